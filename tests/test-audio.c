@@ -447,6 +447,57 @@ test_load_flac (void)
 }
 
 static void
+test_load_ogg (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "tone.ogg", NULL);
+  const gsize n = 3 * 48000;
+  g_autofree float *frames = g_new (float, n * 2);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AttnAudio) audio = NULL;
+  SF_INFO probe = { 0 };
+
+  probe.samplerate = 48000;
+  probe.channels = 2;
+  probe.format = SF_FORMAT_OGG | SF_FORMAT_VORBIS;
+  if (!sf_format_check (&probe))
+    {
+      g_test_skip ("this libsndfile cannot write Ogg Vorbis");
+      remove_tmpdir (dir);
+      return;
+    }
+  for (gsize i = 0; i < n; i++)
+    {
+      float v = (float) (0.4 * sin (2.0 * G_PI * 2500.0 * i / 48000.0));
+      frames[2 * i] = v;
+      frames[2 * i + 1] = v;
+    }
+  write_sound (path, SF_FORMAT_OGG | SF_FORMAT_VORBIS, 48000, 2, frames, n);
+
+  audio = attn_audio_load (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (audio->source_rate, ==, 48000);
+  g_assert_cmpint (audio->source_channels, ==, 2);
+  g_assert_cmpuint (audio->n_samples, ==, 48000);   /* 3 s at 16 kHz */
+  g_assert_cmpfloat (peak_frequency (audio->samples + 16000, 16000, 16000, 2400.0, 2600.0), ==, 2500.0);
+  remove_tmpdir (dir);
+}
+
+static guint
+count_open_fds (void)
+{
+  GDir *d = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  if (d == NULL)
+    return 0;
+  while (g_dir_read_name (d) != NULL)
+    n++;
+  g_dir_close (d);
+  return n;
+}
+
+static void
 expect_load_error (const char *path, int code, const char *must_contain)
 {
   g_autoptr (GError) error = NULL;
@@ -473,6 +524,7 @@ test_load_errors (void)
   g_autoptr (GError) error = NULL;
   float tone[1000];
   gsize len;
+  guint fds_before = count_open_fds ();
 
   g_assert_true (g_file_set_contents (text, "This is not audio.\nJust some text.\n", -1, &error));
   g_assert_no_error (error);
@@ -489,9 +541,14 @@ test_load_errors (void)
   g_assert_true (g_file_set_contents (trunc, contents, 20, &error));   /* cut inside the fmt chunk */
   expect_load_error (trunc, ATTN_ERROR_AUDIO, NULL);
 
+  g_assert_true (g_file_set_contents (empty, "", 0, &error));   /* zero bytes */
+  expect_load_error (empty, ATTN_ERROR_AUDIO, "empty");
+
   expect_load_error (missing, ATTN_ERROR_IO, "No such file");
   expect_load_error (dir, ATTN_ERROR_IO, NULL);
 
+  /* no failure leaves a file descriptor open */
+  g_assert_cmpuint (count_open_fds (), ==, fds_before);
   remove_tmpdir (dir);
 }
 
@@ -632,6 +689,7 @@ main (int argc, char **argv)
   g_test_add_func ("/audio/load/44k-stereo", test_load_44k_stereo);
   g_test_add_func ("/audio/load/8k", test_load_8k);
   g_test_add_func ("/audio/load/flac", test_load_flac);
+  g_test_add_func ("/audio/load/ogg", test_load_ogg);
   g_test_add_func ("/audio/load/errors", test_load_errors);
   g_test_add_func ("/audio/load/cancelled", test_load_cancelled);
   g_test_add_func ("/audio/from-samples", test_from_samples);

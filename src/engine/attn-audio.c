@@ -274,6 +274,7 @@ attn_audio_load (const char *path, GCancellable *cancellable, GError **error)
   SNDFILE *sf;
   struct stat st;
   Sink sk;
+  gboolean have_stat;
   int fd;
   int saved;
 
@@ -283,6 +284,11 @@ attn_audio_load (const char *path, GCancellable *cancellable, GError **error)
     return NULL;
 
   name = g_filename_display_name (path);
+
+  /* Open it once ourselves to tell "cannot open" (an I/O error, with errno's
+   * reason) from "not audio". libsndfile then opens it by name: handing it a
+   * descriptor is not safe, as libsndfile 1.2 closes the descriptor on a
+   * failed open even when asked not to. */
   fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0)
     {
@@ -291,22 +297,26 @@ attn_audio_load (const char *path, GCancellable *cancellable, GError **error)
                    "Cannot open audio file “%s”: %s", name, g_strerror (saved));
       return NULL;
     }
-  if (fstat (fd, &st) == 0 && S_ISDIR (st.st_mode))
+  have_stat = fstat (fd, &st) == 0;
+  close (fd);
+  if (have_stat && S_ISDIR (st.st_mode))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO,
                    "Cannot open audio file “%s”: it is a folder", name);
-      close (fd);
+      return NULL;
+    }
+  if (have_stat && S_ISREG (st.st_mode) && st.st_size == 0)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO,
+                   "Audio file “%s” is empty (0 bytes)", name);
       return NULL;
     }
 
-  /* libsndfile keeps the descriptor open on failure when told not to close
-   * it, so it is always ours to close. */
-  sf = sf_open_fd (fd, SFM_READ, &info, FALSE);
+  sf = sf_open (path, SFM_READ, &info);
   if (sf == NULL)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO,
                    "“%s” is not an audio file that can be decoded: %s", name, sf_strerror (NULL));
-      close (fd);
       return NULL;
     }
   if (info.channels < 1 || info.channels > MAX_CHANNELS || info.samplerate <= 0)
@@ -315,13 +325,11 @@ attn_audio_load (const char *path, GCancellable *cancellable, GError **error)
                    "Audio file “%s” has an invalid format (%d channels at %d Hz)",
                    name, info.channels, info.samplerate);
       sf_close (sf);
-      close (fd);
       return NULL;
     }
   if (!sink_init (&sk, info.samplerate, name, error))
     {
       sf_close (sf);
-      close (fd);
       return NULL;
     }
 
@@ -340,7 +348,6 @@ attn_audio_load (const char *path, GCancellable *cancellable, GError **error)
         {
           sink_clear (&sk);
           sf_close (sf);
-          close (fd);
           return NULL;
         }
       if (last)
@@ -353,11 +360,9 @@ attn_audio_load (const char *path, GCancellable *cancellable, GError **error)
                    "Cannot decode audio file “%s”: %s", name, sf_strerror (sf));
       sink_clear (&sk);
       sf_close (sf);
-      close (fd);
       return NULL;
     }
   sf_close (sf);
-  close (fd);
 
   if (sk.n_in == 0)
     {
