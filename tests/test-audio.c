@@ -566,6 +566,43 @@ test_load_cancelled (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+static gpointer
+cancel_soon (gpointer cancellable)
+{
+  g_usleep (20 * 1000);
+  g_cancellable_cancel (cancellable);
+  return NULL;
+}
+
+/* Cancelling while a long file is being resampled stops the load. 30 s at
+ * 44.1 kHz take several hundred ms to resample; the cancel comes after 20 ms. */
+static void
+test_load_cancel_midway (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "long.wav", NULL);
+  const gsize n = 30 * 44100;
+  g_autofree float *frames = g_new (float, n);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AttnAudio) audio = NULL;
+  GThread *thread;
+  gint64 t0;
+
+  for (gsize i = 0; i < n; i++)
+    frames[i] = (float) (0.2 * sin (i * 0.01));
+  write_sound (path, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 44100, 1, frames, n);
+
+  t0 = g_get_monotonic_time ();
+  thread = g_thread_new ("cancel", cancel_soon, cancellable);
+  audio = attn_audio_load (path, cancellable, &error);
+  g_thread_join (thread);
+  g_test_message ("cancelled load returned after %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
+  g_assert_null (audio);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  remove_tmpdir (dir);
+}
+
 /* ------------------------------------------------------------------------ */
 /* samples in memory */
 
@@ -692,6 +729,7 @@ main (int argc, char **argv)
   g_test_add_func ("/audio/load/ogg", test_load_ogg);
   g_test_add_func ("/audio/load/errors", test_load_errors);
   g_test_add_func ("/audio/load/cancelled", test_load_cancelled);
+  g_test_add_func ("/audio/load/cancel-midway", test_load_cancel_midway);
   g_test_add_func ("/audio/from-samples", test_from_samples);
   return g_test_run ();
 }

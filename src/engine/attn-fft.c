@@ -43,7 +43,7 @@ struct _AttnFft {
 static Cpx
 unit_root (guint k, guint n)
 {
-  /* exp(-2 pi i k / n), k reduced first so the angle stays small and exact-ish */
+  /* exp(-2 pi i k / n), with k reduced modulo n first */
   double a = -2.0 * G_PI * (double) (k % n) / (double) n;
   Cpx w = { cos (a), sin (a) };
   return w;
@@ -68,7 +68,7 @@ AttnFft *
 attn_fft_new (guint n)
 {
   AttnFft *fft;
-  guint len, s;
+  guint len;
 
   if (n < 2 || n % 2 != 0)
     return NULL;
@@ -79,7 +79,6 @@ attn_fft_new (guint n)
   fft->max_radix = 1;
 
   len = fft->m;
-  s = 1;
   while (len > 1)
     {
       Stage *st = &fft->stages[fft->n_stages++];
@@ -100,9 +99,7 @@ attn_fft_new (guint n)
         }
       fft->max_radix = MAX (fft->max_radix, radix);
       len = mm;
-      s *= radix;
     }
-  (void) s;
 
   fft->post = g_new (Cpx, fft->m + 1);
   for (guint k = 0; k <= fft->m; k++)
