@@ -318,6 +318,106 @@ test_added_tokens (void)
   g_rmdir (dir);
 }
 
+/* Folders with only the vocabulary files (and tokenizer_config.json). */
+static char *
+tmp_folder_with (const char *model, const char *const *files)
+{
+  char *dir = g_dir_make_tmp ("attn-tok-XXXXXX", NULL);
+  for (guint i = 0; files[i] != NULL; i++)
+    {
+      g_autofree char *src = test_fixture_path (model, files[i], NULL);
+      g_autofree char *dst = g_build_filename (dir, files[i], NULL);
+      g_autofree char *data = NULL;
+      gsize len = 0;
+      g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+      g_assert_true (g_file_set_contents (dst, data, (gssize) len, NULL));
+    }
+  return dir;
+}
+
+static void
+rm_folder (const char *dir, const char *const *files)
+{
+  for (guint i = 0; files[i] != NULL; i++)
+    {
+      g_autofree char *p = g_build_filename (dir, files[i], NULL);
+      g_unlink (p);
+    }
+  g_rmdir (dir);
+}
+
+static void
+test_folder_vocab_files (void)
+{
+  static const char *const bert_files[] = { "vocab.txt", "tokenizer_config.json", NULL };
+  static const char *const gpt2_files[] = { "vocab.json", "merges.txt", "tokenizer_config.json", NULL };
+  g_autofree char *bdir = tmp_folder_with ("bert", bert_files);
+  g_autofree char *gdir = tmp_folder_with ("gpt2", gpt2_files);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AttnTokenizer) bert = attn_tokenizer_load (bdir, ATTN_TOKENIZER_SOURCE, &error);
+  g_autoptr(AttnTokenizer) gpt2 = NULL;
+
+  g_assert_no_error (error);
+  check_reference (bert, "bert", "tokens", TRUE);
+  gpt2 = attn_tokenizer_load (gdir, ATTN_TOKENIZER_SOURCE, &error);
+  g_assert_no_error (error);
+  check_reference (gpt2, "gpt2", "tokens", TRUE);
+  g_assert_true (attn_tokenizer_is_special (gpt2, 0));
+  rm_folder (bdir, bert_files);
+  rm_folder (gdir, gpt2_files);
+}
+
+/* lstrip / rstrip / single_word added tokens. */
+static void
+test_added_strip (void)
+{
+  g_autofree char *src = test_fixture_path ("gpt2", "tokenizer.json", NULL);
+  g_autoptr(JsonNode) root = test_read_json (src);
+  JsonArray *added = json_object_get_array_member (json_node_get_object (root), "added_tokens");
+  g_autofree char *dir = g_dir_make_tmp ("attn-tok-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "tokenizer.json", NULL);
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AttnTokenizer) tok = NULL;
+  g_autoptr(AttnEncoding) enc = NULL, enc2 = NULL;
+  JsonObject *o = json_object_new (), *w = json_object_new ();
+
+  json_object_set_int_member (o, "id", 600);
+  json_object_set_string_member (o, "content", "<mask>");
+  json_object_set_boolean_member (o, "special", TRUE);
+  json_object_set_boolean_member (o, "lstrip", TRUE);
+  json_array_add_object_element (added, o);
+  json_object_set_int_member (w, "id", 601);
+  json_object_set_string_member (w, "content", "cat");
+  json_object_set_boolean_member (w, "single_word", TRUE);
+  json_object_set_boolean_member (w, "rstrip", TRUE);
+  json_array_add_object_element (added, w);
+  json_generator_set_root (gen, root);
+  g_assert_true (json_generator_to_file (gen, path, NULL));
+  tok = attn_tokenizer_new_from_json (path, &error);
+  g_assert_no_error (error);
+
+  enc = attn_tokenizer_encode (tok, "a  <mask> b", NULL, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (enc->len, ==, 3);
+  g_assert_cmpstr (enc->tokens[0], ==, "a");
+  g_assert_cmpint (enc->ids[1], ==, 600);
+  g_assert_cmpint (enc->offsets[2], ==, 1);   /* the spaces belong to <mask> */
+  g_assert_cmpint (enc->offsets[3], ==, 9);
+  g_assert_cmpstr (enc->tokens[2], ==, "Ġb");
+
+  /* "cat" only as a whole word; then the following space is stripped */
+  enc2 = attn_tokenizer_encode (tok, "concat cat  x", NULL, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (enc2->ids[enc2->len - 2], ==, 601);
+  g_assert_cmpstr (enc2->tokens[enc2->len - 1], ==, "x");
+  for (guint i = 0; i + 2 < enc2->len; i++)
+    g_assert_cmpint (enc2->ids[i], !=, 601);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 /* ---- Marian -------------------------------------------------------------- */
 
 static void
@@ -694,6 +794,8 @@ main (int argc, char **argv)
   g_test_add_func ("/tokenizer/gpt2/roundtrip", test_gpt2_roundtrip);
   g_test_add_func ("/tokenizer/gpt2/special-display", test_gpt2_special_and_display);
   g_test_add_func ("/tokenizer/added-tokens", test_added_tokens);
+  g_test_add_func ("/tokenizer/added-strip", test_added_strip);
+  g_test_add_func ("/tokenizer/folder-vocab-files", test_folder_vocab_files);
   g_test_add_func ("/tokenizer/marian/source", test_marian_source);
   g_test_add_func ("/tokenizer/marian/target", test_marian_target);
   g_test_add_func ("/tokenizer/marian/details", test_marian_details);

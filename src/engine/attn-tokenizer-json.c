@@ -5,105 +5,100 @@
 
 #include <string.h>
 
-typedef struct {
-  const char    *path;
-  AttnTokenizer *tok;
-} Ctx;
-
 /* ---- typed member access ------------------------------------------------- */
 
-static gboolean
-bad_type (const Ctx *c, const char *where, const char *name, const char *expected, GError **error)
+gboolean
+attn_json_bad_type (const AttnJsonCtx *c, const char *where, const char *name, const char *expected, GError **error)
 {
   g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: %s%s%s must be %s", c->path, where,
                name != NULL ? "." : "", name != NULL ? name : "", expected);
   return FALSE;
 }
 
-static gboolean
-is_null (JsonNode *n)
+gboolean
+attn_json_is_null (JsonNode *n)
 {
   return n == NULL || JSON_NODE_HOLDS_NULL (n);
 }
 
-static gboolean
-get_string (const Ctx *c, JsonObject *o, const char *where, const char *name, const char **out,
+gboolean
+attn_json_get_string (const AttnJsonCtx *c, JsonObject *o, const char *where, const char *name, const char **out,
             GError **error)
 {
   JsonNode *n = json_object_get_member (o, name);
   *out = NULL;
-  if (is_null (n))
+  if (attn_json_is_null (n))
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    return bad_type (c, where, name, "a string", error);
+    return attn_json_bad_type (c, where, name, "a string", error);
   *out = json_node_get_string (n);
   return TRUE;
 }
 
-static gboolean
-get_bool (const Ctx *c, JsonObject *o, const char *where, const char *name, gboolean def,
+gboolean
+attn_json_get_bool (const AttnJsonCtx *c, JsonObject *o, const char *where, const char *name, gboolean def,
           gboolean *out, GError **error)
 {
   JsonNode *n = json_object_get_member (o, name);
   *out = def;
-  if (is_null (n))
+  if (attn_json_is_null (n))
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
-    return bad_type (c, where, name, "true or false", error);
+    return attn_json_bad_type (c, where, name, "true or false", error);
   *out = json_node_get_boolean (n);
   return TRUE;
 }
 
-static gboolean
-get_int (const Ctx *c, JsonObject *o, const char *where, const char *name, gint64 def,
+gboolean
+attn_json_get_int (const AttnJsonCtx *c, JsonObject *o, const char *where, const char *name, gint64 def,
          gint64 *out, GError **error)
 {
   JsonNode *n = json_object_get_member (o, name);
   *out = def;
-  if (is_null (n))
+  if (attn_json_is_null (n))
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64)
-    return bad_type (c, where, name, "an integer", error);
+    return attn_json_bad_type (c, where, name, "an integer", error);
   *out = json_node_get_int (n);
   return TRUE;
 }
 
-static JsonObject *
-as_object (const Ctx *c, JsonNode *n, const char *where, GError **error)
+JsonObject *
+attn_json_as_object (const AttnJsonCtx *c, JsonNode *n, const char *where, GError **error)
 {
   if (n == NULL || !JSON_NODE_HOLDS_OBJECT (n))
     {
-      bad_type (c, where, NULL, "an object", error);
+      attn_json_bad_type (c, where, NULL, "an object", error);
       return NULL;
     }
   return json_node_get_object (n);
 }
 
-static JsonArray *
-get_array (const Ctx *c, JsonObject *o, const char *where, const char *name, GError **error)
+JsonArray *
+attn_json_get_array (const AttnJsonCtx *c, JsonObject *o, const char *where, const char *name, GError **error)
 {
   JsonNode *n = json_object_get_member (o, name);
   if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n))
     {
-      bad_type (c, where, name, "an array", error);
+      attn_json_bad_type (c, where, name, "an array", error);
       return NULL;
     }
   return json_node_get_array (n);
 }
 
-static const char *
-get_type (const Ctx *c, JsonObject *o, const char *where, GError **error)
+const char *
+attn_json_get_type (const AttnJsonCtx *c, JsonObject *o, const char *where, GError **error)
 {
   const char *t = NULL;
-  if (!get_string (c, o, where, "type", &t, error))
+  if (!attn_json_get_string (c, o, where, "type", &t, error))
     return NULL;
   if (t == NULL)
-    bad_type (c, where, "type", "a string", error);
+    attn_json_bad_type (c, where, "type", "a string", error);
   return t;
 }
 
-static gboolean
-unsupported (const Ctx *c, const char *where, const char *type, GError **error)
+gboolean
+attn_json_unsupported (const AttnJsonCtx *c, const char *where, const char *type, GError **error)
 {
   g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, "%s: %s type “%s” is not supported",
                c->path, where, type);
@@ -111,21 +106,21 @@ unsupported (const Ctx *c, const char *where, const char *type, GError **error)
 }
 
 /* A {"String": s} or {"Regex": r} pattern, as a compiled regex. */
-static GRegex *
-get_pattern (const Ctx *c, JsonObject *o, const char *where, char **literal, GError **error)
+GRegex *
+attn_json_get_pattern (const AttnJsonCtx *c, JsonObject *o, const char *where, char **literal, GError **error)
 {
-  JsonObject *p = as_object (c, json_object_get_member (o, "pattern"), where, error);
+  JsonObject *p = attn_json_as_object (c, json_object_get_member (o, "pattern"), where, error);
   const char *s = NULL, *r = NULL;
   g_autofree char *esc = NULL;
   g_autoptr(GError) local = NULL;
   GRegex *re;
 
-  if (p == NULL || !get_string (c, p, where, "String", &s, error) ||
-      !get_string (c, p, where, "Regex", &r, error))
+  if (p == NULL || !attn_json_get_string (c, p, where, "String", &s, error) ||
+      !attn_json_get_string (c, p, where, "Regex", &r, error))
     return NULL;
   if (s == NULL && r == NULL)
     {
-      bad_type (c, where, "pattern", "{\"String\": …} or {\"Regex\": …}", error);
+      attn_json_bad_type (c, where, "pattern", "{\"String\": …} or {\"Regex\": …}", error);
       return NULL;
     }
   if (s != NULL)
@@ -144,7 +139,7 @@ get_pattern (const Ctx *c, JsonObject *o, const char *where, char **literal, GEr
 /* ---- model --------------------------------------------------------------- */
 
 static gboolean
-load_vocab_object (const Ctx *c, JsonObject *model, GError **error)
+load_vocab_object (const AttnJsonCtx *c, JsonObject *model, GError **error)
 {
   JsonNode *vn = json_object_get_member (model, "vocab");
   JsonObjectIter it;
@@ -152,7 +147,7 @@ load_vocab_object (const Ctx *c, JsonObject *model, GError **error)
   JsonNode *val;
 
   if (vn == NULL || !JSON_NODE_HOLDS_OBJECT (vn))
-    return bad_type (c, "model", "vocab", "an object of token → id", error);
+    return attn_json_bad_type (c, "model", "vocab", "an object of token → id", error);
   json_object_iter_init (&it, json_node_get_object (vn));
   while (json_object_iter_next (&it, &key, &val))
     {
@@ -176,13 +171,13 @@ load_vocab_object (const Ctx *c, JsonObject *model, GError **error)
 }
 
 static gboolean
-load_model (const Ctx *c, JsonObject *root, GError **error)
+load_model (const AttnJsonCtx *c, JsonObject *root, GError **error)
 {
   AttnTokenizer *tok = c->tok;
-  JsonObject *m = as_object (c, json_object_get_member (root, "model"), "model", error);
+  JsonObject *m = attn_json_as_object (c, json_object_get_member (root, "model"), "model", error);
   const char *type = NULL, *unk = NULL, *s = NULL;
 
-  if (m == NULL || !get_string (c, m, "model", "type", &type, error))
+  if (m == NULL || !attn_json_get_string (c, m, "model", "type", &type, error))
     return FALSE;
   if (type == NULL) /* old files: infer from the members */
     type = json_object_has_member (m, "merges") ? "BPE"
@@ -193,9 +188,9 @@ load_model (const Ctx *c, JsonObject *root, GError **error)
     {
       gint64 maxc;
       tok->model = ATTN_MODEL_WORDPIECE;
-      if (!load_vocab_object (c, m, error) || !get_string (c, m, "model", "unk_token", &unk, error) ||
-          !get_string (c, m, "model", "continuing_subword_prefix", &s, error) ||
-          !get_int (c, m, "model", "max_input_chars_per_word", 100, &maxc, error))
+      if (!load_vocab_object (c, m, error) || !attn_json_get_string (c, m, "model", "unk_token", &unk, error) ||
+          !attn_json_get_string (c, m, "model", "continuing_subword_prefix", &s, error) ||
+          !attn_json_get_int (c, m, "model", "max_input_chars_per_word", 100, &maxc, error))
         return FALSE;
       tok->wp.prefix = g_strdup (s != NULL ? s : "##");
       tok->wp.max_chars = (guint) CLAMP (maxc, 0, G_MAXINT32);
@@ -217,13 +212,13 @@ load_model (const Ctx *c, JsonObject *root, GError **error)
       b = tok->bpe = g_new0 (AttnBpe, 1);
       attn_u64map_init (&b->merges);
       b->merge_new = g_array_new (FALSE, FALSE, sizeof (gint32));
-      if (!load_vocab_object (c, m, error) || !get_string (c, m, "model", "unk_token", &unk, error) ||
-          !get_string (c, m, "model", "continuing_subword_prefix", &s, error) ||
-          !get_string (c, m, "model", "end_of_word_suffix", &eow, error) ||
-          !get_bool (c, m, "model", "fuse_unk", FALSE, &b->fuse_unk, error) ||
-          !get_bool (c, m, "model", "byte_fallback", FALSE, &b->byte_fallback, error) ||
-          !get_bool (c, m, "model", "ignore_merges", FALSE, &b->ignore_merges, error) ||
-          (merges = get_array (c, m, "model", "merges", error)) == NULL)
+      if (!load_vocab_object (c, m, error) || !attn_json_get_string (c, m, "model", "unk_token", &unk, error) ||
+          !attn_json_get_string (c, m, "model", "continuing_subword_prefix", &s, error) ||
+          !attn_json_get_string (c, m, "model", "end_of_word_suffix", &eow, error) ||
+          !attn_json_get_bool (c, m, "model", "fuse_unk", FALSE, &b->fuse_unk, error) ||
+          !attn_json_get_bool (c, m, "model", "byte_fallback", FALSE, &b->byte_fallback, error) ||
+          !attn_json_get_bool (c, m, "model", "ignore_merges", FALSE, &b->ignore_merges, error) ||
+          (merges = attn_json_get_array (c, m, "model", "merges", error)) == NULL)
         return FALSE;
       b->cont_prefix = g_strdup (s);
       b->eow_suffix = g_strdup (eow);
@@ -278,9 +273,9 @@ load_model (const Ctx *c, JsonObject *root, GError **error)
       u->scores = g_array_new (FALSE, FALSE, sizeof (double));
       u->types = g_array_new (FALSE, FALSE, sizeof (guint8));
       u->pieces = g_ptr_array_ref (tok->vocab);
-      if ((vocab = get_array (c, m, "model", "vocab", error)) == NULL ||
-          !get_int (c, m, "model", "unk_id", -1, &unk_id, error) ||
-          !get_bool (c, m, "model", "byte_fallback", FALSE, &u->byte_fallback, error))
+      if ((vocab = attn_json_get_array (c, m, "model", "vocab", error)) == NULL ||
+          !attn_json_get_int (c, m, "model", "unk_id", -1, &unk_id, error) ||
+          !attn_json_get_bool (c, m, "model", "byte_fallback", FALSE, &u->byte_fallback, error))
         return FALSE;
       for (guint i = 0; i < json_array_get_length (vocab); i++)
         {
@@ -322,26 +317,26 @@ load_model (const Ctx *c, JsonObject *root, GError **error)
       attn_unigram_prepare (u);
       return TRUE;
     }
-  return unsupported (c, "model", type, error);
+  return attn_json_unsupported (c, "model", type, error);
 }
 
 /* ---- normalizer ---------------------------------------------------------- */
 
 static gboolean
-load_normalizer (const Ctx *c, JsonNode *node, GError **error)
+load_normalizer (const AttnJsonCtx *c, JsonNode *node, GError **error)
 {
   JsonObject *o;
   const char *type;
   AttnNormalizer *nm;
 
-  if (is_null (node))
+  if (attn_json_is_null (node))
     return TRUE;
-  if ((o = as_object (c, node, "normalizer", error)) == NULL ||
-      (type = get_type (c, o, "normalizer", error)) == NULL)
+  if ((o = attn_json_as_object (c, node, "normalizer", error)) == NULL ||
+      (type = attn_json_get_type (c, o, "normalizer", error)) == NULL)
     return FALSE;
   if (strcmp (type, "Sequence") == 0)
     {
-      JsonArray *a = get_array (c, o, "normalizer", "normalizers", error);
+      JsonArray *a = attn_json_get_array (c, o, "normalizer", "normalizers", error);
       if (a == NULL)
         return FALSE;
       for (guint i = 0; i < json_array_get_length (a); i++)
@@ -355,12 +350,12 @@ load_normalizer (const Ctx *c, JsonNode *node, GError **error)
     {
       JsonNode *sa = json_object_get_member (o, "strip_accents");
       nm->kind = ATTN_NORM_BERT;
-      if (!get_bool (c, o, "normalizer", "clean_text", TRUE, &nm->clean_text, error) ||
-          !get_bool (c, o, "normalizer", "handle_chinese_chars", TRUE, &nm->chinese_chars, error) ||
-          !get_bool (c, o, "normalizer", "lowercase", TRUE, &nm->lowercase, error) ||
-          !get_bool (c, o, "normalizer", "strip_accents", FALSE, &nm->strip_accents, error))
+      if (!attn_json_get_bool (c, o, "normalizer", "clean_text", TRUE, &nm->clean_text, error) ||
+          !attn_json_get_bool (c, o, "normalizer", "handle_chinese_chars", TRUE, &nm->chinese_chars, error) ||
+          !attn_json_get_bool (c, o, "normalizer", "lowercase", TRUE, &nm->lowercase, error) ||
+          !attn_json_get_bool (c, o, "normalizer", "strip_accents", FALSE, &nm->strip_accents, error))
         return FALSE;
-      if (is_null (sa))
+      if (attn_json_is_null (sa))
         nm->strip_accents = nm->lowercase;
     }
   else if (strcmp (type, "Lowercase") == 0)
@@ -378,18 +373,18 @@ load_normalizer (const Ctx *c, JsonNode *node, GError **error)
   else if (strcmp (type, "Strip") == 0)
     {
       nm->kind = ATTN_NORM_STRIP;
-      if (!get_bool (c, o, "normalizer", "strip_left", TRUE, &nm->left, error) ||
-          !get_bool (c, o, "normalizer", "strip_right", TRUE, &nm->right, error))
+      if (!attn_json_get_bool (c, o, "normalizer", "strip_left", TRUE, &nm->left, error) ||
+          !attn_json_get_bool (c, o, "normalizer", "strip_right", TRUE, &nm->right, error))
         return FALSE;
     }
   else if (strcmp (type, "Replace") == 0)
     {
       const char *content;
       nm->kind = ATTN_NORM_REPLACE;
-      if (!get_string (c, o, "normalizer", "content", &content, error))
+      if (!attn_json_get_string (c, o, "normalizer", "content", &content, error))
         return FALSE;
       nm->content = g_strdup (content != NULL ? content : "");
-      if ((nm->regex = get_pattern (c, o, "normalizer", &nm->pattern, error)) == NULL)
+      if ((nm->regex = attn_json_get_pattern (c, o, "normalizer", &nm->pattern, error)) == NULL)
         return FALSE;
       if (nm->pattern != NULL) /* literal patterns are matched with strstr */
         g_clear_pointer (&nm->regex, g_regex_unref);
@@ -398,7 +393,7 @@ load_normalizer (const Ctx *c, JsonNode *node, GError **error)
     {
       const char *p;
       nm->kind = ATTN_NORM_PREPEND;
-      if (!get_string (c, o, "normalizer", "prepend", &p, error))
+      if (!attn_json_get_string (c, o, "normalizer", "prepend", &p, error))
         return FALSE;
       nm->content = g_strdup (p != NULL ? p : "");
     }
@@ -406,7 +401,7 @@ load_normalizer (const Ctx *c, JsonNode *node, GError **error)
     {
       const char *b64;
       nm->kind = ATTN_NORM_PRECOMPILED;
-      if (!get_string (c, o, "normalizer", "precompiled_charsmap", &b64, error))
+      if (!attn_json_get_string (c, o, "normalizer", "precompiled_charsmap", &b64, error))
         return FALSE;
       if (b64 != NULL && b64[0] != '\0')
         {
@@ -417,21 +412,21 @@ load_normalizer (const Ctx *c, JsonNode *node, GError **error)
         }
     }
   else
-    return unsupported (c, "normalizer", type, error);
+    return attn_json_unsupported (c, "normalizer", type, error);
   return TRUE;
 }
 
 /* ---- pre-tokenizer ------------------------------------------------------- */
 
 static gboolean
-get_behavior (const Ctx *c, JsonObject *o, AttnSplitBehavior def, AttnSplitBehavior *out,
+get_behavior (const AttnJsonCtx *c, JsonObject *o, AttnSplitBehavior def, AttnSplitBehavior *out,
               GError **error)
 {
   static const char *const names[] = { "Removed", "Isolated", "MergedWithPrevious",
                                        "MergedWithNext", "Contiguous" };
   const char *b;
   *out = def;
-  if (!get_string (c, o, "pre_tokenizer", "behavior", &b, error))
+  if (!attn_json_get_string (c, o, "pre_tokenizer", "behavior", &b, error))
     return FALSE;
   if (b == NULL)
     return TRUE;
@@ -441,18 +436,18 @@ get_behavior (const Ctx *c, JsonObject *o, AttnSplitBehavior def, AttnSplitBehav
         *out = (AttnSplitBehavior) i;
         return TRUE;
       }
-  return bad_type (c, "pre_tokenizer", "behavior", "a known split behavior", error);
+  return attn_json_bad_type (c, "pre_tokenizer", "behavior", "a known split behavior", error);
 }
 
-static gboolean
-get_metaspace (const Ctx *c, JsonObject *o, const char *where, char **repl,
+gboolean
+attn_json_get_metaspace (const AttnJsonCtx *c, JsonObject *o, const char *where, char **repl,
                AttnPrependScheme *scheme, GError **error)
 {
   const char *r, *ps;
   gboolean aps;
-  if (!get_string (c, o, where, "replacement", &r, error) ||
-      !get_string (c, o, where, "prepend_scheme", &ps, error) ||
-      !get_bool (c, o, where, "add_prefix_space", TRUE, &aps, error))
+  if (!attn_json_get_string (c, o, where, "replacement", &r, error) ||
+      !attn_json_get_string (c, o, where, "prepend_scheme", &ps, error) ||
+      !attn_json_get_bool (c, o, where, "add_prefix_space", TRUE, &aps, error))
     return FALSE;
   *repl = g_strdup (r != NULL ? r : "\xe2\x96\x81");
   *scheme = aps ? ATTN_PREPEND_ALWAYS : ATTN_PREPEND_NEVER;
@@ -464,21 +459,21 @@ get_metaspace (const Ctx *c, JsonObject *o, const char *where, char **repl,
 }
 
 static gboolean
-load_pretok (const Ctx *c, JsonNode *node, GError **error)
+load_pretok (const AttnJsonCtx *c, JsonNode *node, GError **error)
 {
   AttnTokenizer *tok = c->tok;
   JsonObject *o;
   const char *type;
   AttnPreTokenizer *pt;
 
-  if (is_null (node))
+  if (attn_json_is_null (node))
     return TRUE;
-  if ((o = as_object (c, node, "pre_tokenizer", error)) == NULL ||
-      (type = get_type (c, o, "pre_tokenizer", error)) == NULL)
+  if ((o = attn_json_as_object (c, node, "pre_tokenizer", error)) == NULL ||
+      (type = attn_json_get_type (c, o, "pre_tokenizer", error)) == NULL)
     return FALSE;
   if (strcmp (type, "Sequence") == 0)
     {
-      JsonArray *a = get_array (c, o, "pre_tokenizer", "pretokenizers", error);
+      JsonArray *a = attn_json_get_array (c, o, "pre_tokenizer", "pretokenizers", error);
       if (a == NULL)
         return FALSE;
       for (guint i = 0; i < json_array_get_length (a); i++)
@@ -503,19 +498,19 @@ load_pretok (const Ctx *c, JsonNode *node, GError **error)
   else if (strcmp (type, "Split") == 0)
     pt = attn_pretok_new (ATTN_PRE_SPLIT);
   else
-    return unsupported (c, "pre_tokenizer", type, error);
+    return attn_json_unsupported (c, "pre_tokenizer", type, error);
   g_ptr_array_add (tok->pretoks, pt);
 
   switch (pt->kind)
     {
     case ATTN_PRE_BYTELEVEL:
       tok->byte_level = TRUE;
-      return get_bool (c, o, "pre_tokenizer", "add_prefix_space", TRUE, &pt->add_prefix_space,
+      return attn_json_get_bool (c, o, "pre_tokenizer", "add_prefix_space", TRUE, &pt->add_prefix_space,
                        error) &&
-             get_bool (c, o, "pre_tokenizer", "use_regex", TRUE, &pt->use_regex, error);
+             attn_json_get_bool (c, o, "pre_tokenizer", "use_regex", TRUE, &pt->use_regex, error);
     case ATTN_PRE_METASPACE:
-      if (!get_metaspace (c, o, "pre_tokenizer", &pt->replacement, &pt->prepend, error) ||
-          !get_bool (c, o, "pre_tokenizer", "split", TRUE, &pt->split, error))
+      if (!attn_json_get_metaspace (c, o, "pre_tokenizer", &pt->replacement, &pt->prepend, error) ||
+          !attn_json_get_bool (c, o, "pre_tokenizer", "split", TRUE, &pt->split, error))
         return FALSE;
       g_free (tok->metaspace);
       tok->metaspace = g_strdup (pt->replacement);
@@ -523,279 +518,30 @@ load_pretok (const Ctx *c, JsonNode *node, GError **error)
     case ATTN_PRE_PUNCTUATION:
       return get_behavior (c, o, ATTN_SPLIT_ISOLATED, &pt->behavior, error);
     case ATTN_PRE_DIGITS:
-      return get_bool (c, o, "pre_tokenizer", "individual_digits", FALSE, &pt->individual_digits,
+      return attn_json_get_bool (c, o, "pre_tokenizer", "individual_digits", FALSE, &pt->individual_digits,
                        error);
     case ATTN_PRE_SPLIT:
-      return (pt->regex = get_pattern (c, o, "pre_tokenizer", NULL, error)) != NULL &&
+      return (pt->regex = attn_json_get_pattern (c, o, "pre_tokenizer", NULL, error)) != NULL &&
              get_behavior (c, o, ATTN_SPLIT_ISOLATED, &pt->behavior, error) &&
-             get_bool (c, o, "pre_tokenizer", "invert", FALSE, &pt->invert, error);
+             attn_json_get_bool (c, o, "pre_tokenizer", "invert", FALSE, &pt->invert, error);
     default:
       return TRUE;
     }
 }
 
-/* ---- post-processor ------------------------------------------------------ */
-
-/* One template list: [{"SpecialToken": {"id", "type_id"}} | {"Sequence": {"id", "type_id"}}]. */
-static GPtrArray *
-load_template_list (const Ctx *c, JsonObject *pp, const char *name, JsonObject *specials,
-                    GError **error)
-{
-  JsonArray *a = get_array (c, pp, "post_processor", name, error);
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) attn_templ_item_free);
-
-  if (a == NULL)
-    return NULL;
-  for (guint i = 0; i < json_array_get_length (a); i++)
-    {
-      JsonNode *e = json_array_get_element (a, i);
-      JsonObject *eo = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
-      JsonNode *sn = eo != NULL ? json_object_get_member (eo, "SpecialToken") : NULL;
-      JsonNode *qn = eo != NULL ? json_object_get_member (eo, "Sequence") : NULL;
-      JsonObject *io = sn != NULL && JSON_NODE_HOLDS_OBJECT (sn) ? json_node_get_object (sn)
-                     : qn != NULL && JSON_NODE_HOLDS_OBJECT (qn) ? json_node_get_object (qn)
-                     : NULL;
-      const char *id = NULL;
-      gint64 type_id = 0;
-      AttnTemplItem *it;
-
-      if (io == NULL || !get_string (c, io, "post_processor", "id", &id, error) ||
-          !get_int (c, io, "post_processor", "type_id", 0, &type_id, error) || id == NULL)
-        {
-          if (error == NULL || *error == NULL)
-            g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                         "%s: post_processor.%s[%u] must be a SpecialToken or Sequence with an id",
-                         c->path, name, i);
-          return NULL;
-        }
-      it = g_new0 (AttnTemplItem, 1);
-      it->type_id = (gint32) type_id;
-      g_ptr_array_add (items, it);
-      if (qn != NULL)
-        {
-          it->is_seq = TRUE;
-          it->seq = strcmp (id, "B") == 0 ? 1 : 0;
-          continue;
-        }
-      {
-        JsonNode *spn = specials != NULL ? json_object_get_member (specials, id) : NULL;
-        JsonObject *sp = spn != NULL && JSON_NODE_HOLDS_OBJECT (spn) ? json_node_get_object (spn) : NULL;
-        JsonArray *ids = sp != NULL ? get_array (c, sp, "post_processor.special_tokens", "ids", error) : NULL;
-        JsonArray *toks = sp != NULL ? get_array (c, sp, "post_processor.special_tokens", "tokens", error) : NULL;
-        if (ids == NULL || toks == NULL || json_array_get_length (ids) != json_array_get_length (toks))
-          {
-            g_clear_error (error);
-            g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                         "%s: post_processor.special_tokens has no valid entry for “%s”", c->path, id);
-            return NULL;
-          }
-        it->ids = g_array_new (FALSE, FALSE, sizeof (gint32));
-        it->tokens = g_ptr_array_new_with_free_func (g_free);
-        for (guint k = 0; k < json_array_get_length (ids); k++)
-          {
-            JsonNode *in = json_array_get_element (ids, k), *tn = json_array_get_element (toks, k);
-            gint32 v;
-            if (!JSON_NODE_HOLDS_VALUE (in) || json_node_get_value_type (in) != G_TYPE_INT64 ||
-                !JSON_NODE_HOLDS_VALUE (tn) || json_node_get_value_type (tn) != G_TYPE_STRING ||
-                json_node_get_int (in) < 0 || json_node_get_int (in) >= G_MAXINT32)
-              {
-                g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                             "%s: post_processor.special_tokens.%s has a bad id or token", c->path, id);
-                return NULL;
-              }
-            v = (gint32) json_node_get_int (in);
-            g_array_append_val (it->ids, v);
-            g_ptr_array_add (it->tokens, g_strdup (json_node_get_string (tn)));
-            attn_tokenizer_set_special (c->tok, v);
-          }
-      }
-    }
-  return g_steal_pointer (&items);
-}
-
-/* [token, id] pairs of BertProcessing / RobertaProcessing. */
-static const char *
-pair_token (const Ctx *c, JsonObject *o, const char *name, GError **error)
-{
-  JsonArray *a = get_array (c, o, "post_processor", name, error);
-  JsonNode *t;
-  if (a == NULL)
-    return NULL;
-  if (json_array_get_length (a) != 2 || !JSON_NODE_HOLDS_VALUE (t = json_array_get_element (a, 0)) ||
-      json_node_get_value_type (t) != G_TYPE_STRING)
-    {
-      bad_type (c, "post_processor", name, "a pair [token, id]", error);
-      return NULL;
-    }
-  return json_node_get_string (t);
-}
-
-static gboolean
-load_post (const Ctx *c, JsonNode *node, GError **error)
-{
-  JsonObject *o;
-  const char *type;
-
-  if (is_null (node))
-    return TRUE;
-  if ((o = as_object (c, node, "post_processor", error)) == NULL ||
-      (type = get_type (c, o, "post_processor", error)) == NULL)
-    return FALSE;
-  if (strcmp (type, "Sequence") == 0)
-    {
-      JsonArray *a = get_array (c, o, "post_processor", "processors", error);
-      if (a == NULL)
-        return FALSE;
-      for (guint i = 0; i < json_array_get_length (a); i++)
-        if (!load_post (c, json_array_get_element (a, i), error))
-          return FALSE;
-      return TRUE;
-    }
-  if (strcmp (type, "TemplateProcessing") == 0)
-    {
-      JsonNode *sn = json_object_get_member (o, "special_tokens");
-      JsonObject *specials = sn != NULL && JSON_NODE_HOLDS_OBJECT (sn) ? json_node_get_object (sn) : NULL;
-      GPtrArray *s = load_template_list (c, o, "single", specials, error), *p;
-      if (s == NULL)
-        return FALSE;
-      if ((p = load_template_list (c, o, "pair", specials, error)) == NULL)
-        {
-          g_ptr_array_unref (s);
-          return FALSE;
-        }
-      g_clear_pointer (&c->tok->tmpl_single, g_ptr_array_unref);
-      g_clear_pointer (&c->tok->tmpl_pair, g_ptr_array_unref);
-      c->tok->tmpl_single = s;
-      c->tok->tmpl_pair = p;
-      return TRUE;
-    }
-  if (strcmp (type, "BertProcessing") == 0 || strcmp (type, "RobertaProcessing") == 0)
-    {
-      const char *sep = pair_token (c, o, "sep", error), *cls;
-      g_autofree char *single = NULL, *pair = NULL;
-      if (sep == NULL || (cls = pair_token (c, o, "cls", error)) == NULL)
-        return FALSE;
-      single = g_strdup_printf ("%s $A %s", cls, sep);
-      if (type[0] == 'B')
-        pair = g_strdup_printf ("%s $A %s $B:1 %s:1", cls, sep, sep);
-      else
-        pair = g_strdup_printf ("%s $A %s %s $B %s", cls, sep, sep, sep);
-      return attn_tokenizer_set_template (c->tok, single, pair, error);
-    }
-  if (strcmp (type, "ByteLevel") == 0)
-    return TRUE;
-  return unsupported (c, "post_processor", type, error);
-}
-
-/* ---- decoder ------------------------------------------------------------- */
-
-static gboolean
-load_decoder (const Ctx *c, JsonNode *node, GError **error)
-{
-  AttnTokenizer *tok = c->tok;
-  JsonObject *o;
-  const char *type, *a = NULL, *b = NULL;
-  gboolean flag = FALSE;
-  AttnDecoder *d;
-
-  if (is_null (node))
-    return TRUE;
-  if ((o = as_object (c, node, "decoder", error)) == NULL ||
-      (type = get_type (c, o, "decoder", error)) == NULL)
-    return FALSE;
-  if (strcmp (type, "Sequence") == 0)
-    {
-      JsonArray *arr = get_array (c, o, "decoder", "decoders", error);
-      if (arr == NULL)
-        return FALSE;
-      for (guint i = 0; i < json_array_get_length (arr); i++)
-        if (!load_decoder (c, json_array_get_element (arr, i), error))
-          return FALSE;
-      return TRUE;
-    }
-  if (strcmp (type, "ByteLevel") == 0)
-    {
-      tok->byte_level = TRUE;
-      d = attn_decoder_new (ATTN_DEC_BYTELEVEL, NULL, NULL, FALSE);
-    }
-  else if (strcmp (type, "WordPiece") == 0)
-    {
-      if (!get_string (c, o, "decoder", "prefix", &a, error) ||
-          !get_bool (c, o, "decoder", "cleanup", TRUE, &flag, error))
-        return FALSE;
-      d = attn_decoder_new (ATTN_DEC_WORDPIECE, a != NULL ? a : "##", NULL, flag);
-    }
-  else if (strcmp (type, "Metaspace") == 0)
-    {
-      g_autofree char *repl = NULL;
-      AttnPrependScheme scheme;
-      if (!get_metaspace (c, o, "decoder", &repl, &scheme, error))
-        return FALSE;
-      d = attn_decoder_new (ATTN_DEC_METASPACE, repl, NULL, scheme != ATTN_PREPEND_NEVER);
-      g_free (tok->metaspace);
-      tok->metaspace = g_strdup (repl);
-    }
-  else if (strcmp (type, "BPEDecoder") == 0)
-    {
-      if (!get_string (c, o, "decoder", "suffix", &a, error))
-        return FALSE;
-      d = attn_decoder_new (ATTN_DEC_BPE, a != NULL ? a : "</w>", NULL, FALSE);
-    }
-  else if (strcmp (type, "ByteFallback") == 0)
-    d = attn_decoder_new (ATTN_DEC_BYTEFALLBACK, NULL, NULL, FALSE);
-  else if (strcmp (type, "Fuse") == 0)
-    d = attn_decoder_new (ATTN_DEC_FUSE, NULL, NULL, FALSE);
-  else if (strcmp (type, "Strip") == 0)
-    {
-      gint64 start, stop;
-      if (!get_string (c, o, "decoder", "content", &a, error) ||
-          !get_int (c, o, "decoder", "start", 0, &start, error) ||
-          !get_int (c, o, "decoder", "stop", 0, &stop, error))
-        return FALSE;
-      d = attn_decoder_new (ATTN_DEC_STRIP, a != NULL ? a : " ", NULL, FALSE);
-      d->start = (int) CLAMP (start, 0, 1 << 20);
-      d->stop = (int) CLAMP (stop, 0, 1 << 20);
-    }
-  else if (strcmp (type, "Replace") == 0)
-    {
-      g_autofree char *lit = NULL;
-      GRegex *re = get_pattern (c, o, "decoder", &lit, error);
-      if (re == NULL)
-        return FALSE;
-      g_regex_unref (re);
-      if (lit == NULL)
-        return unsupported (c, "decoder", "Replace with a regex", error);
-      if (!get_string (c, o, "decoder", "content", &b, error))
-        return FALSE;
-      d = attn_decoder_new (ATTN_DEC_REPLACE, lit, b != NULL ? b : "", FALSE);
-    }
-  else if (strcmp (type, "CTC") == 0)
-    {
-      if (!get_string (c, o, "decoder", "pad_token", &a, error) ||
-          !get_string (c, o, "decoder", "word_delimiter_token", &b, error) ||
-          !get_bool (c, o, "decoder", "cleanup", TRUE, &flag, error))
-        return FALSE;
-      d = attn_decoder_new (ATTN_DEC_CTC, a != NULL ? a : "<pad>", b != NULL ? b : "|", flag);
-    }
-  else
-    return unsupported (c, "decoder", type, error);
-  g_ptr_array_add (tok->decoders, d);
-  return TRUE;
-}
-
 /* ---- added tokens and the whole file ------------------------------------- */
 
 static gboolean
-load_added (const Ctx *c, JsonObject *root, GError **error)
+load_added (const AttnJsonCtx *c, JsonObject *root, GError **error)
 {
   AttnTokenizer *tok = c->tok;
   JsonNode *n = json_object_get_member (root, "added_tokens");
   JsonArray *a;
 
-  if (is_null (n))
+  if (attn_json_is_null (n))
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (n))
-    return bad_type (c, "added_tokens", NULL, "an array", error);
+    return attn_json_bad_type (c, "added_tokens", NULL, "an array", error);
   a = json_node_get_array (n);
   for (guint i = 0; i < json_array_get_length (a); i++)
     {
@@ -806,13 +552,13 @@ load_added (const Ctx *c, JsonObject *root, GError **error)
       gboolean special, lstrip, rstrip, single, normalized;
       const char *cur;
 
-      if (o == NULL || !get_string (c, o, "added_tokens[]", "content", &content, error) ||
-          !get_int (c, o, "added_tokens[]", "id", -1, &id, error) ||
-          !get_bool (c, o, "added_tokens[]", "special", FALSE, &special, error) ||
-          !get_bool (c, o, "added_tokens[]", "lstrip", FALSE, &lstrip, error) ||
-          !get_bool (c, o, "added_tokens[]", "rstrip", FALSE, &rstrip, error) ||
-          !get_bool (c, o, "added_tokens[]", "single_word", FALSE, &single, error) ||
-          !get_bool (c, o, "added_tokens[]", "normalized", !special, &normalized, error) ||
+      if (o == NULL || !attn_json_get_string (c, o, "added_tokens[]", "content", &content, error) ||
+          !attn_json_get_int (c, o, "added_tokens[]", "id", -1, &id, error) ||
+          !attn_json_get_bool (c, o, "added_tokens[]", "special", FALSE, &special, error) ||
+          !attn_json_get_bool (c, o, "added_tokens[]", "lstrip", FALSE, &lstrip, error) ||
+          !attn_json_get_bool (c, o, "added_tokens[]", "rstrip", FALSE, &rstrip, error) ||
+          !attn_json_get_bool (c, o, "added_tokens[]", "single_word", FALSE, &single, error) ||
+          !attn_json_get_bool (c, o, "added_tokens[]", "normalized", !special, &normalized, error) ||
           content == NULL || id < 0 || id >= G_MAXINT32)
         {
           if (error == NULL || *error == NULL)
@@ -853,20 +599,20 @@ attn_tokenizer_json_load (const char *path, GError **error)
   g_autoptr(JsonNode) root = attn_json_parse_file (path, error);
   g_autoptr(AttnTokenizer) tok = NULL;
   JsonObject *ro;
-  Ctx c;
+  AttnJsonCtx c;
 
   if (root == NULL)
     return NULL;
   tok = attn_tokenizer_alloc (path);
   c.path = path;
   c.tok = tok;
-  if ((ro = as_object (&c, root, "the document", error)) == NULL)
+  if ((ro = attn_json_as_object (&c, root, "the document", error)) == NULL)
     return NULL;
   if (!load_model (&c, ro, error) || !load_added (&c, ro, error) ||
       !load_normalizer (&c, json_object_get_member (ro, "normalizer"), error) ||
       !load_pretok (&c, json_object_get_member (ro, "pre_tokenizer"), error) ||
-      !load_post (&c, json_object_get_member (ro, "post_processor"), error) ||
-      !load_decoder (&c, json_object_get_member (ro, "decoder"), error))
+      !attn_json_load_post (&c, json_object_get_member (ro, "post_processor"), error) ||
+      !attn_json_load_decoder (&c, json_object_get_member (ro, "decoder"), error))
     return NULL;
   if (tok->vocab->len == 0)
     {

@@ -348,4 +348,34 @@ gboolean attn_unigram_tokenize   (AttnTokenizer *tok, const AttnNStr *word, Attn
 /* JSON helpers that report the file and the member on failure. */
 JsonNode      *attn_json_parse_file (const char *path, GError **error);
 
+typedef struct {
+  const char    *path;
+  AttnTokenizer *tok;
+} AttnJsonCtx;
+
+gboolean    attn_json_bad_type   (const AttnJsonCtx *c, const char *where, const char *name,
+                                  const char *expected, GError **error);
+gboolean    attn_json_is_null    (JsonNode *n);
+/* Absent or null members give the default (NULL for strings). */
+gboolean    attn_json_get_string (const AttnJsonCtx *c, JsonObject *o, const char *where,
+                                  const char *name, const char **out, GError **error);
+gboolean    attn_json_get_bool   (const AttnJsonCtx *c, JsonObject *o, const char *where,
+                                  const char *name, gboolean def, gboolean *out, GError **error);
+gboolean    attn_json_get_int    (const AttnJsonCtx *c, JsonObject *o, const char *where,
+                                  const char *name, gint64 def, gint64 *out, GError **error);
+JsonObject *attn_json_as_object  (const AttnJsonCtx *c, JsonNode *n, const char *where,
+                                  GError **error);
+JsonArray  *attn_json_get_array  (const AttnJsonCtx *c, JsonObject *o, const char *where,
+                                  const char *name, GError **error);
+const char *attn_json_get_type   (const AttnJsonCtx *c, JsonObject *o, const char *where,
+                                  GError **error);
+gboolean    attn_json_unsupported (const AttnJsonCtx *c, const char *where, const char *type,
+                                   GError **error);
+GRegex     *attn_json_get_pattern (const AttnJsonCtx *c, JsonObject *o, const char *where,
+                                   char **literal, GError **error);
+gboolean    attn_json_get_metaspace (const AttnJsonCtx *c, JsonObject *o, const char *where,
+                                     char **repl, AttnPrependScheme *scheme, GError **error);
+gboolean    attn_json_load_post    (const AttnJsonCtx *c, JsonNode *node, GError **error);
+gboolean    attn_json_load_decoder (const AttnJsonCtx *c, JsonNode *node, GError **error);
+
 G_END_DECLS

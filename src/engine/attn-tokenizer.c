@@ -317,21 +317,100 @@ attn_tokenizer_new_from_json (const char *tokenizer_json_path, GError **error)
 
 /* ---- folder loading ------------------------------------------------------ */
 
-static gboolean
-config_lowercase (const char *dir)
+/* tokenizer_config.json, for the formats that carry no special-token
+ * information themselves. NULL without error when the file is absent. */
+static JsonNode *
+read_config (const char *dir, gboolean *failed, GError **error)
 {
   g_autofree char *path = g_build_filename (dir, "tokenizer_config.json", NULL);
-  g_autoptr(JsonNode) root = NULL;
-  JsonNode *v;
+  JsonNode *root;
 
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    return TRUE;
-  root = attn_json_parse_file (path, NULL);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return TRUE;
-  v = json_object_get_member (json_node_get_object (root), "do_lower_case");
+  *failed = FALSE;
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+  root = attn_json_parse_file (path, error);
+  if (root != NULL && !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: must be a JSON object", path);
+      g_clear_pointer (&root, json_node_unref);
+    }
+  *failed = root == NULL;
+  return root;
+}
+
+/* A special token entry: "name" or {"content": "name", …}. */
+static const char *
+config_token (JsonObject *cfg, const char *key)
+{
+  JsonNode *n = json_object_get_member (cfg, key);
+  if (n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
+    return json_node_get_string (n);
+  if (n != NULL && JSON_NODE_HOLDS_OBJECT (n))
+    {
+      JsonNode *c = json_object_get_member (json_node_get_object (n), "content");
+      if (c != NULL && JSON_NODE_HOLDS_VALUE (c) && json_node_get_value_type (c) == G_TYPE_STRING)
+        return json_node_get_string (c);
+    }
+  return NULL;
+}
+
+static gboolean
+config_bool (JsonObject *cfg, const char *key, gboolean def)
+{
+  JsonNode *v = cfg != NULL ? json_object_get_member (cfg, key) : NULL;
   if (v != NULL && JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_BOOLEAN)
     return json_node_get_boolean (v);
+  return def;
+}
+
+static gboolean
+has_added (AttnTokenizer *tok, gint32 id)
+{
+  for (guint i = 0; i < tok->added->len; i++)
+    if (((AttnAddedToken *) g_ptr_array_index (tok->added, i))->id == id)
+      return TRUE;
+  return FALSE;
+}
+
+/* Marks the special tokens named in the config (those in the vocabulary) and
+ * sets the BERT / RoBERTa templates from cls/sep names. */
+static gboolean
+apply_config (AttnTokenizer *tok, JsonObject *cfg, GError **error)
+{
+  static const char *const keys[] = { "bos_token", "eos_token", "unk_token", "sep_token",
+                                      "cls_token", "pad_token", "mask_token" };
+  const char *cls = config_token (cfg, "cls_token"), *sep = config_token (cfg, "sep_token");
+  JsonNode *cn = json_object_get_member (cfg, "tokenizer_class");
+  const char *cls_name = cn != NULL && JSON_NODE_HOLDS_VALUE (cn) &&
+                         json_node_get_value_type (cn) == G_TYPE_STRING ? json_node_get_string (cn) : "";
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      const char *name = config_token (cfg, keys[i]);
+      gint32 id = name != NULL ? attn_tokenizer_token_to_id (tok, name) : -1;
+      if (id >= 0 && !has_added (tok, id))
+        attn_tokenizer_add_added (tok, name, id, TRUE, FALSE, FALSE, FALSE, FALSE);
+      if (id >= 0 && i == 2 && tok->bpe != NULL)
+        tok->bpe->unk_id = id;
+      if (id >= 0 && i == 2 && tok->model == ATTN_MODEL_WORDPIECE)
+        tok->wp.unk_id = id;
+    }
+  if (cls == NULL || sep == NULL || attn_tokenizer_token_to_id (tok, cls) < 0 ||
+      attn_tokenizer_token_to_id (tok, sep) < 0)
+    return TRUE;
+  if (tok->model == ATTN_MODEL_WORDPIECE)
+    {
+      g_autofree char *single = g_strdup_printf ("%s $A %s", cls, sep);
+      g_autofree char *pair = g_strdup_printf ("%s $A %s $B:1 %s:1", cls, sep, sep);
+      return attn_tokenizer_set_template (tok, single, pair, error);
+    }
+  if (strstr (cls_name, "Roberta") != NULL || strstr (cls_name, "Bart") != NULL ||
+      strstr (cls_name, "Longformer") != NULL)
+    {
+      g_autofree char *single = g_strdup_printf ("%s $A %s", cls, sep);
+      g_autofree char *pair = g_strdup_printf ("%s $A %s %s $B %s", cls, sep, sep, sep);
+      return attn_tokenizer_set_template (tok, single, pair, error);
+    }
   return TRUE;
 }
 
@@ -339,6 +418,9 @@ AttnTokenizer *
 attn_tokenizer_load (const char *model_dir, AttnTokenizerRole role, GError **error)
 {
   g_autofree char *tj = NULL, *vt = NULL, *vj = NULL, *mt = NULL, *spm = NULL, *spm2 = NULL;
+  g_autoptr(JsonNode) cfg = NULL;
+  g_autoptr(AttnTokenizer) tok = NULL;
+  gboolean failed;
 
   g_return_val_if_fail (model_dir != NULL, NULL);
   if (!g_file_test (model_dir, G_FILE_TEST_IS_DIR))
@@ -350,12 +432,25 @@ attn_tokenizer_load (const char *model_dir, AttnTokenizerRole role, GError **err
   if (g_file_test (tj, G_FILE_TEST_EXISTS))
     return attn_tokenizer_new_from_json (tj, error);
   vt = g_build_filename (model_dir, "vocab.txt", NULL);
-  if (g_file_test (vt, G_FILE_TEST_EXISTS))
-    return attn_tokenizer_new_wordpiece (vt, config_lowercase (model_dir), error);
   vj = g_build_filename (model_dir, "vocab.json", NULL);
   mt = g_build_filename (model_dir, "merges.txt", NULL);
-  if (g_file_test (vj, G_FILE_TEST_EXISTS) && g_file_test (mt, G_FILE_TEST_EXISTS))
-    return attn_tokenizer_new_byte_bpe (vj, mt, error);
+  if (g_file_test (vt, G_FILE_TEST_EXISTS) ||
+      (g_file_test (vj, G_FILE_TEST_EXISTS) && g_file_test (mt, G_FILE_TEST_EXISTS)))
+    {
+      gboolean wordpiece = g_file_test (vt, G_FILE_TEST_EXISTS);
+      cfg = read_config (model_dir, &failed, error);
+      if (failed)
+        return NULL;
+      if (wordpiece)
+        tok = attn_tokenizer_new_wordpiece (
+          vt, config_bool (cfg != NULL ? json_node_get_object (cfg) : NULL, "do_lower_case", TRUE),
+          error);
+      else
+        tok = attn_tokenizer_new_byte_bpe (vj, mt, error);
+      if (tok == NULL || (cfg != NULL && !apply_config (tok, json_node_get_object (cfg), error)))
+        return NULL;
+      return g_steal_pointer (&tok);
+    }
   spm = g_build_filename (model_dir, role == ATTN_TOKENIZER_TARGET ? "target.spm" : "source.spm",
                           NULL);
   spm2 = g_build_filename (model_dir, role == ATTN_TOKENIZER_TARGET ? "source.spm" : "target.spm",
@@ -607,15 +702,6 @@ attn_tokenizer_is_special (AttnTokenizer *tok, gint32 id)
          g_array_index (tok->special_ids, guint8, id) != 0;
 }
 
-static gboolean
-is_added (AttnTokenizer *tok, gint32 id)
-{
-  for (guint i = 0; i < tok->added->len; i++)
-    if (((AttnAddedToken *) g_ptr_array_index (tok->added, i))->id == id)
-      return TRUE;
-  return FALSE;
-}
-
 /* Appends bytes as UTF-8, invalid bytes as \xNN. */
 static void
 append_bytes_escaped (GString *out, const guint8 *b, gsize n)
@@ -646,7 +732,7 @@ attn_tokenizer_token_display (AttnTokenizer *tok, gint32 id)
 
   if (t == NULL)
     return NULL;
-  if (attn_tokenizer_is_special (tok, id) || is_added (tok, id))
+  if (attn_tokenizer_is_special (tok, id) || has_added (tok, id))
     return g_strdup (t);
   if (tok->byte_level)
     {
