@@ -263,6 +263,17 @@ test_gpt2_special_and_display (void)
   d3 = attn_tokenizer_token_display (tok, 0);
   g_assert_cmpstr (d3, ==, "<|endoftext|>");
   g_assert_null (attn_tokenizer_token_display (tok, -1));
+
+  /* bytes that are not UTF-8 decode as U+FFFD, one per maximal invalid part */
+  {
+    gint32 bad[3] = { attn_tokenizer_token_to_id (tok, "æ"), attn_tokenizer_token_to_id (tok, "Ĺ"),
+                      attn_tokenizer_token_to_id (tok, "a") };
+    g_autofree char *lossy = NULL;
+    g_assert_cmpint (bad[0], >=, 0);
+    g_assert_cmpint (bad[1], >=, 0);
+    lossy = attn_tokenizer_decode (tok, bad, 3, FALSE);
+    g_assert_cmpstr (lossy, ==, "\xef\xbf\xbd" "a");
+  }
 }
 
 /* Whisper-style added tokens on top of the GPT-2 tokenizer.json. */

@@ -28,12 +28,66 @@ cleanup (GString *s)
   replace_all (s, " 're", "'re");
 }
 
+/* Length of the longest prefix of b[0..n) that could start a valid UTF-8
+ * sequence (at least 1): Rust's from_utf8_lossy replaces each such maximal
+ * invalid subpart with one U+FFFD. */
+static gsize
+invalid_subpart (const guint8 *b, gsize n)
+{
+  guint8 lo = 0x80, hi = 0xbf;
+  gsize need, k;
+
+  if (b[0] >= 0xc2 && b[0] <= 0xdf)
+    need = 1;
+  else if (b[0] >= 0xe0 && b[0] <= 0xef)
+    {
+      need = 2;
+      if (b[0] == 0xe0)
+        lo = 0xa0;
+      else if (b[0] == 0xed)
+        hi = 0x9f;
+    }
+  else if (b[0] >= 0xf0 && b[0] <= 0xf4)
+    {
+      need = 3;
+      if (b[0] == 0xf0)
+        lo = 0x90;
+      else if (b[0] == 0xf4)
+        hi = 0x8f;
+    }
+  else
+    return 1;
+  for (k = 1; k <= need && k < n; k++)
+    {
+      if (b[k] < lo || b[k] > hi)
+        break;
+      lo = 0x80;
+      hi = 0xbf;
+    }
+  return k;
+}
+
 static char *
 bytes_to_text_lossy (const guint8 *b, gsize n)
 {
-  if (n == 0)
-    return g_strdup ("");
-  return g_utf8_make_valid ((const char *) b, (gssize) n);
+  GString *out = g_string_sized_new (n + 1);
+  gsize i = 0;
+
+  while (i < n)
+    {
+      const char *end = NULL;
+      if (g_utf8_validate_len ((const char *) b + i, n - i, &end))
+        {
+          g_string_append_len (out, (const char *) b + i, (gssize) (n - i));
+          break;
+        }
+      g_string_append_len (out, (const char *) b + i, (gssize) (end - (const char *) (b + i)));
+      i = (gsize) ((const guint8 *) end - b);
+      /* an invalid subpart (or a NUL, which a C string cannot carry) */
+      g_string_append (out, "\xef\xbf\xbd");
+      i += invalid_subpart (b + i, n - i);
+    }
+  return g_string_free (out, FALSE);
 }
 
 static gboolean
