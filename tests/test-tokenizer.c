@@ -600,6 +600,58 @@ test_json_bpe_plain (void)
   g_assert_cmpstr (dec, ==, "low lower");
 }
 
+/* The Precompiled normaliser, with the charsmap taken from Marian's source.spm. */
+static void
+test_json_precompiled (void)
+{
+  g_autofree char *spm = test_fixture_path ("marian", "source.spm", NULL);
+  g_autofree char *data = NULL;
+  g_autofree char *b64 = NULL, *json = NULL;
+  gsize len = 0, at, blen = 0;
+  const char *hit;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AttnTokenizer) tok = NULL;
+  g_autoptr(AttnEncoding) enc = NULL;
+  int shift = 0;
+
+  g_assert_true (g_file_get_contents (spm, &data, &len, NULL));
+  hit = NULL;
+  for (gsize i = 0; i + 8 <= len && hit == NULL; i++)
+    if (memcmp (data + i, "nmt_nfkc", 8) == 0)
+      hit = data + i;
+  g_assert_nonnull (hit);
+  at = (gsize) (hit - data) + 8;
+  g_assert_cmpint (data[at], ==, 0x12);   /* field 2, length-delimited */
+  at++;
+  do
+    {
+      blen |= (gsize) ((guint8) data[at] & 0x7f) << shift;
+      shift += 7;
+    }
+  while ((guint8) data[at++] & 0x80);
+  g_assert_cmpuint (at + blen, <=, len);
+  b64 = g_base64_encode ((const guchar *) data + at, blen);
+  json = g_strdup_printf (
+    "{\"normalizer\": {\"type\": \"Sequence\", \"normalizers\": ["
+    "   {\"type\": \"Precompiled\", \"precompiled_charsmap\": \"%s\"}]},"
+    " \"pre_tokenizer\": {\"type\": \"WhitespaceSplit\"},"
+    " \"model\": {\"type\": \"Unigram\", \"unk_id\": 0, \"vocab\": ["
+    "   [\"<unk>\", 0.0], [\"fi\", -1.0], [\"A\", -1.0], [\"é\", -1.0], [\"x\", -1.0],"
+    "   [\"1\", -1.0]]}}", b64);
+  tok = load_json_text (json, &error);
+  g_assert_no_error (error);
+  /* U+FB01 ligature, fullwidth A, e + combining acute, superscript one */
+  enc = attn_tokenizer_encode (tok, "\xef\xac\x81 \xef\xbc\xa1 e\xcc\x81 \xc2\xb9", NULL, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (enc->len, ==, 4);
+  g_assert_cmpstr (enc->tokens[0], ==, "fi");
+  g_assert_cmpstr (enc->tokens[1], ==, "A");
+  g_assert_cmpstr (enc->tokens[2], ==, "é");
+  g_assert_cmpstr (enc->tokens[3], ==, "1");
+  g_assert_cmpint (enc->offsets[4], ==, 8);
+  g_assert_cmpint (enc->offsets[5], ==, 11);
+}
+
 /* ---- errors -------------------------------------------------------------- */
 
 static void
@@ -812,6 +864,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tokenizer/marian/details", test_marian_details);
   g_test_add_func ("/tokenizer/json/unigram", test_json_unigram);
   g_test_add_func ("/tokenizer/json/bpe-plain", test_json_bpe_plain);
+  g_test_add_func ("/tokenizer/json/precompiled", test_json_precompiled);
   g_test_add_func ("/tokenizer/errors/json", test_errors_json);
   g_test_add_func ("/tokenizer/errors/spm", test_errors_spm);
   g_test_add_func ("/tokenizer/errors/files", test_errors_files);

@@ -258,6 +258,40 @@ replace (const AttnNormalizer *nm, const AttnNStr *in)
   return out;
 }
 
+/* End of the (approximate) extended grapheme cluster starting at i: the
+ * character plus following marks, joiners, emoji modifiers; CR LF together. */
+static gsize
+grapheme_end (const AttnNStr *in, gsize i)
+{
+  gunichar c = g_utf8_get_char (in->s + i);
+  gsize j = i + char_len_at (in, i);
+
+  if (c == '\r' && j < in->len && in->s[j] == '\n')
+    return j + 1;
+  if (c < 0x20 || c == 0x7f)
+    return j;
+  while (j < in->len)
+    {
+      gunichar d = g_utf8_get_char (in->s + j);
+      GUnicodeType t = g_unichar_type (d);
+      if (t == G_UNICODE_NON_SPACING_MARK || t == G_UNICODE_SPACING_MARK ||
+          t == G_UNICODE_ENCLOSING_MARK || d == 0x200c || (d >= 0x1f3fb && d <= 0x1f3ff))
+        j += char_len_at (in, j);
+      else if (d == 0x200d)
+        {
+          j += char_len_at (in, j);
+          if (j < in->len)
+            j += char_len_at (in, j);
+        }
+      else
+        break;
+    }
+  return j;
+}
+
+/* The tokenizers crate's Precompiled normaliser: per grapheme (under 6
+ * bytes) the first — shortest — charsmap rule found at its start replaces the
+ * whole grapheme; otherwise per character. */
 static AttnNStr *
 precompiled (const AttnCharsmap *cm, const AttnNStr *in)
 {
@@ -266,16 +300,22 @@ precompiled (const AttnCharsmap *cm, const AttnNStr *in)
 
   while (i < in->len)
     {
+      gsize g = grapheme_end (in, i);
       const char *rep = NULL;
-      gsize n = attn_charsmap_match (cm, in->s + i, in->len - i, &rep);
-      if (n > 0)
-        attn_nstr_append (out, rep, strlen (rep), in->ostart[i], in->oend[i + n - 1]);
+
+      if (g - i < 6 && attn_charsmap_match_first (cm, in->s + i, g - i, &rep) > 0)
+        attn_nstr_append (out, rep, strlen (rep), in->ostart[i], in->oend[g - 1]);
       else
-        {
-          n = char_len_at (in, i);
-          attn_nstr_append_from (out, in, i, n);
-        }
-      i += n;
+        for (gsize k = i; k < g;)
+          {
+            gsize cl = char_len_at (in, k);
+            if (attn_charsmap_match_first (cm, in->s + k, cl, &rep) > 0)
+              attn_nstr_append (out, rep, strlen (rep), in->ostart[k], in->oend[k + cl - 1]);
+            else
+              attn_nstr_append_from (out, in, k, cl);
+            k += cl;
+          }
+      i = g;
     }
   return out;
 }
@@ -419,8 +459,9 @@ darts_offset (guint32 u)
   return (u >> 10) << ((u & (1u << 9)) >> 6);
 }
 
-gsize
-attn_charsmap_match (const AttnCharsmap *cm, const char *s, gsize len, const char **out)
+static gsize
+charsmap_search (const AttnCharsmap *cm, const char *s, gsize len, const char **out,
+                 gboolean first)
 {
   gsize best = 0;
   guint32 pos = 0, u;
@@ -448,10 +489,24 @@ attn_charsmap_match (const AttnCharsmap *cm, const char *s, gsize len, const cha
             {
               best = i + 1;
               *out = cm->strings + v;
+              if (first)
+                break;
             }
         }
     }
   return best;
+}
+
+gsize
+attn_charsmap_match (const AttnCharsmap *cm, const char *s, gsize len, const char **out)
+{
+  return charsmap_search (cm, s, len, out, FALSE);
+}
+
+gsize
+attn_charsmap_match_first (const AttnCharsmap *cm, const char *s, gsize len, const char **out)
+{
+  return charsmap_search (cm, s, len, out, TRUE);
 }
 
 /* ---- SentencePiece normaliser -------------------------------------------- */

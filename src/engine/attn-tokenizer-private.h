@@ -73,6 +73,9 @@ void          attn_charsmap_free  (AttnCharsmap *cm);
 /* Longest prefix of s[0..len) with a rule: returns its length (0 = none) and
  * the replacement in *out. */
 gsize         attn_charsmap_match (const AttnCharsmap *cm, const char *s, gsize len, const char **out);
+/* The shortest such prefix (the tokenizers crate's Precompiled semantics). */
+gsize         attn_charsmap_match_first (const AttnCharsmap *cm, const char *s, gsize len,
+                                         const char **out);
 
 /* ---- Normalizers --------------------------------------------------------- */
 
