@@ -239,7 +239,7 @@ bert_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
 /* The encoder over T tokens. probs: [layers, heads, T, T] or NULL. hidden: [T, D] out. */
 static gboolean
 bert_encode (Bert *b, const gint32 *ids, const gint32 *type_ids, const guint8 *mask, int T,
-             float *probs, float *hidden, AttnRunCtx *ctx, GError **error)
+             float *probs, float *vnorms, float *hidden, AttnRunCtx *ctx, GError **error)
 {
   int D = b->d, H = b->heads, dh = D / H;
   g_autofree float *qkv = attn_alloc_floats ((gsize) T * 3 * D, FALSE);
@@ -279,6 +279,8 @@ bert_encode (Bert *b, const gint32 *ids, const gint32 *type_ids, const guint8 *m
       attn_linear_forward (&L->qkv, hidden, T, qkv);
       attn_attention (qkv, 3 * D, qkv + D, 3 * D, qkv + 2 * D, 3 * D, T, T, H, dh, scale,
                       -1, mask, pl, ctxv, D);
+      if (vnorms != NULL)
+        attn_value_norms (qkv + 2 * D, 3 * D, T, H, dh, &L->out, vnorms + (gsize) l * H * T);
       attn_linear_forward (&L->out, ctxv, T, tmp);
       attn_add_inplace (tmp, hidden, (gsize) T * D);
       attn_layer_norm (&L->ln_attn, tmp, T, hidden);
@@ -358,10 +360,14 @@ bert_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
   if (types != NULL)
     r->type_ids = g_memdup2 (types, T * sizeof (gint32));
   if (kinds & ATTN_KIND_MASK (ATTN_KIND_SELF))
-    r->attention[ATTN_KIND_SELF] = attn_weights_new (b->layers, b->heads, T, T);
+    {
+      r->attention[ATTN_KIND_SELF] = attn_weights_new (b->layers, b->heads, T, T);
+      r->value_norms[ATTN_KIND_SELF] = attn_weights_new (b->layers, b->heads, 1, T);
+    }
   hidden = attn_alloc_floats ((gsize) T * b->d, FALSE);
   if (!bert_encode (b, ids, types, in->input_ids ? in->attention_mask : NULL, T,
                     r->attention[ATTN_KIND_SELF] ? r->attention[ATTN_KIND_SELF]->data : NULL,
+                    r->value_norms[ATTN_KIND_SELF] ? r->value_norms[ATTN_KIND_SELF]->data : NULL,
                     hidden, ctx, error))
     return NULL;
 

@@ -100,6 +100,10 @@ struct _AttnResult {
 
   /* attention, NULL for kinds the model lacks or the run did not record */
   AttnWeights   *attention[ATTN_N_KINDS];
+  /* ‖v_j W_O,h‖: the norm of what key j contributes through head h before weighting
+   * (Kobayashi et al., 2020), [layers, heads, 1, keys]; NULL where attention is NULL.
+   * For the decoder and cross kinds: of the recorded forced pass. */
+  AttnWeights   *value_norms[ATTN_N_KINDS];
 
   /* speech: the log-mel features of the first window, [n_mels, n_frames] */
   int            mel_bins, mel_frames;

@@ -275,8 +275,12 @@ whisper_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, A
         return NULL;
       x = front_end (w, mel);
       if (first && (kinds & ATTN_KIND_MASK (ATTN_KIND_ENCODER)))
-        r->attention[ATTN_KIND_ENCODER] = attn_weights_new (s->enc_layers, s->enc_heads, s->max_src, s->max_src);
+        {
+          r->attention[ATTN_KIND_ENCODER] = attn_weights_new (s->enc_layers, s->enc_heads, s->max_src, s->max_src);
+          r->value_norms[ATTN_KIND_ENCODER] = attn_weights_new (s->enc_layers, s->enc_heads, 1, s->max_src);
+        }
       enc = attn_s2s_encode (s, x, s->max_src, first && r->attention[ATTN_KIND_ENCODER] ? r->attention[ATTN_KIND_ENCODER]->data : NULL,
+                             first && r->value_norms[ATTN_KIND_ENCODER] ? r->value_norms[ATTN_KIND_ENCODER]->data : NULL,
                              ctx, f0, f0 + 0.6 * (f1 - f0), error);
       if (enc == NULL)
         return NULL;
