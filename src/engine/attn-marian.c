@@ -265,6 +265,7 @@ marian_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, At
         }
       else
         r->target_forced = TRUE;
+      r->decoder_prompt_len = 1;
       ok = attn_s2s_record (s, enc, dec_ids, n_dec, kinds, r, model->target_tokenizer, ctx, error);
     }
   attn_s2s_encoded_free (s, enc);

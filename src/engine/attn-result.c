@@ -107,6 +107,7 @@ result_clear (gpointer p)
       attn_weights_free (r->value_norms[k]);
     }
   g_free (r->mel);
+  g_free (r->alignment_heads);
 }
 
 void

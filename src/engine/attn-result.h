@@ -80,6 +80,8 @@ struct _AttnResult {
    * len == 0 for encoder-only and decoder-only models */
   AttnTokenSeq   target;
   gboolean       target_forced;     /* the target was given by the user, not generated */
+  int            decoder_prompt_len; /* the decoder's start tokens: row prompt_len − 1 + i of the
+                                      * decoder/cross attention predicted generated token i */
 
   /* outputs */
   AttnOutputKind output_kind;
@@ -105,6 +107,9 @@ struct _AttnResult {
    * For the decoder and cross kinds: of the recorded forced pass. */
   AttnWeights   *value_norms[ATTN_N_KINDS];
 
+  /* speech: Whisper's alignment heads (layer, head pairs) for word timings */
+  int            n_alignment_heads;
+  int           *alignment_heads;   /* 2 × n_alignment_heads */
   /* speech: the log-mel features of the first window, [n_mels, n_frames] */
   int            mel_bins, mel_frames;
   float         *mel;
