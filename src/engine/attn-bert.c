@@ -48,26 +48,6 @@ bert_free (gpointer p)
   g_free (b);
 }
 
-/* Concatenates the q, k, v linears of a layer into one [3D, D] matrix. */
-static gboolean
-read_fused_qkv (AttnModel *model, AttnCheckpoint *ckpt, const char *const names[3], int d, AttnLinear *out, GError **error)
-{
-  out->in = d;
-  out->out = 3 * d;
-  out->in_major = FALSE;
-  out->w = attn_model_alloc (model, (gsize) 3 * d * d);
-  out->b = attn_model_alloc (model, (gsize) 3 * d);
-  for (int i = 0; i < 3; i++)
-    {
-      AttnLinear part;
-      if (!attn_model_read_linear (model, ckpt, names[i], d, d, FALSE, &part, error))
-        return FALSE;
-      memcpy (out->w + (gsize) i * d * d, part.w, (gsize) d * d * sizeof (float));
-      memcpy (out->b + (gsize) i * d, part.b, d * sizeof (float));
-    }
-  return TRUE;
-}
-
 static char **
 read_labels (JsonObject *cfg, int n)
 {
@@ -169,7 +149,7 @@ bert_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
         g_autofree char *f2 = g_strconcat (p, distil ? "ffn.lin2" : "output.dense", NULL);
         g_autofree char *lo = g_strconcat (p, distil ? "output_layer_norm" : "output.LayerNorm", NULL);
         const char *qkv[3] = { q, k, v };
-        if (!read_fused_qkv (model, ckpt, qkv, d, &L->qkv, error) ||
+        if (!attn_model_read_fused (model, ckpt, qkv, 3, d, d, &L->qkv, error) ||
             !attn_model_read_linear (model, ckpt, o, d, d, FALSE, &L->out, error) ||
             !attn_model_read_layer_norm (model, ckpt, la, d, eps, &L->ln_attn, error) ||
             !attn_model_read_linear (model, ckpt, f1, d, ff, FALSE, &L->ff1, error) ||

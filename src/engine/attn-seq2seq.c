@@ -6,16 +6,23 @@
 #include <string.h>
 
 static gboolean
-read_mha (AttnModel *model, AttnCheckpoint *ckpt, const char *prefix, int d, AttnMha *m, GError **error)
+read_mha (AttnModel *model, AttnCheckpoint *ckpt, const char *prefix, int d, gboolean cross, AttnMha *m,
+          GError **error)
 {
   g_autofree char *q = g_strconcat (prefix, ".q_proj", NULL);
   g_autofree char *k = g_strconcat (prefix, ".k_proj", NULL);
   g_autofree char *v = g_strconcat (prefix, ".v_proj", NULL);
   g_autofree char *o = g_strconcat (prefix, ".out_proj", NULL);
-  return attn_model_read_linear (model, ckpt, q, d, d, FALSE, &m->q, error) &&
-         attn_model_read_linear (model, ckpt, k, d, d, TRUE, &m->k, error) &&
-         attn_model_read_linear (model, ckpt, v, d, d, FALSE, &m->v, error) &&
-         attn_model_read_linear (model, ckpt, o, d, d, FALSE, &m->o, error);
+  const char *qkv[3] = { q, k, v };
+  if (cross)
+    {
+      if (!attn_model_read_linear (model, ckpt, q, d, d, FALSE, &m->q, error) ||
+          !attn_model_read_fused (model, ckpt, qkv + 1, 2, d, d, &m->kv, error))
+        return FALSE;
+    }
+  else if (!attn_model_read_fused (model, ckpt, qkv, 3, d, d, &m->qkv, error))
+    return FALSE;
+  return attn_model_read_linear (model, ckpt, o, d, d, FALSE, &m->o, error);
 }
 
 static gboolean
@@ -29,14 +36,14 @@ read_layer (AttnModel *model, AttnCheckpoint *ckpt, const char *p, int d, int ff
   g_autofree char *f1 = g_strconcat (p, "fc1", NULL);
   g_autofree char *f2 = g_strconcat (p, "fc2", NULL);
   g_autofree char *fl = g_strconcat (p, "final_layer_norm", NULL);
-  if (!read_mha (model, ckpt, sa, d, &L->self, error) ||
+  if (!read_mha (model, ckpt, sa, d, FALSE, &L->self, error) ||
       !attn_model_read_layer_norm (model, ckpt, sal, d, eps, &L->self_ln, error) ||
       !attn_model_read_linear (model, ckpt, f1, d, ffn, FALSE, &L->fc1, error) ||
       !attn_model_read_linear (model, ckpt, f2, ffn, d, FALSE, &L->fc2, error) ||
       !attn_model_read_layer_norm (model, ckpt, fl, d, eps, &L->final_ln, error))
     return FALSE;
   if (decoder &&
-      (!read_mha (model, ckpt, ca, d, &L->cross, error) ||
+      (!read_mha (model, ckpt, ca, d, TRUE, &L->cross, error) ||
        !attn_model_read_layer_norm (model, ckpt, cal, d, eps, &L->cross_ln, error)))
     return FALSE;
   return TRUE;
@@ -109,9 +116,7 @@ attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, float *vnorms
   int D = s->d, H = s->enc_heads, dh = D / H;
   AttnS2SEncoded *e = g_new0 (AttnS2SEncoded, 1);
   g_autofree float *normed = attn_alloc_floats ((gsize) T * D, FALSE);
-  g_autofree float *q = attn_alloc_floats ((gsize) T * D, FALSE);
-  g_autofree float *k = attn_alloc_floats ((gsize) T * D, FALSE);
-  g_autofree float *v = attn_alloc_floats ((gsize) T * D, FALSE);
+  g_autofree float *qkv = attn_alloc_floats ((gsize) T * 3 * D, FALSE);
   g_autofree float *ctxv = attn_alloc_floats ((gsize) T * D, FALSE);
   g_autofree float *out = attn_alloc_floats ((gsize) T * D, FALSE);
   g_autofree float *ff = attn_alloc_floats ((gsize) T * s->enc_ffn, FALSE);
@@ -135,13 +140,11 @@ attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, float *vnorms
           attn_layer_norm (&L->self_ln, x, T, normed);
           in = normed;
         }
-      attn_linear_forward (&L->self.q, in, T, q);
-      attn_linear_forward (&L->self.k, in, T, k);
-      attn_linear_forward (&L->self.v, in, T, v);
-      attn_attention (q, D, k, D, v, D, T, T, H, dh, scale, -1, NULL,
+      attn_linear_forward (&L->self.qkv, in, T, qkv);
+      attn_attention (qkv, 3 * D, qkv + D, 3 * D, qkv + 2 * D, 3 * D, T, T, H, dh, scale, -1, NULL,
                       probs ? probs + (gsize) l * H * T * T : scratch, ctxv, D);
       if (vnorms != NULL)
-        attn_value_norms (v, D, T, H, dh, &L->self.o, vnorms + (gsize) l * H * T);
+        attn_value_norms (qkv + 2 * D, 3 * D, T, H, dh, &L->self.o, vnorms + (gsize) l * H * T);
       attn_linear_forward (&L->self.o, ctxv, T, out);
       residual_block (s->pre_norm, &L->self_ln, x, T, D, normed, out);
       feed_forward (s, L, x, T, normed, ff, out);
@@ -152,14 +155,11 @@ attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, float *vnorms
       attn_layer_norm (&s->enc_final_ln, x, T, normed);
       memcpy (x, normed, (gsize) T * D * sizeof (float));
     }
-  e->cross_k = g_new0 (float *, s->dec_layers);
-  e->cross_v = g_new0 (float *, s->dec_layers);
+  e->cross_kv = g_new0 (float *, s->dec_layers);
   for (int l = 0; l < s->dec_layers; l++)
     {
-      e->cross_k[l] = attn_alloc_floats ((gsize) T * D, FALSE);
-      e->cross_v[l] = attn_alloc_floats ((gsize) T * D, FALSE);
-      attn_linear_forward (&s->dec[l].cross.k, x, T, e->cross_k[l]);
-      attn_linear_forward (&s->dec[l].cross.v, x, T, e->cross_v[l]);
+      e->cross_kv[l] = attn_alloc_floats ((gsize) T * 2 * D, FALSE);
+      attn_linear_forward (&s->dec[l].cross.kv, x, T, e->cross_kv[l]);
     }
   return e;
 }
@@ -169,13 +169,9 @@ attn_s2s_encoded_free (AttnS2S *s, AttnS2SEncoded *e)
 {
   if (e == NULL)
     return;
-  for (int l = 0; e->cross_k && l < s->dec_layers; l++)
-    {
-      g_free (e->cross_k[l]);
-      g_free (e->cross_v[l]);
-    }
-  g_free (e->cross_k);
-  g_free (e->cross_v);
+  for (int l = 0; e->cross_kv && l < s->dec_layers; l++)
+    g_free (e->cross_kv[l]);
+  g_free (e->cross_kv);
   g_free (e->hidden);
   g_free (e);
 }
@@ -218,6 +214,7 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, in
   g_autofree float *x = attn_alloc_floats ((gsize) n * D, FALSE);
   g_autofree float *normed = attn_alloc_floats ((gsize) n * D, FALSE);
   g_autofree float *q = attn_alloc_floats ((gsize) n * D, FALSE);
+  g_autofree float *qkv = attn_alloc_floats ((gsize) n * 3 * D, FALSE);
   g_autofree float *ctxv = attn_alloc_floats ((gsize) n * D, FALSE);
   g_autofree float *out = attn_alloc_floats ((gsize) n * D, FALSE);
   g_autofree float *ff = attn_alloc_floats ((gsize) n * s->dec_ffn, FALSE);
@@ -258,10 +255,13 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, in
           attn_layer_norm (&L->self_ln, x, n, normed);
           in = normed;
         }
-      attn_linear_forward (&L->self.q, in, n, q);
-      attn_linear_forward_ld (&L->self.k, in, D, n, kc + (gsize) past * D, D);
-      attn_linear_forward_ld (&L->self.v, in, D, n, vc + (gsize) past * D, D);
-      attn_attention (q, D, kc, D, vc, D, n, tk, H, dh, scale, past, NULL,
+      attn_linear_forward (&L->self.qkv, in, n, qkv);
+      for (int t = 0; t < n; t++)
+        {
+          memcpy (kc + (gsize) (past + t) * D, qkv + (gsize) t * 3 * D + D, D * sizeof (float));
+          memcpy (vc + (gsize) (past + t) * D, qkv + (gsize) t * 3 * D + 2 * D, D * sizeof (float));
+        }
+      attn_attention (qkv, 3 * D, kc, D, vc, D, n, tk, H, dh, scale, past, NULL,
                       self_probs ? self_probs + (gsize) l * H * n * tk : sp, ctxv, D);
       if (self_vn != NULL)
         attn_value_norms (vc, D, tk, H, dh, &L->self.o, self_vn + (gsize) l * H * tk);
@@ -275,10 +275,10 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, in
           in = normed;
         }
       attn_linear_forward (&L->cross.q, in, n, q);
-      attn_attention (q, D, enc->cross_k[l], D, enc->cross_v[l], D, n, te, H, dh, scale, -1, NULL,
+      attn_attention (q, D, enc->cross_kv[l], 2 * D, enc->cross_kv[l] + D, 2 * D, n, te, H, dh, scale, -1, NULL,
                       cross_probs ? cross_probs + (gsize) l * H * n * te : cp, ctxv, D);
       if (cross_vn != NULL)
-        attn_value_norms (enc->cross_v[l], D, te, H, dh, &L->cross.o, cross_vn + (gsize) l * H * te);
+        attn_value_norms (enc->cross_kv[l] + D, 2 * D, te, H, dh, &L->cross.o, cross_vn + (gsize) l * H * te);
       attn_linear_forward (&L->cross.o, ctxv, n, out);
       residual_block (s->pre_norm, &L->cross_ln, x, n, D, normed, out);
       feed_forward (s, L, x, n, normed, ff, out);

@@ -10,7 +10,9 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  AttnLinear q, k, v, o;
+  AttnLinear qkv;     /* self-attention: query, key, value stacked [3d, d] */
+  AttnLinear q, kv;   /* cross-attention: query [d, d]; key, value stacked [2d, d] */
+  AttnLinear o;
 } AttnMha;
 
 typedef struct {
@@ -47,8 +49,7 @@ void     attn_s2s_free        (AttnS2S *s);
 typedef struct {
   int     len;
   float  *hidden;        /* [len, d] */
-  float **cross_k;       /* per decoder layer [len, d] */
-  float **cross_v;
+  float **cross_kv;      /* per decoder layer [len, 2d]: keys, then values */
 } AttnS2SEncoded;
 
 /* Runs the encoder over embedded input x [T, d] (positions already added).
