@@ -189,6 +189,8 @@ gpt2_forward (Gpt2 *g, Gpt2Cache *cache, const gint32 *ids, int n, float *probs,
       attn_activate (g->act, ffb, (gsize) n * g->ff);
       attn_linear_forward (&L->fc_proj, ffb, n, h);
       attn_add_inplace (x, h, (gsize) n * D);
+      if (probs != NULL)
+        attn_run_ctx_progress (ctx, 0.5 * (l + 1.0) / g->layers, "layers");
     }
   cache->len = tk;
   if (last_only)
@@ -337,6 +339,10 @@ gpt2_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
   params.forced_eos = -1;
   params.beam_size = opt->decode == ATTN_DECODE_BEAM ? opt->beam_size : 1;
   params.cancellable = ctx->cancellable;
+  params.progress = ctx->progress;
+  params.progress_data = ctx->progress_data;
+  params.progress_from = 0.5;
+  params.progress_to = 1.0;
   if (!attn_decode_generate (&ops, &dec, ids, T, &params, r, model->tokenizer, error))
     return NULL;
   /* the main output stays the next-token distribution at every position */

@@ -246,6 +246,10 @@ marian_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, At
   params.suppress = (const gint32 *) m->suppress->data;
   params.n_suppress = m->suppress->len;
   params.cancellable = ctx->cancellable;
+  params.progress = ctx->progress;
+  params.progress_data = ctx->progress_data;
+  params.progress_from = 0.3;
+  params.progress_to = 0.9;
   ok = attn_s2s_generate (s, enc, &s->decoder_start, 1, &params, r, model->target_tokenizer, ctx, error);
   if (ok)
     {

@@ -329,6 +329,10 @@ whisper_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, A
       params.begin_suppress = (const gint32 *) w->begin_suppress->data;
       params.n_begin_suppress = w->begin_suppress->len;
       params.cancellable = ctx->cancellable;
+      params.progress = ctx->progress;
+      params.progress_data = ctx->progress_data;
+      params.progress_from = f0 + 0.6 * (f1 - f0);
+      params.progress_to = f1;
       ok = attn_s2s_generate (s, enc, (const gint32 *) w->prompt->data, w->prompt->len, &params, part,
                               model->tokenizer, ctx, error);
       if (ok && first)
