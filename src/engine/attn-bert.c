@@ -259,6 +259,8 @@ bert_encode (Bert *b, const gint32 *ids, const gint32 *type_ids, const guint8 *m
       attn_linear_forward (&L->qkv, hidden, T, qkv);
       attn_attention (qkv, 3 * D, qkv + D, 3 * D, qkv + 2 * D, 3 * D, T, T, H, dh, scale,
                       -1, mask, pl, ctxv, D);
+      attn_run_ctx_trace (ctx, ATTN_KIND_SELF, l, qkv, 3 * D, qkv + D, 3 * D, qkv + 2 * D, 3 * D,
+                          T, T, H, dh, scale, -1, mask);
       if (vnorms != NULL)
         attn_value_norms (qkv + 2 * D, 3 * D, T, H, dh, &L->out, vnorms + (gsize) l * H * T);
       attn_linear_forward (&L->out, ctxv, T, tmp);

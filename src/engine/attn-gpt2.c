@@ -182,6 +182,8 @@ gpt2_forward (Gpt2 *g, Gpt2Cache *cache, const gint32 *ids, int n, float *probs,
                       probs ? probs + (gsize) l * H * n * tk : scratch, ctxv, D);
       if (vnorms != NULL)
         attn_value_norms (vc, D, tk, H, dh, &L->proj, vnorms + (gsize) l * H * tk);
+      if (probs != NULL)
+        attn_run_ctx_trace (ctx, ATTN_KIND_SELF, l, qkv, 3 * D, kc, D, vc, D, n, tk, H, dh, scale, past, NULL);
       attn_linear_forward (&L->proj, ctxv, n, h);
       attn_add_inplace (x, h, (gsize) n * D);
       attn_layer_norm (&L->ln2, x, n, h);

@@ -13,7 +13,15 @@ typedef struct {
   GCancellable     *cancellable;
   AttnProgressFunc  progress;
   gpointer          progress_data;
+  AttnHeadTrace    *trace;
 } AttnRunCtx;
+
+/* Copies head trace->head of an attention call into ctx->trace when the kind and layer
+ * match (arguments as attn_attention's). */
+void       attn_run_ctx_trace    (AttnRunCtx *ctx, AttnKind kind, int layer,
+                                  const float *q, int ldq, const float *k, int ldk, const float *v, int ldv,
+                                  int tq, int tk, int heads, int dh, float scale,
+                                  int causal_offset, const guint8 *key_mask);
 
 typedef struct {
   const char *name;                         /* "bert" */

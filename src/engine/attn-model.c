@@ -153,7 +153,7 @@ attn_model_run (AttnModel *model, const AttnInput *input, const AttnRunOptions *
                 GError **error)
 {
   AttnRunOptions defaults = ATTN_RUN_OPTIONS_INIT;
-  AttnRunCtx ctx = { cancellable, progress, progress_data };
+  AttnRunCtx ctx = { cancellable, progress, progress_data, NULL };
   AttnResult *result;
   gint64 start = g_get_monotonic_time ();
 
@@ -171,6 +171,11 @@ attn_model_run (AttnModel *model, const AttnInput *input, const AttnRunOptions *
     }
   if (!attn_run_ctx_check (&ctx, error))
     return NULL;
+  if (options->trace != NULL)
+    {
+      attn_head_trace_clear (options->trace);
+      ctx.trace = options->trace;
+    }
   result = model->klass->run (model, input, options, &ctx, error);
   if (result != NULL)
     {
@@ -300,6 +305,47 @@ attn_model_read_layer_norm (AttnModel *model, AttnCheckpoint *ckpt, const char *
     return FALSE;
   ln->beta = attn_model_read (model, ckpt, bn, 1, s, error);
   return ln->beta != NULL;
+}
+
+void
+attn_head_trace_clear (AttnHeadTrace *t)
+{
+  g_clear_pointer (&t->q, g_free);
+  g_clear_pointer (&t->k, g_free);
+  g_clear_pointer (&t->v, g_free);
+  g_clear_pointer (&t->key_mask, g_free);
+  t->filled = FALSE;
+  t->queries = t->keys = t->dh = 0;
+}
+
+static float *
+copy_head (const float *x, int ld, int rows, int col, int dh)
+{
+  float *out = g_new (float, (gsize) MAX (rows, 1) * dh);
+  for (int r = 0; r < rows; r++)
+    memcpy (out + (gsize) r * dh, x + (gsize) r * ld + col, dh * sizeof (float));
+  return out;
+}
+
+void
+attn_run_ctx_trace (AttnRunCtx *ctx, AttnKind kind, int layer,
+                    const float *q, int ldq, const float *k, int ldk, const float *v, int ldv,
+                    int tq, int tk, int heads, int dh, float scale, int causal_offset, const guint8 *key_mask)
+{
+  AttnHeadTrace *t = ctx->trace;
+  if (t == NULL || t->kind != kind || t->layer != layer || t->head < 0 || t->head >= heads)
+    return;
+  attn_head_trace_clear (t);
+  t->queries = tq;
+  t->keys = tk;
+  t->dh = dh;
+  t->scale = scale;
+  t->causal_offset = causal_offset;
+  t->q = copy_head (q, ldq, tq, t->head * dh, dh);
+  t->k = copy_head (k, ldk, tk, t->head * dh, dh);
+  t->v = copy_head (v, ldv, tk, t->head * dh, dh);
+  t->key_mask = key_mask ? g_memdup2 (key_mask, tk) : NULL;
+  t->filled = TRUE;
 }
 
 gboolean

@@ -145,6 +145,9 @@ attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, float *vnorms
                       probs ? probs + (gsize) l * H * T * T : scratch, ctxv, D);
       if (vnorms != NULL)
         attn_value_norms (qkv + 2 * D, 3 * D, T, H, dh, &L->self.o, vnorms + (gsize) l * H * T);
+      if (probs != NULL)
+        attn_run_ctx_trace (ctx, ATTN_KIND_ENCODER, l, qkv, 3 * D, qkv + D, 3 * D, qkv + 2 * D, 3 * D,
+                            T, T, H, dh, scale, -1, NULL);
       attn_linear_forward (&L->self.o, ctxv, T, out);
       residual_block (s->pre_norm, &L->self_ln, x, T, D, normed, out);
       feed_forward (s, L, x, T, normed, ff, out);
@@ -265,6 +268,8 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, in
                       self_probs ? self_probs + (gsize) l * H * n * tk : sp, ctxv, D);
       if (self_vn != NULL)
         attn_value_norms (vc, D, tk, H, dh, &L->self.o, self_vn + (gsize) l * H * tk);
+      if (self_probs != NULL)
+        attn_run_ctx_trace (ctx, ATTN_KIND_DECODER, l, qkv, 3 * D, kc, D, vc, D, n, tk, H, dh, scale, past, NULL);
       attn_linear_forward (&L->self.o, ctxv, n, out);
       residual_block (s->pre_norm, &L->self_ln, x, n, D, normed, out);
       /* cross-attention */
@@ -279,6 +284,9 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, in
                       cross_probs ? cross_probs + (gsize) l * H * n * te : cp, ctxv, D);
       if (cross_vn != NULL)
         attn_value_norms (enc->cross_kv[l] + D, 2 * D, te, H, dh, &L->cross.o, cross_vn + (gsize) l * H * te);
+      if (cross_probs != NULL)
+        attn_run_ctx_trace (ctx, ATTN_KIND_CROSS, l, q, D, enc->cross_kv[l], 2 * D, enc->cross_kv[l] + D, 2 * D,
+                            n, te, H, dh, scale, -1, NULL);
       attn_linear_forward (&L->cross.o, ctxv, n, out);
       residual_block (s->pre_norm, &L->cross_ln, x, n, D, normed, out);
       feed_forward (s, L, x, n, normed, ff, out);
