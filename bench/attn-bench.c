@@ -312,8 +312,7 @@ main (int argc, char **argv)
   /* BERT-base: 12 layers, 768 wide, 12 heads, 3072 feed-forward */
   if (only == NULL || g_str_equal (only, "bert"))
   {
-    make_bert (bert_dir, 768, 12, 12, 3072, 30522);
-    g_autoptr(AttnModel) m = load (bert_dir);
+    g_autoptr(AttnModel) m = (make_bert (bert_dir, 768, 12, 12, 3072, 30522), load (bert_dir));
     for (int T = 128; T <= 512; T *= 4)
       {
         g_autofree gint32 *ids = g_new (gint32, T);
@@ -330,8 +329,7 @@ main (int argc, char **argv)
   /* GPT-2 small: 12 layers, 768 wide, 12 heads, 50257 tokens; forward over 512 tokens */
   if (only == NULL || g_str_equal (only, "gpt2"))
   {
-    make_gpt2 (gpt2_dir, 768, 12, 12, 50257, 1024);
-    g_autoptr(AttnModel) m = load (gpt2_dir);
+    g_autoptr(AttnModel) m = (make_gpt2 (gpt2_dir, 768, 12, 12, 50257, 1024), load (gpt2_dir));
     int T = 512;
     g_autofree gint32 *ids = g_new (gint32, T);
     AttnInput in = { 0 };
@@ -346,8 +344,7 @@ main (int argc, char **argv)
   /* Whisper tiny: 4+4 layers, 384 wide, 6 heads; 30 s of audio, one token decoded */
   if (only == NULL || g_str_equal (only, "whisper"))
   {
-    make_whisper (whisper_dir, 384, 4, 6, 1536, 51865, 80);
-    g_autoptr(AttnModel) m = load (whisper_dir);
+    g_autoptr(AttnModel) m = (make_whisper (whisper_dir, 384, 4, 6, 1536, 51865, 80), load (whisper_dir));
     gsize n = 30 * 16000;
     g_autofree float *audio = g_new (float, n);
     AttnInput in = { 0 };
