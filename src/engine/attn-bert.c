@@ -347,12 +347,20 @@ bert_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
       return NULL;
     }
   for (int t = 0; t < T; t++)
-    if (ids[t] < 0 || ids[t] >= b->vocab || (types && (types[t] < 0 || types[t] >= MAX (b->type_vocab, 1))))
-      {
-        g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "Token id %d at position %d is outside the vocabulary (%d)",
-                     ids[t], t, b->vocab);
-        return NULL;
-      }
+    {
+      if (ids[t] < 0 || ids[t] >= b->vocab)
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "Token id %d at position %d is outside the vocabulary (%d)",
+                       ids[t], t, b->vocab);
+          return NULL;
+        }
+      if (types && (types[t] < 0 || types[t] >= MAX (b->type_vocab, 1)))
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "Segment id %d at position %d is outside 0…%d",
+                       types[t], t, MAX (b->type_vocab, 1) - 1);
+          return NULL;
+        }
+    }
 
   attn_model_fill_tokens (model->tokenizer, &r->input, ids, T);
   if (types != NULL)
