@@ -96,9 +96,18 @@ test_short_file (void)
   g_autofree char *dir = test_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "short.safetensors", NULL);
   g_autoptr(GError) error = NULL;
+  g_autofree char *gone = g_build_filename (dir, "gone.safetensors", NULL);
   test_write_file (path, "\x10\0\0\0\0", 5);
   g_assert_null (attn_checkpoint_open_file (path, &error));
   test_assert_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "short.safetensors", "5 bytes", NULL);
+  g_clear_error (&error);
+  /* an empty file, and no file at all */
+  test_write_file (path, "", 0);
+  g_assert_null (attn_checkpoint_open_file (path, &error));
+  test_assert_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "short.safetensors", "0 bytes", NULL);
+  g_clear_error (&error);
+  g_assert_null (attn_checkpoint_open_file (gone, &error));
+  test_assert_error (error, ATTN_ERROR, ATTN_ERROR_IO, "gone.safetensors", NULL);
   test_rmdir (dir);
 }
 

@@ -342,52 +342,36 @@ test_progress (void)
 
 /* --- decoding ------------------------------------------------------------------------ */
 
+/* A beam-search result: the sequence ends in eos or at max_new tokens, and the kept
+ * candidates are consistent and contain the chosen sequence as a path. */
 static void
-test_beam (void)
+check_beam (const char *what, const AttnResult *b, int K, int max_new, int eos)
 {
-  AttnInput in = { 0 };
-  AttnRunOptions greedy = ATTN_RUN_OPTIONS_INIT, beam1 = ATTN_RUN_OPTIONS_INIT, beam4 = ATTN_RUN_OPTIONS_INIT;
-  g_autoptr(AttnResult) g = NULL, b1 = NULL, b4 = NULL;
   const AttnBeamEntry *e;
-  int max_new = 12, eos = 0, prev_step = 0;
+  int prev_step = 0;
   gboolean traced = FALSE;
   guint len;
 
-  in.source = "The animal didn't cross the street because it was too tired.";
-  greedy.max_new_tokens = beam1.max_new_tokens = beam4.max_new_tokens = max_new;
-  beam1.decode = beam4.decode = ATTN_DECODE_BEAM;
-  beam1.beam_size = 1;
-  beam4.beam_size = 4;
-  g = run_ok (MARIAN, &in, &greedy);
-  b1 = run_ok (MARIAN, &in, &beam1);
-  b4 = run_ok (MARIAN, &in, &beam4);
-
-  /* a beam of one is greedy search */
-  test_assert_ids ("beam:1 vs greedy", b1->generated.ids, b1->generated.len, g->generated.ids, g->generated.len);
-  test_assert_close ("beam:1 vs greedy probabilities", b1->generated_probs, g->generated_probs, g->generated.len, 0);
-  g_assert_cmpuint (g->beam->len, ==, 0);
-
-  /* beam:4 ends in </s> or at the length limit */
-  len = b4->generated.len;
-  g_test_message ("beam:4: %u tokens, last %d; %u candidates kept", len, b4->generated.ids[len - 1], b4->beam->len);
+  /* it ends in eos or at the length limit */
+  len = b->generated.len;
   g_assert_cmpuint (len, >=, 1);
+  g_test_message ("%s: %u tokens, last %d; %u candidates kept", what, len, b->generated.ids[len - 1], b->beam->len);
   g_assert_cmpuint (len, <=, max_new);
-  g_assert_true (b4->generated.ids[len - 1] == eos || len == (guint) max_new);
+  g_assert_true (b->generated.ids[len - 1] == eos || len == (guint) max_new);
   for (guint i = 0; i + 1 < len; i++)
-    g_assert_cmpint (b4->generated.ids[i], !=, eos);
-  g_assert_cmpint (b4->output_kind, ==, ATTN_OUTPUT_GENERATED);
-  g_assert_nonnull (b4->generated_probs);
+    g_assert_cmpint (b->generated.ids[i], !=, eos);
+  g_assert_nonnull (b->generated_probs);
 
   /* the kept candidates: steps ascending; within a step, scores descending and live
    * ranks 0, 1, 2…; finished candidates have rank -1; a parent is -1 at step 0 and
    * otherwise a live rank of the step before */
-  g_assert_cmpuint (b4->beam->len, >, 0);
+  g_assert_cmpuint (b->beam->len, >, 0);
   {
     int live_prev = 1, live_now = 0;
     float last_score = INFINITY;
-    for (guint i = 0; i < b4->beam->len; i++)
+    for (guint i = 0; i < b->beam->len; i++)
       {
-        e = &g_array_index (b4->beam, AttnBeamEntry, i);
+        e = &g_array_index (b->beam, AttnBeamEntry, i);
         g_assert_cmpint (e->step, >=, prev_step);
         if (e->step != prev_step)
           {
@@ -412,30 +396,30 @@ test_beam (void)
           g_assert_cmpint (e->beam, ==, -1);
         else
           g_assert_cmpint (e->beam, ==, live_now++);
-        g_assert_cmpint (e->beam, <, 4);
+        g_assert_cmpint (e->beam, <, K);
         g_assert_true (e->finished == (e->token == eos || e->step == max_new - 1));
       }
   }
   /* the chosen sequence is a path through the kept candidates */
-  for (guint i = 0; i < b4->beam->len && !traced; i++)
+  for (guint i = 0; i < b->beam->len && !traced; i++)
     {
-      const AttnBeamEntry *cur = &g_array_index (b4->beam, AttnBeamEntry, i);
+      const AttnBeamEntry *cur = &g_array_index (b->beam, AttnBeamEntry, i);
       int s = cur->step;
-      if (s != (int) len - 1 || cur->token != b4->generated.ids[s] || !cur->finished)
+      if (s != (int) len - 1 || cur->token != b->generated.ids[s] || !cur->finished)
         continue;
       for (;;)
         {
           const AttnBeamEntry *up = NULL;
-          if (cur->token != b4->generated.ids[cur->step])
+          if (cur->token != b->generated.ids[cur->step])
             break;
           if (cur->step == 0)
             {
               traced = TRUE;
               break;
             }
-          for (guint j = 0; j < b4->beam->len && up == NULL; j++)
+          for (guint j = 0; j < b->beam->len && up == NULL; j++)
             {
-              const AttnBeamEntry *c = &g_array_index (b4->beam, AttnBeamEntry, j);
+              const AttnBeamEntry *c = &g_array_index (b->beam, AttnBeamEntry, j);
               if (c->step == cur->step - 1 && c->beam == cur->parent)
                 up = c;
             }
@@ -444,6 +428,52 @@ test_beam (void)
         }
     }
   g_assert_true (traced);
+}
+
+static void
+test_beam (void)
+{
+  AttnInput in = { 0 };
+  AttnRunOptions greedy = ATTN_RUN_OPTIONS_INIT, beam1 = ATTN_RUN_OPTIONS_INIT, beam4 = ATTN_RUN_OPTIONS_INIT;
+  g_autoptr(AttnResult) g = NULL, b1 = NULL, b4 = NULL;
+  int max_new = 12;
+
+  in.source = "The animal didn't cross the street because it was too tired.";
+  greedy.max_new_tokens = beam1.max_new_tokens = beam4.max_new_tokens = max_new;
+  beam1.decode = beam4.decode = ATTN_DECODE_BEAM;
+  beam1.beam_size = 1;
+  beam4.beam_size = 4;
+  g = run_ok (MARIAN, &in, &greedy);
+  b1 = run_ok (MARIAN, &in, &beam1);
+  b4 = run_ok (MARIAN, &in, &beam4);
+
+  /* a beam of one is greedy search */
+  test_assert_ids ("beam:1 vs greedy", b1->generated.ids, b1->generated.len, g->generated.ids, g->generated.len);
+  test_assert_close ("beam:1 vs greedy probabilities", b1->generated_probs, g->generated_probs, g->generated.len, 0);
+  g_assert_cmpuint (g->beam->len, ==, 0);
+  g_assert_cmpuint (b1->beam->len, ==, 0);
+  g_assert_cmpint (b4->output_kind, ==, ATTN_OUTPUT_GENERATED);
+  check_beam ("marian beam:4", b4, 4, max_new, 0);
+}
+
+/* The other decoders' caches are copied between hypotheses too. */
+static void
+test_beam_gpt2_whisper (void)
+{
+  g_autofree float *audio = tone (16000, 440);
+  AttnRunOptions opt = ATTN_RUN_OPTIONS_INIT;
+  AttnInput in;
+  g_autoptr(AttnResult) g = NULL, w = NULL;
+  opt.decode = ATTN_DECODE_BEAM;
+  opt.beam_size = 3;
+  opt.max_new_tokens = 5;
+  input_for (GPT2, &in, NULL, 0);
+  g = run_ok (GPT2, &in, &opt);
+  check_beam ("gpt2 beam:3", g, 3, 5, 0);
+  opt.beam_size = 2;
+  input_for (WHISPER, &in, audio, 16000);
+  w = run_ok (WHISPER, &in, &opt);
+  check_beam ("whisper beam:2", w, 2, 5, 115);
 }
 
 static void
@@ -610,6 +640,7 @@ main (int argc, char **argv)
   g_test_add_func ("/run/cancel/midway", test_cancelled_midway);
   g_test_add_func ("/run/progress", test_progress);
   g_test_add_func ("/run/decode/beam", test_beam);
+  g_test_add_func ("/run/decode/beam-gpt2-whisper", test_beam_gpt2_whisper);
   g_test_add_func ("/run/decode/forced", test_forced_target);
   g_test_add_func ("/run/whisper/not-audio", test_whisper_not_audio);
   g_test_add_func ("/run/whisper/long", test_whisper_long);
