@@ -103,6 +103,15 @@ bert_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
   b->max_pos = max_pos; b->type_vocab = types;
   b->pad_id = attn_config_int_or (cfg, "pad_token_id", b->flavour == FLAVOUR_ROBERTA ? 1 : 0);
   b->pos_offset = b->flavour == FLAVOUR_ROBERTA ? b->pad_id + 1 : 0;
+  /* RoBERTa's positions start after pad_token_id, and padding takes row pad_token_id:
+   * both must be rows of the table, with at least one position left for tokens */
+  if (b->flavour == FLAVOUR_ROBERTA && (b->pad_id < 0 || b->pos_offset >= max_pos))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: “pad_token_id” %d is impossible with %"
+                   G_GINT64_FORMAT " position embeddings (RoBERTa positions start at pad_token_id + 1)",
+                   file, b->pad_id, max_pos);
+      return FALSE;
+    }
   eps = attn_config_double_or (cfg, "layer_norm_eps", 1e-12);
   root = b->flavour == FLAVOUR_DISTIL ? "distilbert" : b->flavour == FLAVOUR_ROBERTA ? "roberta" : "bert";
   /* a bare BertModel checkpoint has no prefix */
@@ -235,10 +244,15 @@ bert_encode (Bert *b, const gint32 *ids, const gint32 *type_ids, const guint8 *m
       float *x = tmp + (gsize) t * D;
       const float *w = b->word + (gsize) ids[t] * D;
       const float *p;
-      if (mask == NULL || mask[t])
-        p = b->pos + (gsize) (b->flavour == FLAVOUR_ROBERTA ? pos++ : t) * D;
+      /* BERT and DistilBERT number tokens 0, 1, 2… whatever the mask. RoBERTa follows
+       * Hugging Face's create_position_ids_from_input_ids: the pad token (by id, not by
+       * attention mask) takes row pad_token_id; the others count up from pad_token_id + 1. */
+      if (b->flavour != FLAVOUR_ROBERTA)
+        p = b->pos + (gsize) t * D;
+      else if (ids[t] == b->pad_id)
+        p = b->pos + (gsize) b->pad_id * D;
       else
-        p = b->pos + (gsize) (b->flavour == FLAVOUR_ROBERTA ? b->pad_id : t) * D;
+        p = b->pos + (gsize) pos++ * D;
       for (int i = 0; i < D; i++)
         x[i] = w[i] + p[i];
       if (b->type)
@@ -331,12 +345,20 @@ bert_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
       return NULL;
     }
   for (int t = 0; t < T; t++)
-    if (ids[t] < 0 || ids[t] >= b->vocab || (types && (types[t] < 0 || types[t] >= MAX (b->type_vocab, 1))))
-      {
-        g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "Token id %d at position %d is outside the vocabulary (%d)",
-                     ids[t], t, b->vocab);
-        return NULL;
-      }
+    {
+      if (ids[t] < 0 || ids[t] >= b->vocab)
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "Token id %d at position %d is outside the vocabulary (%d)",
+                       ids[t], t, b->vocab);
+          return NULL;
+        }
+      if (types && (types[t] < 0 || types[t] >= MAX (b->type_vocab, 1)))
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "Segment id %d at position %d is outside 0…%d",
+                       types[t], t, MAX (b->type_vocab, 1) - 1);
+          return NULL;
+        }
+    }
 
   attn_model_fill_tokens (model->tokenizer, &r->input, ids, T);
   if (types != NULL)
@@ -373,7 +395,9 @@ bert_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
       g_autofree float *t1 = attn_alloc_floats ((gsize) T * b->d, FALSE);
       g_autofree float *t2 = attn_alloc_floats ((gsize) T * b->d, FALSE);
       attn_linear_forward (&b->mlm_dense, hidden, T, t1);
-      attn_activate (b->act, t1, (gsize) T * b->d);
+      /* RobertaLMHead applies exact GELU whatever hidden_act says; BERT's and
+       * DistilBERT's heads use the configured activation */
+      attn_activate (b->flavour == FLAVOUR_ROBERTA ? ATTN_ACT_GELU : b->act, t1, (gsize) T * b->d);
       attn_layer_norm (&b->mlm_ln, t1, T, t2);
       r->logits = attn_alloc_floats ((gsize) T * b->vocab, FALSE);
       r->logits_rows = T;

@@ -244,7 +244,8 @@ beam (const AttnDecoderOps *ops, gpointer self, const gint32 *prefix, int n_pref
         {
           Hyp *src = &live[cands[c].parent];
           gboolean is_eos = cands[c].token == p->eos || last;
-          AttnBeamEntry e = { s, -1, cands[c].parent, cands[c].token, (float) cands[c].score, is_eos };
+          /* step 0 extends the prompt, not a kept candidate: parent -1 (attn-result.h) */
+          AttnBeamEntry e = { s, -1, s == 0 ? -1 : cands[c].parent, cands[c].token, (float) cands[c].score, is_eos };
           if (is_eos)
             {
               Hyp f;

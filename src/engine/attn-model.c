@@ -169,6 +169,12 @@ attn_model_run (AttnModel *model, const AttnInput *input, const AttnRunOptions *
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The number of new tokens cannot be negative");
       return NULL;
     }
+  /* Only BERT-style models read a second text; another model would drop it silently. */
+  if (input->text_pair != NULL && !model->accepts_pair)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "%s does not take a second text", model->name);
+      return NULL;
+    }
   if (!attn_run_ctx_check (&ctx, error))
     return NULL;
   if (options->trace != NULL)
