@@ -19,7 +19,7 @@ marian_free (gpointer p)
 {
   Marian *m = p;
   attn_s2s_free (&m->s);
-  g_array_unref (m->suppress);
+  g_clear_pointer (&m->suppress, g_array_unref);
   g_free (m);
 }
 
@@ -256,7 +256,6 @@ marian_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, At
       r->generated_text = model->target_tokenizer
                           ? attn_tokenizer_decode (model->target_tokenizer, r->generated.ids, r->generated.len, TRUE)
                           : g_strdup ("");
-      attn_run_ctx_progress (ctx, 0.9, "decoder");
       if (dec_ids == NULL)
         {
           /* record the generated sequence: one decoder row per generated token */

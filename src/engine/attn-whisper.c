@@ -24,10 +24,10 @@ whisper_free (gpointer p)
 {
   Whisper *w = p;
   attn_s2s_free (&w->s);
-  g_array_unref (w->prompt);
-  g_array_unref (w->suppress);
-  g_array_unref (w->begin_suppress);
-  g_array_unref (w->align_heads);
+  g_clear_pointer (&w->prompt, g_array_unref);
+  g_clear_pointer (&w->suppress, g_array_unref);
+  g_clear_pointer (&w->begin_suppress, g_array_unref);
+  g_clear_pointer (&w->align_heads, g_array_unref);
   g_free (w);
 }
 
