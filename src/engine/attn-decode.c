@@ -6,6 +6,52 @@
 #include <math.h>
 #include <string.h>
 
+AttnKvCache *
+attn_kv_cache_new (int layers, int cap, int d)
+{
+  AttnKvCache *c = g_new0 (AttnKvCache, 1);
+  c->layers = layers;
+  c->cap = cap;
+  c->d = d;
+  c->k = attn_alloc_floats ((gsize) layers * cap * d, FALSE);
+  c->v = attn_alloc_floats ((gsize) layers * cap * d, FALSE);
+  return c;
+}
+
+void
+attn_kv_cache_free (gpointer cache)
+{
+  AttnKvCache *c = cache;
+  g_free (c->k);
+  g_free (c->v);
+  g_free (c);
+}
+
+void
+attn_kv_cache_copy (AttnKvCache *dst, const AttnKvCache *src)
+{
+  g_return_if_fail (dst->cap == src->cap && dst->d == src->d && dst->layers == src->layers);
+  for (int l = 0; l < src->layers; l++)
+    {
+      gsize off = (gsize) l * src->cap * src->d, n = (gsize) src->len * src->d;
+      memcpy (dst->k + off, src->k + off, n * sizeof (float));
+      memcpy (dst->v + off, src->v + off, n * sizeof (float));
+    }
+  dst->len = src->len;
+}
+
+void
+attn_kv_cache_store (AttnKvCache *c, int layer, const float *rows, int ld, int n, int k_col, int v_col)
+{
+  float *k = attn_kv_cache_k (c, layer), *v = attn_kv_cache_v (c, layer);
+  g_return_if_fail (c->len + n <= c->cap);
+  for (int t = 0; t < n; t++)
+    {
+      memcpy (k + (gsize) (c->len + t) * c->d, rows + (gsize) t * ld + k_col, c->d * sizeof (float));
+      memcpy (v + (gsize) (c->len + t) * c->d, rows + (gsize) t * ld + v_col, c->d * sizeof (float));
+    }
+}
+
 /* What one hypothesis produced so far. */
 typedef struct {
   GArray   *tokens;    /* gint32 */

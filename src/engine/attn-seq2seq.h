@@ -39,6 +39,16 @@ typedef struct {
   gint32         decoder_start, eos, pad;
 } AttnS2S;
 
+/* Reads the sizes every BART-family config.json states (d_model, layers, heads,
+ * feed-forward sizes, vocabulary, activation, start and end tokens, embedding scale). */
+gboolean attn_s2s_read_config  (AttnModel *model, AttnS2S *s, GError **error);
+/* The output layer: "<name>.weight" when the config unties it, else the decoder's embeddings. */
+gboolean attn_s2s_read_lm_head (AttnModel *model, AttnCheckpoint *ckpt, AttnS2S *s, const char *name,
+                                GError **error);
+/* Decoding parameters from the run's options (suppression and forced eos left unset). */
+void     attn_s2s_decode_params (AttnS2S *s, const AttnRunOptions *opt, AttnRunCtx *ctx, int default_max_new,
+                                 double progress_from, double progress_to, AttnDecodeParams *p);
+
 /* Reads the layers with BART names under "<prefix>encoder.layers.N." and
  * "<prefix>decoder.layers.N." (k_proj bias optional, as in Whisper). */
 gboolean attn_s2s_read_layers (AttnModel *model, AttnCheckpoint *ckpt, AttnS2S *s, const char *prefix,
