@@ -60,31 +60,42 @@ lens_heatmap_is_masked (const LensHeatmapStyle *style, int row, int col)
   return style->causal && col > row;
 }
 
+/* the keys row r may see: all of them, or up to the diagonal when causal */
+static inline int
+visible_cols (const LensHeatmapStyle *style, int r, int cols)
+{
+  return style->causal ? MIN (r + 1, cols) : cols;
+}
+
 void
 lens_heatmap_range (const LensHeatmapStyle *style, const float *matrix, int rows, int cols,
                     double *vmin, double *vmax)
 {
-  double hi = 0.0, lo_pos = G_MAXDOUBLE;
+  float hi = 0.0f, lo_pos = G_MAXFLOAT;
 
   for (int r = 0; r < rows; r++)
-    for (int c = 0; c < cols; c++)
-      {
-        double v = matrix[(gsize) r * cols + c];
+    {
+      const float *line = matrix + (gsize) r * cols;
+      int n = visible_cols (style, r, cols);
 
-        if (lens_heatmap_is_masked (style, r, c) || !isfinite (v))
-          continue;
-        hi = MAX (hi, v);
-        if (v > 0.0)
-          lo_pos = MIN (lo_pos, v);
-      }
-  if (hi <= 0.0)
-    hi = 1.0;
+      for (int c = 0; c < n; c++)
+        {
+          float v = line[c];
+
+          if (v > hi)
+            hi = v;
+          if (v > 0.0f && v < lo_pos)
+            lo_pos = v;
+        }
+    }
+  if (!(hi > 0.0f) || !isfinite (hi))
+    hi = 1.0f;
 
   switch (style->scale)
     {
     case LENS_SCALE_LOG:
       *vmax = hi;
-      *vmin = MAX (hi * pow (10.0, -LOG_DECADES), MIN (lo_pos, hi) );
+      *vmin = MAX (hi * pow (10.0, -LOG_DECADES), MIN (lo_pos, hi));
       if (*vmin >= hi)
         *vmin = hi * pow (10.0, -LOG_DECADES);
       break;
@@ -124,7 +135,9 @@ mask_argb (const LensHeatmapStyle *style)
 }
 
 /* Fills an out_cols × out_rows ARGB32 surface from a rows × cols matrix; when
- * smaller, each pixel shows the largest weight of its block of cells. */
+ * smaller, each pixel shows the largest weight of its block of cells. One pass
+ * pools the cells (and finds the range), a second maps the pooled values to
+ * colours: this runs for every head of a result when it arrives. */
 static cairo_surface_t *
 build_surface (const LensHeatmapStyle *style, const float *matrix, int rows, int cols,
                int out_rows, int out_cols)
@@ -132,14 +145,63 @@ build_surface (const LensHeatmapStyle *style, const float *matrix, int rows, int
   cairo_surface_t *surface;
   guint8 *data;
   int stride;
-  double vmin, vmax;
+  double vmin, vmax, log_span = 1.0;
   guint32 lut[LENS_COLORMAP_SIZE];
   guint32 masked = mask_argb (style);
+  int *first_col = g_new (int, out_cols + 1);                 /* [out_cols + 1] block edges */
+  float *pooled = g_new (float, (gsize) out_rows * out_cols);  /* [out_rows, out_cols], -1: masked */
+  float hi = 0.0f, lo_pos = G_MAXFLOAT;
 
   for (int i = 0; i < LENS_COLORMAP_SIZE; i++)
     lut[i] = lens_colormap_argb (style->colormap, i / (double) (LENS_COLORMAP_SIZE - 1));
+  for (int pc = 0; pc <= out_cols; pc++)
+    first_col[pc] = (int) ((gint64) pc * cols / out_cols);
 
-  lens_heatmap_range (style, matrix, rows, cols, &vmin, &vmax);
+  for (int pr = 0; pr < out_rows; pr++)
+    {
+      float *best = pooled + (gsize) pr * out_cols;
+      int r0 = (int) ((gint64) pr * rows / out_rows);
+      int r1 = MAX (r0 + 1, (int) ((gint64) (pr + 1) * rows / out_rows));
+
+      for (int pc = 0; pc < out_cols; pc++)
+        best[pc] = -1.0f;
+      for (int r = r0; r < r1; r++)
+        {
+          const float *m = matrix + (gsize) r * cols;
+          int n = visible_cols (style, r, cols);
+
+          for (int pc = 0; pc < out_cols && first_col[pc] < n; pc++)
+            {
+              int end = MIN (first_col[pc + 1], n);
+              float b = best[pc];
+
+              for (int c = first_col[pc]; c < end; c++)
+                {
+                  float v = m[c];
+
+                  b = v > b ? v : b;
+                  if (v > 0.0f && v < lo_pos)
+                    lo_pos = v;
+                }
+              best[pc] = MAX (b, 0.0f);
+            }
+        }
+      for (int pc = 0; pc < out_cols; pc++)
+        hi = MAX (hi, best[pc]);
+    }
+
+  /* the same range lens_heatmap_range() gives */
+  if (!(hi > 0.0f) || !isfinite (hi))
+    hi = 1.0f;
+  vmin = 0.0;
+  vmax = hi;
+  if (style->scale == LENS_SCALE_LOG)
+    {
+      vmin = MAX (hi * pow (10.0, -LOG_DECADES), MIN (lo_pos, hi));
+      if (vmin >= hi)
+        vmin = hi * pow (10.0, -LOG_DECADES);
+      log_span = log (vmax / vmin);
+    }
 
   surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, MAX (out_cols, 1), MAX (out_rows, 1));
   cairo_surface_flush (surface);
@@ -149,49 +211,36 @@ build_surface (const LensHeatmapStyle *style, const float *matrix, int rows, int
   for (int pr = 0; pr < out_rows; pr++)
     {
       guint32 *line = (guint32 *) (data + (gsize) pr * stride);
-      int r0 = (int) ((gint64) pr * rows / out_rows);
-      int r1 = MAX (r0 + 1, (int) ((gint64) (pr + 1) * rows / out_rows));
-      double row_max = 0.0;
+      const float *best = pooled + (gsize) pr * out_cols;
+      double scale_min = vmin, scale_max = vmax;
 
       if (style->scale == LENS_SCALE_ROW)
         {
-          for (int r = r0; r < r1; r++)
-            for (int c = 0; c < cols; c++)
-              if (!lens_heatmap_is_masked (style, r, c))
-                row_max = MAX (row_max, matrix[(gsize) r * cols + c]);
-          if (row_max <= 0.0)
-            row_max = 1.0;
+          scale_min = 0.0;
+          scale_max = 0.0;
+          for (int pc = 0; pc < out_cols; pc++)
+            scale_max = MAX (scale_max, best[pc]);
+          if (scale_max <= 0.0)
+            scale_max = 1.0;
         }
-
       for (int pc = 0; pc < out_cols; pc++)
         {
-          int c0 = (int) ((gint64) pc * cols / out_cols);
-          int c1 = MAX (c0 + 1, (int) ((gint64) (pc + 1) * cols / out_cols));
-          double best = -1.0;
-          gboolean all_masked = TRUE;
           double t;
 
-          for (int r = r0; r < r1; r++)
-            for (int c = c0; c < c1; c++)
-              {
-                if (lens_heatmap_is_masked (style, r, c))
-                  continue;
-                all_masked = FALSE;
-                best = MAX (best, matrix[(gsize) r * cols + c]);
-              }
-
-          if (all_masked)
+          if (best[pc] < 0.0f)
             {
               line[pc] = masked;
               continue;
             }
-          if (style->scale == LENS_SCALE_ROW)
-            t = lens_heatmap_value_to_t (LENS_SCALE_LINEAR, best, 0.0, row_max);
+          if (style->scale == LENS_SCALE_LOG)
+            t = best[pc] <= scale_min ? 0.0 : log (best[pc] / scale_min) / log_span;
           else
-            t = lens_heatmap_value_to_t (style->scale, best, vmin, vmax);
+            t = (best[pc] - scale_min) / (scale_max - scale_min);
           line[pc] = lut[lens_colormap_index (t)];
         }
     }
+  g_free (first_col);
+  g_free (pooled);
   cairo_surface_mark_dirty (surface);
   return surface;
 }
@@ -274,14 +323,38 @@ line_height (const LensHeatmapStyle *style)
 static double
 max_label_width (cairo_t *cr, const LensHeatmapStyle *style, const char *const *labels, int n)
 {
-  double w = 0.0;
+  PangoLayout *layout;
+  int w = 0;
 
-  if (labels == NULL)
+  if (labels == NULL || n <= 0)
     return 0.0;
-  /* measuring thousands of labels costs more than it is worth: sample */
-  for (int i = 0; i < n; i += MAX (1, n / 256))
-    w = MAX (w, lens_text_width (cr, style, labels[i], FALSE, 1.0));
+  /* one layout for all: measuring is most of a redraw's cost on long inputs */
+  layout = make_layout (cr, style, NULL, FALSE, 1.0);
+  for (int i = 0; i < n; i += MAX (1, n / 128))
+    {
+      int lw, lh;
+
+      pango_layout_set_text (layout, labels[i] ? labels[i] : "", -1);
+      pango_layout_get_pixel_size (layout, &lw, &lh);
+      w = MAX (w, lw);
+    }
+  g_object_unref (layout);
   return w;
+}
+
+/* Draws text in a box [x, x + max_width] with a layout made once per batch. */
+static void
+show_label (cairo_t *cr, PangoLayout *layout, const char *text, double x, double y,
+            double max_width, double xalign)
+{
+  int w, h;
+
+  pango_layout_set_text (layout, text ? text : "", -1);
+  pango_layout_set_width (layout, (int) (max_width * PANGO_SCALE));
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  pango_layout_get_pixel_size (layout, &w, &h);
+  cairo_move_to (cr, x + (max_width - w) * xalign, y);
+  pango_cairo_show_layout (cr, layout);
 }
 
 static void
@@ -294,7 +367,7 @@ format_value (char *buf, gsize len, LensScale scale, double v)
   else if (v == 0.0)
     g_snprintf (buf, len, "0");
   else
-    g_snprintf (buf, len, "%.2f", v);
+    g_snprintf (buf, len, "%.2g", v);
 }
 
 static double
@@ -330,7 +403,7 @@ lens_heatmap_layout (cairo_t *cr, const LensHeatmapStyle *style, int rows, int c
   avail_w = MAX (width - layout->row_label_w - legend_w - 2, 1.0);
   avail_h = MAX (height - layout->col_label_h - 2, 1.0);
   fit = MIN (avail_w / cols, avail_h / rows);
-  if (fit > 1.0 && fit * MAX (rows, cols) > 8)
+  if (fit >= 4.0)
     fit = floor (fit);   /* whole pixels keep cell edges crisp */
   cell = fit * MAX (style->zoom, 1.0);
 
@@ -486,12 +559,24 @@ draw_cell_rects (cairo_t *cr, const LensHeatmapStyle *style, const float *matrix
     }
 }
 
+/* a label that would overlap the highlighted one gives way */
+static inline gboolean
+near_index (int i, int highlighted, int step)
+{
+  return highlighted >= 0 && i != highlighted && ABS (i - highlighted) < step;
+}
+
 static void
 draw_labels (cairo_t *cr, const LensHeatmapStyle *style, int rows, int cols,
              const char *const *row_labels, const char *const *col_labels,
              const LensHeatmapLayout *lay)
 {
   double lh = line_height (style);
+  PangoLayout *plain = make_layout (cr, style, NULL, FALSE, 1.0);
+  PangoLayout *bold = make_layout (cr, style, NULL, TRUE, 1.0);
+
+  cairo_save (cr);
+  cairo_set_source_rgba (cr, style->fg[0], style->fg[1], style->fg[2], style->fg[3]);
 
   if (row_labels && lay->row_label_w > 0)
     {
@@ -507,8 +592,20 @@ draw_labels (cairo_t *cr, const LensHeatmapStyle *style, int rows, int cols,
           double cy = lay->origin_y + (r + 0.5) * lay->cell;
           gboolean hl = r == style->highlight_row || r == style->hover_row;
 
-          lens_draw_text (cr, style, row_labels[r], 0, cy - lh * 0.5, lay->row_label_w - GAP / 2,
-                          1.0, hl, 1.0);
+          if (!hl && (near_index (r, style->highlight_row, lay->row_step) ||
+                      near_index (r, style->hover_row, lay->row_step)))
+            continue;
+
+          show_label (cr, hl ? bold : plain, row_labels[r], 0, cy - lh * 0.5, lay->row_label_w - GAP / 2, 1.0);
+        }
+      /* the highlighted rows even when they fall between drawn labels */
+      for (int k = 0; k < 2; k++)
+        {
+          int r = k == 0 ? style->highlight_row : style->hover_row;
+
+          if (r >= 0 && r < rows && r % lay->row_step)
+            show_label (cr, bold, row_labels[r], 0, lay->origin_y + (r + 0.5) * lay->cell - lh * 0.5,
+                        lay->row_label_w - GAP / 2, 1.0);
         }
       cairo_restore (cr);
     }
@@ -527,15 +624,34 @@ draw_labels (cairo_t *cr, const LensHeatmapStyle *style, int rows, int cols,
           double cx = lay->origin_x + (c + 0.5) * lay->cell;
           gboolean hl = c == style->highlight_col || c == style->hover_col;
 
+          if (!hl && (near_index (c, style->highlight_col, lay->col_step) ||
+                      near_index (c, style->hover_col, lay->col_step)))
+            continue;
+
           /* rotated: the text reads upwards and ends just above the cells */
           cairo_save (cr);
           cairo_translate (cr, cx - lh * 0.5, lay->col_label_h - GAP / 2);
           cairo_rotate (cr, -G_PI / 2);
-          lens_draw_text (cr, style, col_labels[c], 0, 0, lay->col_label_h - GAP / 2, 0.0, hl, 1.0);
+          show_label (cr, hl ? bold : plain, col_labels[c], 0, 0, lay->col_label_h - GAP / 2, 0.0);
+          cairo_restore (cr);
+        }
+      for (int k = 0; k < 2; k++)
+        {
+          int c = k == 0 ? style->highlight_col : style->hover_col;
+
+          if (c < 0 || c >= cols || c % lay->col_step == 0)
+            continue;
+          cairo_save (cr);
+          cairo_translate (cr, lay->origin_x + (c + 0.5) * lay->cell - lh * 0.5, lay->col_label_h - GAP / 2);
+          cairo_rotate (cr, -G_PI / 2);
+          show_label (cr, bold, col_labels[c], 0, 0, lay->col_label_h - GAP / 2, 0.0);
           cairo_restore (cr);
         }
       cairo_restore (cr);
     }
+  cairo_restore (cr);
+  g_object_unref (plain);
+  g_object_unref (bold);
 }
 
 static void

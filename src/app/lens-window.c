@@ -75,7 +75,7 @@ show_error (LensWindow *self, const char *heading, const char *body)
 
   g_free (self->last_error);
   self->last_error = g_strdup_printf ("%s: %s", heading, body);
-  g_message ("%s", self->last_error);
+  g_debug ("%s", self->last_error);
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
   adw_message_dialog_add_response (dialog, "close", _("_Close"));
