@@ -2,7 +2,7 @@
  *
  * A BERT-base sized result: 12 layers × 12 heads over 512 tokens, each row a
  * softmax of random scores. Prints, in ms:
- *   - the first grid draw (builds the 144 downsampled thumbnails),
+ *   - the first grid draw (builds the 144 downsampled thumbnails, 8 ms a frame),
  *   - a full grid redraw from the cached thumbnails,
  *   - a hover update: one head drawn enlarged, first time (builds its cells) and cached,
  *   - the Head view: a 512 × 512 matrix with labels and legend from its cached cells.
@@ -67,24 +67,38 @@ main (int argc, char **argv)
   LensGridCache *cache = lens_grid_cache_new (LAYERS, HEADS);
   cairo_surface_t *cells;
   gint64 t;
-  double first, redraw = 0, hover_first, hover = 0, head_view = 0;
+  double first = 0, slice = 0, redraw = 0, hover_first, hover = 0, head_view = 0;
+  int missing, frames = 0;
 
   fill_random ();
   lens_heatmap_style_init (&style);
+  /* the app has its fonts loaded long before a result comes: so does the bench */
+  lens_draw_text (cr, &style, "Self-attention Layer Head 0123456789", 0, 0, 0, 0.0, TRUE, 1.1);
+  lens_draw_text (cr, &style, "Self-attention Layer Head 0123456789", 0, 0, 0, 0.0, FALSE, 1.0);
+  lens_draw_text (cr, &style, "warm-up", 0, 0, 0, 0.0, FALSE, 0.9);
 
-  t = g_get_monotonic_time ();
-  lens_grid_draw (cr, &style, cache, get_head, NULL, LAYERS, HEADS, TOKENS, TOKENS,
-                  (const char *const *) labels, (const char *const *) labels,
-                  "Self-attention", 0, 0, -1, -1, 0, 0, WIDTH, HEIGHT);
-  cairo_surface_flush (surface);
-  first = ms_since (t);
+  /* as the widget does it: thumbnails built in slices of 8 ms, one slice a frame */
+  do
+    {
+      t = g_get_monotonic_time ();
+      missing = lens_grid_draw (cr, &style, cache, get_head, NULL, LAYERS, HEADS, TOKENS, TOKENS,
+                                (const char *const *) labels, (const char *const *) labels,
+                                "Self-attention", 0, 0, -1, -1, 0, 0, WIDTH, HEIGHT, t + 8000);
+      cairo_surface_flush (surface);
+      slice = MAX (slice, ms_since (t));
+      if (g_getenv ("BENCH_VERBOSE"))
+        printf ("    frame %d: %.2f ms, %d missing\n", frames, ms_since (t), missing);
+      first += ms_since (t);
+      frames++;
+    }
+  while (missing > 0);
 
   for (int i = 0; i < REPEAT; i++)
     {
       t = g_get_monotonic_time ();
       lens_grid_draw (cr, &style, cache, get_head, NULL, LAYERS, HEADS, TOKENS, TOKENS,
                       (const char *const *) labels, (const char *const *) labels,
-                      "Self-attention", i % LAYERS, i % HEADS, -1, -1, 0, 0, WIDTH, HEIGHT);
+                      "Self-attention", i % LAYERS, i % HEADS, -1, -1, 0, 0, WIDTH, HEIGHT, 0);
       cairo_surface_flush (surface);
       redraw += ms_since (t);
     }
@@ -119,7 +133,8 @@ main (int argc, char **argv)
     }
 
   printf ("attention grid, %d layers x %d heads x %d tokens, %dx%d px\n", LAYERS, HEADS, TOKENS, WIDTH, HEIGHT);
-  printf ("  first grid draw (builds thumbnails): %8.2f ms\n", first);
+  printf ("  first grid draw (builds thumbnails): %8.2f ms in %d frames, longest frame %.2f ms\n",
+          first, frames, slice);
   printf ("  grid redraw (cached thumbnails):     %8.2f ms\n", redraw / REPEAT);
   printf ("  hover, first time (builds cells):    %8.2f ms\n", hover_first);
   printf ("  hover update (enlarged head):        %8.2f ms\n", hover / REPEAT);

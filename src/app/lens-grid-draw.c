@@ -67,11 +67,11 @@ lens_grid_hit (const LensGridLayout *layout, int layers, int heads,
 
 static cairo_surface_t *
 thumbnail (const LensHeatmapStyle *style, LensGridCache *cache, LensHeadFunc get_head, gpointer data,
-           int layer, int head, int rows, int cols)
+           int layer, int head, int rows, int cols, gint64 deadline)
 {
   int i = layer * cache->heads + head;
 
-  if (cache->thumbs[i] == NULL)
+  if (cache->thumbs[i] == NULL && (deadline == 0 || g_get_monotonic_time () < deadline))
     {
       const float *m = get_head (data, layer, head);
 
@@ -132,18 +132,19 @@ lens_grid_draw_enlarged (cairo_t *cr, const LensHeatmapStyle *style, LensGridCac
   cairo_restore (cr);
 }
 
-void
+int
 lens_grid_draw (cairo_t *cr, const LensHeatmapStyle *style, LensGridCache *cache,
                 LensHeadFunc get_head, gpointer data,
                 int layers, int heads, int rows, int cols,
                 const char *const *row_labels, const char *const *col_labels,
                 const char *title, int sel_layer, int sel_head,
                 int hover_layer, int hover_head, double hover_x, double hover_y,
-                double width, double height)
+                double width, double height, gint64 deadline)
 {
   LensGridLayout lay;
   double pitch;
   char buf[64];
+  int missing = 0;
 
   if (style->bg[3] > 0)
     {
@@ -180,10 +181,21 @@ lens_grid_draw (cairo_t *cr, const LensHeatmapStyle *style, LensGridCache *cache
   for (int l = 0; l < layers; l++)
     for (int h = 0; h < heads; h++)
       {
-        cairo_surface_t *thumb = thumbnail (style, cache, get_head, data, l, h, rows, cols);
+        cairo_surface_t *thumb = thumbnail (style, cache, get_head, data, l, h, rows, cols, deadline);
 
         if (thumb)
           lens_heatmap_paint_surface (cr, thumb, lay.x + h * pitch, lay.y + l * pitch, lay.cell, lay.cell);
+        else
+          {
+            /* still to come: a frame where it will be */
+            missing++;
+            cairo_save (cr);
+            cairo_set_source_rgba (cr, style->fg[0], style->fg[1], style->fg[2], 0.25);
+            cairo_set_line_width (cr, 1);
+            cairo_rectangle (cr, lay.x + h * pitch + 0.5, lay.y + l * pitch + 0.5, lay.cell - 1, lay.cell - 1);
+            cairo_stroke (cr);
+            cairo_restore (cr);
+          }
       }
 
   if (sel_layer >= 0 && sel_layer < layers && sel_head >= 0 && sel_head < heads)
@@ -212,4 +224,5 @@ lens_grid_draw (cairo_t *cr, const LensHeatmapStyle *style, LensGridCache *cache
         lens_grid_draw_enlarged (cr, style, cache, m, rows, cols, row_labels, col_labels,
                                  hover_layer, hover_head, x, y, side);
     }
+  return missing;
 }

@@ -33,14 +33,17 @@ gboolean       lens_grid_hit         (const LensGridLayout *layout, int layers, 
                                       double x, double y, int *layer, int *head);
 
 /* Draws the grid; when hover_layer >= 0 that head is drawn enlarged near
- * (hover_x, hover_y) with its token labels when they fit. */
-void           lens_grid_draw        (cairo_t *cr, const LensHeatmapStyle *style, LensGridCache *cache,
+ * (hover_x, hover_y) with its token labels when they fit. Thumbnails not yet
+ * cached are built until the monotonic time `deadline` (µs; 0: no limit), the
+ * rest are drawn as empty frames: returns how many are still missing, so that
+ * a widget spreads the work of a long input over several frames. */
+int            lens_grid_draw        (cairo_t *cr, const LensHeatmapStyle *style, LensGridCache *cache,
                                       LensHeadFunc get_head, gpointer data,
                                       int layers, int heads, int rows, int cols,
                                       const char *const *row_labels, const char *const *col_labels,
                                       const char *title, int sel_layer, int sel_head,
                                       int hover_layer, int hover_head, double hover_x, double hover_y,
-                                      double width, double height);
+                                      double width, double height, gint64 deadline);
 
 /* Only the enlarged head (what a hover update redraws). */
 void           lens_grid_draw_enlarged (cairo_t *cr, const LensHeatmapStyle *style, LensGridCache *cache,

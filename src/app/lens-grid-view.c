@@ -12,8 +12,12 @@ struct _LensGridView
   LensGridLayout layout;
   int            hover_layer, hover_head;
   double         hover_x, hover_y;
-  int            n_cells;
+  int            n_cells;     /* thumbnails drawn by the last draw */
+  guint          more_source; /* builds the thumbnails still missing, a slice a frame */
 };
+
+/* per frame, at most this long building thumbnails (a 60 Hz frame is 16.7 ms) */
+#define BUILD_SLICE_US 8000
 
 G_DEFINE_FINAL_TYPE (LensGridView, lens_grid_view, LENS_TYPE_VIEW)
 
@@ -21,6 +25,16 @@ static const float *
 get_head (gpointer data, int layer, int head)
 {
   return lens_view_get_head (LENS_VIEW (data), layer, head);
+}
+
+static gboolean
+draw_more (gpointer data)
+{
+  LensGridView *self = data;
+
+  self->more_source = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -33,6 +47,7 @@ lens_grid_view_draw (LensView *view, cairo_t *cr, const LensHeatmapStyle *style,
   const AttnWeights *w = src->weights;
   g_autofree char *title = NULL;
   gboolean exporting = style->bg[3] > 0;
+  int missing;
 
   if (self->cache == NULL || self->cache->layers != w->layers || self->cache->heads != w->heads)
     {
@@ -43,13 +58,16 @@ lens_grid_view_draw (LensView *view, cairo_t *cr, const LensHeatmapStyle *style,
   title = g_strdup_printf (_("%s — %d layers × %d heads, %d × %d tokens; hover to enlarge, click to open"),
                            lens_kind_title (lens_selection_get_kind (sel)),
                            w->layers, w->heads, src->n_rows, src->n_cols);
-  lens_grid_draw (cr, style, self->cache, get_head, view, w->layers, w->heads, src->n_rows, src->n_cols,
-                  (const char *const *) src->row_labels, (const char *const *) src->col_labels,
-                  title, lens_selection_get_layer (sel), lens_selection_get_head (sel),
-                  exporting ? -1 : self->hover_layer, exporting ? -1 : self->hover_head,
-                  self->hover_x, self->hover_y, width, height);
+  missing = lens_grid_draw (cr, style, self->cache, get_head, view, w->layers, w->heads, src->n_rows, src->n_cols,
+                            (const char *const *) src->row_labels, (const char *const *) src->col_labels,
+                            title, lens_selection_get_layer (sel), lens_selection_get_head (sel),
+                            exporting ? -1 : self->hover_layer, exporting ? -1 : self->hover_head,
+                            self->hover_x, self->hover_y, width, height,
+                            exporting ? 0 : g_get_monotonic_time () + BUILD_SLICE_US);
   lens_grid_layout (style, w->layers, w->heads, width, height, &self->layout);
-  self->n_cells = w->layers * w->heads;
+  self->n_cells = w->layers * w->heads - missing;
+  if (missing > 0 && self->more_source == 0)
+    self->more_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, draw_more, self, NULL);
 }
 
 static void
@@ -113,6 +131,7 @@ lens_grid_view_dispose (GObject *object)
 {
   LensGridView *self = LENS_GRID_VIEW (object);
 
+  g_clear_handle_id (&self->more_source, g_source_remove);
   g_clear_pointer (&self->cache, lens_grid_cache_free);
   G_OBJECT_CLASS (lens_grid_view_parent_class)->dispose (object);
 }

@@ -260,13 +260,33 @@ lens_heatmap_thumbnail_surface (const LensHeatmapStyle *style, const float *matr
 
 /* ---- text ---- */
 
+/* One PangoContext per thread, brought up to date with each cairo_t: creating
+ * a context per label (pango_cairo_create_layout) cost most of a redraw. */
+static void
+free_context (gpointer data)
+{
+  g_clear_object (&data);
+}
+
+static GPrivate thread_context = G_PRIVATE_INIT (free_context);
+
 static PangoLayout *
 make_layout (cairo_t *cr, const LensHeatmapStyle *style, const char *text, gboolean bold, double scale)
 {
-  PangoLayout *layout = pango_cairo_create_layout (cr);
-  PangoFontDescription *desc = pango_font_description_from_string (style->font_family ? style->font_family : "Sans");
+  PangoContext *context = g_private_get (&thread_context);
+  PangoLayout *layout;
+  PangoFontDescription *desc;
   double size = style->font_size * (scale > 0 ? scale : 1.0);
 
+  if (context == NULL)
+    {
+      context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+      g_private_set (&thread_context, context);
+    }
+  pango_cairo_update_context (cr, context);
+  layout = pango_layout_new (context);
+
+  desc = pango_font_description_from_string (style->font_family ? style->font_family : "Sans");
   pango_font_description_set_absolute_size (desc, MAX (size, 1.0) * PANGO_SCALE);
   if (bold)
     pango_font_description_set_weight (desc, PANGO_WEIGHT_BOLD);
