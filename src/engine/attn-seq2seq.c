@@ -108,14 +108,14 @@ attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, AttnRunCtx *c
 {
   int D = s->d, H = s->enc_heads, dh = D / H;
   AttnS2SEncoded *e = g_new0 (AttnS2SEncoded, 1);
-  g_autofree float *normed = g_new (float, (gsize) T * D);
-  g_autofree float *q = g_new (float, (gsize) T * D);
-  g_autofree float *k = g_new (float, (gsize) T * D);
-  g_autofree float *v = g_new (float, (gsize) T * D);
-  g_autofree float *ctxv = g_new (float, (gsize) T * D);
-  g_autofree float *out = g_new (float, (gsize) T * D);
-  g_autofree float *ff = g_new (float, (gsize) T * s->enc_ffn);
-  g_autofree float *scratch = probs ? NULL : g_new (float, (gsize) H * T * T);
+  g_autofree float *normed = attn_alloc_floats ((gsize) T * D, FALSE);
+  g_autofree float *q = attn_alloc_floats ((gsize) T * D, FALSE);
+  g_autofree float *k = attn_alloc_floats ((gsize) T * D, FALSE);
+  g_autofree float *v = attn_alloc_floats ((gsize) T * D, FALSE);
+  g_autofree float *ctxv = attn_alloc_floats ((gsize) T * D, FALSE);
+  g_autofree float *out = attn_alloc_floats ((gsize) T * D, FALSE);
+  g_autofree float *ff = attn_alloc_floats ((gsize) T * s->enc_ffn, FALSE);
+  g_autofree float *scratch = probs ? NULL : attn_alloc_floats ((gsize) H * T * T, FALSE);
   float scale = 1.0f / sqrtf ((float) dh);
   float *x;
 
@@ -154,8 +154,8 @@ attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, AttnRunCtx *c
   e->cross_v = g_new0 (float *, s->dec_layers);
   for (int l = 0; l < s->dec_layers; l++)
     {
-      e->cross_k[l] = g_new (float, (gsize) T * D);
-      e->cross_v[l] = g_new (float, (gsize) T * D);
+      e->cross_k[l] = attn_alloc_floats ((gsize) T * D, FALSE);
+      e->cross_v[l] = attn_alloc_floats ((gsize) T * D, FALSE);
       attn_linear_forward (&s->dec[l].cross.k, x, T, e->cross_k[l]);
       attn_linear_forward (&s->dec[l].cross.v, x, T, e->cross_v[l]);
     }
@@ -190,8 +190,8 @@ dec_cache_new (AttnS2S *s, int cap)
 {
   DecCache *c = g_new0 (DecCache, 1);
   c->cap = cap;
-  c->k = g_new (float, (gsize) s->dec_layers * cap * s->d);
-  c->v = g_new (float, (gsize) s->dec_layers * cap * s->d);
+  c->k = attn_alloc_floats ((gsize) s->dec_layers * cap * s->d, FALSE);
+  c->v = attn_alloc_floats ((gsize) s->dec_layers * cap * s->d, FALSE);
   return c;
 }
 
@@ -212,14 +212,14 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, in
              AttnRunCtx *ctx, GError **error)
 {
   int D = s->d, H = s->dec_heads, dh = D / H, past = c->len, tk = past + n, te = enc->len;
-  g_autofree float *x = g_new (float, (gsize) n * D);
-  g_autofree float *normed = g_new (float, (gsize) n * D);
-  g_autofree float *q = g_new (float, (gsize) n * D);
-  g_autofree float *ctxv = g_new (float, (gsize) n * D);
-  g_autofree float *out = g_new (float, (gsize) n * D);
-  g_autofree float *ff = g_new (float, (gsize) n * s->dec_ffn);
-  g_autofree float *sp = self_probs ? NULL : g_new (float, (gsize) H * n * tk);
-  g_autofree float *cp = cross_probs ? NULL : g_new (float, (gsize) H * n * te);
+  g_autofree float *x = attn_alloc_floats ((gsize) n * D, FALSE);
+  g_autofree float *normed = attn_alloc_floats ((gsize) n * D, FALSE);
+  g_autofree float *q = attn_alloc_floats ((gsize) n * D, FALSE);
+  g_autofree float *ctxv = attn_alloc_floats ((gsize) n * D, FALSE);
+  g_autofree float *out = attn_alloc_floats ((gsize) n * D, FALSE);
+  g_autofree float *ff = attn_alloc_floats ((gsize) n * s->dec_ffn, FALSE);
+  g_autofree float *sp = self_probs ? NULL : attn_alloc_floats ((gsize) H * n * tk, FALSE);
+  g_autofree float *cp = cross_probs ? NULL : attn_alloc_floats ((gsize) H * n * te, FALSE);
   float scale = 1.0f / sqrtf ((float) dh);
   int rows = last_only ? 1 : n;
   const float *xo;
@@ -368,7 +368,7 @@ attn_s2s_record (AttnS2S *s, AttnS2SEncoded *enc, const gint32 *dec_ids, int n,
   if (kinds & ATTN_KIND_MASK (ATTN_KIND_CROSS))
     cross_w = r->attention[ATTN_KIND_CROSS] = attn_weights_new (s->dec_layers, s->dec_heads, n, enc->len);
   g_free (r->logits);
-  r->logits = g_new (float, (gsize) n * s->vocab);
+  r->logits = attn_alloc_floats ((gsize) n * s->vocab, FALSE);
   r->logits_rows = n;
   r->logits_cols = s->vocab;
   return attn_s2s_decode_forced (s, enc, dec_ids, n, self_w ? self_w->data : NULL,

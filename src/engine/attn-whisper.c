@@ -200,9 +200,9 @@ static float *
 front_end (Whisper *w, const float *mel)
 {
   int D = w->s.d, T1 = ATTN_CHUNK_FRAMES, T2 = T1 / 2;
-  g_autofree float *col = g_new (float, (gsize) T1 * MAX (w->n_mels, D) * 3);
-  g_autofree float *h1 = g_new (float, (gsize) T1 * D);
-  float *h2 = g_new (float, (gsize) T2 * D);
+  g_autofree float *col = attn_alloc_floats ((gsize) T1 * MAX (w->n_mels, D) * 3, FALSE);
+  g_autofree float *h1 = attn_alloc_floats ((gsize) T1 * D, FALSE);
+  float *h2 = attn_alloc_floats ((gsize) T2 * D, FALSE);
   attn_conv1d_k3 (mel, TRUE, w->n_mels, T1, w->conv1_w, w->conv1_b, D, 1, col, h1);
   attn_activate (ATTN_ACT_GELU, h1, (gsize) T1 * D);
   attn_conv1d_k3 (h1, FALSE, D, T1, w->conv2_w, w->conv2_b, D, 2, col, h2);
