@@ -109,7 +109,8 @@ test_npy_header_1d (void)
 
   g_assert_cmpint (len % 64, ==, 0);
   /* a one-element tuple keeps its comma */
-  g_assert_nonnull (g_strstr_len (h, len, "'shape': (7, )"));
+  /* after the magic and the length (which may hold a zero byte) */
+  g_assert_nonnull (g_strstr_len (h + 10, len - 10, "'shape': (7, )"));
 }
 
 /* RFC 4180 fields of one line */
