@@ -24,7 +24,7 @@ shot () {
   echo "screenshot $name ($view, $(basename "$model"))"
   xvfb-run -a -s "-screen 0 1280x800x24" sh -c '
     out=$1; settle=$2; shift 2
-    GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1 GTK_A11Y=none "$@" &
+    GSETTINGS_BACKEND=${GSETTINGS_BACKEND:-memory} NO_AT_BRIDGE=1 GTK_A11Y=none "$@" &
     pid=$!
     sleep "$settle"
     import -window root "$out"
@@ -39,4 +39,15 @@ for view in grid head lines summary; do
   shot "$view" "$fixtures/bert" "$view" --text "$sentence" --run
 done
 shot gpt2-head "$fixtures/gpt2" head --text "Attention is all you need, and then some." --run
-shot marian-grid "$fixtures/marian" grid --text "The cat sat on the mat." --run
+shot marian-cross "$fixtures/marian" head --kind cross --text "The cat sat on the mat." --run
+shot whisper-grid "$fixtures/whisper" grid --kind cross --audio "$fixtures/whisper/speech16k.wav" --run
+
+# dark style and presentation mode, through a throw-away keyfile settings backend
+conf=$(mktemp -d)
+mkdir -p "$conf/glib-2.0/settings"
+printf '[org/attentionlens/AttentionLens]\npresentation-mode=true\ncolour-map='"'"'magma'"'"'\n' \
+  > "$conf/glib-2.0/settings/keyfile"
+export XDG_CONFIG_HOME="$conf" GSETTINGS_BACKEND=keyfile ADW_DEBUG_COLOR_SCHEME=prefer-dark
+shot presentation-dark "$fixtures/gpt2" head --text "Attention is all you need." --run
+unset XDG_CONFIG_HOME GSETTINGS_BACKEND ADW_DEBUG_COLOR_SCHEME
+rm -rf "$conf"

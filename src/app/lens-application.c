@@ -1,6 +1,7 @@
 /* lens-application.c — AdwApplication: the actions table and the command line.
  *
- *   attention-lens [--model DIR] [--text TEXT] [--pair TEXT] [--audio FILE] [--run] [--view NAME]
+ *   attention-lens [--model DIR] [--text TEXT] [--pair TEXT] [--audio FILE] [--run]
+ *                  [--view NAME] [--kind KIND]
  *
  * The window shows at once; the model loads on the worker afterwards. */
 #include "lens-application.h"
@@ -20,6 +21,7 @@ struct _LensApplication
   char          *pair;
   char          *audio;
   char          *view;
+  char          *kind;
   gboolean       run;
 };
 
@@ -32,6 +34,7 @@ static const GOptionEntry options[] = {
   { "audio", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Use the audio FILE as input"), N_("FILE") },
   { "run", 'r', 0, G_OPTION_ARG_NONE, NULL, N_("Run the model once it is loaded"), NULL },
   { "view", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Show the view NAME: grid, head, lines or summary"), N_("NAME") },
+  { "kind", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Show the attention KIND: encoder, decoder, cross or self"), N_("KIND") },
   { NULL }
 };
 
@@ -57,6 +60,8 @@ lens_application_handle_local_options (GApplication *app, GVariantDict *dict)
     }
   if (g_variant_dict_lookup (dict, "view", "&s", &s))
     self->view = g_strdup (s);
+  if (g_variant_dict_lookup (dict, "kind", "&s", &s))
+    self->kind = g_strdup (s);
   self->run = g_variant_dict_contains (dict, "run");
   return -1;
 }
@@ -78,6 +83,15 @@ lens_application_activate (GApplication *app)
   win = lens_window_new (GTK_APPLICATION (app));
   if (self->view && !lens_window_set_view (win, self->view))
     g_printerr (_("There is no view called “%s”; the views are grid, head, lines and summary.\n"), self->view);
+  if (self->kind)
+    {
+      AttnKind kind;
+
+      if (attn_kind_from_name (self->kind, &kind))
+        lens_selection_set_kind (lens_window_get_selection (win), kind);
+      else
+        g_printerr (_("There is no attention kind “%s”; the kinds are encoder, decoder, cross and self.\n"), self->kind);
+    }
   if (self->text)
     lens_window_set_text (win, self->text);
   if (self->pair)
@@ -189,6 +203,7 @@ lens_application_finalize (GObject *object)
   g_free (self->pair);
   g_free (self->audio);
   g_free (self->view);
+  g_free (self->kind);
   G_OBJECT_CLASS (lens_application_parent_class)->finalize (object);
 }
 

@@ -174,7 +174,12 @@ show_generated (LensOutputPane *self)
       GString *tip = g_string_new (NULL);
       char *name = lens_token_label (&r->generated, i);
 
-      label = g_strdup_printf ("%s\n%.0f %%", name, r->generated_probs ? 100.0 * r->generated_probs[i] : 0.0);
+      {
+        double p = r->generated_probs ? 100.0 * r->generated_probs[i] : 0.0;
+
+        label = p >= 10 ? g_strdup_printf ("%s\n%.0f %%", name, p)
+                        : g_strdup_printf ("%s\n%.2g %%", name, p);
+      }
       chip = gtk_button_new_with_label (label);
       gtk_widget_add_css_class (chip, "chip");
       if ((int) i == step)

@@ -122,7 +122,8 @@ lens_summary_view_draw (LensView *view, cairo_t *cr, const LensHeatmapStyle *sty
   int layers = src->weights->layers;
   int sel_layer = MIN (lens_selection_get_layer (sel), layers - 1);
   double line = ceil (style->font_size * 1.6);
-  double label_w = style->font_size * 9;
+  double label_w = 16 + MAX (lens_text_width (cr, style, _("Mean over heads"), FALSE, 1.0),
+                             lens_text_width (cr, style, _("Max over heads"), FALSE, 1.0));
   double y = 8, pitch, thumb;
   gboolean square = src->n_rows == src->n_cols && kind != ATTN_KIND_CROSS;
   g_autofree char *title = g_strdup_printf (_("Aggregates of %s — summaries of the weights, not explanations of the prediction"),
@@ -160,15 +161,18 @@ lens_summary_view_draw (LensView *view, cairo_t *cr, const LensHeatmapStyle *sty
       LensHeatmapStyle big = *style;
       double avail_h = height - y - line * 2.6;
 
+      LensHeatmapStyle note = *style;
+
       ensure_rollout (self, style, sel_layer);
-      g_snprintf (buf, sizeof buf, "%d", sel_layer + 1);
-      {
-        g_autofree char *sub = g_strdup_printf (_("Attention rollout through layer %s (Abnar & Zuidema 2020: "
-                                                  "½·mean over heads + ½·identity, rows normalised, multiplied over layers)"),
-                                                buf);
-        lens_draw_text (cr, style, sub, 8, y, width - 16, 0.0, TRUE, 1.0);
-      }
-      y += line * 1.2;
+      g_snprintf (buf, sizeof buf, _("Attention rollout through layer %d"), sel_layer + 1);
+      lens_draw_text (cr, style, buf, 8, y, width - 16, 0.0, TRUE, 1.0);
+      y += line;
+      note.fg[3] *= 0.7;
+      lens_draw_text (cr, &note, _("Abnar & Zuidema (2020): ½ · mean over heads + ½ · identity, rows normalised, "
+                                   "multiplied from layer 1 up; choose the layer in the Grid or with the Head view's ↑/↓"),
+                      8, y, width - 16, 0.0, FALSE, 0.9);
+      y += line * 1.1;
+      avail_h -= line;
       big.bg[3] = 0;
       big.causal = style->causal;
       cairo_save (cr);
