@@ -3,6 +3,8 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "lens-config.h"
+#include "lens-preferences.h"
 #include "lens-window.h"
 
 #define TIMEOUT_MS 60000
@@ -169,6 +171,30 @@ test_window_bert (void)
   g_assert_no_error (error);
   g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
 
+  /* hiding special tokens (a GSettings key) takes [CLS] and [SEP] out of the views */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+    const LensMatrixSource *src;
+    guint n_special = 0;
+
+    for (guint i = 0; i < result->input.len; i++)
+      n_special += result->input.special[i] != 0;
+    g_assert_cmpuint (n_special, ==, 2);
+    g_settings_set_boolean (settings, "hide-special-tokens", TRUE);
+    src = lens_view_get_source (LENS_VIEW (lens_window_get_grid_view (win)));
+    g_assert_nonnull (src);
+    g_assert_cmpint (src->n_rows, ==, result->input.len - n_special);
+    g_assert_cmpint (src->n_cols, ==, result->input.len - n_special);
+    g_assert_cmpstr (src->row_labels[0], ==, "the");
+    /* the rows shown are the weights' own rows */
+    g_assert_cmpfloat (lens_view_get_head (LENS_VIEW (lens_window_get_grid_view (win)), 0, 0)[0], ==,
+                       attn_weights_head (w, 0, 0)[1 * w->keys + 1]);
+    g_settings_set_boolean (settings, "hide-special-tokens", FALSE);
+    src = lens_view_get_source (LENS_VIEW (lens_window_get_grid_view (win)));
+    g_assert_cmpint (src->n_rows, ==, result->input.len);
+    g_assert_true (wait_for (win, grid_drawn));
+  }
+
   /* a bad folder: an error is shown, the model and the result stay */
   bad = make_bad_model_dir ();
   lens_window_load_model (win, bad);
@@ -201,6 +227,28 @@ test_window_bert (void)
   }
 }
 
+/* the templates and menus that the application loads parse, and the
+ * preferences write GSettings */
+static void
+test_resources (void)
+{
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/org/attentionlens/AttentionLens/gtk/help-overlay.ui");
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GtkWidget *prefs;
+  g_autofree char *map = NULL;
+
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+  gtk_window_destroy (GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+
+  g_settings_set_string (settings, "colour-map", "cividis");
+  prefs = lens_preferences_new (NULL, settings);
+  g_assert_true (ADW_IS_PREFERENCES_WINDOW (prefs));
+  map = g_settings_get_string (settings, "colour-map");
+  g_assert_cmpstr (map, ==, "cividis");   /* binding did not reset it */
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_settings_reset (settings, "colour-map");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -211,6 +259,7 @@ main (int argc, char **argv)
   if (fixtures == NULL)
     fixtures = g_build_filename (g_get_current_dir (), "tests", "fixtures", NULL);
 
+  g_test_add_func ("/window/resources", test_resources);
   g_test_add_func ("/window/bert", test_window_bert);
   return g_test_run ();
 }

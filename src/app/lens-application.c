@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "attn-parallel.h"
 #include "lens-config.h"
 #include "lens-models.h"
 #include "lens-preferences.h"
@@ -16,6 +17,7 @@
 struct _LensApplication
 {
   AdwApplication parent_instance;
+  GSettings     *settings;
   char          *model;
   char          *text;
   char          *pair;
@@ -117,17 +119,26 @@ lens_application_activate (GApplication *app)
 }
 
 static void
+on_threads_changed (GSettings *settings, const char *key, gpointer data)
+{
+  /* the engine's own pool follows at once */
+  attn_parallel_set_threads (g_settings_get_int (settings, "worker-threads"));
+}
+
+static void
 lens_application_startup (GApplication *app)
 {
-  g_autoptr(GSettings) settings = NULL;
+  LensApplication *self = LENS_APPLICATION (app);
   g_autofree char *threads = NULL;
 
   G_APPLICATION_CLASS (lens_application_parent_class)->startup (app);
 
-  /* the engine's BLAS reads this when it starts its threads */
-  settings = g_settings_new (APPLICATION_ID);
-  threads = g_strdup_printf ("%d", g_settings_get_int (settings, "worker-threads"));
+  self->settings = g_settings_new (APPLICATION_ID);
+  /* OpenBLAS reads this once, when it starts its threads */
+  threads = g_strdup_printf ("%d", g_settings_get_int (self->settings, "worker-threads"));
   g_setenv ("OPENBLAS_NUM_THREADS", threads, FALSE);
+  g_signal_connect (self->settings, "changed::worker-threads", G_CALLBACK (on_threads_changed), NULL);
+  on_threads_changed (self->settings, "worker-threads", NULL);
 
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 }
@@ -204,6 +215,7 @@ lens_application_finalize (GObject *object)
   g_free (self->audio);
   g_free (self->view);
   g_free (self->kind);
+  g_clear_object (&self->settings);
   G_OBJECT_CLASS (lens_application_parent_class)->finalize (object);
 }
 
