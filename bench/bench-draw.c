@@ -6,6 +6,7 @@
  *   - a full grid redraw from the cached thumbnails,
  *   - a hover update: one head drawn enlarged, first time (builds its cells) and cached,
  *   - the Head view: a 512 × 512 matrix with labels and legend from its cached cells.
+ * `attn-bench-draw GRID.png HEAD.png` also saves the two drawings.
  * Goal: 16 ms (one frame at 60 Hz) for a redraw and for a hover update. */
 #include <math.h>
 #include <stdio.h>
@@ -119,6 +120,16 @@ main (int argc, char **argv)
       hover += ms_since (t);
     }
 
+  /* what the grid looks like with a head enlarged under the pointer */
+  if (argc > 1)
+    {
+      lens_grid_draw (cr, &style, cache, get_head, NULL, LAYERS, HEADS, TOKENS, TOKENS,
+                      (const char *const *) labels, (const char *const *) labels,
+                      "Self-attention", 3, 4, 3, 4, 560, 330, WIDTH, HEIGHT, 0);
+      cairo_surface_flush (surface);
+      cairo_surface_write_to_png (surface, argv[1]);
+    }
+
   cells = lens_heatmap_cells_surface (&style, get_head (NULL, 5, 6), TOKENS, TOKENS);
   for (int i = 0; i < REPEAT; i++)
     {
@@ -140,8 +151,8 @@ main (int argc, char **argv)
   printf ("  hover update (enlarged head):        %8.2f ms\n", hover / REPEAT);
   printf ("  head view redraw (512x512, labels):  %8.2f ms\n", head_view / REPEAT);
 
-  if (argc > 1)
-    cairo_surface_write_to_png (surface, argv[1]);
+  if (argc > 2)
+    cairo_surface_write_to_png (surface, argv[2]);
 
   cairo_surface_destroy (cells);
   lens_grid_cache_free (cache);

@@ -129,14 +129,10 @@ static void
 lens_application_startup (GApplication *app)
 {
   LensApplication *self = LENS_APPLICATION (app);
-  g_autofree char *threads = NULL;
 
   G_APPLICATION_CLASS (lens_application_parent_class)->startup (app);
 
   self->settings = g_settings_new (APPLICATION_ID);
-  /* OpenBLAS reads this once, when it starts its threads */
-  threads = g_strdup_printf ("%d", g_settings_get_int (self->settings, "worker-threads"));
-  g_setenv ("OPENBLAS_NUM_THREADS", threads, FALSE);
   g_signal_connect (self->settings, "changed::worker-threads", G_CALLBACK (on_threads_changed), NULL);
   on_threads_changed (self->settings, "worker-threads", NULL);
 
