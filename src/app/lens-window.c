@@ -523,8 +523,6 @@ lens_window_class_init (LensWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export", "s", lens_window_export_action);
   gtk_widget_class_install_action (widget_class, "win.copy-image", NULL, lens_window_copy_image_action);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.run", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "win.run", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-model", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.copy-image", NULL);
@@ -543,6 +541,17 @@ lens_window_init (LensWindow *self)
   GtkWidget *group = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Ctrl+Enter runs even while the text view has the focus: caught before it */
+  {
+    GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+
+    gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>Return|<Control>KP_Enter"),
+                                                            gtk_named_action_new ("win.run")));
+    gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+  }
 
   self->settings = g_settings_new (APPLICATION_ID);
   self->selection = lens_selection_new ();
