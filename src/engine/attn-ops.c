@@ -128,7 +128,9 @@ exp_kernel (float x)
   float z, r, p, n;
   gint32 e;
   union { float f; gint32 i; } s;
-  float xc = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  /* written so that NaN never reaches the integer conversion: it becomes -87 there and
+   * is passed through at the end */
+  float xc = x > -87.0f ? (x < 88.0f ? x : 88.0f) : -87.0f;
   n = floorf (xc * 1.44269504088896341f + 0.5f);
   r = xc - n * 0.693359375f;
   r = r - n * -2.12194440e-4f;
@@ -137,7 +139,7 @@ exp_kernel (float x)
           + 4.1665795894e-2f) * r + 1.6666665459e-1f) * r + 5.0000001201e-1f) * z + r + 1.0f;
   e = (gint32) n + 127;
   s.i = e << 23;
-  return x < -87.0f ? 0.0f : p * s.f;
+  return x != x ? x : (x < -87.0f ? 0.0f : p * s.f);
 }
 
 ATTN_CLONES void
@@ -355,6 +357,30 @@ attn_attention (const float *q, int ldq, const float *k, int ldk, const float *v
       attention_job (h, &job);
   if (parallel)
     blas_threads_restore (saved);
+}
+
+void
+attn_value_norms (const float *v, int ldv, int tk, int heads, int dh, const AttnLinear *o, float *out)
+{
+  int D = o->out;
+  g_autofree float *tmp = attn_alloc_floats ((gsize) tk * D, FALSE);
+  for (int h = 0; h < heads; h++)
+    {
+      if (o->in_major)
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, tk, D, dh, 1.0f, v + h * dh, ldv,
+                     o->w + (gsize) h * dh * D, D, 0.0f, tmp, D);
+      else
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, tk, D, dh, 1.0f, v + h * dh, ldv,
+                     o->w + h * dh, o->in, 0.0f, tmp, D);
+      for (int j = 0; j < tk; j++)
+        {
+          double ss = 0;
+          const float *row = tmp + (gsize) j * D;
+          for (int i = 0; i < D; i++)
+            ss += (double) row[i] * row[i];
+          out[(gsize) h * tk + j] = (float) sqrt (ss);
+        }
+    }
 }
 
 void
