@@ -3,7 +3,7 @@
 
 #include <glib/gi18n.h>
 
-#include "lens-aggregate.h"
+#include "attn-analysis.h"
 #include "lens-view.h"
 
 struct _LensOutputPane
@@ -22,7 +22,7 @@ G_DEFINE_FINAL_TYPE (LensOutputPane, lens_output_pane, GTK_TYPE_BOX)
 static char *
 token_text (LensOutputPane *self, gint32 id)
 {
-  AttnTokenizer *tok = self->model ? attn_model_get_tokenizer (self->model) : NULL;
+  AttnTokenizer *tok = self->model ? attn_model_get_target_tokenizer (self->model) : NULL;
   char *s = tok ? attn_tokenizer_token_display (tok, id) : NULL;
 
   if (s == NULL)
@@ -106,7 +106,7 @@ show_next_tokens (LensOutputPane *self)
 {
   const AttnResult *r = self->result;
   int pos = self->selection ? lens_selection_get_query (self->selection) : -1;
-  int index[ATTN_TOPK];
+  gint32 index[ATTN_TOPK];
   float prob[ATTN_TOPK];
   g_autofree char *after = NULL;
   g_autofree char *title = NULL;
@@ -120,7 +120,7 @@ show_next_tokens (LensOutputPane *self)
   title = g_strdup_printf (_("Next token after “%s” (position %d)"), g_strstrip (after), pos + 1);
   gtk_label_set_text (GTK_LABEL (self->title), title);
 
-  n = lens_top_k (r->logits + (gsize) pos * r->logits_cols, r->logits_cols, ATTN_TOPK, index, prob);
+  n = attn_top_k (r->logits + (gsize) pos * r->logits_cols, r->logits_cols, ATTN_TOPK, index, prob);
   for (int i = 0; i < n; i++)
     {
       g_autofree char *name = token_text (self, index[i]);

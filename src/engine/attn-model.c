@@ -108,6 +108,7 @@ int attn_model_get_max_positions (AttnModel *m) { return m->max_positions; }
 gint64 attn_model_get_n_params (AttnModel *m) { return m->n_params; }
 guint attn_model_get_kinds (AttnModel *m) { return m->kinds; }
 AttnTokenizer *attn_model_get_tokenizer (AttnModel *m) { return m->tokenizer; }
+AttnTokenizer *attn_model_get_target_tokenizer (AttnModel *m) { return m->target_tokenizer; }
 
 AttnEncoding *
 attn_model_encode (AttnModel *model, AttnTokenizer *tok, const char *text, const char *pair,
@@ -390,33 +391,4 @@ attn_model_result_new (AttnModel *model)
   r->n_layers = model->n_layers;
   r->n_heads = model->n_heads;
   return r;
-}
-
-void
-attn_logits_top_k (const float *logits, int n, int k, gint32 *ids, float *probs)
-{
-  float mx = -INFINITY;
-  double sum = 0;
-  for (int i = 0; i < n; i++)
-    mx = MAX (mx, logits[i]);
-  for (int i = 0; i < n; i++)
-    sum += exp (logits[i] - mx);
-  for (int j = 0; j < k; j++)
-    {
-      ids[j] = -1;
-      probs[j] = 0;
-    }
-  for (int i = 0; i < n; i++)
-    {
-      float p = (float) (exp (logits[i] - mx) / sum);
-      int j = k;
-      while (j > 0 && (ids[j - 1] < 0 || p > probs[j - 1]))
-        j--;
-      if (j >= k)
-        continue;
-      memmove (ids + j + 1, ids + j, (k - j - 1) * sizeof (gint32));
-      memmove (probs + j + 1, probs + j, (k - j - 1) * sizeof (float));
-      ids[j] = i;
-      probs[j] = p;
-    }
 }
