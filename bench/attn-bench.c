@@ -313,6 +313,9 @@ main (int argc, char **argv)
   if (only == NULL || g_str_equal (only, "bert"))
   {
     make_bert (bert_dir, 768, 12, 12, 3072, 30522);
+  }
+  if (only == NULL || g_str_equal (only, "bert"))
+  {
     g_autoptr(AttnModel) m = load (bert_dir);
     for (int T = 128; T <= 512; T *= 4)
       {
@@ -331,6 +334,9 @@ main (int argc, char **argv)
   if (only == NULL || g_str_equal (only, "gpt2"))
   {
     make_gpt2 (gpt2_dir, 768, 12, 12, 50257, 1024);
+  }
+  if (only == NULL || g_str_equal (only, "gpt2"))
+  {
     g_autoptr(AttnModel) m = load (gpt2_dir);
     int T = 512;
     g_autofree gint32 *ids = g_new (gint32, T);
@@ -347,6 +353,9 @@ main (int argc, char **argv)
   if (only == NULL || g_str_equal (only, "whisper"))
   {
     make_whisper (whisper_dir, 384, 4, 6, 1536, 51865, 80);
+  }
+  if (only == NULL || g_str_equal (only, "whisper"))
+  {
     g_autoptr(AttnModel) m = load (whisper_dir);
     gsize n = 30 * 16000;
     g_autofree float *audio = g_new (float, n);

@@ -48,26 +48,6 @@ bert_free (gpointer p)
   g_free (b);
 }
 
-/* Concatenates the q, k, v linears of a layer into one [3D, D] matrix. */
-static gboolean
-read_fused_qkv (AttnModel *model, AttnCheckpoint *ckpt, const char *const names[3], int d, AttnLinear *out, GError **error)
-{
-  out->in = d;
-  out->out = 3 * d;
-  out->in_major = FALSE;
-  out->w = attn_model_alloc (model, (gsize) 3 * d * d);
-  out->b = attn_model_alloc (model, (gsize) 3 * d);
-  for (int i = 0; i < 3; i++)
-    {
-      AttnLinear part;
-      if (!attn_model_read_linear (model, ckpt, names[i], d, d, FALSE, &part, error))
-        return FALSE;
-      memcpy (out->w + (gsize) i * d * d, part.w, (gsize) d * d * sizeof (float));
-      memcpy (out->b + (gsize) i * d, part.b, d * sizeof (float));
-    }
-  return TRUE;
-}
-
 static char **
 read_labels (JsonObject *cfg, int n)
 {
@@ -169,7 +149,7 @@ bert_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
         g_autofree char *f2 = g_strconcat (p, distil ? "ffn.lin2" : "output.dense", NULL);
         g_autofree char *lo = g_strconcat (p, distil ? "output_layer_norm" : "output.LayerNorm", NULL);
         const char *qkv[3] = { q, k, v };
-        if (!read_fused_qkv (model, ckpt, qkv, d, &L->qkv, error) ||
+        if (!attn_model_read_fused (model, ckpt, qkv, 3, d, d, &L->qkv, error) ||
             !attn_model_read_linear (model, ckpt, o, d, d, FALSE, &L->out, error) ||
             !attn_model_read_layer_norm (model, ckpt, la, d, eps, &L->ln_attn, error) ||
             !attn_model_read_linear (model, ckpt, f1, d, ff, FALSE, &L->ff1, error) ||
@@ -239,7 +219,7 @@ bert_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
 /* The encoder over T tokens. probs: [layers, heads, T, T] or NULL. hidden: [T, D] out. */
 static gboolean
 bert_encode (Bert *b, const gint32 *ids, const gint32 *type_ids, const guint8 *mask, int T,
-             float *probs, float *hidden, AttnRunCtx *ctx, GError **error)
+             float *probs, float *vnorms, float *hidden, AttnRunCtx *ctx, GError **error)
 {
   int D = b->d, H = b->heads, dh = D / H;
   g_autofree float *qkv = attn_alloc_floats ((gsize) T * 3 * D, FALSE);
@@ -279,6 +259,8 @@ bert_encode (Bert *b, const gint32 *ids, const gint32 *type_ids, const guint8 *m
       attn_linear_forward (&L->qkv, hidden, T, qkv);
       attn_attention (qkv, 3 * D, qkv + D, 3 * D, qkv + 2 * D, 3 * D, T, T, H, dh, scale,
                       -1, mask, pl, ctxv, D);
+      if (vnorms != NULL)
+        attn_value_norms (qkv + 2 * D, 3 * D, T, H, dh, &L->out, vnorms + (gsize) l * H * T);
       attn_linear_forward (&L->out, ctxv, T, tmp);
       attn_add_inplace (tmp, hidden, (gsize) T * D);
       attn_layer_norm (&L->ln_attn, tmp, T, hidden);
@@ -358,10 +340,14 @@ bert_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
   if (types != NULL)
     r->type_ids = g_memdup2 (types, T * sizeof (gint32));
   if (kinds & ATTN_KIND_MASK (ATTN_KIND_SELF))
-    r->attention[ATTN_KIND_SELF] = attn_weights_new (b->layers, b->heads, T, T);
+    {
+      r->attention[ATTN_KIND_SELF] = attn_weights_new (b->layers, b->heads, T, T);
+      r->value_norms[ATTN_KIND_SELF] = attn_weights_new (b->layers, b->heads, 1, T);
+    }
   hidden = attn_alloc_floats ((gsize) T * b->d, FALSE);
   if (!bert_encode (b, ids, types, in->input_ids ? in->attention_mask : NULL, T,
                     r->attention[ATTN_KIND_SELF] ? r->attention[ATTN_KIND_SELF]->data : NULL,
+                    r->value_norms[ATTN_KIND_SELF] ? r->value_norms[ATTN_KIND_SELF]->data : NULL,
                     hidden, ctx, error))
     return NULL;
 

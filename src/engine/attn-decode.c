@@ -117,6 +117,14 @@ fill_result (const Hyp *best, AttnResult *r, AttnTokenizer *tok)
   r->output_kind = ATTN_OUTPUT_GENERATED;
 }
 
+static void
+report (const AttnDecodeParams *p, int step)
+{
+  if (p->progress)
+    p->progress (p->progress_from + (p->progress_to - p->progress_from) * (step + 1.0) / p->max_new_tokens,
+                 "decoding", p->progress_data);
+}
+
 static gboolean
 greedy (const AttnDecoderOps *ops, gpointer self, const gint32 *prefix, int n_prefix,
         const AttnDecodeParams *p, AttnResult *r, AttnTokenizer *tok, GError **error)
@@ -147,6 +155,7 @@ greedy (const AttnDecoderOps *ops, gpointer self, const gint32 *prefix, int n_pr
         if (logp[i] > logp[best])
           best = i;
       append_token (&h, best, logp[best], raw, p->vocab, alt_ids, alt_probs);
+      report (p, s);
       if (best == p->eos || s == p->max_new_tokens - 1)
         break;
       if (!ops->step (self, h.cache, &best, 1, logits, error))
@@ -265,6 +274,7 @@ beam (const AttnDecoderOps *ops, gpointer self, const gint32 *prefix, int n_pref
           next[k] = t;
         }
       n_live = n_next;
+      report (p, s);
       if (n_live == 0)
         break;
       /* stop when K hypotheses are finished and none alive can beat the best */

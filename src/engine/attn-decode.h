@@ -33,6 +33,10 @@ typedef struct {
   const gint32 *begin_suppress;    /* not generated as the first token */
   int           n_begin_suppress;
   GCancellable *cancellable;
+  /* progress: reported from progress_from to progress_to as tokens are generated */
+  void        (*progress) (double fraction, const char *what, gpointer data);
+  gpointer      progress_data;
+  double        progress_from, progress_to;
 } AttnDecodeParams;
 
 /* Generates after `prefix` (the decoder's start tokens, or a prompt). Fills

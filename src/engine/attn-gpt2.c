@@ -149,7 +149,7 @@ gpt2_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
  * last_only. */
 static gboolean
 gpt2_forward (Gpt2 *g, Gpt2Cache *cache, const gint32 *ids, int n, float *probs,
-              float *logits, gboolean last_only, AttnRunCtx *ctx, GError **error)
+              float *vnorms, float *logits, gboolean last_only, AttnRunCtx *ctx, GError **error)
 {
   int D = g->d, H = g->heads, dh = D / H, past = cache->len, tk = past + n;
   g_autofree float *x = attn_alloc_floats ((gsize) n * D, FALSE);
@@ -180,6 +180,8 @@ gpt2_forward (Gpt2 *g, Gpt2Cache *cache, const gint32 *ids, int n, float *probs,
         }
       attn_attention (qkv, 3 * D, kc, D, vc, D, n, tk, H, dh, scale, past, NULL,
                       probs ? probs + (gsize) l * H * n * tk : scratch, ctxv, D);
+      if (vnorms != NULL)
+        attn_value_norms (vc, D, tk, H, dh, &L->proj, vnorms + (gsize) l * H * tk);
       attn_linear_forward (&L->proj, ctxv, n, h);
       attn_add_inplace (x, h, (gsize) n * D);
       attn_layer_norm (&L->ln2, x, n, h);
@@ -187,6 +189,8 @@ gpt2_forward (Gpt2 *g, Gpt2Cache *cache, const gint32 *ids, int n, float *probs,
       attn_activate (g->act, ffb, (gsize) n * g->ff);
       attn_linear_forward (&L->fc_proj, ffb, n, h);
       attn_add_inplace (x, h, (gsize) n * D);
+      if (probs != NULL)
+        attn_run_ctx_progress (ctx, 0.5 * (l + 1.0) / g->layers, "layers");
     }
   cache->len = tk;
   if (last_only)
@@ -249,7 +253,7 @@ static gboolean
 step (gpointer self, gpointer cache, const gint32 *tokens, int n, float *logits, GError **error)
 {
   Gpt2Decoder *dec = self;
-  return gpt2_forward (dec->g, cache, tokens, n, NULL, logits, TRUE, dec->ctx, error);
+  return gpt2_forward (dec->g, cache, tokens, n, NULL, NULL, logits, TRUE, dec->ctx, error);
 }
 
 static AttnResult *
@@ -311,6 +315,7 @@ gpt2_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
     {
       r->attention[ATTN_KIND_SELF] = attn_weights_new (g->layers, g->heads, T, T);
       r->attention[ATTN_KIND_SELF]->causal = TRUE;
+      r->value_norms[ATTN_KIND_SELF] = attn_weights_new (g->layers, g->heads, 1, T);
     }
   r->logits = attn_alloc_floats ((gsize) T * g->vocab, FALSE);
   r->logits_rows = T;
@@ -319,7 +324,7 @@ gpt2_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
   cache.k = attn_alloc_floats ((gsize) g->layers * T * g->d, FALSE);
   cache.v = attn_alloc_floats ((gsize) g->layers * T * g->d, FALSE);
   ok = gpt2_forward (g, &cache, ids, T, r->attention[ATTN_KIND_SELF] ? r->attention[ATTN_KIND_SELF]->data : NULL,
-                     r->logits, FALSE, ctx, error);
+                     r->value_norms[ATTN_KIND_SELF] ? r->value_norms[ATTN_KIND_SELF]->data : NULL, r->logits, FALSE, ctx, error);
   g_free (cache.k);
   g_free (cache.v);
   if (!ok)
@@ -334,6 +339,10 @@ gpt2_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
   params.forced_eos = -1;
   params.beam_size = opt->decode == ATTN_DECODE_BEAM ? opt->beam_size : 1;
   params.cancellable = ctx->cancellable;
+  params.progress = ctx->progress;
+  params.progress_data = ctx->progress_data;
+  params.progress_from = 0.5;
+  params.progress_to = 1.0;
   if (!attn_decode_generate (&ops, &dec, ids, T, &params, r, model->tokenizer, error))
     return NULL;
   /* the main output stays the next-token distribution at every position */

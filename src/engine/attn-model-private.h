@@ -61,6 +61,10 @@ float     *attn_model_read_optional (AttnModel *model, AttnCheckpoint *ckpt, con
 /* "<prefix>.weight" [out, in] and "<prefix>.bias" [out] (bias may be optional). */
 gboolean   attn_model_read_linear (AttnModel *model, AttnCheckpoint *ckpt, const char *prefix,
                                    int in, int out, gboolean bias_optional, AttnLinear *lin, GError **error);
+/* Several linears with the same input stacked into one [n_parts × out_each, in] layer
+ * (query, key and value in one product). Absent biases are zero. */
+gboolean   attn_model_read_fused (AttnModel *model, AttnCheckpoint *ckpt, const char *const *prefixes,
+                                  int n_parts, int in, int out_each, AttnLinear *lin, GError **error);
 /* "<prefix>.weight"/"<prefix>.bias" (or .gamma/.beta). */
 gboolean   attn_model_read_layer_norm (AttnModel *model, AttnCheckpoint *ckpt, const char *prefix,
                                        int d, float eps, AttnLayerNorm *ln, GError **error);

@@ -240,6 +240,39 @@ attn_model_read_linear (AttnModel *model, AttnCheckpoint *ckpt, const char *pref
 }
 
 gboolean
+attn_model_read_fused (AttnModel *model, AttnCheckpoint *ckpt, const char *const *prefixes, int n_parts,
+                       int in, int out_each, AttnLinear *lin, GError **error)
+{
+  lin->in = in;
+  lin->out = out_each * n_parts;
+  lin->in_major = FALSE;
+  lin->w = attn_model_alloc (model, (gsize) lin->out * in);
+  lin->b = attn_model_alloc (model, lin->out);
+  for (int i = 0; i < n_parts; i++)
+    {
+      g_autofree char *wn = g_strconcat (prefixes[i], ".weight", NULL);
+      g_autofree char *bn = g_strconcat (prefixes[i], ".bias", NULL);
+      gint64 ws[2] = { out_each, in }, bs[1] = { out_each };
+      g_autofree float *w = attn_checkpoint_read_f32 (ckpt, wn, 2, ws, error);
+      g_autofree float *b = NULL;
+      if (w == NULL)
+        return FALSE;
+      memcpy (lin->w + (gsize) i * out_each * in, w, (gsize) out_each * in * sizeof (float));
+      model->n_params += (gint64) out_each * in;
+      /* a missing bias (Whisper's k_proj) stays zero */
+      if (attn_checkpoint_find (ckpt, bn) != NULL)
+        {
+          b = attn_checkpoint_read_f32 (ckpt, bn, 1, bs, error);
+          if (b == NULL)
+            return FALSE;
+          memcpy (lin->b + (gsize) i * out_each, b, out_each * sizeof (float));
+          model->n_params += out_each;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
 attn_model_read_layer_norm (AttnModel *model, AttnCheckpoint *ckpt, const char *prefix,
                             int d, float eps, AttnLayerNorm *ln, GError **error)
 {

@@ -358,6 +358,30 @@ attn_attention (const float *q, int ldq, const float *k, int ldk, const float *v
 }
 
 void
+attn_value_norms (const float *v, int ldv, int tk, int heads, int dh, const AttnLinear *o, float *out)
+{
+  int D = o->out;
+  g_autofree float *tmp = attn_alloc_floats ((gsize) tk * D, FALSE);
+  for (int h = 0; h < heads; h++)
+    {
+      if (o->in_major)
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, tk, D, dh, 1.0f, v + h * dh, ldv,
+                     o->w + (gsize) h * dh * D, D, 0.0f, tmp, D);
+      else
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, tk, D, dh, 1.0f, v + h * dh, ldv,
+                     o->w + h * dh, o->in, 0.0f, tmp, D);
+      for (int j = 0; j < tk; j++)
+        {
+          double ss = 0;
+          const float *row = tmp + (gsize) j * D;
+          for (int i = 0; i < D; i++)
+            ss += (double) row[i] * row[i];
+          out[(gsize) h * tk + j] = (float) sqrt (ss);
+        }
+    }
+}
+
+void
 attn_conv1d_k3 (const float *in, gboolean channels_first, int c_in, int t_in,
                 const float *w, const float *b, int c_out, int stride,
                 float *col, float *out)

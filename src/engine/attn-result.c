@@ -102,8 +102,12 @@ result_clear (gpointer p)
   g_clear_pointer (&r->beam, g_array_unref);
   g_free (r->logits);
   for (int k = 0; k < ATTN_N_KINDS; k++)
-    attn_weights_free (r->attention[k]);
+    {
+      attn_weights_free (r->attention[k]);
+      attn_weights_free (r->value_norms[k]);
+    }
   g_free (r->mel);
+  g_free (r->alignment_heads);
 }
 
 void

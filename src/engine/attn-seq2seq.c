@@ -6,16 +6,23 @@
 #include <string.h>
 
 static gboolean
-read_mha (AttnModel *model, AttnCheckpoint *ckpt, const char *prefix, int d, AttnMha *m, GError **error)
+read_mha (AttnModel *model, AttnCheckpoint *ckpt, const char *prefix, int d, gboolean cross, AttnMha *m,
+          GError **error)
 {
   g_autofree char *q = g_strconcat (prefix, ".q_proj", NULL);
   g_autofree char *k = g_strconcat (prefix, ".k_proj", NULL);
   g_autofree char *v = g_strconcat (prefix, ".v_proj", NULL);
   g_autofree char *o = g_strconcat (prefix, ".out_proj", NULL);
-  return attn_model_read_linear (model, ckpt, q, d, d, FALSE, &m->q, error) &&
-         attn_model_read_linear (model, ckpt, k, d, d, TRUE, &m->k, error) &&
-         attn_model_read_linear (model, ckpt, v, d, d, FALSE, &m->v, error) &&
-         attn_model_read_linear (model, ckpt, o, d, d, FALSE, &m->o, error);
+  const char *qkv[3] = { q, k, v };
+  if (cross)
+    {
+      if (!attn_model_read_linear (model, ckpt, q, d, d, FALSE, &m->q, error) ||
+          !attn_model_read_fused (model, ckpt, qkv + 1, 2, d, d, &m->kv, error))
+        return FALSE;
+    }
+  else if (!attn_model_read_fused (model, ckpt, qkv, 3, d, d, &m->qkv, error))
+    return FALSE;
+  return attn_model_read_linear (model, ckpt, o, d, d, FALSE, &m->o, error);
 }
 
 static gboolean
@@ -29,14 +36,14 @@ read_layer (AttnModel *model, AttnCheckpoint *ckpt, const char *p, int d, int ff
   g_autofree char *f1 = g_strconcat (p, "fc1", NULL);
   g_autofree char *f2 = g_strconcat (p, "fc2", NULL);
   g_autofree char *fl = g_strconcat (p, "final_layer_norm", NULL);
-  if (!read_mha (model, ckpt, sa, d, &L->self, error) ||
+  if (!read_mha (model, ckpt, sa, d, FALSE, &L->self, error) ||
       !attn_model_read_layer_norm (model, ckpt, sal, d, eps, &L->self_ln, error) ||
       !attn_model_read_linear (model, ckpt, f1, d, ffn, FALSE, &L->fc1, error) ||
       !attn_model_read_linear (model, ckpt, f2, ffn, d, FALSE, &L->fc2, error) ||
       !attn_model_read_layer_norm (model, ckpt, fl, d, eps, &L->final_ln, error))
     return FALSE;
   if (decoder &&
-      (!read_mha (model, ckpt, ca, d, &L->cross, error) ||
+      (!read_mha (model, ckpt, ca, d, TRUE, &L->cross, error) ||
        !attn_model_read_layer_norm (model, ckpt, cal, d, eps, &L->cross_ln, error)))
     return FALSE;
   return TRUE;
@@ -103,15 +110,13 @@ feed_forward (AttnS2S *s, const AttnS2SLayer *L, float *x, int n, float *normed,
 }
 
 AttnS2SEncoded *
-attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, AttnRunCtx *ctx,
+attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, float *vnorms, AttnRunCtx *ctx,
                  double progress_from, double progress_to, GError **error)
 {
   int D = s->d, H = s->enc_heads, dh = D / H;
   AttnS2SEncoded *e = g_new0 (AttnS2SEncoded, 1);
   g_autofree float *normed = attn_alloc_floats ((gsize) T * D, FALSE);
-  g_autofree float *q = attn_alloc_floats ((gsize) T * D, FALSE);
-  g_autofree float *k = attn_alloc_floats ((gsize) T * D, FALSE);
-  g_autofree float *v = attn_alloc_floats ((gsize) T * D, FALSE);
+  g_autofree float *qkv = attn_alloc_floats ((gsize) T * 3 * D, FALSE);
   g_autofree float *ctxv = attn_alloc_floats ((gsize) T * D, FALSE);
   g_autofree float *out = attn_alloc_floats ((gsize) T * D, FALSE);
   g_autofree float *ff = attn_alloc_floats ((gsize) T * s->enc_ffn, FALSE);
@@ -135,11 +140,11 @@ attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, AttnRunCtx *c
           attn_layer_norm (&L->self_ln, x, T, normed);
           in = normed;
         }
-      attn_linear_forward (&L->self.q, in, T, q);
-      attn_linear_forward (&L->self.k, in, T, k);
-      attn_linear_forward (&L->self.v, in, T, v);
-      attn_attention (q, D, k, D, v, D, T, T, H, dh, scale, -1, NULL,
+      attn_linear_forward (&L->self.qkv, in, T, qkv);
+      attn_attention (qkv, 3 * D, qkv + D, 3 * D, qkv + 2 * D, 3 * D, T, T, H, dh, scale, -1, NULL,
                       probs ? probs + (gsize) l * H * T * T : scratch, ctxv, D);
+      if (vnorms != NULL)
+        attn_value_norms (qkv + 2 * D, 3 * D, T, H, dh, &L->self.o, vnorms + (gsize) l * H * T);
       attn_linear_forward (&L->self.o, ctxv, T, out);
       residual_block (s->pre_norm, &L->self_ln, x, T, D, normed, out);
       feed_forward (s, L, x, T, normed, ff, out);
@@ -150,14 +155,11 @@ attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, AttnRunCtx *c
       attn_layer_norm (&s->enc_final_ln, x, T, normed);
       memcpy (x, normed, (gsize) T * D * sizeof (float));
     }
-  e->cross_k = g_new0 (float *, s->dec_layers);
-  e->cross_v = g_new0 (float *, s->dec_layers);
+  e->cross_kv = g_new0 (float *, s->dec_layers);
   for (int l = 0; l < s->dec_layers; l++)
     {
-      e->cross_k[l] = attn_alloc_floats ((gsize) T * D, FALSE);
-      e->cross_v[l] = attn_alloc_floats ((gsize) T * D, FALSE);
-      attn_linear_forward (&s->dec[l].cross.k, x, T, e->cross_k[l]);
-      attn_linear_forward (&s->dec[l].cross.v, x, T, e->cross_v[l]);
+      e->cross_kv[l] = attn_alloc_floats ((gsize) T * 2 * D, FALSE);
+      attn_linear_forward (&s->dec[l].cross.kv, x, T, e->cross_kv[l]);
     }
   return e;
 }
@@ -167,13 +169,9 @@ attn_s2s_encoded_free (AttnS2S *s, AttnS2SEncoded *e)
 {
   if (e == NULL)
     return;
-  for (int l = 0; e->cross_k && l < s->dec_layers; l++)
-    {
-      g_free (e->cross_k[l]);
-      g_free (e->cross_v[l]);
-    }
-  g_free (e->cross_k);
-  g_free (e->cross_v);
+  for (int l = 0; e->cross_kv && l < s->dec_layers; l++)
+    g_free (e->cross_kv[l]);
+  g_free (e->cross_kv);
   g_free (e->hidden);
   g_free (e);
 }
@@ -208,13 +206,15 @@ dec_cache_free (gpointer p)
  * logits: [n, V], or [V] of the last position when last_only. */
 static gboolean
 dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, int n,
-             float *self_probs, float *cross_probs, float *logits, gboolean last_only,
+             float *self_probs, float *cross_probs, float *self_vn, float *cross_vn,
+             float *logits, gboolean last_only,
              AttnRunCtx *ctx, GError **error)
 {
   int D = s->d, H = s->dec_heads, dh = D / H, past = c->len, tk = past + n, te = enc->len;
   g_autofree float *x = attn_alloc_floats ((gsize) n * D, FALSE);
   g_autofree float *normed = attn_alloc_floats ((gsize) n * D, FALSE);
   g_autofree float *q = attn_alloc_floats ((gsize) n * D, FALSE);
+  g_autofree float *qkv = attn_alloc_floats ((gsize) n * 3 * D, FALSE);
   g_autofree float *ctxv = attn_alloc_floats ((gsize) n * D, FALSE);
   g_autofree float *out = attn_alloc_floats ((gsize) n * D, FALSE);
   g_autofree float *ff = attn_alloc_floats ((gsize) n * s->dec_ffn, FALSE);
@@ -255,11 +255,16 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, in
           attn_layer_norm (&L->self_ln, x, n, normed);
           in = normed;
         }
-      attn_linear_forward (&L->self.q, in, n, q);
-      attn_linear_forward_ld (&L->self.k, in, D, n, kc + (gsize) past * D, D);
-      attn_linear_forward_ld (&L->self.v, in, D, n, vc + (gsize) past * D, D);
-      attn_attention (q, D, kc, D, vc, D, n, tk, H, dh, scale, past, NULL,
+      attn_linear_forward (&L->self.qkv, in, n, qkv);
+      for (int t = 0; t < n; t++)
+        {
+          memcpy (kc + (gsize) (past + t) * D, qkv + (gsize) t * 3 * D + D, D * sizeof (float));
+          memcpy (vc + (gsize) (past + t) * D, qkv + (gsize) t * 3 * D + 2 * D, D * sizeof (float));
+        }
+      attn_attention (qkv, 3 * D, kc, D, vc, D, n, tk, H, dh, scale, past, NULL,
                       self_probs ? self_probs + (gsize) l * H * n * tk : sp, ctxv, D);
+      if (self_vn != NULL)
+        attn_value_norms (vc, D, tk, H, dh, &L->self.o, self_vn + (gsize) l * H * tk);
       attn_linear_forward (&L->self.o, ctxv, n, out);
       residual_block (s->pre_norm, &L->self_ln, x, n, D, normed, out);
       /* cross-attention */
@@ -270,8 +275,10 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, in
           in = normed;
         }
       attn_linear_forward (&L->cross.q, in, n, q);
-      attn_attention (q, D, enc->cross_k[l], D, enc->cross_v[l], D, n, te, H, dh, scale, -1, NULL,
+      attn_attention (q, D, enc->cross_kv[l], 2 * D, enc->cross_kv[l] + D, 2 * D, n, te, H, dh, scale, -1, NULL,
                       cross_probs ? cross_probs + (gsize) l * H * n * te : cp, ctxv, D);
+      if (cross_vn != NULL)
+        attn_value_norms (enc->cross_kv[l] + D, 2 * D, te, H, dh, &L->cross.o, cross_vn + (gsize) l * H * te);
       attn_linear_forward (&L->cross.o, ctxv, n, out);
       residual_block (s->pre_norm, &L->cross_ln, x, n, D, normed, out);
       feed_forward (s, L, x, n, normed, ff, out);
@@ -292,11 +299,12 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, in
 
 gboolean
 attn_s2s_decode_forced (AttnS2S *s, AttnS2SEncoded *enc, const gint32 *ids, int n,
-                        float *self_probs, float *cross_probs, float *logits,
-                        AttnRunCtx *ctx, GError **error)
+                        float *self_probs, float *cross_probs, float *self_vn, float *cross_vn,
+                        float *logits, AttnRunCtx *ctx, GError **error)
 {
   DecCache *c = dec_cache_new (s, MAX (n, 1));
-  gboolean ok = dec_forward (s, enc, c, ids, n, self_probs, cross_probs, logits, FALSE, ctx, error);
+  gboolean ok = dec_forward (s, enc, c, ids, n, self_probs, cross_probs, self_vn, cross_vn,
+                             logits, FALSE, ctx, error);
   dec_cache_free (c);
   return ok;
 }
@@ -334,7 +342,7 @@ static gboolean
 ops_step (gpointer self, gpointer cache, const gint32 *tokens, int n, float *logits, GError **error)
 {
   Decoder *d = self;
-  return dec_forward (d->s, d->enc, cache, tokens, n, NULL, NULL, logits, TRUE, d->ctx, error);
+  return dec_forward (d->s, d->enc, cache, tokens, n, NULL, NULL, NULL, NULL, logits, TRUE, d->ctx, error);
 }
 
 gboolean
@@ -358,19 +366,24 @@ gboolean
 attn_s2s_record (AttnS2S *s, AttnS2SEncoded *enc, const gint32 *dec_ids, int n,
                  guint kinds, AttnResult *r, AttnTokenizer *tok, AttnRunCtx *ctx, GError **error)
 {
-  AttnWeights *self_w = NULL, *cross_w = NULL;
+  AttnWeights *self_w = NULL, *cross_w = NULL, *self_vn = NULL, *cross_vn = NULL;
   attn_model_fill_tokens (tok, &r->target, dec_ids, n);
   if (kinds & ATTN_KIND_MASK (ATTN_KIND_DECODER))
     {
       self_w = r->attention[ATTN_KIND_DECODER] = attn_weights_new (s->dec_layers, s->dec_heads, n, n);
       self_w->causal = TRUE;
+      self_vn = r->value_norms[ATTN_KIND_DECODER] = attn_weights_new (s->dec_layers, s->dec_heads, 1, n);
     }
   if (kinds & ATTN_KIND_MASK (ATTN_KIND_CROSS))
-    cross_w = r->attention[ATTN_KIND_CROSS] = attn_weights_new (s->dec_layers, s->dec_heads, n, enc->len);
+    {
+      cross_w = r->attention[ATTN_KIND_CROSS] = attn_weights_new (s->dec_layers, s->dec_heads, n, enc->len);
+      cross_vn = r->value_norms[ATTN_KIND_CROSS] = attn_weights_new (s->dec_layers, s->dec_heads, 1, enc->len);
+    }
   g_free (r->logits);
   r->logits = attn_alloc_floats ((gsize) n * s->vocab, FALSE);
   r->logits_rows = n;
   r->logits_cols = s->vocab;
   return attn_s2s_decode_forced (s, enc, dec_ids, n, self_w ? self_w->data : NULL,
-                                 cross_w ? cross_w->data : NULL, r->logits, ctx, error);
+                                 cross_w ? cross_w->data : NULL, self_vn ? self_vn->data : NULL,
+                                 cross_vn ? cross_vn->data : NULL, r->logits, ctx, error);
 }
