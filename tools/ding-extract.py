@@ -48,9 +48,9 @@ def strip_annotations(s):
 
 
 def normalise_quotes(s):
-    # Keep typographic apostrophes as the dictionary writes them, but fold the
-    # ASCII/typographic mix into one form so duplicates collapse.
-    return s.replace("'", '’')
+    # The dictionary mixes typographic (’) and ASCII (') apostrophes; fold both to the
+    # ASCII one that people type, so duplicates collapse and models see one form.
+    return s.replace('’', "'")
 
 
 def words(s):
