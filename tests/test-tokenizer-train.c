@@ -1,6 +1,6 @@
 /* test-tokenizer-train.c — the tokenizer trainer: merges and tie-breaking on a tiny
- * text worked out by hand, exact vocabulary sizes, identical bytes across runs and
- * feeding orders, and round trips through the engine's own loader on held-out
+ * text worked out by hand, exact vocabulary sizes for BPE, WordPiece and unigram,
+ * identical bytes across runs and feeding orders, and round trips through the engine's own loader on held-out
  * sentences of the de-en corpus. */
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -159,6 +159,53 @@ test_errors (void)
   /* A missing file. */
   g_assert_false (attn_tokenizer_trainer_feed_file (t, "/nonexistent/corpus.txt", &error));
   g_assert_error (error, ATTN_ERROR, ATTN_ERROR_IO);
+  g_clear_error (&error);
+  g_clear_pointer (&t, attn_tokenizer_trainer_free);
+
+  /* Unigram: 3 special tokens leave no room; 6 leave 3 pieces for the 9 characters
+   * (with "▁") of "abcdef ghi", which must all be pieces. */
+  attn_tokenizer_train_options_init (&opts, ATTN_TOKENIZER_KIND_UNIGRAM);
+  for (guint size = 3; size <= 6; size += 3)
+    {
+      opts.vocab_size = size;
+      t = attn_tokenizer_trainer_new (&opts);
+      g_assert_true (attn_tokenizer_trainer_feed (t, "abcdef ghi", -1, &error));
+      g_assert_false (attn_tokenizer_trainer_train (t, NULL, &error));
+      g_assert_error (error, ATTN_ERROR, ATTN_ERROR_INPUT);
+      g_clear_error (&error);
+      g_clear_pointer (&t, attn_tokenizer_trainer_free);
+    }
+}
+
+static void
+test_unigram_small (void)
+{
+  /* "▁ab" twice and "▁abc" once: the characters ▁ a b c are required; the seeds (two
+   * or more characters, seen at least twice) are ▁a, ab and ▁ab, each 3 times. The
+   * first E-step gives ▁ab most of the probability of both words, so ▁a and ab are
+   * expected fewer than 0.5 times and dropped: the vocabulary stops at 3 + 4 + 1 = 8
+   * of the 10 asked, and "ab ab" encodes as ▁ab ▁ab </s>, "abc" as ▁ab c </s>. */
+  const char *texts[] = { "ab ab abc", NULL };
+  g_autoptr(AttnTokenizerTrainer) t = train_texts (ATTN_TOKENIZER_KIND_UNIGRAM, 10, 2, texts);
+  g_autofree char *dir = NULL;
+  g_autoptr(AttnTokenizer) tok = save_and_load (t, &dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AttnEncoding) a = attn_tokenizer_encode (tok, "ab ab", NULL, TRUE, &error);
+  g_autoptr(AttnEncoding) b = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (attn_tokenizer_vocab_size (tok), ==, 8);
+  g_assert_cmpuint (attn_tokenizer_trainer_vocab_size (t), ==, 8);
+  g_assert_cmpint (attn_tokenizer_token_to_id (tok, "ab"), ==, -1);
+  g_assert_cmpuint (a->len, ==, 3);
+  g_assert_cmpstr (a->tokens[0], ==, "\xe2\x96\x81" "ab");
+  g_assert_cmpstr (a->tokens[1], ==, "\xe2\x96\x81" "ab");
+  g_assert_cmpstr (a->tokens[2], ==, "</s>");
+  b = attn_tokenizer_encode (tok, "abc", NULL, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (b->len, ==, 3);
+  g_assert_cmpstr (b->tokens[1], ==, "c");
+  remove_dir (dir);
 }
 
 /* ---- the de-en corpus ---------------------------------------------------- */
@@ -286,6 +333,60 @@ test_wordpiece_corpus (void)
 }
 
 static void
+test_unigram_corpus (void)
+{
+  g_autoptr(AttnTokenizerTrainer) t = train_corpus (ATTN_TOKENIZER_KIND_UNIGRAM, 4000);
+  g_autofree char *dir = NULL;
+  g_autoptr(AttnTokenizer) tok = save_and_load (t, &dir);
+  g_autofree char *test = data_path ("corpora", "de-en", "test.tsv", NULL);
+  g_autoptr(GError) error = NULL;
+  guint checked = 0, unk_ones = 0;
+  gint32 unk = attn_tokenizer_token_to_id (tok, "<unk>");
+
+  g_assert_cmpuint (attn_tokenizer_vocab_size (tok), ==, 4000);
+  g_assert_cmpint (attn_tokenizer_token_to_id (tok, "</s>"), ==, 0);
+  g_assert_cmpint (unk, ==, 1);
+  g_assert_cmpint (attn_tokenizer_token_to_id (tok, "<pad>"), ==, 2);
+  /* Frequent words are whole pieces; "</s>" closes every text. */
+  {
+    g_autoptr(AttnEncoding) enc = attn_tokenizer_encode (tok, "Das ist nicht the house.", NULL, TRUE, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (enc->tokens[0], ==, "\xe2\x96\x81" "Das");
+    g_assert_cmpstr (enc->tokens[1], ==, "\xe2\x96\x81" "ist");
+    g_assert_cmpint (enc->ids[enc->len - 1], ==, 0);
+  }
+  /* Held-out sentences in both languages decode back to themselves, except where a
+   * character is too rare for the vocabulary (it becomes <unk>) or NFKC changes it. */
+  for (guint col = 0; col < 2; col++)
+    {
+      g_autoptr(GPtrArray) held = read_tsv_column (test, col);
+      for (guint i = 0; i < held->len; i++)
+        {
+          const char *s = g_ptr_array_index (held, i);
+          g_autofree char *nfkc = g_utf8_normalize (s, -1, G_NORMALIZE_ALL_COMPOSE);
+          g_autoptr(AttnEncoding) enc = attn_tokenizer_encode (tok, s, NULL, TRUE, &error);
+          g_autofree char *back = NULL;
+          gboolean has_unk = FALSE;
+          g_assert_no_error (error);
+          for (guint k = 0; k < enc->len; k++)
+            has_unk |= enc->ids[k] == unk;
+          unk_ones += has_unk;
+          if (has_unk || g_strcmp0 (nfkc, s) != 0)
+            continue;
+          back = attn_tokenizer_decode (tok, enc->ids, enc->len, TRUE);
+          if (g_strcmp0 (back, s) != 0)
+            g_error ("round trip of “%s” gave “%s”", s, back);
+          checked++;
+        }
+    }
+  g_test_message ("unigram: %u sentences round-tripped, %u with <unk>", checked, unk_ones);
+  /* With full character coverage only characters absent from training are unknown. */
+  g_assert_cmpuint (unk_ones, <, 10);
+  g_assert_cmpuint (checked, >, 1980);
+  remove_dir (dir);
+}
+
+static void
 test_deterministic (void)
 {
   /* Two trainings, the files fed in opposite orders, give the same bytes. */
@@ -295,13 +396,14 @@ test_deterministic (void)
   g_autofree char *json[2] = { NULL, NULL };
 
   for (guint k = 0; k < 2; k++)
-    for (guint kind = 0; kind < 2; kind++)
+    for (guint kind = 0; kind < 3; kind++)
       {
+        static const AttnTokenizerKind kinds[] = { ATTN_TOKENIZER_KIND_BPE, ATTN_TOKENIZER_KIND_WORDPIECE,
+                                                   ATTN_TOKENIZER_KIND_UNIGRAM };
         AttnTokenizerTrainOptions opts;
         g_autoptr(AttnTokenizerTrainer) t = NULL;
         g_autoptr(GError) error = NULL;
-        attn_tokenizer_train_options_init (&opts, kind == 0 ? ATTN_TOKENIZER_KIND_BPE
-                                                             : ATTN_TOKENIZER_KIND_WORDPIECE);
+        attn_tokenizer_train_options_init (&opts, kinds[kind]);
         opts.vocab_size = 1500;
         t = attn_tokenizer_trainer_new (&opts);
         for (guint f = 0; f < 2; f++)
@@ -333,6 +435,8 @@ main (int argc, char **argv)
   g_test_add_func ("/tokenizer-train/errors", test_errors);
   g_test_add_func ("/tokenizer-train/bpe/corpus", test_bpe_corpus);
   g_test_add_func ("/tokenizer-train/wordpiece/corpus", test_wordpiece_corpus);
+  g_test_add_func ("/tokenizer-train/unigram/small", test_unigram_small);
+  g_test_add_func ("/tokenizer-train/unigram/corpus", test_unigram_corpus);
   g_test_add_func ("/tokenizer-train/deterministic", test_deterministic);
   return g_test_run ();
 }

@@ -1,8 +1,9 @@
-/* attn-cli-tokenizer.c — `attn-cli tokenizer`: learns a byte-level BPE or WordPiece
- * vocabulary from text files and writes tokenizer.json + tokenizer_config.json.
+/* attn-cli-tokenizer.c — `attn-cli tokenizer`: learns a byte-level BPE, WordPiece or
+ * unigram vocabulary from text files and writes tokenizer.json + tokenizer_config.json.
  *
- *   attn-cli tokenizer --kind bpe|wordpiece --vocab-size N --out DIR FILE...
+ *   attn-cli tokenizer --kind bpe|wordpiece|unigram --vocab-size N --out DIR FILE...
  *                      [--min-frequency N] [--cased] [--max-alphabet N]
+ *                      [--character-coverage F]
  *
  * .tsv files are read field by field (both sides of a sentence-pair file). */
 #include "attn-cli-common.h"
@@ -16,13 +17,15 @@ attn_cli_tokenizer (int argc, char **argv)
 {
   g_autofree char *kind = NULL, *out = NULL;
   int vocab_size = 8000, min_frequency = 2, max_alphabet = 1000;
+  double coverage = 1.0;
   gboolean cased = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
-    { "kind", 0, 0, G_OPTION_ARG_STRING, &kind, "bpe (byte-level, GPT-2 style) or wordpiece (BERT style)", "KIND" },
+    { "kind", 0, 0, G_OPTION_ARG_STRING, &kind, "bpe (byte-level, GPT-2 style), wordpiece (BERT style) or unigram (SentencePiece style)", "KIND" },
     { "vocab-size", 0, 0, G_OPTION_ARG_INT, &vocab_size, "Vocabulary size, special tokens included (default 8000)", "N" },
     { "min-frequency", 0, 0, G_OPTION_ARG_INT, &min_frequency, "Never merge pairs seen fewer times (default 2)", "N" },
     { "cased", 0, 0, G_OPTION_ARG_NONE, &cased, "WordPiece: keep case and accents", NULL },
     { "max-alphabet", 0, 0, G_OPTION_ARG_INT, &max_alphabet, "WordPiece: most frequent characters kept (default 1000, 0 = all)", "N" },
+    { "character-coverage", 0, 0, G_OPTION_ARG_DOUBLE, &coverage, "Unigram: share of characters covered, rarer ones become <unk> (default 1.0)", "F" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Folder for tokenizer.json and tokenizer_config.json", "DIR" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print nothing but errors", NULL },
     { NULL }
@@ -51,20 +54,24 @@ attn_cli_tokenizer (int argc, char **argv)
     attn_tokenizer_train_options_init (&opts, ATTN_TOKENIZER_KIND_BPE);
   else if (g_str_equal (kind, "wordpiece"))
     attn_tokenizer_train_options_init (&opts, ATTN_TOKENIZER_KIND_WORDPIECE);
+  else if (g_str_equal (kind, "unigram"))
+    attn_tokenizer_train_options_init (&opts, ATTN_TOKENIZER_KIND_UNIGRAM);
   else
     {
-      attn_cli_fail ("--kind must be bpe or wordpiece, not “%s”", kind);
+      attn_cli_fail ("--kind must be bpe, wordpiece or unigram, not “%s”", kind);
       return 2;
     }
-  if (vocab_size <= 0 || min_frequency < 0 || max_alphabet < 0)
+  if (vocab_size <= 0 || min_frequency < 0 || max_alphabet < 0 || !(coverage > 0.0 && coverage <= 1.0))
     {
-      attn_cli_fail ("--vocab-size must be positive, --min-frequency and --max-alphabet not negative");
+      attn_cli_fail ("--vocab-size must be positive, --min-frequency and --max-alphabet not negative, "
+                     "--character-coverage in (0, 1]");
       return 2;
     }
   opts.vocab_size = (guint) vocab_size;
   opts.min_frequency = (guint) min_frequency;
   opts.cased = cased;
   opts.max_alphabet = (guint) max_alphabet;
+  opts.character_coverage = coverage;
 
   t0 = g_get_monotonic_time ();
   trainer = attn_tokenizer_trainer_new (&opts);

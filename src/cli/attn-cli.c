@@ -4,7 +4,7 @@
  *                           | --input-ids 1,2,3 [--decoder-ids 4,5,6])
  *                          [--decode greedy|beam:N] [--max-new-tokens N]
  *                          [--attention encoder,decoder,cross,self] [--json OUT]
- *   attn-cli tokenizer --kind bpe|wordpiece --vocab-size N --out DIR FILE...
+ *   attn-cli tokenizer --kind bpe|wordpiece|unigram --vocab-size N --out DIR FILE...
  *
  * A failure exits non-zero with one line on stderr. */
 #include "attn-cli-common.h"
@@ -22,7 +22,7 @@ typedef struct {
 static const Command commands[] = {
   { "run", attn_cli_run, "run a model on one input and print or save the result" },
   { "align", attn_cli_align, "word alignments of sentence pairs, scored against gold (AER)" },
-  { "tokenizer", attn_cli_tokenizer, "learn a BPE or WordPiece tokenizer from text files" },
+  { "tokenizer", attn_cli_tokenizer, "learn a BPE, WordPiece or unigram tokenizer from text files" },
 };
 
 static void

@@ -15,9 +15,13 @@
 
 #include "attn-error.h"
 #include "attn-tokenizer-private.h"
+#include "attn-tokenizer-train-private.h"
 
 static const char *const bpe_specials[] = { "<|endoftext|>" };
 static const char *const wordpiece_specials[] = { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" };
+static const char *const unigram_specials[] = { "</s>", "<unk>", "<pad>" };
+#define METASPACE "\xe2\x96\x81"   /* ▁ */
+#define UNIGRAM_MAX_PIECE_CHARS 16
 #define WP_PREFIX "##"
 
 /* One distinct pre-tokenised word: its symbols (token ids) and how often it occurs. */
@@ -51,6 +55,7 @@ struct _AttnTokenizerTrainer {
   GPtrArray  *tokens;           /* id → char* (owned) */
   GHashTable *token_ids;        /* char* (borrowed) → id + 1 */
   GArray     *merges;           /* gint32 pairs (left, right) */
+  GArray     *scores;           /* unigram: double per id */
   guint       n_special;
 };
 
@@ -65,6 +70,7 @@ attn_tokenizer_train_options_init (AttnTokenizerTrainOptions *opts, AttnTokenize
   opts->min_frequency = 2;
   opts->cased = FALSE;
   opts->max_alphabet = 1000;
+  opts->character_coverage = 1.0;
 }
 
 AttnTokenizerTrainer *
@@ -79,8 +85,20 @@ attn_tokenizer_trainer_new (const AttnTokenizerTrainOptions *opts)
   t->tokens = g_ptr_array_new_with_free_func (g_free);
   t->token_ids = g_hash_table_new (g_str_hash, g_str_equal);
   t->merges = g_array_new (FALSE, FALSE, sizeof (gint32));
+  t->scores = g_array_new (FALSE, FALSE, sizeof (double));
 
-  if (opts->kind == ATTN_TOKENIZER_KIND_WORDPIECE)
+  if (opts->kind == ATTN_TOKENIZER_KIND_UNIGRAM)
+    {
+      AttnNormalizer *nm = g_new0 (AttnNormalizer, 1);
+      AttnPreTokenizer *pt = attn_pretok_new (ATTN_PRE_METASPACE);
+      nm->kind = ATTN_NORM_NFKC;
+      g_ptr_array_add (t->normalizers, nm);
+      pt->replacement = g_strdup (METASPACE);
+      pt->prepend = ATTN_PREPEND_ALWAYS;
+      pt->split = TRUE;
+      g_ptr_array_add (t->pretoks, pt);
+    }
+  else if (opts->kind == ATTN_TOKENIZER_KIND_WORDPIECE)
     {
       AttnNormalizer *nm = g_new0 (AttnNormalizer, 1);
       nm->kind = ATTN_NORM_BERT;
@@ -112,6 +130,7 @@ attn_tokenizer_trainer_free (AttnTokenizerTrainer *t)
   g_hash_table_unref (t->token_ids);
   g_ptr_array_unref (t->tokens);
   g_array_unref (t->merges);
+  g_array_unref (t->scores);
   g_free (t);
 }
 
@@ -250,6 +269,7 @@ reset_vocab (AttnTokenizerTrainer *t)
   g_hash_table_remove_all (t->token_ids);
   g_ptr_array_set_size (t->tokens, 0);
   g_array_set_size (t->merges, 0);
+  g_array_set_size (t->scores, 0);
   t->n_special = 0;
 }
 
@@ -575,6 +595,44 @@ count_pairs (GHashTable *pairs, const Word *w, guint wi, int sign, gint32 note_i
     }
 }
 
+static gboolean
+train_unigram (AttnTokenizerTrainer *t, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GPtrArray) pieces = NULL;
+  g_autoptr(GArray) scores = NULL;
+  guint n_special = G_N_ELEMENTS (unigram_specials);
+
+  reset_vocab (t);
+  if (t->opts.vocab_size <= n_special)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
+                   "a vocabulary of %u has no room beside the %u special tokens",
+                   t->opts.vocab_size, n_special);
+      return FALSE;
+    }
+  if (!attn_unigram_learn (t->word_counts, t->opts.vocab_size - n_special, UNIGRAM_MAX_PIECE_CHARS,
+                           CLAMP (t->opts.character_coverage, 0.0, 1.0), cancellable, &pieces,
+                           &scores, error))
+    return FALSE;
+  for (guint i = 0; i < n_special; i++)
+    {
+      double zero = 0.0;
+      token_intern (t, g_strdup (unigram_specials[i]));
+      g_array_append_val (t->scores, zero);
+    }
+  t->n_special = n_special;
+  for (guint i = 0; i < pieces->len; i++)
+    {
+      /* A piece equal to a special token's text keeps the special id. */
+      if (token_lookup (t, g_ptr_array_index (pieces, i)) >= 0)
+        continue;
+      token_intern (t, g_strdup (g_ptr_array_index (pieces, i)));
+      g_array_append_val (t->scores, g_array_index (scores, double, i));
+    }
+  t->trained = TRUE;
+  return TRUE;
+}
+
 gboolean
 attn_tokenizer_trainer_train (AttnTokenizerTrainer *t, GCancellable *cancellable, GError **error)
 {
@@ -590,6 +648,8 @@ attn_tokenizer_trainer_train (AttnTokenizerTrainer *t, GCancellable *cancellable
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "no training text was given");
       return FALSE;
     }
+  if (t->opts.kind == ATTN_TOKENIZER_KIND_UNIGRAM)
+    return train_unigram (t, cancellable, error);
   words = build_words (t);
   if (t->opts.vocab_size < t->tokens->len)
     {
@@ -769,6 +829,38 @@ attn_tokenizer_trainer_to_json (AttnTokenizerTrainer *t, gsize *length)
     }
   g_string_append (out, "\n  ],\n");
 
+  if (t->opts.kind == ATTN_TOKENIZER_KIND_UNIGRAM)
+    {
+      g_string_append (out, "  \"normalizer\": {\"type\": \"NFKC\"},\n");
+      g_string_append (out, "  \"pre_tokenizer\": {\"type\": \"Metaspace\", \"replacement\": \"" METASPACE "\", "
+                            "\"prepend_scheme\": \"always\", \"split\": true},\n");
+      g_string_append (out,
+        "  \"post_processor\": {\"type\": \"TemplateProcessing\",\n"
+        "    \"single\": [{\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}, "
+        "{\"SpecialToken\": {\"id\": \"</s>\", \"type_id\": 0}}],\n"
+        "    \"pair\": [{\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}, "
+        "{\"Sequence\": {\"id\": \"B\", \"type_id\": 1}}, "
+        "{\"SpecialToken\": {\"id\": \"</s>\", \"type_id\": 1}}],\n"
+        "    \"special_tokens\": {");
+      json_special_token_ref (out, t, "</s>");
+      g_string_append (out, "}},\n");
+      g_string_append (out, "  \"decoder\": {\"type\": \"Metaspace\", \"replacement\": \"" METASPACE "\", "
+                            "\"prepend_scheme\": \"always\", \"split\": true},\n");
+      g_string_append (out, "  \"model\": {\"type\": \"Unigram\", \"unk_id\": 1, \"byte_fallback\": false,\n"
+                            "    \"vocab\": [");
+      for (guint i = 0; i < t->tokens->len; i++)
+        {
+          char num[G_ASCII_DTOSTR_BUF_SIZE];
+          g_string_append (out, i ? ",\n      [" : "\n      [");
+          json_string (out, g_ptr_array_index (t->tokens, i));
+          g_string_append_printf (out, ", %s]",
+                                  g_ascii_dtostr (num, sizeof num, g_array_index (t->scores, double, i)));
+        }
+      g_string_append (out, "\n    ]\n  }\n}\n");
+      if (length != NULL)
+        *length = out->len;
+      return g_string_free (out, FALSE);
+    }
   if (wp)
     {
       g_string_append_printf (out,
@@ -872,7 +964,11 @@ attn_tokenizer_trainer_save (AttnTokenizerTrainer *t, const char *dir, GError **
   json = attn_tokenizer_trainer_to_json (t, &len);
   tj = g_build_filename (dir, "tokenizer.json", NULL);
   cj = g_build_filename (dir, "tokenizer_config.json", NULL);
-  if (wp)
+  if (t->opts.kind == ATTN_TOKENIZER_KIND_UNIGRAM)
+    config = g_strdup ("{\n  \"tokenizer_class\": \"PreTrainedTokenizerFast\",\n"
+                       "  \"eos_token\": \"</s>\",\n  \"unk_token\": \"<unk>\",\n"
+                       "  \"pad_token\": \"<pad>\"\n}\n");
+  else if (wp)
     config = g_strdup_printf ("{\n  \"tokenizer_class\": \"BertTokenizer\",\n  \"do_lower_case\": %s,\n"
                               "  \"unk_token\": \"[UNK]\",\n  \"sep_token\": \"[SEP]\",\n"
                               "  \"pad_token\": \"[PAD]\",\n  \"cls_token\": \"[CLS]\",\n"

@@ -11,6 +11,12 @@
  *              learned by BPE merges (as the tokenizers crate's WordPieceTrainer),
  *              a [CLS] … [SEP] post-processor. Special tokens: [PAD] [UNK] [CLS]
  *              [SEP] [MASK].
+ *   Unigram    SentencePiece style (as Marian's models): NFKC normaliser, Metaspace
+ *              pre-tokenizer and decoder ("▁" marks a word start), a unigram language
+ *              model learned by EM and pruning as SentencePiece's trainer does (see
+ *              attn-tokenizer-train-unigram.c); characters outside the coverage become
+ *              "<unk>"; "</s>" appended by the post-processor. Special
+ *              tokens: "</s>" 0, "<unk>" 1, "<pad>" 2.
  *
  * Special tokens come first (ids 0…k−1), then the alphabet, then the merged tokens in
  * the order they were learned. Training is deterministic: the pair with the highest
@@ -26,20 +32,27 @@ G_BEGIN_DECLS
 typedef enum {
   ATTN_TOKENIZER_KIND_BPE,
   ATTN_TOKENIZER_KIND_WORDPIECE,
+  ATTN_TOKENIZER_KIND_UNIGRAM,
 } AttnTokenizerKind;
 
 typedef struct {
   AttnTokenizerKind kind;
   guint             vocab_size;     /* total, special tokens and alphabet included */
-  guint             min_frequency;  /* pairs seen fewer times are never merged (default 2) */
+  guint             min_frequency;  /* BPE, WordPiece: pairs seen fewer times are never
+                                       merged (default 2) */
   gboolean          cased;          /* WordPiece: keep case and accents (default FALSE) */
   guint             max_alphabet;   /* WordPiece: keep only the most frequent characters
                                        (ties by code point); 0 = all (default 1000) */
+  double            character_coverage; /* unigram: share of character occurrences the
+                                       single characters must cover; rarer characters
+                                       become "<unk>" (default 1.0, all of them, as
+                                       SentencePiece advises for small alphabets) */
 } AttnTokenizerTrainOptions;
 
 typedef struct _AttnTokenizerTrainer AttnTokenizerTrainer;
 
-/* Defaults for `kind`: vocab_size 8000, min_frequency 2, uncased, 1000 characters. */
+/* Defaults for `kind`: vocab_size 8000, min_frequency 2, uncased, 1000 characters,
+ * coverage 1.0. */
 void                  attn_tokenizer_train_options_init (AttnTokenizerTrainOptions *opts,
                                                          AttnTokenizerKind kind);
 
@@ -57,8 +70,9 @@ gboolean              attn_tokenizer_trainer_feed_file (AttnTokenizerTrainer *tr
 
 /* Learns the vocabulary. Fails (ATTN_ERROR_INPUT) when nothing was fed or vocab_size
  * is smaller than the special tokens plus the alphabet. May stop below vocab_size
- * when no pair is seen min_frequency times; attn_tokenizer_trainer_vocab_size () then
- * tells the real size. Checks `cancellable` between merges. */
+ * when no pair is seen min_frequency times (unigram: when the text has fewer
+ * candidate pieces); attn_tokenizer_trainer_vocab_size () then
+ * tells the real size. Checks `cancellable` between merges (unigram: between rounds). */
 gboolean              attn_tokenizer_trainer_train (AttnTokenizerTrainer *trainer,
                                                     GCancellable *cancellable, GError **error);
 
