@@ -393,7 +393,7 @@ test_deterministic (void)
   g_autofree char *a = data_path ("corpora", "de-en", "dev.tsv", NULL);
   g_autofree char *b = data_path ("corpora", "de-en", "test.tsv", NULL);
   const char *orders[2][2] = { { a, b }, { b, a } };
-  g_autofree char *json[2] = { NULL, NULL };
+  char *json[2] = { NULL, NULL };
 
   for (guint k = 0; k < 2; k++)
     for (guint kind = 0; kind < 3; kind++)
@@ -424,6 +424,8 @@ test_deterministic (void)
           }
       }
   g_assert_cmpstr (json[0], ==, json[1]);
+  g_free (json[0]);
+  g_free (json[1]);
 }
 
 int

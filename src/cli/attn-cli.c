@@ -30,7 +30,7 @@ usage (FILE *out)
 {
   fprintf (out, "Usage: attn-cli COMMAND [OPTIONS]\n\nCommands:\n");
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
   fprintf (out, "\nRun “attn-cli COMMAND --help” for a command's options.\n");
 }
 
