@@ -5,6 +5,7 @@
  *                          [--decode greedy|beam:N] [--max-new-tokens N]
  *                          [--attention encoder,decoder,cross,self] [--json OUT]
  *   attn-cli tokenizer --kind bpe|wordpiece|unigram --vocab-size N --out DIR FILE...
+ *   attn-cli score [--metric bleu,chrf,wer,cer] [--json] HYP_FILE REF_FILE
  *
  * A failure exits non-zero with one line on stderr. */
 #include "attn-cli-common.h"
@@ -23,6 +24,7 @@ static const Command commands[] = {
   { "run", attn_cli_run, "run a model on one input and print or save the result" },
   { "align", attn_cli_align, "word alignments of sentence pairs, scored against gold (AER)" },
   { "tokenizer", attn_cli_tokenizer, "learn a BPE, WordPiece or unigram tokenizer from text files" },
+  { "score", attn_cli_score, "corpus BLEU, chrF, WER and CER of hypotheses against references" },
 };
 
 static void
