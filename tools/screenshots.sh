@@ -51,3 +51,11 @@ export XDG_CONFIG_HOME="$conf" GSETTINGS_BACKEND=keyfile ADW_DEBUG_COLOR_SCHEME=
 shot presentation-dark "$fixtures/gpt2" head --text "Attention is all you need." --run
 unset XDG_CONFIG_HOME GSETTINGS_BACKEND ADW_DEBUG_COLOR_SCHEME
 rm -rf "$conf"
+
+# the window in German and in Simplified Chinese (the locales must exist:
+# locale-gen de_DE.UTF-8 zh_CN.UTF-8; Chinese needs a CJK font, fonts-noto-cjk)
+export LANGUAGE=de LANG=de_DE.UTF-8
+shot window-de "$fixtures/bert" grid --text "$sentence" --run
+export LANGUAGE=zh_CN LANG=zh_CN.UTF-8
+shot window-zh_CN "$fixtures/bert" grid --text "$sentence" --run
+unset LANGUAGE LANG

@@ -375,6 +375,7 @@ void
 lens_text_input_set_model (LensTextInput *self, AttnModel *model)
 {
   AttnModality modality;
+  const char *placeholder;
 
   g_return_if_fail (LENS_IS_TEXT_INPUT (self));
   if (model == self->model)
@@ -391,11 +392,12 @@ lens_text_input_set_model (LensTextInput *self, AttnModel *model)
   gtk_widget_set_visible (self->audio_box, modality == ATTN_MODALITY_SPEECH);
   gtk_widget_set_visible (self->pair_entry,
                           modality == ATTN_MODALITY_TRANSLATION || attn_model_accepts_pair (model));
-  if (modality == ATTN_MODALITY_TRANSLATION)
-    gtk_entry_set_placeholder_text (GTK_ENTRY (self->pair_entry),
-                                    _("Translation to align (optional: empty lets the model translate)"));
-  else
-    gtk_entry_set_placeholder_text (GTK_ENTRY (self->pair_entry), _("Second sentence (optional)"));
+  /* the placeholder is cut where the pane is narrow: the tooltip holds all of it */
+  placeholder = modality == ATTN_MODALITY_TRANSLATION
+                ? _("Translation to align (optional: empty lets the model translate)")
+                : _("Second sentence (optional)");
+  gtk_entry_set_placeholder_text (GTK_ENTRY (self->pair_entry), placeholder);
+  gtk_widget_set_tooltip_text (self->pair_entry, placeholder);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->pair_entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   modality == ATTN_MODALITY_TRANSLATION ? _("Target text") : _("Second text"), -1);
 

@@ -68,7 +68,8 @@ format_params (gint64 n)
     return g_strdup_printf (_("%.1f M parameters"), n / 1e6);
   if (n >= 1000)
     return g_strdup_printf (_("%.1f k parameters"), n / 1e3);
-  return g_strdup_printf (_("%" G_GINT64_FORMAT " parameters"), n);
+  /* under a thousand: an int, so the format is one xgettext can read */
+  return g_strdup_printf (g_dngettext (NULL, "%d parameter", "%d parameters", (gulong) n), (int) n);
 }
 
 static void
@@ -298,6 +299,7 @@ on_model_loaded (gpointer owner, const char *dir, AttnModel *model, const GError
   lens_text_input_set_model (self->input, model);
   remember_folder (self, dir);
   update_status (self);
+  g_debug ("Loaded the model in %s", dir);
 
   if (self->run_when_loaded)
     {
@@ -315,6 +317,7 @@ lens_window_load_model (LensWindow *self, const char *dir)
   g_return_if_fail (LENS_IS_WINDOW (self));
   g_return_if_fail (dir != NULL);
 
+  g_debug ("Loading the model in %s", dir);
   base = g_path_get_basename (dir);
   what = g_strdup_printf (_("Loading %s…"), base);
   g_free (self->loading_dir);
