@@ -51,3 +51,7 @@ export XDG_CONFIG_HOME="$conf" GSETTINGS_BACKEND=keyfile ADW_DEBUG_COLOR_SCHEME=
 shot presentation-dark "$fixtures/gpt2" head --text "Attention is all you need." --run
 unset XDG_CONFIG_HOME GSETTINGS_BACKEND ADW_DEBUG_COLOR_SCHEME
 rm -rf "$conf"
+
+# sentence pairs and audio: the Alignment and Speech pages
+shot alignment "$fixtures/marian" alignment --text "The cat sat on the mat." --pair "Die Katze saß auf der Matte." --run
+shot speech "$fixtures/whisper" speech --audio "$fixtures/whisper/speech16k.wav" --run
