@@ -63,6 +63,13 @@ struct _LensWindow
 void lens_window_show_error           (LensWindow *self, const char *heading, const char *body);
 void lens_window_toast                (LensWindow *self, const char *text);
 
+/* lens-window-pairs.c */
+void     lens_window_update_modality (LensWindow *self);
+gboolean lens_window_build_input     (LensWindow *self, AttnInput *input, AttnRunOptions *options,
+                                      char ***storage, GError **error);
+gboolean lens_window_on_drop         (GtkDropTarget *target, const GValue *value, double x, double y,
+                                      LensWindow *self);
+
 /* lens-window-export.c */
 void lens_window_export_action        (GtkWidget *widget, const char *action_name, GVariant *param);
 void lens_window_copy_image_action    (GtkWidget *widget, const char *action_name, GVariant *param);

@@ -290,62 +290,6 @@ remember_folder (LensWindow *self, const char *dir)
   rebuild_model_menu (self);
 }
 
-/* ---- input panes and pages by modality ---- */
-
-static void
-set_page_visible (LensWindow *self, GtkWidget *child, gboolean visible)
-{
-  AdwViewStackPage *page = adw_view_stack_get_page (self->stack, child);
-
-  if (visible == adw_view_stack_page_get_visible (page))
-    return;
-  if (!visible && adw_view_stack_get_visible_child (self->stack) == child)
-    adw_view_stack_set_visible_child_name (self->stack, "grid");
-  adw_view_stack_page_set_visible (page, visible);
-  if (visible && g_strcmp0 (self->wanted_view, adw_view_stack_page_get_name (page)) == 0)
-    {
-      g_autofree char *name = g_steal_pointer (&self->wanted_view);
-
-      lens_window_set_view (self, name);
-    }
-}
-
-static void
-lens_window_update_modality (LensWindow *self)
-{
-  AttnModality modality = self->model ? attn_model_get_modality (self->model) : ATTN_MODALITY_TEXT;
-  gboolean pair = modality == ATTN_MODALITY_TRANSLATION;
-  gboolean speech = modality == ATTN_MODALITY_SPEECH;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->input), !pair && !speech);
-  gtk_widget_set_visible (GTK_WIDGET (self->pair_input), pair);
-  gtk_widget_set_visible (GTK_WIDGET (self->audio_input), speech);
-  if (pair)
-    lens_pair_input_set_model (self->pair_input, self->model);
-  if (speech)
-    lens_audio_input_set_model (self->audio_input, self->model);
-  /* the pages follow the result, so that the views match what is shown */
-  set_page_visible (self, self->alignment_page, self->result && self->result->attention[ATTN_KIND_CROSS] &&
-                                                self->result->mel == NULL);
-  set_page_visible (self, self->speech_page, self->result && self->result->mel != NULL &&
-                                             self->result->attention[ATTN_KIND_CROSS]);
-}
-
-static gboolean
-build_input (LensWindow *self, AttnInput *input, AttnRunOptions *options, char ***storage, GError **error)
-{
-  switch (attn_model_get_modality (self->model))
-    {
-    case ATTN_MODALITY_TRANSLATION:
-      return lens_pair_input_build (self->pair_input, input, options, storage, error);
-    case ATTN_MODALITY_SPEECH:
-      return lens_audio_input_build (self->audio_input, input, storage, error);
-    case ATTN_MODALITY_TEXT:
-    default:
-      return lens_text_input_build (self->input, input, storage, error);
-    }
-}
-
 /* ---- loading and running ---- */
 
 static void
@@ -463,7 +407,7 @@ lens_window_run (LensWindow *self)
         lens_window_toast (self, _("Choose a model first"));
       return;
     }
-  if (!build_input (self, &input, &options, &storage, &error))
+  if (!lens_window_build_input (self, &input, &options, &storage, &error))
     {
       lens_window_toast (self, error->message);
       return;
@@ -493,23 +437,6 @@ static void
 cancel_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   lens_window_cancel (LENS_WINDOW (widget));
-}
-
-static gboolean
-on_drop (GtkDropTarget *target, const GValue *value, double x, double y, LensWindow *self)
-{
-  GFile *file = g_value_get_object (value);
-  g_autofree char *path = file ? g_file_get_path (file) : NULL;
-
-  if (path == NULL)
-    return FALSE;
-  if (self->model && attn_model_get_modality (self->model) != ATTN_MODALITY_SPEECH)
-    {
-      lens_window_toast (self, _("Audio goes to a speech model: choose one in the model menu first"));
-      return FALSE;
-    }
-  lens_window_set_audio (self, path);
-  return TRUE;
 }
 
 static void
@@ -740,7 +667,7 @@ lens_window_init (LensWindow *self)
   {
     GtkDropTarget *drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
 
-    g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+    g_signal_connect (drop, "drop", G_CALLBACK (lens_window_on_drop), self);
     gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
   }
 
@@ -828,36 +755,6 @@ LensOutputPane *
 lens_window_get_output_pane (LensWindow *self)
 {
   return self->output;
-}
-
-LensAlignmentView *
-lens_window_get_alignment_view (LensWindow *self)
-{
-  return self->alignment_view;
-}
-
-LensSpeechView *
-lens_window_get_speech_view (LensWindow *self)
-{
-  return self->speech_view;
-}
-
-LensPairInput *
-lens_window_get_pair_input (LensWindow *self)
-{
-  return self->pair_input;
-}
-
-LensAudioInput *
-lens_window_get_audio_input (LensWindow *self)
-{
-  return self->audio_input;
-}
-
-guint
-lens_window_get_runs_in_flight (LensWindow *self)
-{
-  return lens_worker_get_runs_in_flight (self->worker);
 }
 
 gboolean
