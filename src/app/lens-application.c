@@ -33,10 +33,10 @@ G_DEFINE_FINAL_TYPE (LensApplication, lens_application, ADW_TYPE_APPLICATION)
 static const GOptionEntry options[] = {
   { "model", 'm', 0, G_OPTION_ARG_FILENAME, NULL, N_("Load the model in DIR"), N_("DIR") },
   { "text", 't', 0, G_OPTION_ARG_STRING, NULL, N_("Put TEXT in the input"), N_("TEXT") },
-  { "pair", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Put TEXT in the second input (pair or target)"), N_("TEXT") },
+  { "pair", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Put TEXT in the second input (a BERT pair, or the target to align)"), N_("TEXT") },
   { "audio", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Use the audio FILE as input"), N_("FILE") },
   { "run", 'r', 0, G_OPTION_ARG_NONE, NULL, N_("Run the model once it is loaded"), NULL },
-  { "view", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Show the view NAME: grid, head, lines or summary"), N_("NAME") },
+  { "view", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Show the view NAME: grid, head, lines, summary, alignment or speech"), N_("NAME") },
   { "kind", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Show the attention KIND: encoder, decoder, cross or self"), N_("KIND") },
   { "list-models", 0, 0, G_OPTION_ARG_NONE, NULL, N_("List the built-in models and exit"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
@@ -116,7 +116,7 @@ lens_application_activate (GApplication *app)
 
   win = lens_window_new (GTK_APPLICATION (app));
   if (self->view && !lens_window_set_view (win, self->view))
-    g_printerr (_("There is no view called “%s”; the views are grid, head, lines and summary.\n"), self->view);
+    g_printerr (_("There is no view called “%s”; the views are grid, head, lines, summary, alignment and speech.\n"), self->view);
   if (self->kind)
     {
       AttnKind kind;

@@ -201,7 +201,22 @@ lens_grid_draw (cairo_t *cr, const LensHeatmapStyle *style, LensGridCache *cache
         cairo_surface_t *thumb = thumbnail (style, cache, get_head, data, l, h, rows, cols, deadline);
 
         if (thumb)
-          lens_heatmap_paint_surface (cr, thumb, lay.x + h * pitch, lay.y + l * pitch, lay.cell, lay.cell);
+          {
+            lens_heatmap_paint_surface (cr, thumb, lay.x + h * pitch, lay.y + l * pitch, lay.cell, lay.cell);
+            /* the selected query (a decoder step): its row outlined in every head */
+            if (style->highlight_row >= 0 && style->highlight_row < rows)
+              {
+                double band = MAX (lay.cell / rows, 2.0);
+                double y = lay.y + l * pitch + lay.cell * style->highlight_row / rows;
+
+                cairo_save (cr);
+                cairo_set_source_rgb (cr, 1, 1, 1);
+                cairo_set_line_width (cr, 1);
+                cairo_rectangle (cr, lay.x + h * pitch + 0.5, y + 0.5, lay.cell - 1, band - 1);
+                cairo_stroke (cr);
+                cairo_restore (cr);
+              }
+          }
         else
           {
             /* still to come: a frame where it will be */

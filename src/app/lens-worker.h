@@ -25,6 +25,10 @@ void        lens_worker_run          (LensWorker *self, AttnModel *model, const 
                                       const AttnRunOptions *options,
                                       LensWorkerProgress progress, LensWorkerRunDone done);
 void        lens_worker_cancel       (LensWorker *self);
+/* Cancels the run in flight only; its thread returns soon after, its result is dropped. */
+void        lens_worker_cancel_run   (LensWorker *self);
+/* Run threads that have not returned yet, cancelled ones included. */
+guint       lens_worker_get_runs_in_flight (LensWorker *self);
 gboolean    lens_worker_is_running   (LensWorker *self);
 gboolean    lens_worker_is_loading   (LensWorker *self);
 
