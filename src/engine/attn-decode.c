@@ -23,8 +23,8 @@ void
 attn_kv_cache_free (gpointer cache)
 {
   AttnKvCache *c = cache;
-  g_free (c->k);
-  g_free (c->v);
+  attn_free_floats (c->k);
+  attn_free_floats (c->v);
   g_free (c);
 }
 
