@@ -8,6 +8,7 @@
 #include "lens-text-input.h"
 #include "lens-view-options.h"
 #include "lens-worker.h"
+#include "lens-workbench.h"
 
 struct _LensWindow
 {
@@ -28,6 +29,7 @@ struct _LensWindow
   LensHeadView    *head_view;
   LensLinesView   *lines_view;
   LensSummaryView *summary_view;
+  LensWorkbench   *workbench;
   GtkSpinner      *spinner;
   GtkLabel        *status_label;
   GtkLabel        *progress_label;

@@ -8,6 +8,7 @@
 #include "lens-grid-view.h"
 #include "lens-output-pane.h"
 #include "lens-selection.h"
+#include "lens-workbench.h"
 
 G_BEGIN_DECLS
 
@@ -36,5 +37,6 @@ LensGridView   *lens_window_get_grid_view  (LensWindow *self);
 LensOutputPane *lens_window_get_output_pane (LensWindow *self);
 gboolean        lens_window_is_busy        (LensWindow *self);
 const char     *lens_window_get_last_error (LensWindow *self);
+LensWorkbench  *lens_window_get_workbench  (LensWindow *self);
 
 G_END_DECLS
