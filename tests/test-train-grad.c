@@ -13,6 +13,7 @@
 #include <glib.h>
 
 #include "attn-train-private.h"
+#include "attn-rnn-private.h"
 
 #define GRAD_TOL 2e-2
 #define MODEL_TOL 1e-2
@@ -442,6 +443,83 @@ test_dropout (void)
   g_free (t.x); g_free (t.y); g_free (t.c); g_free (t.mask); g_free (dx);
 }
 
+/* ---- recurrent layers (GRU, LSTM; forward and reverse; padded) ---- */
+
+typedef struct {
+  AttnRnnSeq   s;
+  AttnRnnBufs  bufs;
+  float       *x, *h0, *c0, *w_ih, *w_hh, *b_ih, *b_hh, *cout, *cfin;
+} RnnCase;
+
+static double
+rnn_loss (gpointer data)
+{
+  RnnCase *t = data;
+  gsize n = (gsize) t->s.T * t->s.B * t->s.H;
+  attn_rnn_seq_fwd (&t->s, t->x, t->h0, t->c0, &t->bufs);
+  return dot_d (t->bufs.hout, t->cout, n) + dot_d (t->bufs.h, t->cfin, (gsize) t->s.B * t->s.H);
+}
+
+static void
+run_rnn_case (AttnCell cell, gboolean reverse)
+{
+  static const int len[3] = { 5, 2, 4 };
+  int T = 5, B = 3, in = 4, H = 3, G = attn_rnn_gates (cell);
+  gsize nx = T * B * in, nw = G * H * in, nh = G * H * H, nb = G * H, no = T * B * H;
+  RnnCase t = { { cell, T, B, in, H, reverse, len } };
+  float *dx = g_new0 (float, nx), *dh0 = g_new0 (float, B * H), *dc0 = g_new0 (float, B * H);
+  float *dw_ih = g_new0 (float, nw), *dw_hh = g_new0 (float, nh);
+  float *db_ih = g_new0 (float, nb), *db_hh = g_new0 (float, nb);
+  struct { const char *name; float *x; gsize n; float *g; } items[7];
+  AttnRng rng;
+
+  attn_rng_seed (&rng, 20 + cell * 2 + reverse);
+  t.x = g_new (float, nx); t.h0 = g_new (float, B * H); t.c0 = g_new (float, B * H);
+  t.w_ih = g_new (float, nw); t.w_hh = g_new (float, nh);
+  t.b_ih = g_new (float, nb); t.b_hh = g_new (float, nb);
+  t.cout = g_new (float, no); t.cfin = g_new (float, B * H);
+  fill_normal (t.x, nx, &rng, 1); fill_normal (t.h0, B * H, &rng, 0.5f);
+  fill_normal (t.c0, B * H, &rng, 0.5f);
+  fill_normal (t.w_ih, nw, &rng, 0.5f); fill_normal (t.w_hh, nh, &rng, 0.5f);
+  fill_normal (t.b_ih, nb, &rng, 0.3f); fill_normal (t.b_hh, nb, &rng, 0.3f);
+  fill_normal (t.cout, no, &rng, 1); fill_normal (t.cfin, B * H, &rng, 1);
+  t.s.w_ih = t.w_ih; t.s.w_hh = t.w_hh; t.s.b_ih = t.b_ih; t.s.b_hh = t.b_hh;
+  t.s.dw_ih = dw_ih; t.s.dw_hh = dw_hh; t.s.db_ih = db_ih; t.s.db_hh = db_hh;
+  attn_rnn_bufs_init (&t.bufs, cell, T, B, H);
+  rnn_loss (&t);
+  attn_rnn_seq_bwd (&t.s, t.x, &t.bufs, t.cout, t.cfin, NULL, dx, dh0,
+                    cell == ATTN_CELL_LSTM ? dc0 : NULL);
+  items[0].name = "dx"; items[0].x = t.x; items[0].n = nx; items[0].g = dx;
+  items[1].name = "dh0"; items[1].x = t.h0; items[1].n = B * H; items[1].g = dh0;
+  items[2].name = "dW_ih"; items[2].x = t.w_ih; items[2].n = nw; items[2].g = dw_ih;
+  items[3].name = "dW_hh"; items[3].x = t.w_hh; items[3].n = nh; items[3].g = dw_hh;
+  items[4].name = "db_ih"; items[4].x = t.b_ih; items[4].n = nb; items[4].g = db_ih;
+  items[5].name = "db_hh"; items[5].x = t.b_hh; items[5].n = nb; items[5].g = db_hh;
+  items[6].name = "dc0"; items[6].x = t.c0; items[6].n = B * H; items[6].g = dc0;
+  for (int i = 0; i < (cell == ATTN_CELL_LSTM ? 7 : 6); i++)
+    {
+      Cmp c = { 0 };
+      g_autofree char *what = g_strdup_printf ("%s%s %s", cell == ATTN_CELL_GRU ? "GRU" : "LSTM",
+                                               reverse ? " reverse" : "", items[i].name);
+      check_fd (&c, items[i].x, items[i].n, items[i].g, rnn_loss, &t, 1e-2f, 60);
+      report (what, &c, GRAD_TOL);
+    }
+  attn_rnn_bufs_clear (&t.bufs);
+  g_free (t.x); g_free (t.h0); g_free (t.c0); g_free (t.w_ih); g_free (t.w_hh);
+  g_free (t.b_ih); g_free (t.b_hh); g_free (t.cout); g_free (t.cfin);
+  g_free (dx); g_free (dh0); g_free (dc0); g_free (dw_ih); g_free (dw_hh);
+  g_free (db_ih); g_free (db_hh);
+}
+
+static void
+test_rnn_layers (void)
+{
+  run_rnn_case (ATTN_CELL_GRU, FALSE);
+  run_rnn_case (ATTN_CELL_GRU, TRUE);
+  run_rnn_case (ATTN_CELL_LSTM, FALSE);
+  run_rnn_case (ATTN_CELL_LSTM, TRUE);
+}
+
 /* ---- whole models ---- */
 
 typedef struct {
@@ -547,6 +625,38 @@ test_transformer (void)
     }
 }
 
+static void
+test_rnn_models (void)
+{
+  static const struct { AttnCell cell; AttnScore score; float dropout; } cases[] = {
+    { ATTN_CELL_GRU, ATTN_SCORE_ADDITIVE, 0.0f },
+    { ATTN_CELL_GRU, ATTN_SCORE_DOT, 0.0f },
+    { ATTN_CELL_GRU, ATTN_SCORE_GENERAL, 0.0f },
+    { ATTN_CELL_GRU, ATTN_SCORE_SCALED_DOT, 0.2f },
+    { ATTN_CELL_LSTM, ATTN_SCORE_ADDITIVE, 0.2f },
+    { ATTN_CELL_LSTM, ATTN_SCORE_GENERAL, 0.0f },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      AttnRnnConfig cfg = { ATTN_TOY_VOCAB, 5, 6, 4, 32, ATTN_TOY_PAD, ATTN_TOY_BOS, ATTN_TOY_EOS,
+                            cases[i].cell, cases[i].score, cases[i].dropout };
+      g_autoptr (GError) error = NULL;
+      g_autofree char *name = g_strdup_printf ("%s %s%s", cases[i].cell == ATTN_CELL_GRU ? "gru" : "lstm",
+                                               attn_score_name (cases[i].score),
+                                               cases[i].dropout > 0 ? " dropout 0.2" : "");
+      AttnTrainModel *m = attn_rnn_new (&cfg, &error);
+      AttnRng rng;
+
+      g_assert_no_error (error);
+      attn_rng_seed (&rng, 30 + i);
+      attn_rnn_init (m, &rng);
+      for (gsize j = 0; j < m->params->total; j++)
+        m->params->data[j] += 0.1f * attn_rng_normal (&rng);
+      check_model (name, m, cases[i].dropout > 0);
+      m->klass->free (m);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -559,6 +669,8 @@ main (int argc, char **argv)
   g_test_add_func ("/train-grad/conv1d", test_conv1d);
   g_test_add_func ("/train-grad/cross-entropy", test_cross_entropy);
   g_test_add_func ("/train-grad/dropout", test_dropout);
+  g_test_add_func ("/train-grad/rnn-layers", test_rnn_layers);
   g_test_add_func ("/train-grad/transformer", test_transformer);
+  g_test_add_func ("/train-grad/rnn-models", test_rnn_models);
   return g_test_run ();
 }

@@ -12,6 +12,7 @@
 #include <glib.h>
 #include "attn-result.h"
 #include "attn-safetensors.h"
+#include "attn-trainer.h"
 
 G_BEGIN_DECLS
 
@@ -215,16 +216,6 @@ typedef enum {
   ATTN_CELL_LSTM,
 } AttnCell;
 
-typedef enum {
-  ATTN_SCORE_ADDITIVE,   /* Bahdanau: v · tanh(W_q s + W_k h + b) */
-  ATTN_SCORE_DOT,        /* Luong: s · h */
-  ATTN_SCORE_GENERAL,    /* Luong: s · (W h) */
-  ATTN_SCORE_SCALED_DOT, /* s · h / √d */
-} AttnScore;
-
-gboolean    attn_score_from_name (const char *name, AttnScore *score);
-const char *attn_score_name      (AttnScore score);
-
 typedef struct {
   int       vocab, embed_dim, hidden_size, attention_dim, max_positions;
   gint32    pad_id, bos_id, eos_id;
@@ -242,13 +233,6 @@ gboolean        attn_rnn_read_config (const char *dir, AttnRnnConfig *config, GE
 void   attn_train_model_greedy (AttnTrainModel *m, AttnBatch *batch, int max_len, gint32 *out);
 
 /* ---- optimizer (attn-train-optim.c) ---- */
-
-typedef enum {
-  ATTN_DECAY_LINEAR,
-  ATTN_DECAY_COSINE,
-  ATTN_DECAY_INVSQRT,
-  ATTN_DECAY_CONSTANT,
-} AttnDecay;
 
 typedef struct {
   float     lr, beta1, beta2, eps, weight_decay;
@@ -274,15 +258,6 @@ double     attn_adamw_update    (AttnAdamW *opt, AttnParams *params);
 double     attn_clip_grad_norm  (AttnParams *params, double max_norm);
 
 /* ---- toy tasks (attn-train-tasks.c) ---- */
-
-typedef enum {
-  ATTN_TASK_COPY,
-  ATTN_TASK_REVERSE,
-  ATTN_TASK_SORT,
-} AttnTask;
-
-gboolean    attn_task_from_name (const char *name, AttnTask *task);
-const char *attn_task_name      (AttnTask task);
 
 /* The toy vocabulary: <pad> <s> </s> <unk> then the digits. */
 #define ATTN_TOY_PAD  0
