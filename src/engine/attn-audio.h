@@ -27,8 +27,10 @@ typedef struct {
 
 void       attn_audio_free         (AttnAudio *audio);
 
-/* Loads, downmixes and resamples a file. An unreadable, non-audio or empty file is
- * an ATTN_ERROR_AUDIO error that says so. */
+/* Loads, downmixes and resamples a file. A non-audio, undecodable or empty file is
+ * an ATTN_ERROR_AUDIO error that says so; a file that cannot be opened at all
+ * (missing, no permission, a folder) is ATTN_ERROR_IO. Cancelling gives
+ * G_IO_ERROR_CANCELLED. */
 AttnAudio *attn_audio_load         (const char *path, GCancellable *cancellable, GError **error);
 
 /* Makes 16 kHz mono from samples at another rate (interleaved channels). */
@@ -43,6 +45,11 @@ float     *attn_log_mel_window     (const float *samples, gsize n_samples, gsize
 
 /* Number of 30 s windows needed for n_samples (at least 1). */
 guint      attn_audio_n_windows    (gsize n_samples);
+
+/* Whisper's mel filter bank (Slaney scale, Slaney norm, 0 to 8 kHz) as
+ * [n_mels, n_fft / 2 + 1] = [n_mels, 201] row-major doubles (g_free). n_mels is
+ * 80 or 128; anything else is ATTN_ERROR_UNSUPPORTED. */
+double    *attn_mel_filter_bank    (int n_mels, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttnAudio, attn_audio_free)
 

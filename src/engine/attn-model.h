@@ -39,6 +39,8 @@ typedef struct {
   /* ids instead of text (the encoder's, or a decoder-only model's) */
   const gint32 *input_ids;
   guint         n_input_ids;
+  const guint8 *attention_mask;  /* n_input_ids entries, 0 = padding; NULL: all 1 */
+  const gint32 *type_ids;        /* n_input_ids segment ids; NULL: all 0 */
   const gint32 *decoder_ids;     /* forced decoder input, start token first */
   guint         n_decoder_ids;
 } AttnInput;

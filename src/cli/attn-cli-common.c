@@ -1,0 +1,98 @@
+/* attn-cli-common.c — helpers shared by the CLI's commands. */
+#include "attn-cli-common.h"
+#include "attn-result.h"
+
+#include <gio/gio.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+attn_cli_fail (const char *format, ...)
+{
+  va_list ap;
+  g_autofree char *msg = NULL;
+  va_start (ap, format);
+  msg = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  /* one line: newlines inside a message become spaces */
+  for (char *p = msg; *p; p++)
+    if (*p == '\n')
+      *p = ' ';
+  fprintf (stderr, "attn-cli: %s\n", msg);
+}
+
+gboolean
+attn_cli_parse_ids (const char *text, GArray **out, GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint32));
+  for (int i = 0; parts[i] != NULL; i++)
+    {
+      char *end = NULL;
+      const char *p = g_strstrip (parts[i]);
+      gint64 v;
+      errno = 0;
+      v = g_ascii_strtoll (p, &end, 10);
+      if (*p == '\0' || *end != '\0' || errno != 0 || v < 0 || v > G_MAXINT32)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "“%s” is not a list of token ids like 1,2,3", text);
+          g_array_unref (ids);
+          return FALSE;
+        }
+      {
+        gint32 id = (gint32) v;
+        g_array_append_val (ids, id);
+      }
+    }
+  *out = ids;
+  return TRUE;
+}
+
+gboolean
+attn_cli_parse_kinds (const char *text, guint *mask, GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  *mask = 0;
+  for (int i = 0; parts[i] != NULL; i++)
+    {
+      AttnKind k;
+      if (!attn_kind_from_name (g_strstrip (parts[i]), &k))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "unknown attention kind “%s” (use encoder, decoder, cross, self)", parts[i]);
+          return FALSE;
+        }
+      *mask |= ATTN_KIND_MASK (k);
+    }
+  return TRUE;
+}
+
+static gpointer
+sigint_thread (gpointer data)
+{
+  GCancellable *cancellable = data;
+  sigset_t set;
+  int sig;
+  sigemptyset (&set);
+  sigaddset (&set, SIGINT);
+  if (sigwait (&set, &sig) == 0)
+    g_cancellable_cancel (cancellable);
+  return NULL;
+}
+
+void
+attn_cli_cancel_on_sigint (GCancellable *cancellable)
+{
+  /* SIGINT is blocked in every thread (threads started later inherit the mask) and
+   * taken by one thread that cancels the work, which then stops and saves cleanly. */
+  sigset_t set;
+  sigemptyset (&set);
+  sigaddset (&set, SIGINT);
+  pthread_sigmask (SIG_BLOCK, &set, NULL);
+  g_thread_unref (g_thread_new ("sigint", sigint_thread, g_object_ref (cancellable)));
+}

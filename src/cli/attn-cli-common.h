@@ -1,0 +1,20 @@
+/* attn-cli-common.h — helpers shared by the CLI's commands. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Prints "attn-cli: MESSAGE" as one line on stderr. */
+void     attn_cli_fail       (const char *format, ...) G_GNUC_PRINTF (1, 2);
+/* Parses "1,2,3" into ids; FALSE with an error for anything else. */
+gboolean attn_cli_parse_ids  (const char *text, GArray **ids, GError **error);
+/* Parses "encoder,cross" into a mask of AttnKinds. */
+gboolean attn_cli_parse_kinds (const char *text, guint *mask, GError **error);
+/* Installs a SIGINT handler that cancels `cancellable` (Ctrl+C stops cleanly). */
+void     attn_cli_cancel_on_sigint (GCancellable *cancellable);
+
+/* The commands. */
+int      attn_cli_run        (int argc, char **argv);
+
+G_END_DECLS

@@ -1,0 +1,53 @@
+/* attn-cli.c — the headless command line over libattn.
+ *
+ *   attn-cli run MODEL_DIR (--text T [--text-pair T2] | --audio FILE | --source S [--target T]
+ *                           | --input-ids 1,2,3 [--decoder-ids 4,5,6])
+ *                          [--decode greedy|beam:N] [--max-new-tokens N]
+ *                          [--attention encoder,decoder,cross,self] [--json OUT]
+ *
+ * A failure exits non-zero with one line on stderr. */
+#include "attn-cli-common.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+  const char *name;
+  int       (*main) (int argc, char **argv);
+  const char *summary;
+} Command;
+
+static const Command commands[] = {
+  { "run", attn_cli_run, "run a model on one input and print or save the result" },
+};
+
+static void
+usage (FILE *out)
+{
+  fprintf (out, "Usage: attn-cli COMMAND [OPTIONS]\n\nCommands:\n");
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\nRun “attn-cli COMMAND --help” for a command's options.\n");
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  if (argc < 2)
+    {
+      usage (stderr);
+      return 2;
+    }
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
+    {
+      usage (stdout);
+      return 0;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      return commands[i].main (argc - 1, argv + 1);
+  attn_cli_fail ("unknown command “%s” (try attn-cli --help)", argv[1]);
+  return 2;
+}

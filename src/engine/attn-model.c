@@ -1,0 +1,337 @@
+/* attn-model.c — loading a model folder and dispatching to its architecture. */
+#include "attn-model-private.h"
+#include "attn-error.h"
+
+#include <math.h>
+#include <string.h>
+
+static const struct { const char *model_type; const AttnArchClass *klass; } registry[] = {
+  { "bert", &attn_arch_bert },
+  { "distilbert", &attn_arch_bert },
+  { "roberta", &attn_arch_bert },
+  { "gpt2", &attn_arch_gpt2 },
+  { "marian", &attn_arch_marian },
+  { "whisper", &attn_arch_whisper },
+};
+
+AttnModel *
+attn_model_ref (AttnModel *model)
+{
+  g_atomic_int_inc (&model->ref_count);
+  return model;
+}
+
+void
+attn_model_unref (AttnModel *model)
+{
+  if (model == NULL || !g_atomic_int_dec_and_test (&model->ref_count))
+    return;
+  if (model->klass && model->arch)
+    model->klass->free_arch (model->arch);
+  g_clear_pointer (&model->tokenizer, attn_tokenizer_unref);
+  g_clear_pointer (&model->target_tokenizer, attn_tokenizer_unref);
+  g_clear_pointer (&model->config, json_object_unref);
+  g_clear_pointer (&model->generation_config, json_object_unref);
+  g_ptr_array_unref (model->buffers);
+  g_free (model->dir);
+  g_free (model->name);
+  g_free (model->config_path);
+  g_free (model);
+}
+
+AttnModel *
+attn_model_load (const char *dir, GError **error)
+{
+  g_autoptr(AttnModel) model = NULL;
+  g_autoptr(AttnCheckpoint) ckpt = NULL;
+  g_autofree char *gen_path = NULL;
+  const char *model_type;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, "%s is not a folder", dir);
+      return NULL;
+    }
+  model = g_new0 (AttnModel, 1);
+  model->ref_count = 1;
+  model->dir = g_canonicalize_filename (dir, NULL);
+  model->name = g_path_get_basename (model->dir);
+  model->buffers = g_ptr_array_new_with_free_func (g_free);
+  model->config_path = g_build_filename (dir, "config.json", NULL);
+  model->config = attn_config_load_file (model->config_path, error);
+  if (model->config == NULL)
+    return NULL;
+  gen_path = g_build_filename (dir, "generation_config.json", NULL);
+  if (g_file_test (gen_path, G_FILE_TEST_EXISTS))
+    {
+      model->generation_config = attn_config_load_file (gen_path, error);
+      if (model->generation_config == NULL)
+        return NULL;
+    }
+  model_type = attn_config_string_or (model->config, "model_type", NULL);
+  if (model_type == NULL)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s has no “model_type”", model->config_path);
+      return NULL;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (registry); i++)
+    if (g_str_equal (model_type, registry[i].model_type))
+      model->klass = registry[i].klass;
+  if (model->klass == NULL)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED,
+                   "%s: model type “%s” is not supported (supported: bert, distilbert, roberta, gpt2, marian, whisper)",
+                   model->config_path, model_type);
+      return NULL;
+    }
+  ckpt = attn_checkpoint_open_dir (dir, error);
+  if (ckpt == NULL)
+    return NULL;
+  if (!model->klass->load (model, ckpt, error))
+    return NULL;
+  if (model->target_tokenizer == NULL && model->tokenizer != NULL)
+    model->target_tokenizer = attn_tokenizer_ref (model->tokenizer);
+  return g_steal_pointer (&model);
+}
+
+const char *attn_model_get_name (AttnModel *m) { return m->name; }
+const char *attn_model_get_dir (AttnModel *m) { return m->dir; }
+const char *attn_model_get_architecture (AttnModel *m) { return m->klass->name; }
+AttnModality attn_model_get_modality (AttnModel *m) { return m->modality; }
+gboolean attn_model_is_encoder_decoder (AttnModel *m) { return m->encoder_decoder; }
+gboolean attn_model_accepts_pair (AttnModel *m) { return m->accepts_pair; }
+int attn_model_get_n_layers (AttnModel *m) { return m->n_layers; }
+int attn_model_get_n_heads (AttnModel *m) { return m->n_heads; }
+int attn_model_get_n_decoder_layers (AttnModel *m) { return m->n_dec_layers; }
+int attn_model_get_n_decoder_heads (AttnModel *m) { return m->n_dec_heads; }
+int attn_model_get_max_positions (AttnModel *m) { return m->max_positions; }
+gint64 attn_model_get_n_params (AttnModel *m) { return m->n_params; }
+guint attn_model_get_kinds (AttnModel *m) { return m->kinds; }
+AttnTokenizer *attn_model_get_tokenizer (AttnModel *m) { return m->tokenizer; }
+
+AttnEncoding *
+attn_model_encode (AttnModel *model, AttnTokenizer *tok, const char *text, const char *pair,
+                   gboolean add_special, GError **error)
+{
+  AttnEncoding *enc;
+  if (tok == NULL)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING,
+                   "%s has no tokenizer files, so it cannot read text; give token ids instead", model->dir);
+      return NULL;
+    }
+  enc = attn_tokenizer_encode (tok, text, pair, add_special, error);
+  if (enc == NULL)
+    return NULL;
+  if (model->max_positions > 0 && enc->len > (guint) model->max_positions)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
+                   "The input has %u tokens, but %s accepts at most %d; shorten the text",
+                   enc->len, model->name, model->max_positions);
+      attn_encoding_free (enc);
+      return NULL;
+    }
+  return enc;
+}
+
+int
+attn_model_count_tokens (AttnModel *model, const char *text, const char *pair, GError **error)
+{
+  g_autoptr(AttnEncoding) enc = NULL;
+  if (model->tokenizer == NULL)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, "%s has no tokenizer", model->name);
+      return -1;
+    }
+  enc = attn_tokenizer_encode (model->tokenizer, text, pair, TRUE, error);
+  return enc ? (int) enc->len : -1;
+}
+
+AttnResult *
+attn_model_run (AttnModel *model, const AttnInput *input, const AttnRunOptions *options,
+                GCancellable *cancellable, AttnProgressFunc progress, gpointer progress_data,
+                GError **error)
+{
+  AttnRunOptions defaults = ATTN_RUN_OPTIONS_INIT;
+  AttnRunCtx ctx = { cancellable, progress, progress_data };
+  AttnResult *result;
+  gint64 start = g_get_monotonic_time ();
+
+  if (options == NULL)
+    options = &defaults;
+  if (options->decode == ATTN_DECODE_BEAM && (options->beam_size < 1 || options->beam_size > 64))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The beam width must be between 1 and 64");
+      return NULL;
+    }
+  if (options->max_new_tokens < 0)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The number of new tokens cannot be negative");
+      return NULL;
+    }
+  if (!attn_run_ctx_check (&ctx, error))
+    return NULL;
+  result = model->klass->run (model, input, options, &ctx, error);
+  if (result != NULL)
+    {
+      result->seconds = (g_get_monotonic_time () - start) / 1e6;
+      attn_run_ctx_progress (&ctx, 1.0, "done");
+    }
+  return result;
+}
+
+/* --- helpers for architectures ---------------------------------------------- */
+
+float *
+attn_model_alloc (AttnModel *model, gsize n)
+{
+  float *p = g_new0 (float, MAX (n, 1));
+  g_ptr_array_add (model->buffers, p);
+  return p;
+}
+
+float *
+attn_model_read (AttnModel *model, AttnCheckpoint *ckpt, const char *name,
+                 int ndim, const gint64 *shape, GError **error)
+{
+  float *p = attn_checkpoint_read_f32 (ckpt, name, ndim, shape, error);
+  gint64 n = 1;
+  if (p == NULL)
+    return NULL;
+  for (int i = 0; i < ndim; i++)
+    n *= shape[i];
+  model->n_params += n;
+  g_ptr_array_add (model->buffers, p);
+  return p;
+}
+
+float *
+attn_model_read_optional (AttnModel *model, AttnCheckpoint *ckpt, const char *name,
+                          int ndim, const gint64 *shape, GError **error)
+{
+  if (attn_checkpoint_find (ckpt, name) == NULL)
+    return NULL;
+  return attn_model_read (model, ckpt, name, ndim, shape, error);
+}
+
+gboolean
+attn_model_read_linear (AttnModel *model, AttnCheckpoint *ckpt, const char *prefix,
+                        int in, int out, gboolean bias_optional, AttnLinear *lin, GError **error)
+{
+  g_autofree char *wn = g_strconcat (prefix, ".weight", NULL);
+  g_autofree char *bn = g_strconcat (prefix, ".bias", NULL);
+  gint64 ws[2] = { out, in }, bs[1] = { out };
+  GError *local = NULL;
+
+  lin->in = in;
+  lin->out = out;
+  lin->in_major = FALSE;
+  lin->w = attn_model_read (model, ckpt, wn, 2, ws, error);
+  if (lin->w == NULL)
+    return FALSE;
+  lin->b = bias_optional ? attn_model_read_optional (model, ckpt, bn, 1, bs, &local)
+                         : attn_model_read (model, ckpt, bn, 1, bs, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+attn_model_read_layer_norm (AttnModel *model, AttnCheckpoint *ckpt, const char *prefix,
+                            int d, float eps, AttnLayerNorm *ln, GError **error)
+{
+  g_autofree char *wn = g_strconcat (prefix, ".weight", NULL);
+  g_autofree char *bn = g_strconcat (prefix, ".bias", NULL);
+  gint64 s[1] = { d };
+  if (attn_checkpoint_find (ckpt, wn) == NULL)
+    {
+      g_free (wn);
+      g_free (bn);
+      wn = g_strconcat (prefix, ".gamma", NULL);
+      bn = g_strconcat (prefix, ".beta", NULL);
+      if (attn_checkpoint_find (ckpt, wn) == NULL)
+        {
+          g_free (wn);
+          g_free (bn);
+          wn = g_strconcat (prefix, ".weight", NULL);
+          bn = g_strconcat (prefix, ".bias", NULL);
+        }
+    }
+  ln->d = d;
+  ln->eps = eps;
+  ln->gamma = attn_model_read (model, ckpt, wn, 1, s, error);
+  if (ln->gamma == NULL)
+    return FALSE;
+  ln->beta = attn_model_read (model, ckpt, bn, 1, s, error);
+  return ln->beta != NULL;
+}
+
+gboolean
+attn_run_ctx_check (AttnRunCtx *ctx, GError **error)
+{
+  return !g_cancellable_set_error_if_cancelled (ctx->cancellable, error);
+}
+
+void
+attn_run_ctx_progress (AttnRunCtx *ctx, double fraction, const char *what)
+{
+  if (ctx->progress)
+    ctx->progress (CLAMP (fraction, 0.0, 1.0), what, ctx->progress_data);
+}
+
+void
+attn_model_fill_tokens (AttnTokenizer *tok, AttnTokenSeq *seq, const gint32 *ids, guint n)
+{
+  attn_token_seq_init (seq, n);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *t = tok ? attn_tokenizer_id_to_token (tok, ids[i]) : NULL;
+      seq->ids[i] = ids[i];
+      seq->tokens[i] = t ? g_strdup (t) : g_strdup_printf ("<%d>", ids[i]);
+      seq->display[i] = t ? attn_tokenizer_token_display (tok, ids[i]) : g_strdup (seq->tokens[i]);
+      seq->special[i] = tok ? attn_tokenizer_is_special (tok, ids[i]) : FALSE;
+    }
+}
+
+AttnResult *
+attn_model_result_new (AttnModel *model)
+{
+  AttnResult *r = attn_result_new ();
+  r->model_name = g_strdup (model->name);
+  r->architecture = g_strdup (model->klass->name);
+  r->n_layers = model->n_layers;
+  r->n_heads = model->n_heads;
+  return r;
+}
+
+void
+attn_logits_top_k (const float *logits, int n, int k, gint32 *ids, float *probs)
+{
+  float mx = -INFINITY;
+  double sum = 0;
+  for (int i = 0; i < n; i++)
+    mx = MAX (mx, logits[i]);
+  for (int i = 0; i < n; i++)
+    sum += exp (logits[i] - mx);
+  for (int j = 0; j < k; j++)
+    {
+      ids[j] = -1;
+      probs[j] = 0;
+    }
+  for (int i = 0; i < n; i++)
+    {
+      float p = (float) (exp (logits[i] - mx) / sum);
+      int j = k;
+      while (j > 0 && (ids[j - 1] < 0 || p > probs[j - 1]))
+        j--;
+      if (j >= k)
+        continue;
+      memmove (ids + j + 1, ids + j, (k - j - 1) * sizeof (gint32));
+      memmove (probs + j + 1, probs + j, (k - j - 1) * sizeof (float));
+      ids[j] = i;
+      probs[j] = p;
+    }
+}

@@ -1,0 +1,275 @@
+/* attn-ops.c — numeric kernels on OpenBLAS. */
+#include "attn-ops.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define ATTN_CLONES __attribute__((target_clones ("avx512f", "avx2", "default")))
+#else
+#define ATTN_CLONES
+#endif
+
+gboolean
+attn_activation_from_name (const char *name, AttnActivation *act)
+{
+  static const struct { const char *name; AttnActivation act; } table[] = {
+    { "gelu", ATTN_ACT_GELU }, { "gelu_python", ATTN_ACT_GELU },
+    { "gelu_new", ATTN_ACT_GELU_TANH }, { "gelu_pytorch_tanh", ATTN_ACT_GELU_TANH },
+    { "gelu_fast", ATTN_ACT_GELU_TANH }, { "relu", ATTN_ACT_RELU },
+    { "swish", ATTN_ACT_SILU }, { "silu", ATTN_ACT_SILU }, { "tanh", ATTN_ACT_TANH },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    if (g_strcmp0 (name, table[i].name) == 0)
+      {
+        *act = table[i].act;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+void
+attn_linear_forward_ld (const AttnLinear *lin, const float *x, int ldx, int rows, float *y, int ldy)
+{
+  if (rows <= 0)
+    return;
+  if (lin->b != NULL)
+    for (int r = 0; r < rows; r++)
+      memcpy (y + (gsize) r * ldy, lin->b, lin->out * sizeof (float));
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, lin->in_major ? CblasNoTrans : CblasTrans,
+               rows, lin->out, lin->in, 1.0f, x, ldx, lin->w, lin->in_major ? lin->out : lin->in,
+               lin->b != NULL ? 1.0f : 0.0f, y, ldy);
+}
+
+void
+attn_linear_forward (const AttnLinear *lin, const float *x, int rows, float *y)
+{
+  attn_linear_forward_ld (lin, x, lin->in, rows, y, lin->out);
+}
+
+void
+attn_layer_norm (const AttnLayerNorm *ln, const float *x, int rows, float *y)
+{
+  int d = ln->d;
+  for (int r = 0; r < rows; r++)
+    {
+      const float *xr = x + (gsize) r * d;
+      float *yr = y + (gsize) r * d;
+      double mean = 0, var = 0;
+      float m, inv;
+      for (int i = 0; i < d; i++)
+        mean += xr[i];
+      mean /= d;
+      for (int i = 0; i < d; i++)
+        var += (xr[i] - mean) * (xr[i] - mean);
+      var /= d;
+      m = (float) mean;
+      inv = (float) (1.0 / sqrt (var + ln->eps));
+      for (int i = 0; i < d; i++)
+        yr[i] = (xr[i] - m) * inv * ln->gamma[i] + ln->beta[i];
+    }
+}
+
+/* exp(x) for x in float range: Cody–Waite reduction and a degree-6 polynomial
+ * (Cephes' expf coefficients); exact 0 below the underflow point. */
+static inline float
+exp_kernel (float x)
+{
+  float z, r, p, n;
+  gint32 e;
+  union { float f; gint32 i; } s;
+  float xc = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  n = floorf (xc * 1.44269504088896341f + 0.5f);
+  r = xc - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  z = r * r;
+  p = ((((( 1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r
+          + 4.1665795894e-2f) * r + 1.6666665459e-1f) * r + 5.0000001201e-1f) * z + r + 1.0f;
+  e = (gint32) n + 127;
+  s.i = e << 23;
+  return x < -87.0f ? 0.0f : p * s.f;
+}
+
+ATTN_CLONES void
+attn_exp_inplace (float *x, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    x[i] = exp_kernel (x[i]);
+}
+
+ATTN_CLONES void
+attn_softmax_rows (float *x, int rows, int cols)
+{
+  for (int r = 0; r < rows; r++)
+    {
+      float *xr = x + (gsize) r * cols;
+      float mx = -INFINITY, sum = 0.0f, inv;
+      for (int i = 0; i < cols; i++)
+        mx = xr[i] > mx ? xr[i] : mx;
+      if (mx == -INFINITY)
+        {
+          /* every key masked: define the row as zeros rather than NaN */
+          memset (xr, 0, cols * sizeof (float));
+          continue;
+        }
+      for (int i = 0; i < cols; i++)
+        {
+          float e = exp_kernel (xr[i] - mx);
+          xr[i] = e;
+          sum += e;
+        }
+      inv = 1.0f / sum;
+      for (int i = 0; i < cols; i++)
+        xr[i] *= inv;
+    }
+}
+
+/* erf with absolute error below 1.5e-7 (Abramowitz & Stegun 7.1.26). */
+static inline float
+erf_kernel (float x)
+{
+  float ax = fabsf (x);
+  float t = 1.0f / (1.0f + 0.3275911f * ax);
+  float y = 1.0f - (((((1.061405429f * t - 1.453152027f) * t) + 1.421413741f) * t - 0.284496736f) * t
+                    + 0.254829592f) * t * exp_kernel (-ax * ax);
+  return x < 0 ? -y : y;
+}
+
+static inline float
+tanh_kernel (float x)
+{
+  /* tanh(x) = 1 - 2 / (exp(2x) + 1), with a series near 0 for accuracy */
+  float ax = fabsf (x), y;
+  if (ax < 0.0625f)
+    {
+      float x2 = x * x;
+      return x * (1.0f + x2 * (-0.333333333f + x2 * (0.133333333f - x2 * 0.053968254f)));
+    }
+  y = 1.0f - 2.0f / (exp_kernel (2.0f * ax) + 1.0f);
+  return x < 0 ? -y : y;
+}
+
+ATTN_CLONES static void
+gelu_erf (float *x, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    x[i] = 0.5f * x[i] * (1.0f + erf_kernel (x[i] * 0.70710678118654752f));
+}
+
+ATTN_CLONES static void
+gelu_tanh (float *x, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      float v = x[i];
+      x[i] = 0.5f * v * (1.0f + tanh_kernel (0.7978845608028654f * (v + 0.044715f * v * v * v)));
+    }
+}
+
+ATTN_CLONES static void
+silu (float *x, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    x[i] = x[i] / (1.0f + exp_kernel (-x[i]));
+}
+
+void
+attn_activate (AttnActivation act, float *x, gsize n)
+{
+  switch (act)
+    {
+    case ATTN_ACT_GELU:
+      gelu_erf (x, n);
+      break;
+    case ATTN_ACT_GELU_TANH:
+      gelu_tanh (x, n);
+      break;
+    case ATTN_ACT_RELU:
+      for (gsize i = 0; i < n; i++)
+        x[i] = x[i] > 0 ? x[i] : 0;
+      break;
+    case ATTN_ACT_SILU:
+      silu (x, n);
+      break;
+    case ATTN_ACT_TANH:
+      for (gsize i = 0; i < n; i++)
+        x[i] = tanhf (x[i]);
+      break;
+    }
+}
+
+void
+attn_add_inplace (float *y, const float *x, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    y[i] += x[i];
+}
+
+void
+attn_attention (const float *q, int ldq, const float *k, int ldk, const float *v, int ldv,
+                int tq, int tk, int heads, int dh, float scale,
+                int causal_offset, const guint8 *key_mask,
+                float *probs, float *out, int ldo)
+{
+  for (int h = 0; h < heads; h++)
+    {
+      float *p = probs + (gsize) h * tq * tk;
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, tq, tk, dh, scale,
+                   q + h * dh, ldq, k + h * dh, ldk, 0.0f, p, tk);
+      if (causal_offset >= 0 || key_mask != NULL)
+        for (int i = 0; i < tq; i++)
+          {
+            float *row = p + (gsize) i * tk;
+            if (key_mask != NULL)
+              for (int j = 0; j < tk; j++)
+                if (!key_mask[j])
+                  row[j] = -INFINITY;
+            if (causal_offset >= 0)
+              for (int j = i + causal_offset + 1; j < tk; j++)
+                row[j] = -INFINITY;
+          }
+      attn_softmax_rows (p, tq, tk);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, tq, dh, tk, 1.0f,
+                   p, tk, v + h * dh, ldv, 0.0f, out + h * dh, ldo);
+    }
+}
+
+void
+attn_conv1d_k3 (const float *in, gboolean channels_first, int c_in, int t_in,
+                const float *w, const float *b, int c_out, int stride,
+                float *col, float *out)
+{
+  int t_out = (t_in + 2 - 3) / stride + 1;
+  int kc = c_in * 3;
+  for (int t = 0; t < t_out; t++)
+    {
+      float *row = col + (gsize) t * kc;
+      for (int kk = 0; kk < 3; kk++)
+        {
+          int src = t * stride + kk - 1;
+          gboolean inside = src >= 0 && src < t_in;
+          for (int c = 0; c < c_in; c++)
+            row[c * 3 + kk] = !inside ? 0.0f
+                              : channels_first ? in[(gsize) c * t_in + src] : in[(gsize) src * c_in + c];
+        }
+    }
+  for (int t = 0; t < t_out; t++)
+    memcpy (out + (gsize) t * c_out, b, c_out * sizeof (float));
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, t_out, c_out, kc, 1.0f,
+               col, kc, w, kc, 1.0f, out, c_out);
+}
+
+void
+attn_sinusoidal_positions (float *out, int n_pos, int d)
+{
+  /* sin(p / 10000^(2i/d)) in the first ceil(d/2) columns, cos in the rest */
+  int n_sin = (d + 1) / 2;
+  for (int p = 0; p < n_pos; p++)
+    for (int j = 0; j < d; j++)
+      {
+        int i = j < n_sin ? j : j - n_sin;
+        double angle = p / pow (10000.0, 2.0 * i / d);
+        out[(gsize) p * d + j] = (float) (j < n_sin ? sin (angle) : cos (angle));
+      }
+}

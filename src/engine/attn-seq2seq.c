@@ -1,0 +1,376 @@
+/* attn-seq2seq.c — the encoder–decoder Transformer shared by Marian and Whisper. */
+#include "attn-seq2seq.h"
+#include "attn-error.h"
+
+#include <math.h>
+#include <string.h>
+
+static gboolean
+read_mha (AttnModel *model, AttnCheckpoint *ckpt, const char *prefix, int d, AttnMha *m, GError **error)
+{
+  g_autofree char *q = g_strconcat (prefix, ".q_proj", NULL);
+  g_autofree char *k = g_strconcat (prefix, ".k_proj", NULL);
+  g_autofree char *v = g_strconcat (prefix, ".v_proj", NULL);
+  g_autofree char *o = g_strconcat (prefix, ".out_proj", NULL);
+  return attn_model_read_linear (model, ckpt, q, d, d, FALSE, &m->q, error) &&
+         attn_model_read_linear (model, ckpt, k, d, d, TRUE, &m->k, error) &&
+         attn_model_read_linear (model, ckpt, v, d, d, FALSE, &m->v, error) &&
+         attn_model_read_linear (model, ckpt, o, d, d, FALSE, &m->o, error);
+}
+
+static gboolean
+read_layer (AttnModel *model, AttnCheckpoint *ckpt, const char *p, int d, int ffn, gboolean decoder,
+            float eps, AttnS2SLayer *L, GError **error)
+{
+  g_autofree char *sa = g_strconcat (p, "self_attn", NULL);
+  g_autofree char *sal = g_strconcat (p, "self_attn_layer_norm", NULL);
+  g_autofree char *ca = g_strconcat (p, "encoder_attn", NULL);
+  g_autofree char *cal = g_strconcat (p, "encoder_attn_layer_norm", NULL);
+  g_autofree char *f1 = g_strconcat (p, "fc1", NULL);
+  g_autofree char *f2 = g_strconcat (p, "fc2", NULL);
+  g_autofree char *fl = g_strconcat (p, "final_layer_norm", NULL);
+  if (!read_mha (model, ckpt, sa, d, &L->self, error) ||
+      !attn_model_read_layer_norm (model, ckpt, sal, d, eps, &L->self_ln, error) ||
+      !attn_model_read_linear (model, ckpt, f1, d, ffn, FALSE, &L->fc1, error) ||
+      !attn_model_read_linear (model, ckpt, f2, ffn, d, FALSE, &L->fc2, error) ||
+      !attn_model_read_layer_norm (model, ckpt, fl, d, eps, &L->final_ln, error))
+    return FALSE;
+  if (decoder &&
+      (!read_mha (model, ckpt, ca, d, &L->cross, error) ||
+       !attn_model_read_layer_norm (model, ckpt, cal, d, eps, &L->cross_ln, error)))
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+attn_s2s_read_layers (AttnModel *model, AttnCheckpoint *ckpt, AttnS2S *s, const char *prefix,
+                      float eps, GError **error)
+{
+  s->enc = g_new0 (AttnS2SLayer, s->enc_layers);
+  s->dec = g_new0 (AttnS2SLayer, s->dec_layers);
+  for (int l = 0; l < s->enc_layers; l++)
+    {
+      g_autofree char *p = g_strdup_printf ("%sencoder.layers.%d.", prefix, l);
+      if (!read_layer (model, ckpt, p, s->d, s->enc_ffn, FALSE, eps, &s->enc[l], error))
+        return FALSE;
+    }
+  for (int l = 0; l < s->dec_layers; l++)
+    {
+      g_autofree char *p = g_strdup_printf ("%sdecoder.layers.%d.", prefix, l);
+      if (!read_layer (model, ckpt, p, s->d, s->dec_ffn, TRUE, eps, &s->dec[l], error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+attn_s2s_free (AttnS2S *s)
+{
+  g_free (s->enc);
+  g_free (s->dec);
+}
+
+/* y = x + f(x) in place, with the layer norm before (pre_norm) or after. `sub` computes
+ * f from its input into out. */
+static void
+residual_block (gboolean pre_norm, const AttnLayerNorm *ln, float *x, int n, int d, float *normed,
+                float *out)
+{
+  /* pre: out already holds f(LN(x)); post: out holds f(x). */
+  if (pre_norm)
+    attn_add_inplace (x, out, (gsize) n * d);
+  else
+    {
+      attn_add_inplace (out, x, (gsize) n * d);
+      attn_layer_norm (ln, out, n, x);
+    }
+  (void) normed;
+}
+
+static void
+feed_forward (AttnS2S *s, const AttnS2SLayer *L, float *x, int n, float *normed, float *ff, float *out)
+{
+  const float *in = x;
+  if (s->pre_norm)
+    {
+      attn_layer_norm (&L->final_ln, x, n, normed);
+      in = normed;
+    }
+  attn_linear_forward (&L->fc1, in, n, ff);
+  attn_activate (s->act, ff, (gsize) n * L->fc1.out);
+  attn_linear_forward (&L->fc2, ff, n, out);
+  residual_block (s->pre_norm, &L->final_ln, x, n, s->d, normed, out);
+}
+
+AttnS2SEncoded *
+attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, AttnRunCtx *ctx,
+                 double progress_from, double progress_to, GError **error)
+{
+  int D = s->d, H = s->enc_heads, dh = D / H;
+  AttnS2SEncoded *e = g_new0 (AttnS2SEncoded, 1);
+  g_autofree float *normed = g_new (float, (gsize) T * D);
+  g_autofree float *q = g_new (float, (gsize) T * D);
+  g_autofree float *k = g_new (float, (gsize) T * D);
+  g_autofree float *v = g_new (float, (gsize) T * D);
+  g_autofree float *ctxv = g_new (float, (gsize) T * D);
+  g_autofree float *out = g_new (float, (gsize) T * D);
+  g_autofree float *ff = g_new (float, (gsize) T * s->enc_ffn);
+  g_autofree float *scratch = probs ? NULL : g_new (float, (gsize) H * T * T);
+  float scale = 1.0f / sqrtf ((float) dh);
+  float *x;
+
+  e->len = T;
+  e->hidden = x = g_memdup2 (x0, (gsize) T * D * sizeof (float));
+  for (int l = 0; l < s->enc_layers; l++)
+    {
+      const AttnS2SLayer *L = &s->enc[l];
+      const float *in = x;
+      if (!attn_run_ctx_check (ctx, error))
+        {
+          attn_s2s_encoded_free (s, e);
+          return NULL;
+        }
+      if (s->pre_norm)
+        {
+          attn_layer_norm (&L->self_ln, x, T, normed);
+          in = normed;
+        }
+      attn_linear_forward (&L->self.q, in, T, q);
+      attn_linear_forward (&L->self.k, in, T, k);
+      attn_linear_forward (&L->self.v, in, T, v);
+      attn_attention (q, D, k, D, v, D, T, T, H, dh, scale, -1, NULL,
+                      probs ? probs + (gsize) l * H * T * T : scratch, ctxv, D);
+      attn_linear_forward (&L->self.o, ctxv, T, out);
+      residual_block (s->pre_norm, &L->self_ln, x, T, D, normed, out);
+      feed_forward (s, L, x, T, normed, ff, out);
+      attn_run_ctx_progress (ctx, progress_from + (progress_to - progress_from) * (l + 1.0) / s->enc_layers, "encoder");
+    }
+  if (s->pre_norm)
+    {
+      attn_layer_norm (&s->enc_final_ln, x, T, normed);
+      memcpy (x, normed, (gsize) T * D * sizeof (float));
+    }
+  e->cross_k = g_new0 (float *, s->dec_layers);
+  e->cross_v = g_new0 (float *, s->dec_layers);
+  for (int l = 0; l < s->dec_layers; l++)
+    {
+      e->cross_k[l] = g_new (float, (gsize) T * D);
+      e->cross_v[l] = g_new (float, (gsize) T * D);
+      attn_linear_forward (&s->dec[l].cross.k, x, T, e->cross_k[l]);
+      attn_linear_forward (&s->dec[l].cross.v, x, T, e->cross_v[l]);
+    }
+  return e;
+}
+
+void
+attn_s2s_encoded_free (AttnS2S *s, AttnS2SEncoded *e)
+{
+  if (e == NULL)
+    return;
+  for (int l = 0; e->cross_k && l < s->dec_layers; l++)
+    {
+      g_free (e->cross_k[l]);
+      g_free (e->cross_v[l]);
+    }
+  g_free (e->cross_k);
+  g_free (e->cross_v);
+  g_free (e->hidden);
+  g_free (e);
+}
+
+/* --- the decoder ------------------------------------------------------------ */
+
+typedef struct {
+  int    len, cap;
+  float *k, *v;      /* [layers, cap, D] */
+} DecCache;
+
+static DecCache *
+dec_cache_new (AttnS2S *s, int cap)
+{
+  DecCache *c = g_new0 (DecCache, 1);
+  c->cap = cap;
+  c->k = g_new (float, (gsize) s->dec_layers * cap * s->d);
+  c->v = g_new (float, (gsize) s->dec_layers * cap * s->d);
+  return c;
+}
+
+static void
+dec_cache_free (gpointer p)
+{
+  DecCache *c = p;
+  g_free (c->k);
+  g_free (c->v);
+  g_free (c);
+}
+
+/* Feeds n tokens after the cache. self_probs: [L, H, n, len+n]; cross_probs: [L, H, n, enc->len];
+ * logits: [n, V], or [V] of the last position when last_only. */
+static gboolean
+dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, int n,
+             float *self_probs, float *cross_probs, float *logits, gboolean last_only,
+             AttnRunCtx *ctx, GError **error)
+{
+  int D = s->d, H = s->dec_heads, dh = D / H, past = c->len, tk = past + n, te = enc->len;
+  g_autofree float *x = g_new (float, (gsize) n * D);
+  g_autofree float *normed = g_new (float, (gsize) n * D);
+  g_autofree float *q = g_new (float, (gsize) n * D);
+  g_autofree float *ctxv = g_new (float, (gsize) n * D);
+  g_autofree float *out = g_new (float, (gsize) n * D);
+  g_autofree float *ff = g_new (float, (gsize) n * s->dec_ffn);
+  g_autofree float *sp = self_probs ? NULL : g_new (float, (gsize) H * n * tk);
+  g_autofree float *cp = cross_probs ? NULL : g_new (float, (gsize) H * n * te);
+  float scale = 1.0f / sqrtf ((float) dh);
+  int rows = last_only ? 1 : n;
+  const float *xo;
+
+  if (tk > c->cap || tk > s->max_tgt)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
+                   "The decoder input is longer than the model's %d target positions", s->max_tgt);
+      return FALSE;
+    }
+  for (int t = 0; t < n; t++)
+    {
+      if (ids[t] < 0 || ids[t] >= s->vocab)
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "Decoder token id %d is outside the vocabulary (%d)",
+                       ids[t], s->vocab);
+          return FALSE;
+        }
+      for (int i = 0; i < D; i++)
+        x[(gsize) t * D + i] = s->dec_embed[(gsize) ids[t] * D + i] * s->embed_scale
+                               + s->dec_pos[(gsize) (past + t) * D + i];
+    }
+  for (int l = 0; l < s->dec_layers; l++)
+    {
+      const AttnS2SLayer *L = &s->dec[l];
+      float *kc = c->k + (gsize) l * c->cap * D, *vc = c->v + (gsize) l * c->cap * D;
+      const float *in = x;
+      if (!attn_run_ctx_check (ctx, error))
+        return FALSE;
+      /* causal self-attention */
+      if (s->pre_norm)
+        {
+          attn_layer_norm (&L->self_ln, x, n, normed);
+          in = normed;
+        }
+      attn_linear_forward (&L->self.q, in, n, q);
+      attn_linear_forward_ld (&L->self.k, in, D, n, kc + (gsize) past * D, D);
+      attn_linear_forward_ld (&L->self.v, in, D, n, vc + (gsize) past * D, D);
+      attn_attention (q, D, kc, D, vc, D, n, tk, H, dh, scale, past, NULL,
+                      self_probs ? self_probs + (gsize) l * H * n * tk : sp, ctxv, D);
+      attn_linear_forward (&L->self.o, ctxv, n, out);
+      residual_block (s->pre_norm, &L->self_ln, x, n, D, normed, out);
+      /* cross-attention */
+      in = x;
+      if (s->pre_norm)
+        {
+          attn_layer_norm (&L->cross_ln, x, n, normed);
+          in = normed;
+        }
+      attn_linear_forward (&L->cross.q, in, n, q);
+      attn_attention (q, D, enc->cross_k[l], D, enc->cross_v[l], D, n, te, H, dh, scale, -1, NULL,
+                      cross_probs ? cross_probs + (gsize) l * H * n * te : cp, ctxv, D);
+      attn_linear_forward (&L->cross.o, ctxv, n, out);
+      residual_block (s->pre_norm, &L->cross_ln, x, n, D, normed, out);
+      feed_forward (s, L, x, n, normed, ff, out);
+    }
+  c->len = tk;
+  xo = x + (gsize) (n - rows) * D;
+  if (s->pre_norm)
+    {
+      attn_layer_norm (&s->dec_final_ln, xo, rows, normed);
+      xo = normed;
+    }
+  attn_linear_forward (&s->lm_head, xo, rows, logits);
+  if (s->final_logits_bias)
+    for (int r = 0; r < rows; r++)
+      attn_add_inplace (logits + (gsize) r * s->vocab, s->final_logits_bias, s->vocab);
+  return TRUE;
+}
+
+gboolean
+attn_s2s_decode_forced (AttnS2S *s, AttnS2SEncoded *enc, const gint32 *ids, int n,
+                        float *self_probs, float *cross_probs, float *logits,
+                        AttnRunCtx *ctx, GError **error)
+{
+  DecCache *c = dec_cache_new (s, MAX (n, 1));
+  gboolean ok = dec_forward (s, enc, c, ids, n, self_probs, cross_probs, logits, FALSE, ctx, error);
+  dec_cache_free (c);
+  return ok;
+}
+
+typedef struct {
+  AttnS2S        *s;
+  AttnS2SEncoded *enc;
+  AttnRunCtx     *ctx;
+  int             cap;
+} Decoder;
+
+static gpointer
+ops_cache_new (gpointer self)
+{
+  Decoder *d = self;
+  return dec_cache_new (d->s, d->cap);
+}
+
+static void
+ops_cache_copy (gpointer self, gpointer dst, gconstpointer src)
+{
+  Decoder *d = self;
+  DecCache *to = dst;
+  const DecCache *from = src;
+  for (int l = 0; l < d->s->dec_layers; l++)
+    {
+      gsize off = (gsize) l * from->cap * d->s->d, n = (gsize) from->len * d->s->d;
+      memcpy (to->k + off, from->k + off, n * sizeof (float));
+      memcpy (to->v + off, from->v + off, n * sizeof (float));
+    }
+  to->len = from->len;
+}
+
+static gboolean
+ops_step (gpointer self, gpointer cache, const gint32 *tokens, int n, float *logits, GError **error)
+{
+  Decoder *d = self;
+  return dec_forward (d->s, d->enc, cache, tokens, n, NULL, NULL, logits, TRUE, d->ctx, error);
+}
+
+gboolean
+attn_s2s_generate (AttnS2S *s, AttnS2SEncoded *enc, const gint32 *prefix, int n_prefix,
+                   const AttnDecodeParams *params, AttnResult *r, AttnTokenizer *tok,
+                   AttnRunCtx *ctx, GError **error)
+{
+  static const AttnDecoderOps ops = { ops_cache_new, dec_cache_free, ops_cache_copy, ops_step };
+  Decoder d = { s, enc, ctx, n_prefix + params->max_new_tokens };
+  AttnDecodeParams p = *params;
+  p.max_new_tokens = MIN (p.max_new_tokens, s->max_tgt - n_prefix);
+  if (p.max_new_tokens < 1)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The decoder prompt leaves no room for new tokens");
+      return FALSE;
+    }
+  return attn_decode_generate (&ops, &d, prefix, n_prefix, &p, r, tok, error);
+}
+
+gboolean
+attn_s2s_record (AttnS2S *s, AttnS2SEncoded *enc, const gint32 *dec_ids, int n,
+                 guint kinds, AttnResult *r, AttnTokenizer *tok, AttnRunCtx *ctx, GError **error)
+{
+  AttnWeights *self_w = NULL, *cross_w = NULL;
+  attn_model_fill_tokens (tok, &r->target, dec_ids, n);
+  if (kinds & ATTN_KIND_MASK (ATTN_KIND_DECODER))
+    {
+      self_w = r->attention[ATTN_KIND_DECODER] = attn_weights_new (s->dec_layers, s->dec_heads, n, n);
+      self_w->causal = TRUE;
+    }
+  if (kinds & ATTN_KIND_MASK (ATTN_KIND_CROSS))
+    cross_w = r->attention[ATTN_KIND_CROSS] = attn_weights_new (s->dec_layers, s->dec_heads, n, enc->len);
+  g_free (r->logits);
+  r->logits = g_new (float, (gsize) n * s->vocab);
+  r->logits_rows = n;
+  r->logits_cols = s->vocab;
+  return attn_s2s_decode_forced (s, enc, dec_ids, n, self_w ? self_w->data : NULL,
+                                 cross_w ? cross_w->data : NULL, r->logits, ctx, error);
+}

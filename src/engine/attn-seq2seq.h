@@ -1,0 +1,80 @@
+/* attn-seq2seq.h — the BART-family encoder–decoder Transformer that Marian and
+ * Whisper share: encoder and decoder stacks with pre- or post-layer-norm,
+ * self-, causal- and cross-attention that record their weights, a tied output
+ * layer, key/value caches for generation, and forced (teacher-forced) passes. */
+#pragma once
+
+#include "attn-model-private.h"
+#include "attn-decode.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  AttnLinear q, k, v, o;
+} AttnMha;
+
+typedef struct {
+  AttnMha       self;
+  AttnLayerNorm self_ln;
+  AttnMha       cross;        /* decoder layers only */
+  AttnLayerNorm cross_ln;
+  AttnLinear    fc1, fc2;
+  AttnLayerNorm final_ln;
+} AttnS2SLayer;
+
+typedef struct {
+  int            d, enc_layers, dec_layers, enc_heads, dec_heads, enc_ffn, dec_ffn, vocab;
+  int            max_src, max_tgt;    /* positions */
+  gboolean       pre_norm;            /* Whisper: pre-LN with final norms; Marian: post-LN */
+  AttnActivation act;
+  float          embed_scale;
+  float         *dec_embed;           /* [vocab, d] */
+  float         *dec_pos;             /* [max_tgt, d] */
+  AttnS2SLayer  *enc, *dec;
+  AttnLayerNorm  enc_final_ln, dec_final_ln;   /* pre_norm only */
+  AttnLinear     lm_head;
+  float         *final_logits_bias;   /* [vocab] or NULL */
+  gint32         decoder_start, eos, pad;
+} AttnS2S;
+
+/* Reads the layers with BART names under "<prefix>encoder.layers.N." and
+ * "<prefix>decoder.layers.N." (k_proj bias optional, as in Whisper). */
+gboolean attn_s2s_read_layers (AttnModel *model, AttnCheckpoint *ckpt, AttnS2S *s, const char *prefix,
+                               float eps, GError **error);
+void     attn_s2s_free        (AttnS2S *s);
+
+/* The encoder's output, with the cross-attention keys and values of every decoder layer. */
+typedef struct {
+  int     len;
+  float  *hidden;        /* [len, d] */
+  float **cross_k;       /* per decoder layer [len, d] */
+  float **cross_v;
+} AttnS2SEncoded;
+
+/* Runs the encoder over embedded input x [T, d] (positions already added).
+ * probs: [enc_layers, enc_heads, T, T] or NULL. */
+AttnS2SEncoded *attn_s2s_encode  (AttnS2S *s, const float *x, int T, float *probs,
+                                  AttnRunCtx *ctx, double progress_from, double progress_to, GError **error);
+void            attn_s2s_encoded_free (AttnS2S *s, AttnS2SEncoded *e);
+
+/* A forced pass of the decoder over ids [n] (start token first): records decoder
+ * self-attention [L, H, n, n] and cross-attention [L, H, n, enc->len] when non-NULL,
+ * and writes logits [n, vocab]. */
+gboolean attn_s2s_decode_forced (AttnS2S *s, AttnS2SEncoded *enc, const gint32 *ids, int n,
+                                 float *self_probs, float *cross_probs, float *logits,
+                                 AttnRunCtx *ctx, GError **error);
+
+/* Generation after `prefix` (the decoder's start tokens). */
+gboolean attn_s2s_generate (AttnS2S *s, AttnS2SEncoded *enc, const gint32 *prefix, int n_prefix,
+                            const AttnDecodeParams *params, AttnResult *r, AttnTokenizer *tok,
+                            AttnRunCtx *ctx, GError **error);
+
+/* Fills r->target, r->attention[DECODER/CROSS] and r->logits from a forced pass over
+ * dec_ids, as every encoder–decoder architecture reports it. */
+gboolean attn_s2s_record (AttnS2S *s, AttnS2SEncoded *enc, const gint32 *dec_ids, int n,
+                          guint kinds, AttnResult *r, AttnTokenizer *tok, AttnRunCtx *ctx, GError **error);
+
+/* Appends the single-token bad_words_ids and suppress_tokens of a config object. */
+void     attn_read_suppressed (JsonObject *cfg, GArray *out);
+
+G_END_DECLS
