@@ -523,7 +523,9 @@ rnn_save_config (AttnTrainModel *m, const char *dir, GError **error)
   g_autofree char *path = g_build_filename (dir, "config.json", NULL);
   g_autofree char *gpath = g_build_filename (dir, "generation_config.json", NULL);
   g_autofree char *text = NULL, *gtext = NULL;
+  char dropout[G_ASCII_DTOSTR_BUF_SIZE];
 
+  g_ascii_dtostr (dropout, sizeof dropout, c->dropout);
   text = g_strdup_printf (
     "{\n"
     "  \"architectures\": [\"AttnRnnForSeq2Seq\"],\n"
@@ -543,13 +545,13 @@ rnn_save_config (AttnTrainModel *m, const char *dir, GError **error)
     "  \"bos_token_id\": %d,\n"
     "  \"eos_token_id\": %d,\n"
     "  \"decoder_start_token_id\": %d,\n"
-    "  \"dropout\": %g,\n"
+    "  \"dropout\": %s,\n"
     "  \"is_encoder_decoder\": true,\n"
     "  \"tie_word_embeddings\": false\n"
     "}\n",
     c->cell == ATTN_CELL_LSTM ? "lstm" : "gru", attn_score_name (c->score), c->vocab,
     c->embed_dim, c->hidden_size, c->hidden_size / 2, c->attention_dim, c->max_positions,
-    c->pad_id, c->bos_id, c->eos_id, c->bos_id, c->dropout);
+    c->pad_id, c->bos_id, c->eos_id, c->bos_id, dropout);
   if (!g_file_set_contents (path, text, -1, error))
     return FALSE;
   gtext = g_strdup_printf ("{\n  \"decoder_start_token_id\": %d,\n  \"bos_token_id\": %d,\n"

@@ -31,9 +31,10 @@ attn_train_config_init (AttnTrainConfig *c, AttnTask task, AttnTrainArch arch)
   c->eval_size = 500;
   if (arch == ATTN_ARCH_TRANSFORMER)
     {
-      c->steps = 1200;
-      c->lr = 2e-3f;
+      c->steps = 800;
+      c->lr = 3e-3f;
       c->warmup_steps = 100;
+      c->activation = ATTN_TRAIN_ACT_RELU;
       c->d_model = 64;
       c->ffn_dim = 256;
       c->layers = 2;
@@ -41,7 +42,7 @@ attn_train_config_init (AttnTrainConfig *c, AttnTask task, AttnTrainArch arch)
     }
   else
     {
-      c->steps = 1200;
+      c->steps = 600;
       c->lr = 3e-3f;
       c->warmup_steps = 50;
       c->embed_dim = 32;
@@ -141,7 +142,8 @@ attn_trainer_build_model (const AttnTrainConfig *c, GError **error)
     {
       AttnTfConfig tc = { ATTN_TOY_VOCAB, c->d_model, c->ffn_dim, c->layers, c->layers,
                           c->heads, MAX (64, c->max_len + 2), ATTN_TOY_PAD, ATTN_TOY_BOS,
-                          ATTN_TOY_EOS, c->dropout, ATTN_ACT_GELU };
+                          ATTN_TOY_EOS, c->dropout,
+                          c->activation == ATTN_TRAIN_ACT_GELU ? ATTN_ACT_GELU : ATTN_ACT_RELU };
       return attn_train_transformer_new (&tc, error);
     }
   else

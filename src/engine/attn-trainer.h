@@ -43,6 +43,11 @@ typedef enum {
   ATTN_DECAY_CONSTANT,
 } AttnDecay;
 
+typedef enum {
+  ATTN_TRAIN_ACT_RELU,       /* the Transformer's feed-forward activation */
+  ATTN_TRAIN_ACT_GELU,
+} AttnTrainAct;
+
 typedef struct {
   AttnTask      task;
   AttnTrainArch arch;
@@ -59,6 +64,7 @@ typedef struct {
   float         dropout, label_smoothing;
   /* Transformer */
   int           d_model, ffn_dim, layers, heads;
+  AttnTrainAct  activation;
   /* recurrent */
   int           embed_dim, hidden_size, attention_dim;
   /* held-out sequences for evaluation (never drawn for training) */
