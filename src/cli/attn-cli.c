@@ -20,6 +20,7 @@ typedef struct {
 
 static const Command commands[] = {
   { "run", attn_cli_run, "run a model on one input and print or save the result" },
+  { "align", attn_cli_align, "word alignments of sentence pairs, scored against gold (AER)" },
 };
 
 static void

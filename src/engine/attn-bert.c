@@ -239,14 +239,14 @@ bert_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
 /* The encoder over T tokens. probs: [layers, heads, T, T] or NULL. hidden: [T, D] out. */
 static gboolean
 bert_encode (Bert *b, const gint32 *ids, const gint32 *type_ids, const guint8 *mask, int T,
-             float *probs, float *hidden, AttnRunCtx *ctx, GError **error)
+             float *probs, float *vnorms, float *hidden, AttnRunCtx *ctx, GError **error)
 {
   int D = b->d, H = b->heads, dh = D / H;
-  g_autofree float *qkv = g_new (float, (gsize) T * 3 * D);
-  g_autofree float *ctxv = g_new (float, (gsize) T * D);
-  g_autofree float *tmp = g_new (float, (gsize) T * D);
-  g_autofree float *ffb = g_new (float, (gsize) T * b->ff);
-  g_autofree float *scratch = probs ? NULL : g_new (float, (gsize) H * T * T);
+  g_autofree float *qkv = attn_alloc_floats ((gsize) T * 3 * D, FALSE);
+  g_autofree float *ctxv = attn_alloc_floats ((gsize) T * D, FALSE);
+  g_autofree float *tmp = attn_alloc_floats ((gsize) T * D, FALSE);
+  g_autofree float *ffb = attn_alloc_floats ((gsize) T * b->ff, FALSE);
+  g_autofree float *scratch = probs ? NULL : attn_alloc_floats ((gsize) H * T * T, FALSE);
   float scale = 1.0f / sqrtf ((float) dh);
   int pos = b->pos_offset;
 
@@ -279,6 +279,8 @@ bert_encode (Bert *b, const gint32 *ids, const gint32 *type_ids, const guint8 *m
       attn_linear_forward (&L->qkv, hidden, T, qkv);
       attn_attention (qkv, 3 * D, qkv + D, 3 * D, qkv + 2 * D, 3 * D, T, T, H, dh, scale,
                       -1, mask, pl, ctxv, D);
+      if (vnorms != NULL)
+        attn_value_norms (qkv + 2 * D, 3 * D, T, H, dh, &L->out, vnorms + (gsize) l * H * T);
       attn_linear_forward (&L->out, ctxv, T, tmp);
       attn_add_inplace (tmp, hidden, (gsize) T * D);
       attn_layer_norm (&L->ln_attn, tmp, T, hidden);
@@ -358,10 +360,14 @@ bert_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
   if (types != NULL)
     r->type_ids = g_memdup2 (types, T * sizeof (gint32));
   if (kinds & ATTN_KIND_MASK (ATTN_KIND_SELF))
-    r->attention[ATTN_KIND_SELF] = attn_weights_new (b->layers, b->heads, T, T);
-  hidden = g_new (float, (gsize) T * b->d);
+    {
+      r->attention[ATTN_KIND_SELF] = attn_weights_new (b->layers, b->heads, T, T);
+      r->value_norms[ATTN_KIND_SELF] = attn_weights_new (b->layers, b->heads, 1, T);
+    }
+  hidden = attn_alloc_floats ((gsize) T * b->d, FALSE);
   if (!bert_encode (b, ids, types, in->input_ids ? in->attention_mask : NULL, T,
                     r->attention[ATTN_KIND_SELF] ? r->attention[ATTN_KIND_SELF]->data : NULL,
+                    r->value_norms[ATTN_KIND_SELF] ? r->value_norms[ATTN_KIND_SELF]->data : NULL,
                     hidden, ctx, error))
     return NULL;
 
@@ -382,12 +388,12 @@ bert_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
     }
   else if (b->has_mlm)
     {
-      g_autofree float *t1 = g_new (float, (gsize) T * b->d);
-      g_autofree float *t2 = g_new (float, (gsize) T * b->d);
+      g_autofree float *t1 = attn_alloc_floats ((gsize) T * b->d, FALSE);
+      g_autofree float *t2 = attn_alloc_floats ((gsize) T * b->d, FALSE);
       attn_linear_forward (&b->mlm_dense, hidden, T, t1);
       attn_activate (b->act, t1, (gsize) T * b->d);
       attn_layer_norm (&b->mlm_ln, t1, T, t2);
-      r->logits = g_new (float, (gsize) T * b->vocab);
+      r->logits = attn_alloc_floats ((gsize) T * b->vocab, FALSE);
       r->logits_rows = T;
       r->logits_cols = b->vocab;
       attn_linear_forward (&b->mlm_decoder, t2, T, r->logits);

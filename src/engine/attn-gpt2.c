@@ -149,15 +149,15 @@ gpt2_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
  * last_only. */
 static gboolean
 gpt2_forward (Gpt2 *g, Gpt2Cache *cache, const gint32 *ids, int n, float *probs,
-              float *logits, gboolean last_only, AttnRunCtx *ctx, GError **error)
+              float *vnorms, float *logits, gboolean last_only, AttnRunCtx *ctx, GError **error)
 {
   int D = g->d, H = g->heads, dh = D / H, past = cache->len, tk = past + n;
-  g_autofree float *x = g_new (float, (gsize) n * D);
-  g_autofree float *h = g_new (float, (gsize) n * D);
-  g_autofree float *qkv = g_new (float, (gsize) n * 3 * D);
-  g_autofree float *ctxv = g_new (float, (gsize) n * D);
-  g_autofree float *ffb = g_new (float, (gsize) n * g->ff);
-  g_autofree float *scratch = probs ? NULL : g_new (float, (gsize) H * n * tk);
+  g_autofree float *x = attn_alloc_floats ((gsize) n * D, FALSE);
+  g_autofree float *h = attn_alloc_floats ((gsize) n * D, FALSE);
+  g_autofree float *qkv = attn_alloc_floats ((gsize) n * 3 * D, FALSE);
+  g_autofree float *ctxv = attn_alloc_floats ((gsize) n * D, FALSE);
+  g_autofree float *ffb = attn_alloc_floats ((gsize) n * g->ff, FALSE);
+  g_autofree float *scratch = probs ? NULL : attn_alloc_floats ((gsize) H * n * tk, FALSE);
   float scale = 1.0f / sqrtf ((float) dh);
 
   g_assert (tk <= cache->cap);
@@ -180,6 +180,8 @@ gpt2_forward (Gpt2 *g, Gpt2Cache *cache, const gint32 *ids, int n, float *probs,
         }
       attn_attention (qkv, 3 * D, kc, D, vc, D, n, tk, H, dh, scale, past, NULL,
                       probs ? probs + (gsize) l * H * n * tk : scratch, ctxv, D);
+      if (vnorms != NULL)
+        attn_value_norms (vc, D, tk, H, dh, &L->proj, vnorms + (gsize) l * H * tk);
       attn_linear_forward (&L->proj, ctxv, n, h);
       attn_add_inplace (x, h, (gsize) n * D);
       attn_layer_norm (&L->ln2, x, n, h);
@@ -216,8 +218,8 @@ cache_new (gpointer self)
   Gpt2Decoder *dec = self;
   Gpt2Cache *c = g_new0 (Gpt2Cache, 1);
   c->cap = dec->cap;
-  c->k = g_new (float, (gsize) dec->g->layers * c->cap * dec->g->d);
-  c->v = g_new (float, (gsize) dec->g->layers * c->cap * dec->g->d);
+  c->k = attn_alloc_floats ((gsize) dec->g->layers * c->cap * dec->g->d, FALSE);
+  c->v = attn_alloc_floats ((gsize) dec->g->layers * c->cap * dec->g->d, FALSE);
   return c;
 }
 
@@ -249,7 +251,7 @@ static gboolean
 step (gpointer self, gpointer cache, const gint32 *tokens, int n, float *logits, GError **error)
 {
   Gpt2Decoder *dec = self;
-  return gpt2_forward (dec->g, cache, tokens, n, NULL, logits, TRUE, dec->ctx, error);
+  return gpt2_forward (dec->g, cache, tokens, n, NULL, NULL, logits, TRUE, dec->ctx, error);
 }
 
 static AttnResult *
@@ -311,15 +313,16 @@ gpt2_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
     {
       r->attention[ATTN_KIND_SELF] = attn_weights_new (g->layers, g->heads, T, T);
       r->attention[ATTN_KIND_SELF]->causal = TRUE;
+      r->value_norms[ATTN_KIND_SELF] = attn_weights_new (g->layers, g->heads, 1, T);
     }
-  r->logits = g_new (float, (gsize) T * g->vocab);
+  r->logits = attn_alloc_floats ((gsize) T * g->vocab, FALSE);
   r->logits_rows = T;
   r->logits_cols = g->vocab;
   cache.cap = T;
-  cache.k = g_new (float, (gsize) g->layers * T * g->d);
-  cache.v = g_new (float, (gsize) g->layers * T * g->d);
+  cache.k = attn_alloc_floats ((gsize) g->layers * T * g->d, FALSE);
+  cache.v = attn_alloc_floats ((gsize) g->layers * T * g->d, FALSE);
   ok = gpt2_forward (g, &cache, ids, T, r->attention[ATTN_KIND_SELF] ? r->attention[ATTN_KIND_SELF]->data : NULL,
-                     r->logits, FALSE, ctx, error);
+                     r->value_norms[ATTN_KIND_SELF] ? r->value_norms[ATTN_KIND_SELF]->data : NULL, r->logits, FALSE, ctx, error);
   g_free (cache.k);
   g_free (cache.v);
   if (!ok)

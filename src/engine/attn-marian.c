@@ -227,8 +227,12 @@ marian_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, At
     for (int i = 0; i < D; i++)
       x[(gsize) t * D + i] = m->enc_embed[(gsize) ids[t] * D + i] * s->embed_scale + m->enc_pos[(gsize) t * D + i];
   if (kinds & ATTN_KIND_MASK (ATTN_KIND_ENCODER))
-    r->attention[ATTN_KIND_ENCODER] = attn_weights_new (s->enc_layers, s->enc_heads, T, T);
+    {
+      r->attention[ATTN_KIND_ENCODER] = attn_weights_new (s->enc_layers, s->enc_heads, T, T);
+      r->value_norms[ATTN_KIND_ENCODER] = attn_weights_new (s->enc_layers, s->enc_heads, 1, T);
+    }
   enc = attn_s2s_encode (s, x, T, r->attention[ATTN_KIND_ENCODER] ? r->attention[ATTN_KIND_ENCODER]->data : NULL,
+                         r->value_norms[ATTN_KIND_ENCODER] ? r->value_norms[ATTN_KIND_ENCODER]->data : NULL,
                          ctx, 0.0, 0.3, error);
   if (enc == NULL)
     return NULL;
@@ -261,6 +265,7 @@ marian_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, At
         }
       else
         r->target_forced = TRUE;
+      r->decoder_prompt_len = 1;
       ok = attn_s2s_record (s, enc, dec_ids, n_dec, kinds, r, model->target_tokenizer, ctx, error);
     }
   attn_s2s_encoded_free (s, enc);

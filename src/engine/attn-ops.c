@@ -1,9 +1,12 @@
 /* attn-ops.c — numeric kernels on OpenBLAS. */
 #include "attn-ops.h"
+#include "attn-parallel.h"
 
 #include <cblas.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 #define ATTN_CLONES __attribute__((target_clones ("avx512f", "avx2", "default")))
@@ -27,6 +30,52 @@ attn_activation_from_name (const char *name, AttnActivation *act)
         return TRUE;
       }
   return FALSE;
+}
+
+#define HUGE_PAGE (2u << 20)
+
+float *
+attn_alloc_floats (gsize n, gboolean zero)
+{
+  gsize bytes = MAX (n, 1) * sizeof (float);
+  void *p = NULL;
+  /* Large buffers (recorded attention, activations) go on transparent huge pages:
+   * first-touch page faults otherwise cost more than the arithmetic here. */
+  if (bytes >= 2 * HUGE_PAGE && posix_memalign (&p, HUGE_PAGE, bytes) == 0)
+    {
+#ifdef MADV_HUGEPAGE
+      madvise (p, bytes, MADV_HUGEPAGE);
+#endif
+      if (zero)
+        memset (p, 0, bytes);
+      return p;
+    }
+  return zero ? g_malloc0 (bytes) : g_malloc (bytes);
+}
+
+/* OpenBLAS's own threads are switched off while our threads call it per head. */
+static int
+blas_threads_single (void)
+{
+#ifdef HAVE_OPENBLAS
+  int saved = openblas_get_num_threads ();
+  if (saved > 1)
+    openblas_set_num_threads (1);
+  return saved;
+#else
+  return 1;
+#endif
+}
+
+static void
+blas_threads_restore (int saved)
+{
+#ifdef HAVE_OPENBLAS
+  if (saved > 1)
+    openblas_set_num_threads (saved);
+#else
+  (void) saved;
+#endif
 }
 
 void
@@ -174,8 +223,34 @@ silu (float *x, gsize n)
     x[i] = x[i] / (1.0f + exp_kernel (-x[i]));
 }
 
+typedef struct {
+  AttnActivation act;
+  float         *x;
+  gsize          n, chunk;
+} ActJob;
+
+static void activate_serial (AttnActivation act, float *x, gsize n);
+
+static void
+activate_chunk (int i, gpointer data)
+{
+  ActJob *j = data;
+  gsize from = (gsize) i * j->chunk;
+  activate_serial (j->act, j->x + from, MIN (j->chunk, j->n - from));
+}
+
 void
 attn_activate (AttnActivation act, float *x, gsize n)
+{
+  ActJob job = { act, x, n, 32768 };
+  if (n <= job.chunk)
+    activate_serial (act, x, n);
+  else
+    attn_parallel_for ((int) ((n + job.chunk - 1) / job.chunk), activate_chunk, &job);
+}
+
+static void
+activate_serial (AttnActivation act, float *x, gsize n)
 {
   switch (act)
     {
@@ -206,32 +281,103 @@ attn_add_inplace (float *y, const float *x, gsize n)
     y[i] += x[i];
 }
 
+#define QUERY_BLOCK 128
+
+/* One head: scores, masks and softmax for a block of query rows at a time (so the
+ * block stays in cache), written straight into the recorded probabilities. */
+static void
+attention_head (const float *q, int ldq, const float *k, int ldk, const float *v, int ldv,
+                int tq, int tk, int dh, float scale, int causal_offset, const guint8 *key_mask,
+                float *p, float *out, int ldo)
+{
+  for (int i0 = 0; i0 < tq; i0 += QUERY_BLOCK)
+    {
+      int rows = MIN (QUERY_BLOCK, tq - i0);
+      float *pb = p + (gsize) i0 * tk;
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, rows, tk, dh, scale,
+                   q + (gsize) i0 * ldq, ldq, k, ldk, 0.0f, pb, tk);
+      if (causal_offset >= 0 || key_mask != NULL)
+        for (int i = 0; i < rows; i++)
+          {
+            float *row = pb + (gsize) i * tk;
+            if (key_mask != NULL)
+              for (int j = 0; j < tk; j++)
+                if (!key_mask[j])
+                  row[j] = -INFINITY;
+            if (causal_offset >= 0)
+              for (int j = i0 + i + causal_offset + 1; j < tk; j++)
+                row[j] = -INFINITY;
+          }
+      attn_softmax_rows (pb, rows, tk);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, dh, tk, 1.0f,
+                   pb, tk, v, ldv, 0.0f, out + (gsize) i0 * ldo, ldo);
+    }
+}
+
+typedef struct {
+  const float  *q;
+  int           ldq;
+  const float  *k;
+  int           ldk;
+  const float  *v;
+  int           ldv, tq, tk, dh;
+  float         scale;
+  int           causal_offset;
+  const guint8 *key_mask;
+  float        *probs, *out;
+  int           ldo;
+} AttnJob;
+
+static void
+attention_job (int h, gpointer data)
+{
+  const AttnJob *j = data;
+  attention_head (j->q + h * j->dh, j->ldq, j->k + h * j->dh, j->ldk, j->v + h * j->dh, j->ldv,
+                  j->tq, j->tk, j->dh, j->scale, j->causal_offset, j->key_mask,
+                  j->probs + (gsize) h * j->tq * j->tk, j->out + h * j->dh, j->ldo);
+}
+
 void
 attn_attention (const float *q, int ldq, const float *k, int ldk, const float *v, int ldv,
                 int tq, int tk, int heads, int dh, float scale,
                 int causal_offset, const guint8 *key_mask,
                 float *probs, float *out, int ldo)
 {
+  /* Heads run in parallel on our threads, each with single-threaded sgemm: the
+   * per-head products are too small for OpenBLAS's own threading to pay off. */
+  AttnJob job = { q, ldq, k, ldk, v, ldv, tq, tk, dh, scale, causal_offset, key_mask, probs, out, ldo };
+  gboolean parallel = heads > 1 && (gint64) tq * tk * dh >= 32768 && attn_parallel_get_threads () > 1;
+  int saved = parallel ? blas_threads_single () : 1;
+  if (parallel)
+    attn_parallel_for (heads, attention_job, &job);
+  else
+    for (int h = 0; h < heads; h++)
+      attention_job (h, &job);
+  if (parallel)
+    blas_threads_restore (saved);
+}
+
+void
+attn_value_norms (const float *v, int ldv, int tk, int heads, int dh, const AttnLinear *o, float *out)
+{
+  int D = o->out;
+  g_autofree float *tmp = attn_alloc_floats ((gsize) tk * D, FALSE);
   for (int h = 0; h < heads; h++)
     {
-      float *p = probs + (gsize) h * tq * tk;
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, tq, tk, dh, scale,
-                   q + h * dh, ldq, k + h * dh, ldk, 0.0f, p, tk);
-      if (causal_offset >= 0 || key_mask != NULL)
-        for (int i = 0; i < tq; i++)
-          {
-            float *row = p + (gsize) i * tk;
-            if (key_mask != NULL)
-              for (int j = 0; j < tk; j++)
-                if (!key_mask[j])
-                  row[j] = -INFINITY;
-            if (causal_offset >= 0)
-              for (int j = i + causal_offset + 1; j < tk; j++)
-                row[j] = -INFINITY;
-          }
-      attn_softmax_rows (p, tq, tk);
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, tq, dh, tk, 1.0f,
-                   p, tk, v + h * dh, ldv, 0.0f, out + h * dh, ldo);
+      if (o->in_major)
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, tk, D, dh, 1.0f, v + h * dh, ldv,
+                     o->w + (gsize) h * dh * D, D, 0.0f, tmp, D);
+      else
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, tk, D, dh, 1.0f, v + h * dh, ldv,
+                     o->w + h * dh, o->in, 0.0f, tmp, D);
+      for (int j = 0; j < tk; j++)
+        {
+          double ss = 0;
+          const float *row = tmp + (gsize) j * D;
+          for (int i = 0; i < D; i++)
+            ss += (double) row[i] * row[i];
+          out[(gsize) h * tk + j] = (float) sqrt (ss);
+        }
     }
 }
 

@@ -33,6 +33,9 @@ typedef struct {
   float  eps;
 } AttnLayerNorm;
 
+/* A float buffer; large ones are aligned for transparent huge pages. Free with g_free. */
+float *attn_alloc_floats (gsize n, gboolean zero);
+
 /* y[rows, out] = x[rows, in] · lin (+ bias); y may not alias x. */
 void  attn_linear_forward (const AttnLinear *lin, const float *x, int rows, float *y);
 /* Same with explicit leading dimensions. */
@@ -57,6 +60,12 @@ void  attn_attention      (const float *q, int ldq, const float *k, int ldk, con
                            int tq, int tk, int heads, int dh, float scale,
                            int causal_offset, const guint8 *key_mask,
                            float *probs, float *out, int ldo);
+
+/* Norms of each key's value vector after the output projection, per head:
+ * out[h * tk + j] = ‖v_j,h W_O,h‖ with W_O the attention's output layer (its columns
+ * h·dh … (h+1)·dh, or rows when in_major). */
+void  attn_value_norms    (const float *v, int ldv, int tk, int heads, int dh,
+                           const AttnLinear *out_proj, float *out);
 
 /* 1-D convolution, kernel 3, padding 1, as Whisper's front end.
  * in: [c_in, t_in] when `channels_first`, else [t_in, c_in]; w: [c_out, c_in, 3]; b: [c_out];

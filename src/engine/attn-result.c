@@ -1,6 +1,7 @@
 /* attn-result.c — the immutable result of a run, and its JSON form. */
 #include "attn-result.h"
 #include "attn-error.h"
+#include "attn-ops.h"
 
 #include <gio/gio.h>
 #include <math.h>
@@ -35,7 +36,7 @@ attn_weights_new (int layers, int heads, int queries, int keys)
   w->heads = heads;
   w->queries = queries;
   w->keys = keys;
-  w->data = g_new0 (float, MAX ((gsize) layers * heads * queries * keys, 1));
+  w->data = attn_alloc_floats ((gsize) layers * heads * queries * keys, TRUE);
   return w;
 }
 
@@ -101,8 +102,12 @@ result_clear (gpointer p)
   g_clear_pointer (&r->beam, g_array_unref);
   g_free (r->logits);
   for (int k = 0; k < ATTN_N_KINDS; k++)
-    attn_weights_free (r->attention[k]);
+    {
+      attn_weights_free (r->attention[k]);
+      attn_weights_free (r->value_norms[k]);
+    }
   g_free (r->mel);
+  g_free (r->alignment_heads);
 }
 
 void

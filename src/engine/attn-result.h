@@ -80,6 +80,8 @@ struct _AttnResult {
    * len == 0 for encoder-only and decoder-only models */
   AttnTokenSeq   target;
   gboolean       target_forced;     /* the target was given by the user, not generated */
+  int            decoder_prompt_len; /* the decoder's start tokens: row prompt_len − 1 + i of the
+                                      * decoder/cross attention predicted generated token i */
 
   /* outputs */
   AttnOutputKind output_kind;
@@ -100,7 +102,14 @@ struct _AttnResult {
 
   /* attention, NULL for kinds the model lacks or the run did not record */
   AttnWeights   *attention[ATTN_N_KINDS];
+  /* ‖v_j W_O,h‖: the norm of what key j contributes through head h before weighting
+   * (Kobayashi et al., 2020), [layers, heads, 1, keys]; NULL where attention is NULL.
+   * For the decoder and cross kinds: of the recorded forced pass. */
+  AttnWeights   *value_norms[ATTN_N_KINDS];
 
+  /* speech: Whisper's alignment heads (layer, head pairs) for word timings */
+  int            n_alignment_heads;
+  int           *alignment_heads;   /* 2 × n_alignment_heads */
   /* speech: the log-mel features of the first window, [n_mels, n_frames] */
   int            mel_bins, mel_frames;
   float         *mel;

@@ -103,19 +103,19 @@ feed_forward (AttnS2S *s, const AttnS2SLayer *L, float *x, int n, float *normed,
 }
 
 AttnS2SEncoded *
-attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, AttnRunCtx *ctx,
+attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, float *vnorms, AttnRunCtx *ctx,
                  double progress_from, double progress_to, GError **error)
 {
   int D = s->d, H = s->enc_heads, dh = D / H;
   AttnS2SEncoded *e = g_new0 (AttnS2SEncoded, 1);
-  g_autofree float *normed = g_new (float, (gsize) T * D);
-  g_autofree float *q = g_new (float, (gsize) T * D);
-  g_autofree float *k = g_new (float, (gsize) T * D);
-  g_autofree float *v = g_new (float, (gsize) T * D);
-  g_autofree float *ctxv = g_new (float, (gsize) T * D);
-  g_autofree float *out = g_new (float, (gsize) T * D);
-  g_autofree float *ff = g_new (float, (gsize) T * s->enc_ffn);
-  g_autofree float *scratch = probs ? NULL : g_new (float, (gsize) H * T * T);
+  g_autofree float *normed = attn_alloc_floats ((gsize) T * D, FALSE);
+  g_autofree float *q = attn_alloc_floats ((gsize) T * D, FALSE);
+  g_autofree float *k = attn_alloc_floats ((gsize) T * D, FALSE);
+  g_autofree float *v = attn_alloc_floats ((gsize) T * D, FALSE);
+  g_autofree float *ctxv = attn_alloc_floats ((gsize) T * D, FALSE);
+  g_autofree float *out = attn_alloc_floats ((gsize) T * D, FALSE);
+  g_autofree float *ff = attn_alloc_floats ((gsize) T * s->enc_ffn, FALSE);
+  g_autofree float *scratch = probs ? NULL : attn_alloc_floats ((gsize) H * T * T, FALSE);
   float scale = 1.0f / sqrtf ((float) dh);
   float *x;
 
@@ -140,6 +140,8 @@ attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, AttnRunCtx *c
       attn_linear_forward (&L->self.v, in, T, v);
       attn_attention (q, D, k, D, v, D, T, T, H, dh, scale, -1, NULL,
                       probs ? probs + (gsize) l * H * T * T : scratch, ctxv, D);
+      if (vnorms != NULL)
+        attn_value_norms (v, D, T, H, dh, &L->self.o, vnorms + (gsize) l * H * T);
       attn_linear_forward (&L->self.o, ctxv, T, out);
       residual_block (s->pre_norm, &L->self_ln, x, T, D, normed, out);
       feed_forward (s, L, x, T, normed, ff, out);
@@ -154,8 +156,8 @@ attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, AttnRunCtx *c
   e->cross_v = g_new0 (float *, s->dec_layers);
   for (int l = 0; l < s->dec_layers; l++)
     {
-      e->cross_k[l] = g_new (float, (gsize) T * D);
-      e->cross_v[l] = g_new (float, (gsize) T * D);
+      e->cross_k[l] = attn_alloc_floats ((gsize) T * D, FALSE);
+      e->cross_v[l] = attn_alloc_floats ((gsize) T * D, FALSE);
       attn_linear_forward (&s->dec[l].cross.k, x, T, e->cross_k[l]);
       attn_linear_forward (&s->dec[l].cross.v, x, T, e->cross_v[l]);
     }
@@ -190,8 +192,8 @@ dec_cache_new (AttnS2S *s, int cap)
 {
   DecCache *c = g_new0 (DecCache, 1);
   c->cap = cap;
-  c->k = g_new (float, (gsize) s->dec_layers * cap * s->d);
-  c->v = g_new (float, (gsize) s->dec_layers * cap * s->d);
+  c->k = attn_alloc_floats ((gsize) s->dec_layers * cap * s->d, FALSE);
+  c->v = attn_alloc_floats ((gsize) s->dec_layers * cap * s->d, FALSE);
   return c;
 }
 
@@ -208,18 +210,19 @@ dec_cache_free (gpointer p)
  * logits: [n, V], or [V] of the last position when last_only. */
 static gboolean
 dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, int n,
-             float *self_probs, float *cross_probs, float *logits, gboolean last_only,
+             float *self_probs, float *cross_probs, float *self_vn, float *cross_vn,
+             float *logits, gboolean last_only,
              AttnRunCtx *ctx, GError **error)
 {
   int D = s->d, H = s->dec_heads, dh = D / H, past = c->len, tk = past + n, te = enc->len;
-  g_autofree float *x = g_new (float, (gsize) n * D);
-  g_autofree float *normed = g_new (float, (gsize) n * D);
-  g_autofree float *q = g_new (float, (gsize) n * D);
-  g_autofree float *ctxv = g_new (float, (gsize) n * D);
-  g_autofree float *out = g_new (float, (gsize) n * D);
-  g_autofree float *ff = g_new (float, (gsize) n * s->dec_ffn);
-  g_autofree float *sp = self_probs ? NULL : g_new (float, (gsize) H * n * tk);
-  g_autofree float *cp = cross_probs ? NULL : g_new (float, (gsize) H * n * te);
+  g_autofree float *x = attn_alloc_floats ((gsize) n * D, FALSE);
+  g_autofree float *normed = attn_alloc_floats ((gsize) n * D, FALSE);
+  g_autofree float *q = attn_alloc_floats ((gsize) n * D, FALSE);
+  g_autofree float *ctxv = attn_alloc_floats ((gsize) n * D, FALSE);
+  g_autofree float *out = attn_alloc_floats ((gsize) n * D, FALSE);
+  g_autofree float *ff = attn_alloc_floats ((gsize) n * s->dec_ffn, FALSE);
+  g_autofree float *sp = self_probs ? NULL : attn_alloc_floats ((gsize) H * n * tk, FALSE);
+  g_autofree float *cp = cross_probs ? NULL : attn_alloc_floats ((gsize) H * n * te, FALSE);
   float scale = 1.0f / sqrtf ((float) dh);
   int rows = last_only ? 1 : n;
   const float *xo;
@@ -260,6 +263,8 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, in
       attn_linear_forward_ld (&L->self.v, in, D, n, vc + (gsize) past * D, D);
       attn_attention (q, D, kc, D, vc, D, n, tk, H, dh, scale, past, NULL,
                       self_probs ? self_probs + (gsize) l * H * n * tk : sp, ctxv, D);
+      if (self_vn != NULL)
+        attn_value_norms (vc, D, tk, H, dh, &L->self.o, self_vn + (gsize) l * H * tk);
       attn_linear_forward (&L->self.o, ctxv, n, out);
       residual_block (s->pre_norm, &L->self_ln, x, n, D, normed, out);
       /* cross-attention */
@@ -272,6 +277,8 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, in
       attn_linear_forward (&L->cross.q, in, n, q);
       attn_attention (q, D, enc->cross_k[l], D, enc->cross_v[l], D, n, te, H, dh, scale, -1, NULL,
                       cross_probs ? cross_probs + (gsize) l * H * n * te : cp, ctxv, D);
+      if (cross_vn != NULL)
+        attn_value_norms (enc->cross_v[l], D, te, H, dh, &L->cross.o, cross_vn + (gsize) l * H * te);
       attn_linear_forward (&L->cross.o, ctxv, n, out);
       residual_block (s->pre_norm, &L->cross_ln, x, n, D, normed, out);
       feed_forward (s, L, x, n, normed, ff, out);
@@ -292,11 +299,12 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, in
 
 gboolean
 attn_s2s_decode_forced (AttnS2S *s, AttnS2SEncoded *enc, const gint32 *ids, int n,
-                        float *self_probs, float *cross_probs, float *logits,
-                        AttnRunCtx *ctx, GError **error)
+                        float *self_probs, float *cross_probs, float *self_vn, float *cross_vn,
+                        float *logits, AttnRunCtx *ctx, GError **error)
 {
   DecCache *c = dec_cache_new (s, MAX (n, 1));
-  gboolean ok = dec_forward (s, enc, c, ids, n, self_probs, cross_probs, logits, FALSE, ctx, error);
+  gboolean ok = dec_forward (s, enc, c, ids, n, self_probs, cross_probs, self_vn, cross_vn,
+                             logits, FALSE, ctx, error);
   dec_cache_free (c);
   return ok;
 }
@@ -334,7 +342,7 @@ static gboolean
 ops_step (gpointer self, gpointer cache, const gint32 *tokens, int n, float *logits, GError **error)
 {
   Decoder *d = self;
-  return dec_forward (d->s, d->enc, cache, tokens, n, NULL, NULL, logits, TRUE, d->ctx, error);
+  return dec_forward (d->s, d->enc, cache, tokens, n, NULL, NULL, NULL, NULL, logits, TRUE, d->ctx, error);
 }
 
 gboolean
@@ -358,19 +366,24 @@ gboolean
 attn_s2s_record (AttnS2S *s, AttnS2SEncoded *enc, const gint32 *dec_ids, int n,
                  guint kinds, AttnResult *r, AttnTokenizer *tok, AttnRunCtx *ctx, GError **error)
 {
-  AttnWeights *self_w = NULL, *cross_w = NULL;
+  AttnWeights *self_w = NULL, *cross_w = NULL, *self_vn = NULL, *cross_vn = NULL;
   attn_model_fill_tokens (tok, &r->target, dec_ids, n);
   if (kinds & ATTN_KIND_MASK (ATTN_KIND_DECODER))
     {
       self_w = r->attention[ATTN_KIND_DECODER] = attn_weights_new (s->dec_layers, s->dec_heads, n, n);
       self_w->causal = TRUE;
+      self_vn = r->value_norms[ATTN_KIND_DECODER] = attn_weights_new (s->dec_layers, s->dec_heads, 1, n);
     }
   if (kinds & ATTN_KIND_MASK (ATTN_KIND_CROSS))
-    cross_w = r->attention[ATTN_KIND_CROSS] = attn_weights_new (s->dec_layers, s->dec_heads, n, enc->len);
+    {
+      cross_w = r->attention[ATTN_KIND_CROSS] = attn_weights_new (s->dec_layers, s->dec_heads, n, enc->len);
+      cross_vn = r->value_norms[ATTN_KIND_CROSS] = attn_weights_new (s->dec_layers, s->dec_heads, 1, enc->len);
+    }
   g_free (r->logits);
-  r->logits = g_new (float, (gsize) n * s->vocab);
+  r->logits = attn_alloc_floats ((gsize) n * s->vocab, FALSE);
   r->logits_rows = n;
   r->logits_cols = s->vocab;
   return attn_s2s_decode_forced (s, enc, dec_ids, n, self_w ? self_w->data : NULL,
-                                 cross_w ? cross_w->data : NULL, r->logits, ctx, error);
+                                 cross_w ? cross_w->data : NULL, self_vn ? self_vn->data : NULL,
+                                 cross_vn ? cross_vn->data : NULL, r->logits, ctx, error);
 }

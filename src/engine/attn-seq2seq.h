@@ -52,8 +52,8 @@ typedef struct {
 } AttnS2SEncoded;
 
 /* Runs the encoder over embedded input x [T, d] (positions already added).
- * probs: [enc_layers, enc_heads, T, T] or NULL. */
-AttnS2SEncoded *attn_s2s_encode  (AttnS2S *s, const float *x, int T, float *probs,
+ * probs: [enc_layers, enc_heads, T, T] or NULL; vnorms: [enc_layers, enc_heads, T] or NULL. */
+AttnS2SEncoded *attn_s2s_encode  (AttnS2S *s, const float *x, int T, float *probs, float *vnorms,
                                   AttnRunCtx *ctx, double progress_from, double progress_to, GError **error);
 void            attn_s2s_encoded_free (AttnS2S *s, AttnS2SEncoded *e);
 
@@ -61,8 +61,8 @@ void            attn_s2s_encoded_free (AttnS2S *s, AttnS2SEncoded *e);
  * self-attention [L, H, n, n] and cross-attention [L, H, n, enc->len] when non-NULL,
  * and writes logits [n, vocab]. */
 gboolean attn_s2s_decode_forced (AttnS2S *s, AttnS2SEncoded *enc, const gint32 *ids, int n,
-                                 float *self_probs, float *cross_probs, float *logits,
-                                 AttnRunCtx *ctx, GError **error);
+                                 float *self_probs, float *cross_probs, float *self_vn, float *cross_vn,
+                                 float *logits, AttnRunCtx *ctx, GError **error);
 
 /* Generation after `prefix` (the decoder's start tokens). */
 gboolean attn_s2s_generate (AttnS2S *s, AttnS2SEncoded *enc, const gint32 *prefix, int n_prefix,

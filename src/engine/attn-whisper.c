@@ -15,6 +15,7 @@ typedef struct {
   float   *enc_pos;       /* [max_src, d] */
   GArray  *prompt;        /* gint32: start token, language, task, no-timestamps */
   GArray  *suppress, *begin_suppress;
+  GArray  *align_heads;   /* int pairs: layer, head */
   int      max_length;
 } Whisper;
 
@@ -26,6 +27,7 @@ whisper_free (gpointer p)
   g_array_unref (w->prompt);
   g_array_unref (w->suppress);
   g_array_unref (w->begin_suppress);
+  g_array_unref (w->align_heads);
   g_free (w);
 }
 
@@ -75,6 +77,37 @@ build_prompt (Whisper *w, JsonObject *gen, JsonObject *cfg)
   if (nots >= 0 && nots < w->s.vocab)
     g_array_append_val (w->prompt, nots);
   (void) cfg;
+}
+
+/* generation_config's "alignment_heads" ([[layer, head], …]); without them, every head of
+ * the second half of the decoder's layers, as OpenAI's implementation does. */
+static void
+read_alignment_heads (Whisper *w, JsonObject *gen)
+{
+  JsonNode *n = gen ? json_object_get_member (gen, "alignment_heads") : NULL;
+  JsonArray *a = (n && JSON_NODE_HOLDS_ARRAY (n)) ? json_node_get_array (n) : NULL;
+  w->align_heads = g_array_new (FALSE, FALSE, sizeof (int));
+  for (guint i = 0; a && i < json_array_get_length (a); i++)
+    {
+      JsonNode *e = json_array_get_element (a, i);
+      JsonArray *p = JSON_NODE_HOLDS_ARRAY (e) ? json_node_get_array (e) : NULL;
+      int l, h;
+      if (p == NULL || json_array_get_length (p) != 2)
+        continue;
+      l = json_array_get_int_element (p, 0);
+      h = json_array_get_int_element (p, 1);
+      if (l < 0 || l >= w->s.dec_layers || h < 0 || h >= w->s.dec_heads)
+        continue;
+      g_array_append_val (w->align_heads, l);
+      g_array_append_val (w->align_heads, h);
+    }
+  if (w->align_heads->len == 0)
+    for (int l = w->s.dec_layers / 2; l < w->s.dec_layers; l++)
+      for (int h = 0; h < w->s.dec_heads; h++)
+        {
+          g_array_append_val (w->align_heads, l);
+          g_array_append_val (w->align_heads, h);
+        }
 }
 
 static gboolean
@@ -182,6 +215,7 @@ whisper_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
       }
   }
   w->max_length = attn_config_int_or (model->generation_config, "max_length", max_tgt);
+  read_alignment_heads (w, model->generation_config);
 
   model->modality = ATTN_MODALITY_SPEECH;
   model->encoder_decoder = TRUE;
@@ -200,9 +234,9 @@ static float *
 front_end (Whisper *w, const float *mel)
 {
   int D = w->s.d, T1 = ATTN_CHUNK_FRAMES, T2 = T1 / 2;
-  g_autofree float *col = g_new (float, (gsize) T1 * MAX (w->n_mels, D) * 3);
-  g_autofree float *h1 = g_new (float, (gsize) T1 * D);
-  float *h2 = g_new (float, (gsize) T2 * D);
+  g_autofree float *col = attn_alloc_floats ((gsize) T1 * MAX (w->n_mels, D) * 3, FALSE);
+  g_autofree float *h1 = attn_alloc_floats ((gsize) T1 * D, FALSE);
+  float *h2 = attn_alloc_floats ((gsize) T2 * D, FALSE);
   attn_conv1d_k3 (mel, TRUE, w->n_mels, T1, w->conv1_w, w->conv1_b, D, 1, col, h1);
   attn_activate (ATTN_ACT_GELU, h1, (gsize) T1 * D);
   attn_conv1d_k3 (h1, FALSE, D, T1, w->conv2_w, w->conv2_b, D, 2, col, h2);
@@ -275,8 +309,12 @@ whisper_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, A
         return NULL;
       x = front_end (w, mel);
       if (first && (kinds & ATTN_KIND_MASK (ATTN_KIND_ENCODER)))
-        r->attention[ATTN_KIND_ENCODER] = attn_weights_new (s->enc_layers, s->enc_heads, s->max_src, s->max_src);
+        {
+          r->attention[ATTN_KIND_ENCODER] = attn_weights_new (s->enc_layers, s->enc_heads, s->max_src, s->max_src);
+          r->value_norms[ATTN_KIND_ENCODER] = attn_weights_new (s->enc_layers, s->enc_heads, 1, s->max_src);
+        }
       enc = attn_s2s_encode (s, x, s->max_src, first && r->attention[ATTN_KIND_ENCODER] ? r->attention[ATTN_KIND_ENCODER]->data : NULL,
+                             first && r->value_norms[ATTN_KIND_ENCODER] ? r->value_norms[ATTN_KIND_ENCODER]->data : NULL,
                              ctx, f0, f0 + 0.6 * (f1 - f0), error);
       if (enc == NULL)
         return NULL;
@@ -307,6 +345,9 @@ whisper_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, A
             }
           else
             r->target_forced = TRUE;
+          r->decoder_prompt_len = dec_ids ? 1 : (int) w->prompt->len;
+          r->n_alignment_heads = w->align_heads->len / 2;
+          r->alignment_heads = g_memdup2 (w->align_heads->data, MAX (w->align_heads->len, 1) * sizeof (int));
           ok = attn_s2s_record (s, enc, dec_ids ? dec_ids : gen_ids, n_dec, kinds, r, model->tokenizer, ctx, error);
           r->mel_bins = w->n_mels;
           r->mel_frames = ATTN_CHUNK_FRAMES;
