@@ -174,7 +174,7 @@ test_layernorm (void)
 /* ---- activations ---- */
 
 typedef struct {
-  AttnAct act;
+  AttnTAct act;
   gsize n;
   float *x, *y, *c;
 } ActCase;
@@ -190,13 +190,13 @@ act_loss (gpointer data)
 static void
 test_activations (void)
 {
-  for (int a = ATTN_ACT_GELU; a <= ATTN_ACT_TANH; a++)
+  for (int a = ATTN_TACT_GELU; a <= ATTN_TACT_TANH; a++)
     {
       AttnRng rng;
       ActCase t = { a, 64 };
       float *dx = g_new0 (float, 64);
       Cmp c = { 0 };
-      g_autofree char *what = g_strdup_printf ("%s dx", attn_act_name (a));
+      g_autofree char *what = g_strdup_printf ("%s dx", attn_tact_name (a));
 
       attn_rng_seed (&rng, 3);
       t.x = g_new (float, 64); t.y = g_new (float, 64); t.c = g_new (float, 64);
@@ -603,7 +603,7 @@ static void
 test_transformer (void)
 {
   AttnTfConfig cfg = { ATTN_TOY_VOCAB, 8, 12, 2, 2, 2, 32,
-                       ATTN_TOY_PAD, ATTN_TOY_BOS, ATTN_TOY_EOS, 0.0f, ATTN_ACT_GELU };
+                       ATTN_TOY_PAD, ATTN_TOY_BOS, ATTN_TOY_EOS, 0.0f, ATTN_TACT_GELU };
   for (int pass = 0; pass < 2; pass++)
     {
       g_autoptr (GError) error = NULL;
@@ -611,7 +611,7 @@ test_transformer (void)
       AttnRng rng;
 
       cfg.dropout = pass == 0 ? 0.0f : 0.2f;
-      cfg.act = pass == 0 ? ATTN_ACT_GELU : ATTN_ACT_SWISH;  /* smooth: no kinks inside ±h */
+      cfg.act = pass == 0 ? ATTN_TACT_GELU : ATTN_TACT_SWISH;  /* smooth: no kinks inside ±h */
       m = attn_train_transformer_new (&cfg, &error);
       g_assert_no_error (error);
       attn_rng_seed (&rng, 11);

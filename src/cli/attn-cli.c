@@ -4,9 +4,12 @@
  *                           | --input-ids 1,2,3 [--decoder-ids 4,5,6])
  *                          [--decode greedy|beam:N] [--max-new-tokens N]
  *                          [--attention encoder,decoder,cross,self] [--json OUT]
+ *   attn-cli train --task copy|reverse|sort --arch transformer|gru|lstm [--score S] [--seed N] --out DIR
+ *   attn-cli train --recipe FILE --out DIR  |  attn-cli train --resume DIR
  *
  * A failure exits non-zero with one line on stderr. */
 #include "attn-cli-common.h"
+#include "attn-cli-train.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@ typedef struct {
 static const Command commands[] = {
   { "run", attn_cli_run, "run a model on one input and print or save the result" },
   { "align", attn_cli_align, "word alignments of sentence pairs, scored against gold (AER)" },
+  { "train", attn_cli_train, "train a toy attention model (copy, reverse, sort) and save it" },
 };
 
 static void

@@ -397,7 +397,7 @@ rnn_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolea
       memcpy (r->bi + (gsize) b * K + He, r->rb.h + (gsize) b * He, sizeof (float) * He);
     }
   attn_op_linear_fwd (r->bi, B, K, ATTN_P (P, r->bridge_w), ATTN_P (P, r->bridge_b), H, r->s0);
-  attn_op_act_fwd (ATTN_ACT_TANH, r->s0, (gsize) B * H, r->s0);
+  attn_op_act_fwd (ATTN_TACT_TANH, r->s0, (gsize) B * H, r->s0);
 
   /* decoder states */
   attn_op_embedding_fwd (r->tgt_tm, Nt, ATTN_P (P, r->shared), E, 1.0f, r->emb_t);
@@ -422,7 +422,7 @@ rnn_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolea
                 sizeof (float) * H);
     }
   attn_op_linear_fwd (r->cat, Nt, H + K, ATTN_P (P, r->comb_w), ATTN_P (P, r->comb_b), H, r->o);
-  attn_op_act_fwd (ATTN_ACT_TANH, r->o, (gsize) Nt * H, r->o);
+  attn_op_act_fwd (ATTN_TACT_TANH, r->o, (gsize) Nt * H, r->o);
   memcpy (r->od, r->o, sizeof (float) * Nt * H);
   drop (c, r->od, (gsize) Nt * H, train, rng, r->m_o);
   attn_op_linear_fwd (r->od, Nt, H, ATTN_P (P, r->out_w), ATTN_P (P, r->out_b), V, r->logits);

@@ -141,46 +141,46 @@ attn_op_layernorm_bwd (const float *x, int n, int d, const float *g, const float
 /* ---- activations ---- */
 
 gboolean
-attn_act_from_name (const char *name, AttnAct *act)
+attn_tact_from_name (const char *name, AttnTAct *act)
 {
   if (g_str_equal (name, "gelu"))
-    *act = ATTN_ACT_GELU;
+    *act = ATTN_TACT_GELU;
   else if (g_str_equal (name, "relu"))
-    *act = ATTN_ACT_RELU;
+    *act = ATTN_TACT_RELU;
   else if (g_str_equal (name, "swish") || g_str_equal (name, "silu"))
-    *act = ATTN_ACT_SWISH;
+    *act = ATTN_TACT_SWISH;
   else if (g_str_equal (name, "tanh"))
-    *act = ATTN_ACT_TANH;
+    *act = ATTN_TACT_TANH;
   else
     return FALSE;
   return TRUE;
 }
 
 const char *
-attn_act_name (AttnAct act)
+attn_tact_name (AttnTAct act)
 {
   static const char *names[] = { "gelu", "relu", "swish", "tanh" };
   return names[act];
 }
 
 void
-attn_op_act_fwd (AttnAct act, const float *x, gsize n, float *y)
+attn_op_act_fwd (AttnTAct act, const float *x, gsize n, float *y)
 {
   switch (act)
     {
-    case ATTN_ACT_GELU:
+    case ATTN_TACT_GELU:
       for (gsize i = 0; i < n; i++)
         y[i] = 0.5f * x[i] * (1.0f + erff (x[i] * (float) G_SQRT2 * 0.5f));
       break;
-    case ATTN_ACT_RELU:
+    case ATTN_TACT_RELU:
       for (gsize i = 0; i < n; i++)
         y[i] = x[i] > 0 ? x[i] : 0;
       break;
-    case ATTN_ACT_SWISH:
+    case ATTN_TACT_SWISH:
       for (gsize i = 0; i < n; i++)
         y[i] = x[i] / (1.0f + expf (-x[i]));
       break;
-    case ATTN_ACT_TANH:
+    case ATTN_TACT_TANH:
       for (gsize i = 0; i < n; i++)
         y[i] = tanhf (x[i]);
       break;
@@ -188,12 +188,12 @@ attn_op_act_fwd (AttnAct act, const float *x, gsize n, float *y)
 }
 
 void
-attn_op_act_bwd (AttnAct act, const float *x, gsize n, const float *dy, float *dx)
+attn_op_act_bwd (AttnTAct act, const float *x, gsize n, const float *dy, float *dx)
 {
   const float inv_sqrt_2pi = 0.3989422804014327f;
   switch (act)
     {
-    case ATTN_ACT_GELU:
+    case ATTN_TACT_GELU:
       for (gsize i = 0; i < n; i++)
         {
           float cdf = 0.5f * (1.0f + erff (x[i] * (float) G_SQRT2 * 0.5f));
@@ -201,18 +201,18 @@ attn_op_act_bwd (AttnAct act, const float *x, gsize n, const float *dy, float *d
           dx[i] += dy[i] * (cdf + x[i] * pdf);
         }
       break;
-    case ATTN_ACT_RELU:
+    case ATTN_TACT_RELU:
       for (gsize i = 0; i < n; i++)
         dx[i] += x[i] > 0 ? dy[i] : 0;
       break;
-    case ATTN_ACT_SWISH:
+    case ATTN_TACT_SWISH:
       for (gsize i = 0; i < n; i++)
         {
           float s = 1.0f / (1.0f + expf (-x[i]));
           dx[i] += dy[i] * (s + x[i] * s * (1.0f - s));
         }
       break;
-    case ATTN_ACT_TANH:
+    case ATTN_TACT_TANH:
       for (gsize i = 0; i < n; i++)
         {
           float t = tanhf (x[i]);

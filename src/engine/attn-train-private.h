@@ -78,17 +78,17 @@ void   attn_op_layernorm_bwd (const float *x, int n, int d, const float *g, cons
                               const float *rstd, const float *dy, float *dx, float *dg, float *db);
 
 typedef enum {
-  ATTN_ACT_GELU,         /* exact, erf-based (HF "gelu") */
-  ATTN_ACT_RELU,
-  ATTN_ACT_SWISH,        /* x·σ(x) (HF "swish"/"silu", opus-mt) */
-  ATTN_ACT_TANH,
-} AttnAct;
+  ATTN_TACT_GELU,         /* exact, erf-based (HF "gelu") */
+  ATTN_TACT_RELU,
+  ATTN_TACT_SWISH,        /* x·σ(x) (HF "swish"/"silu", opus-mt) */
+  ATTN_TACT_TANH,
+} AttnTAct;
 
-gboolean attn_act_from_name  (const char *name, AttnAct *act);
-const char *attn_act_name    (AttnAct act);
-void   attn_op_act_fwd       (AttnAct act, const float *x, gsize n, float *y);
+gboolean attn_tact_from_name  (const char *name, AttnTAct *act);
+const char *attn_tact_name    (AttnTAct act);
+void   attn_op_act_fwd       (AttnTAct act, const float *x, gsize n, float *y);
 /* dx += dy · act'(x) */
-void   attn_op_act_bwd       (AttnAct act, const float *x, gsize n, const float *dy, float *dx);
+void   attn_op_act_bwd       (AttnTAct act, const float *x, gsize n, const float *dy, float *dx);
 
 /* y[i] = table[ids[i]] · scale */
 void   attn_op_embedding_fwd (const gint32 *ids, int n, const float *table, int d, float scale,
@@ -201,7 +201,7 @@ typedef struct {
   int      vocab, d_model, ffn_dim, encoder_layers, decoder_layers, heads, max_positions;
   gint32   pad_id, bos_id, eos_id;
   float    dropout;
-  AttnAct  act;
+  AttnTAct  act;
 } AttnTfConfig;
 
 AttnTrainModel *attn_train_transformer_new (const AttnTfConfig *config, GError **error);

@@ -165,8 +165,9 @@ write_json (JsonBuilder *jb, const char *dir, const char *name, GError **error)
   return json_generator_to_file (gen, path, error);
 }
 
-/* Words 0–3 are <pad> <s> </s> <unk>. The post-processor appends </s>, as Marian's
- * tokenizer does; decoding joins words with spaces. */
+/* Words 0–3 are <pad> <s> </s> <unk>. Whitespace pre-tokenizer; the
+ * post-processor appends </s>, as Marian's tokenizer does; decoding joins words
+ * with spaces. */
 gboolean
 attn_toy_write_tokenizer (const char *dir, const char *const *words, int n_words, GError **error)
 {
@@ -239,8 +240,16 @@ attn_toy_write_tokenizer (const char *dir, const char *const *words, int n_words
   json_builder_add_null_value (tj);
   json_builder_set_member_name (tj, "model");
   json_builder_begin_object (tj);
+  /* Word-level in effect: every word is one vocabulary entry, and a word that is
+   * not in the vocabulary becomes <unk>. Written as a WordPiece model (which the
+   * engine's tokenizer reads; it has no "WordLevel" model yet): with no "##"
+   * entries in the vocabulary the two give the same ids. */
   json_builder_set_member_name (tj, "type");
-  json_builder_add_string_value (tj, "WordLevel");
+  json_builder_add_string_value (tj, "WordPiece");
+  json_builder_set_member_name (tj, "continuing_subword_prefix");
+  json_builder_add_string_value (tj, "##");
+  json_builder_set_member_name (tj, "max_input_chars_per_word");
+  json_builder_add_int_value (tj, 100);
   json_builder_set_member_name (tj, "vocab");
   json_builder_begin_object (tj);
   for (int i = 0; i < n_words; i++)

@@ -503,7 +503,7 @@ tf_save_config (AttnTrainModel *m, const char *dir, GError **error)
   json_builder_add_string_value (jb, "MarianMTModel");
   json_builder_end_array (jb);
   KV_STR ("model_type", "marian");
-  KV_STR ("activation_function", attn_act_name (c->act));
+  KV_STR ("activation_function", attn_tact_name (c->act));
   KV_INT ("d_model", c->d_model);
   KV_INT ("encoder_layers", c->encoder_layers);
   KV_INT ("decoder_layers", c->decoder_layers);

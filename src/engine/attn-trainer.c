@@ -143,7 +143,7 @@ attn_trainer_build_model (const AttnTrainConfig *c, GError **error)
       AttnTfConfig tc = { ATTN_TOY_VOCAB, c->d_model, c->ffn_dim, c->layers, c->layers,
                           c->heads, MAX (64, c->max_len + 2), ATTN_TOY_PAD, ATTN_TOY_BOS,
                           ATTN_TOY_EOS, c->dropout,
-                          c->activation == ATTN_TRAIN_ACT_GELU ? ATTN_ACT_GELU : ATTN_ACT_RELU };
+                          c->activation == ATTN_TRAIN_ACT_GELU ? ATTN_TACT_GELU : ATTN_TACT_RELU };
       return attn_train_transformer_new (&tc, error);
     }
   else
