@@ -10,7 +10,8 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
-#include "attn-trainer.h"
+#include "attn-model.h"
+#include "attn-trainer-private.h"
 
 #define EXACT_MIN   0.99
 #define ALIGNED_MIN 0.95
@@ -153,6 +154,49 @@ check_resume (AttnTrainArch arch)
                           attn_train_arch_name (arch), i + 1, resumed[i], straight[i]);
   g_test_message ("%s: resumed run matches at all 20 steps (last loss %.9f)",
                   attn_train_arch_name (arch), resumed[19]);
+
+  /* the inference engine loads the folder and computes the same logits */
+  {
+    static const gint32 src[] = { 7, 5, 8, 5, 9, 13, 6, 10, ATTN_TOY_EOS };
+    static const gint32 dec[] = { ATTN_TOY_BOS, 10, 6, 13, 9, 5, 8, 5, 7 };
+    g_autoptr (AttnModel) model = attn_model_load (ckpt, &error);
+    AttnInput in = { 0 };
+    AttnRunOptions opt = ATTN_RUN_OPTIONS_INIT;
+    g_autoptr (AttnResult) r = NULL;
+    AttnBatch b = { 0 };
+    const float *mine;
+    double max_diff = 0;
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (attn_model_get_architecture (model), ==,
+                     arch == ATTN_ARCH_TRANSFORMER ? "marian" : "rnn");
+    in.input_ids = src;
+    in.n_input_ids = G_N_ELEMENTS (src);
+    in.decoder_ids = dec;
+    in.n_decoder_ids = G_N_ELEMENTS (dec);
+    r = attn_model_run (model, &in, &opt, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (r->attention[ATTN_KIND_CROSS]);
+    g_assert_cmpint (r->logits_rows, ==, 9);
+    g_assert_cmpint (r->logits_cols, ==, ATTN_TOY_VOCAB);
+
+    t = attn_trainer_resume (ckpt, &error);
+    attn_batch_reserve (&b, 1, 9, 9);
+    memcpy (b.src, src, sizeof src);
+    memcpy (b.tgt_in, dec, sizeof dec);
+    memset (b.tgt_out, 0, sizeof (gint32) * 9);
+    b.src_len[0] = b.tgt_len[0] = 9;
+    t->model->klass->forward (t->model, &b, 0.0f, FALSE, FALSE, NULL, NULL);
+    mine = t->model->klass->logits (t->model);
+    for (int i = 0; i < 9 * ATTN_TOY_VOCAB; i++)
+      max_diff = MAX (max_diff, fabs (mine[i] - r->logits[i]));
+    g_test_message ("%s: inference engine vs training forward: max |Δlogit| = %.2e",
+                    attn_train_arch_name (arch), max_diff);
+    if (!(max_diff < 1e-4))
+      g_test_fail_printf ("logits differ by %.3e", max_diff);
+    attn_batch_clear (&b);
+    attn_trainer_free (t);
+  }
 
   /* the folder has what the inference engine reads */
   {
