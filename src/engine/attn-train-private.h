@@ -206,9 +206,9 @@ typedef struct {
 
 AttnTrainModel *attn_train_transformer_new (const AttnTfConfig *config, GError **error);
 void            attn_train_transformer_init (AttnTrainModel *m, AttnRng *rng);
-/* Reads an AttnTfConfig from a Marian config.json. */
-gboolean        attn_train_transformer_read_config (const char *dir, AttnTfConfig *config,
-                                                    GError **error);
+/* The FLOPs of one training step (forward + backward ≈ 3 × forward) on a padded
+ * batch, counting the matrix products only. */
+gint64          attn_train_transformer_flops (AttnTrainModel *m, int B, int Ts, int Tt);
 
 /* The recurrent encoder–decoder with attention ("attn-rnn"). */
 typedef enum {

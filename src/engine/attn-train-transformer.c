@@ -649,10 +649,6 @@ attn_train_transformer_init (AttnTrainModel *m, AttnRng *rng)
     }
 }
 
-/* The FLOPs of one training step (forward + backward ≈ 3 × forward) on a batch,
- * counting the matrix products only. */
-gint64 attn_train_transformer_flops (AttnTrainModel *m, int B, int Ts, int Tt);
-
 gint64
 attn_train_transformer_flops (AttnTrainModel *m, int B, int Ts, int Tt)
 {
