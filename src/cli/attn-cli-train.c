@@ -13,9 +13,24 @@
 #include "attn-cli-common.h"
 #include "attn-trainer.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Set from the SIGINT handler, read between steps. A handler rather than a
+ * blocked-signal thread: OpenBLAS starts its threads before main() and they
+ * would take the signal with its default action. A second Ctrl+C kills. */
+static volatile sig_atomic_t interrupted;
+
+static void
+on_sigint (int sig)
+{
+  struct sigaction dfl = { 0 };
+  interrupted = 1;
+  dfl.sa_handler = SIG_DFL;
+  sigaction (SIGINT, &dfl, NULL);
+}
 
 typedef struct {
   gboolean quiet;
@@ -184,10 +199,20 @@ attn_cli_train (int argc, char **argv)
              c->arch == ATTN_ARCH_TRANSFORMER ? "encoder–decoder" : "",
              attn_trainer_get_n_params (trainer), c->seed, c->steps, c->batch_size);
   attn_trainer_set_callback (trainer, every, on_progress, &progress, NULL);
-  attn_cli_cancel_on_sigint (cancellable);
+  {
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_sigint;
+    sa.sa_flags = SA_RESTART;
+    sigaction (SIGINT, &sa, NULL);
+  }
 
-  ok = attn_trainer_step (trainer, (int) (c->steps - attn_trainer_get_step (trainer)),
-                          cancellable, NULL, &error);
+  ok = TRUE;
+  while (ok && attn_trainer_get_step (trainer) < c->steps)
+    {
+      if (interrupted)
+        g_cancellable_cancel (cancellable);
+      ok = attn_trainer_step (trainer, 1, cancellable, NULL, &error);
+    }
   if (progress.tty && !quiet)
     fprintf (stderr, "\n");
   if (!ok)
