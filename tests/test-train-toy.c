@@ -5,6 +5,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include "attn-error.h"
 #include "attn-model.h"
 #include "attn-trainer-private.h"
 
@@ -219,6 +220,74 @@ test_callback (void)
     }
 }
 
+/* The window's pattern: the trainer steps on a worker thread, the callback runs there. */
+static gpointer
+worker (gpointer data)
+{
+  AttnTrainer *t = data;
+  GError *error = NULL;
+  gboolean ok = attn_trainer_step (t, 6, NULL, NULL, &error);
+  g_assert_no_error (error);
+  return GINT_TO_POINTER (ok);
+}
+
+static void
+test_worker_thread (void)
+{
+  AttnTrainConfig c;
+  g_autoptr (GError) error = NULL;
+  CbData d = { 0 };
+  AttnTrainer *t;
+  GThread *thread;
+
+  attn_train_config_init (&c, ATTN_TASK_COPY, ATTN_ARCH_GRU);
+  c.batch_size = 8;
+  t = attn_trainer_new (&c, &error);
+  attn_trainer_set_callback (t, 2, on_progress, &d, NULL);
+  thread = g_thread_new ("trainer", worker, t);
+  g_assert_true (GPOINTER_TO_INT (g_thread_join (thread)));
+  g_assert_cmpint (d.calls, ==, 3);
+  g_assert_cmpint (d.last_step, ==, 6);
+  attn_trainer_free (t);
+}
+
+static void
+test_recipe (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("attn-recipe-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "recipe.json", NULL);
+  AttnTrainConfig c;
+
+  g_assert_true (g_file_set_contents (path, "{ \"task\": \"sort\", \"arch\": \"lstm\", "
+                                      "\"score\": \"general\", \"seed\": 9, \"steps\": 77, "
+                                      "\"lr\": 0.002, \"label_smoothing\": 0.1, \"decay\": \"linear\" }",
+                                      -1, &error));
+  g_assert_true (attn_train_config_from_recipe (path, &c, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (c.task, ==, ATTN_TASK_SORT);
+  g_assert_cmpint (c.arch, ==, ATTN_ARCH_LSTM);
+  g_assert_cmpint (c.score, ==, ATTN_SCORE_GENERAL);
+  g_assert_cmpint (c.seed, ==, 9);
+  g_assert_cmpint (c.steps, ==, 77);
+  g_assert_cmpfloat (fabs (c.lr - 0.002f), <, 1e-9);
+  g_assert_cmpfloat (fabs (c.label_smoothing - 0.1f), <, 1e-7);
+  g_assert_cmpint (c.decay, ==, ATTN_DECAY_LINEAR);
+  g_assert_cmpint (c.hidden_size, >, 0);            /* the arch's defaults fill the rest */
+
+  g_assert_true (g_file_set_contents (path, "{ \"task\": \"copy\", \"learning_rate\": 1 }", -1, &error));
+  g_assert_false (attn_train_config_from_recipe (path, &c, &error));
+  g_assert_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "learning_rate"));
+  g_clear_error (&error);
+  g_assert_true (g_file_set_contents (path, "{ \"task\": \"copy\", \"steps\": \"many\" }", -1, &error));
+  g_assert_false (attn_train_config_from_recipe (path, &c, &error));
+  g_assert_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG);
+  g_clear_error (&error);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_bad_config (void)
 {
@@ -244,7 +313,9 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/train-toy/bad-config", test_bad_config);
+  g_test_add_func ("/train-toy/recipe", test_recipe);
   g_test_add_func ("/train-toy/callback-and-cancel", test_callback);
+  g_test_add_func ("/train-toy/worker-thread", test_worker_thread);
   g_test_add_func ("/train-toy/same-seed/transformer", test_seed_transformer);
   g_test_add_func ("/train-toy/same-seed/gru", test_seed_gru);
   g_test_add_func ("/train-toy/same-seed/lstm", test_seed_lstm);
