@@ -3,6 +3,7 @@
 #include "attn-analysis.h"
 #include "attn-error.h"
 #include "attn-ops.h"
+#include "attn-scores.h"
 #include "attn-timing.h"
 
 #include <math.h>
@@ -217,6 +218,59 @@ test_word_times (void)
   attn_word_times_free (words);
 }
 
+static void
+test_scores (void)
+{
+  /* q = (1, 2), keys (1, 0) and (0, 1), d = 2 */
+  const float q[] = { 1, 2 }, k[] = { 1, 0, 0, 1 };
+  const float w[] = { 2, 0, 0, 1 };               /* general: qᵀW = (2, 2) */
+  const float wq[] = { 1, 0 }, wk[] = { 0, 1 }, v[] = { 2 };  /* a = 1 */
+  AttnScoreParams p = { w, wq, wk, v, 1 };
+  float out[2];
+  attn_scores (ATTN_SCORE_DOT, q, k, 2, 2, NULL, out);
+  assert_floats (out, (float[]) { 1, 2 }, 2, 1e-6);
+  attn_scores (ATTN_SCORE_SCALED_DOT, q, k, 2, 2, NULL, out);
+  assert_floats (out, (float[]) { 1 / sqrtf (2), 2 / sqrtf (2) }, 2, 1e-6);
+  attn_scores (ATTN_SCORE_GENERAL, q, k, 2, 2, &p, out);
+  assert_floats (out, (float[]) { 2, 2 }, 2, 1e-6);
+  /* additive: 2·tanh(q₀ + k_j₁): key 0 → 2·tanh(1 + 0), key 1 → 2·tanh(1 + 1) */
+  attn_scores (ATTN_SCORE_ADDITIVE, q, k, 2, 2, &p, out);
+  assert_floats (out, (float[]) { 2 * tanhf (1), 2 * tanhf (2) }, 2, 1e-6);
+}
+
+static void
+test_sparsemax (void)
+{
+  /* z = (1, 0.8, −1): support {1, 0.8}, τ = (1.8 − 1)/2 = 0.4 → (0.6, 0.4, 0) */
+  float p[3];
+  attn_sparsemax ((float[]) { 1, 0.8f, -1 }, 3, p);
+  assert_floats (p, (float[]) { 0.6f, 0.4f, 0 }, 3, 1e-6);
+  g_assert_cmpfloat (p[2], ==, 0.0f);
+  /* a clear winner takes all */
+  attn_sparsemax ((float[]) { 5, 1, 0 }, 3, p);
+  assert_floats (p, (float[]) { 1, 0, 0 }, 3, 1e-6);
+  /* masked entries stay zero */
+  attn_sparsemax ((float[]) { 0, -INFINITY, 0 }, 3, p);
+  assert_floats (p, (float[]) { 0.5f, 0, 0.5f }, 3, 1e-6);
+}
+
+static void
+test_sparse_masks (void)
+{
+  float s[16];
+  for (int i = 0; i < 16; i++)
+    s[i] = 1;
+  attn_mask_local (s, 4, 4, 1);
+  g_assert_true (isfinite (s[0 * 4 + 1]) && !isfinite (s[0 * 4 + 2]) && isfinite (s[3 * 4 + 2]));
+  for (int i = 0; i < 16; i++)
+    s[i] = 1;
+  /* stride 2: row 3 sees 3, 2 (local) and 1 (3 − 1 = 2 ≡ 0 mod 2), not 0; never the future */
+  attn_mask_strided (s, 4, 4, 2);
+  g_assert_true (isfinite (s[3 * 4 + 3]) && isfinite (s[3 * 4 + 2]) && isfinite (s[3 * 4 + 1]));
+  g_assert_false (isfinite (s[3 * 4 + 0]));
+  g_assert_false (isfinite (s[1 * 4 + 2]));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -230,5 +284,8 @@ main (int argc, char **argv)
   g_test_add_func ("/analysis/aer", test_aer);
   g_test_add_func ("/analysis/dtw", test_dtw);
   g_test_add_func ("/analysis/word-times", test_word_times);
+  g_test_add_func ("/analysis/scores", test_scores);
+  g_test_add_func ("/analysis/sparsemax", test_sparsemax);
+  g_test_add_func ("/analysis/sparse-masks", test_sparse_masks);
   return g_test_run ();
 }

@@ -24,4 +24,29 @@ double      test_assert_close (const char *what, const float *got, const float *
 /* Compares id sequences, printing the first mismatch. */
 void        test_assert_ids   (const char *what, const gint32 *got, gsize n_got, const gint32 *want, gsize n_want);
 
+/* --- scratch model folders ------------------------------------------------ */
+
+/* A new empty temporary folder; test_rmdir removes it and the files in it. */
+char       *test_tmpdir       (void);
+void        test_rmdir        (const char *dir);
+void        test_write_file   (const char *path, const void *data, gsize len);
+/* Copies files (NULL-terminated names) from tests/fixtures/FIXTURE into dir. */
+void        test_copy_fixture_files (const char *fixture, const char *dir, ...) G_GNUC_NULL_TERMINATED;
+/* config.json of a fixture, as a new object to edit; test_write_json writes one. */
+JsonObject *test_fixture_config (const char *fixture);
+void        test_write_json   (const char *path, JsonObject *obj);
+
+/* The tensors of tests/fixtures/FIXTURE/model.safetensors as float32, sorted by name,
+ * ready for attn_safetensors_write. Names and data are owned: free with test_tensors_free. */
+AttnTensorOut *test_fixture_tensors (const char *fixture, guint *n);
+void        test_tensors_free (AttnTensorOut *t, guint n);
+/* The index of a tensor by name (fails the test when absent). */
+guint       test_tensor_index (const AttnTensorOut *t, guint n, const char *name);
+/* Writes tensors with attn_safetensors_write (F32 or F16) into dir/model.safetensors. */
+void        test_write_tensors (const char *dir, const AttnTensorOut *t, guint n, AttnDType storage);
+
+/* Asserts an error in `domain`/`code` whose message contains every NULL-terminated
+ * word given, and prints the message. */
+void        test_assert_error (const GError *error, GQuark domain, int code, ...) G_GNUC_NULL_TERMINATED;
+
 G_END_DECLS

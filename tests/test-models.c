@@ -4,6 +4,7 @@
 #include "attn-model.h"
 #include "test-common.h"
 
+#include <math.h>
 #include <string.h>
 
 #define TOL 1e-4
@@ -290,6 +291,65 @@ test_whisper (void)
   test_assert_ids ("whisper greedy", g->generated.ids, g->generated.len, greedy, ng);
 }
 
+/* --- a head from the inside ----------------------------------------------- */
+
+/* Recomputes softmax(q·kᵀ·scale + mask) from a trace and compares it with the recorded head. */
+static void
+check_trace (const char *what, AttnModel *m, const AttnInput *in, AttnKind kind, int layer, int head)
+{
+  AttnHeadTrace trace = { kind, layer, head };
+  AttnRunOptions opt = ATTN_RUN_OPTIONS_INIT;
+  g_autoptr(AttnResult) r = NULL;
+  g_autofree float *p = NULL;
+  const AttnWeights *w;
+  opt.trace = &trace;
+  opt.max_new_tokens = 3;
+  r = run (m, in, &opt);
+  w = r->attention[kind];
+  g_assert_true (trace.filled);
+  g_assert_cmpint (trace.queries, ==, w->queries);
+  g_assert_cmpint (trace.keys, ==, w->keys);
+  p = g_new (float, (gsize) w->queries * w->keys);
+  for (int i = 0; i < trace.queries; i++)
+    {
+      double mx = -G_MAXDOUBLE, sum = 0;
+      double *row = g_new (double, trace.keys);
+      for (int j = 0; j < trace.keys; j++)
+        {
+          double s = 0;
+          for (int d = 0; d < trace.dh; d++)
+            s += (double) trace.q[(gsize) i * trace.dh + d] * trace.k[(gsize) j * trace.dh + d];
+          s *= trace.scale;
+          if ((trace.causal_offset >= 0 && j > i + trace.causal_offset) || (trace.key_mask && !trace.key_mask[j]))
+            s = -G_MAXDOUBLE;
+          row[j] = s;
+          mx = MAX (mx, s);
+        }
+      for (int j = 0; j < trace.keys; j++)
+        sum += row[j] == -G_MAXDOUBLE ? 0 : exp (row[j] - mx);
+      for (int j = 0; j < trace.keys; j++)
+        p[(gsize) i * trace.keys + j] = row[j] == -G_MAXDOUBLE ? 0 : (float) (exp (row[j] - mx) / sum);
+      g_free (row);
+    }
+  test_assert_close (what, p, attn_weights_head (w, layer, head), (gsize) w->queries * w->keys, 1e-5);
+  attn_head_trace_clear (&trace);
+}
+
+static void
+test_trace (void)
+{
+  g_autoptr(AttnModel) bert = load ("bert");
+  g_autoptr(AttnModel) gpt2 = load ("gpt2");
+  g_autoptr(AttnModel) marian = load ("marian");
+  AttnInput text = { .text = "The animal didn't cross the street because it was too tired." };
+  AttnInput pair = { .source = "Ich habe keine Zeit.", .target = "I have no time." };
+  check_trace ("bert layer 1 head 2, from q and k", bert, &text, ATTN_KIND_SELF, 1, 2);
+  check_trace ("gpt2 layer 0 head 3, causal", gpt2, &text, ATTN_KIND_SELF, 0, 3);
+  check_trace ("marian encoder layer 1 head 0", marian, &pair, ATTN_KIND_ENCODER, 1, 0);
+  check_trace ("marian decoder layer 0 head 1", marian, &pair, ATTN_KIND_DECODER, 0, 1);
+  check_trace ("marian cross layer 1 head 3", marian, &pair, ATTN_KIND_CROSS, 1, 3);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -300,5 +360,6 @@ main (int argc, char **argv)
   g_test_add_func ("/models/gpt2/texts", test_gpt2);
   g_test_add_func ("/models/marian/pairs", test_marian);
   g_test_add_func ("/models/whisper/speech", test_whisper);
+  g_test_add_func ("/models/trace", test_trace);
   return g_test_run ();
 }

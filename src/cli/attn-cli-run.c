@@ -45,12 +45,14 @@ attn_cli_run (int argc, char **argv)
   g_autofree char *input_ids = NULL, *decoder_ids = NULL, *decode = NULL, *attention = NULL, *json = NULL;
   int max_new = 0;
   gboolean quiet = FALSE;
+  /* Texts are taken as raw bytes (ARG_FILENAME) and checked as UTF-8 below: ARG_STRING
+   * converts from the locale's charset, which fails on any non-ASCII text under LC_ALL=C. */
   GOptionEntry entries[] = {
-    { "text", 0, 0, G_OPTION_ARG_STRING, &text, "Text for a text model", "T" },
-    { "text-pair", 0, 0, G_OPTION_ARG_STRING, &text_pair, "Second text (sentence-pair models)", "T2" },
+    { "text", 0, 0, G_OPTION_ARG_FILENAME, &text, "Text for a text model", "T" },
+    { "text-pair", 0, 0, G_OPTION_ARG_FILENAME, &text_pair, "Second text (sentence-pair models)", "T2" },
     { "audio", 0, 0, G_OPTION_ARG_FILENAME, &audio, "Audio file for a speech model", "FILE" },
-    { "source", 0, 0, G_OPTION_ARG_STRING, &source, "Source sentence for a translation model", "S" },
-    { "target", 0, 0, G_OPTION_ARG_STRING, &target, "Target sentence to force-decode", "T" },
+    { "source", 0, 0, G_OPTION_ARG_FILENAME, &source, "Source sentence for a translation model", "S" },
+    { "target", 0, 0, G_OPTION_ARG_FILENAME, &target, "Target sentence to force-decode", "T" },
     { "input-ids", 0, 0, G_OPTION_ARG_STRING, &input_ids, "Token ids instead of text", "1,2,3" },
     { "decoder-ids", 0, 0, G_OPTION_ARG_STRING, &decoder_ids, "Decoder input ids, start token first", "4,5,6" },
     { "decode", 0, 0, G_OPTION_ARG_STRING, &decode, "greedy (default) or beam:N", "MODE" },
@@ -126,11 +128,16 @@ attn_cli_run (int argc, char **argv)
       attn_cli_fail ("%s", error->message);
       return 2;
     }
-  if (text != NULL && !g_utf8_validate (text, -1, NULL))
-    {
-      attn_cli_fail ("the text is not valid UTF-8");
-      return 2;
-    }
+  {
+    const char *texts[] = { text, text_pair, source, target };
+    const char *opt_names[] = { "--text", "--text-pair", "--source", "--target" };
+    for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+      if (texts[i] != NULL && !g_utf8_validate (texts[i], -1, NULL))
+        {
+          attn_cli_fail ("the %s argument is not valid UTF-8", opt_names[i]);
+          return 2;
+        }
+  }
   opts.max_new_tokens = max_new;
   input.text = text;
   input.text_pair = text_pair;

@@ -6,6 +6,52 @@
 #include <math.h>
 #include <string.h>
 
+AttnKvCache *
+attn_kv_cache_new (int layers, int cap, int d)
+{
+  AttnKvCache *c = g_new0 (AttnKvCache, 1);
+  c->layers = layers;
+  c->cap = cap;
+  c->d = d;
+  c->k = attn_alloc_floats ((gsize) layers * cap * d, FALSE);
+  c->v = attn_alloc_floats ((gsize) layers * cap * d, FALSE);
+  return c;
+}
+
+void
+attn_kv_cache_free (gpointer cache)
+{
+  AttnKvCache *c = cache;
+  g_free (c->k);
+  g_free (c->v);
+  g_free (c);
+}
+
+void
+attn_kv_cache_copy (AttnKvCache *dst, const AttnKvCache *src)
+{
+  g_return_if_fail (dst->cap == src->cap && dst->d == src->d && dst->layers == src->layers);
+  for (int l = 0; l < src->layers; l++)
+    {
+      gsize off = (gsize) l * src->cap * src->d, n = (gsize) src->len * src->d;
+      memcpy (dst->k + off, src->k + off, n * sizeof (float));
+      memcpy (dst->v + off, src->v + off, n * sizeof (float));
+    }
+  dst->len = src->len;
+}
+
+void
+attn_kv_cache_store (AttnKvCache *c, int layer, const float *rows, int ld, int n, int k_col, int v_col)
+{
+  float *k = attn_kv_cache_k (c, layer), *v = attn_kv_cache_v (c, layer);
+  g_return_if_fail (c->len + n <= c->cap);
+  for (int t = 0; t < n; t++)
+    {
+      memcpy (k + (gsize) (c->len + t) * c->d, rows + (gsize) t * ld + k_col, c->d * sizeof (float));
+      memcpy (v + (gsize) (c->len + t) * c->d, rows + (gsize) t * ld + v_col, c->d * sizeof (float));
+    }
+}
+
 /* What one hypothesis produced so far. */
 typedef struct {
   GArray   *tokens;    /* gint32 */
@@ -117,6 +163,14 @@ fill_result (const Hyp *best, AttnResult *r, AttnTokenizer *tok)
   r->output_kind = ATTN_OUTPUT_GENERATED;
 }
 
+static void
+report (const AttnDecodeParams *p, int step)
+{
+  if (p->progress)
+    p->progress (p->progress_from + (p->progress_to - p->progress_from) * (step + 1.0) / p->max_new_tokens,
+                 "decoding", p->progress_data);
+}
+
 static gboolean
 greedy (const AttnDecoderOps *ops, gpointer self, const gint32 *prefix, int n_prefix,
         const AttnDecodeParams *p, AttnResult *r, AttnTokenizer *tok, GError **error)
@@ -147,6 +201,7 @@ greedy (const AttnDecoderOps *ops, gpointer self, const gint32 *prefix, int n_pr
         if (logp[i] > logp[best])
           best = i;
       append_token (&h, best, logp[best], raw, p->vocab, alt_ids, alt_probs);
+      report (p, s);
       if (best == p->eos || s == p->max_new_tokens - 1)
         break;
       if (!ops->step (self, h.cache, &best, 1, logits, error))
@@ -235,7 +290,8 @@ beam (const AttnDecoderOps *ops, gpointer self, const gint32 *prefix, int n_pref
         {
           Hyp *src = &live[cands[c].parent];
           gboolean is_eos = cands[c].token == p->eos || last;
-          AttnBeamEntry e = { s, -1, cands[c].parent, cands[c].token, (float) cands[c].score, is_eos };
+          /* step 0 extends the prompt, not a kept candidate: parent -1 (attn-result.h) */
+          AttnBeamEntry e = { s, -1, s == 0 ? -1 : cands[c].parent, cands[c].token, (float) cands[c].score, is_eos };
           if (is_eos)
             {
               Hyp f;
@@ -265,6 +321,7 @@ beam (const AttnDecoderOps *ops, gpointer self, const gint32 *prefix, int n_pref
           next[k] = t;
         }
       n_live = n_next;
+      report (p, s);
       if (n_live == 0)
         break;
       /* stop when K hypotheses are finished and none alive can beat the best */

@@ -12,6 +12,23 @@
 
 G_BEGIN_DECLS
 
+/* Keys and values of the tokens a decoder has seen, per layer: [layers, cap, d] each. */
+typedef struct {
+  int    layers, cap, d, len;
+  float *k, *v;
+} AttnKvCache;
+
+AttnKvCache *attn_kv_cache_new    (int layers, int cap, int d);
+void         attn_kv_cache_free   (gpointer cache);
+/* Copies what src holds into dst (same shape). */
+void         attn_kv_cache_copy   (AttnKvCache *dst, const AttnKvCache *src);
+static inline float *attn_kv_cache_k (AttnKvCache *c, int layer) { return c->k + (gsize) layer * c->cap * c->d; }
+static inline float *attn_kv_cache_v (AttnKvCache *c, int layer) { return c->v + (gsize) layer * c->cap * c->d; }
+/* Stores the keys and values of n new tokens for one layer from rows of a fused
+ * [n, ld] projection whose keys start at column k_col and values at v_col. */
+void         attn_kv_cache_store  (AttnKvCache *c, int layer, const float *rows, int ld, int n,
+                                   int k_col, int v_col);
+
 typedef struct {
   gpointer (*cache_new)  (gpointer self);
   void     (*cache_free) (gpointer cache);
@@ -33,6 +50,10 @@ typedef struct {
   const gint32 *begin_suppress;    /* not generated as the first token */
   int           n_begin_suppress;
   GCancellable *cancellable;
+  /* progress: reported from progress_from to progress_to as tokens are generated */
+  void        (*progress) (double fraction, const char *what, gpointer data);
+  gpointer      progress_data;
+  double        progress_from, progress_to;
 } AttnDecodeParams;
 
 /* Generates after `prefix` (the decoder's start tokens, or a prompt). Fills

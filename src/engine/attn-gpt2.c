@@ -22,12 +22,6 @@ typedef struct {
   gint32         eos;
 } Gpt2;
 
-/* Per-sequence key/value cache for incremental decoding. */
-typedef struct {
-  int    len, cap;
-  float *k, *v;      /* [layers, cap, D] */
-} Gpt2Cache;
-
 static void
 gpt2_free (gpointer p)
 {
@@ -148,7 +142,7 @@ gpt2_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
  * (NULL: not recorded). logits: [n, V] for every position, or for the last only when
  * last_only. */
 static gboolean
-gpt2_forward (Gpt2 *g, Gpt2Cache *cache, const gint32 *ids, int n, float *probs,
+gpt2_forward (Gpt2 *g, AttnKvCache *cache, const gint32 *ids, int n, float *probs,
               float *vnorms, float *logits, gboolean last_only, AttnRunCtx *ctx, GError **error)
 {
   int D = g->d, H = g->heads, dh = D / H, past = cache->len, tk = past + n;
@@ -160,7 +154,7 @@ gpt2_forward (Gpt2 *g, Gpt2Cache *cache, const gint32 *ids, int n, float *probs,
   g_autofree float *scratch = probs ? NULL : attn_alloc_floats ((gsize) H * n * tk, FALSE);
   float scale = 1.0f / sqrtf ((float) dh);
 
-  g_assert (tk <= cache->cap);
+  g_return_val_if_fail (tk <= cache->cap, FALSE);
   for (int t = 0; t < n; t++)
     for (int i = 0; i < D; i++)
       x[(gsize) t * D + i] = g->wte[(gsize) ids[t] * D + i] + g->wpe[(gsize) (past + t) * D + i];
@@ -168,20 +162,18 @@ gpt2_forward (Gpt2 *g, Gpt2Cache *cache, const gint32 *ids, int n, float *probs,
   for (int l = 0; l < g->layers; l++)
     {
       Gpt2Layer *L = &g->layer[l];
-      float *kc = cache->k + (gsize) l * cache->cap * D, *vc = cache->v + (gsize) l * cache->cap * D;
+      float *kc = attn_kv_cache_k (cache, l), *vc = attn_kv_cache_v (cache, l);
       if (!attn_run_ctx_check (ctx, error))
         return FALSE;
       attn_layer_norm (&L->ln1, x, n, h);
       attn_linear_forward (&L->attn, h, n, qkv);
-      for (int t = 0; t < n; t++)
-        {
-          memcpy (kc + (gsize) (past + t) * D, qkv + (gsize) t * 3 * D + D, D * sizeof (float));
-          memcpy (vc + (gsize) (past + t) * D, qkv + (gsize) t * 3 * D + 2 * D, D * sizeof (float));
-        }
+      attn_kv_cache_store (cache, l, qkv, 3 * D, n, D, 2 * D);
       attn_attention (qkv, 3 * D, kc, D, vc, D, n, tk, H, dh, scale, past, NULL,
                       probs ? probs + (gsize) l * H * n * tk : scratch, ctxv, D);
       if (vnorms != NULL)
         attn_value_norms (vc, D, tk, H, dh, &L->proj, vnorms + (gsize) l * H * tk);
+      if (probs != NULL)
+        attn_run_ctx_trace (ctx, ATTN_KIND_SELF, l, qkv, 3 * D, kc, D, vc, D, n, tk, H, dh, scale, past, NULL);
       attn_linear_forward (&L->proj, ctxv, n, h);
       attn_add_inplace (x, h, (gsize) n * D);
       attn_layer_norm (&L->ln2, x, n, h);
@@ -189,6 +181,8 @@ gpt2_forward (Gpt2 *g, Gpt2Cache *cache, const gint32 *ids, int n, float *probs,
       attn_activate (g->act, ffb, (gsize) n * g->ff);
       attn_linear_forward (&L->fc_proj, ffb, n, h);
       attn_add_inplace (x, h, (gsize) n * D);
+      if (probs != NULL)
+        attn_run_ctx_progress (ctx, 0.5 * (l + 1.0) / g->layers, "layers");
     }
   cache->len = tk;
   if (last_only)
@@ -216,35 +210,13 @@ static gpointer
 cache_new (gpointer self)
 {
   Gpt2Decoder *dec = self;
-  Gpt2Cache *c = g_new0 (Gpt2Cache, 1);
-  c->cap = dec->cap;
-  c->k = attn_alloc_floats ((gsize) dec->g->layers * c->cap * dec->g->d, FALSE);
-  c->v = attn_alloc_floats ((gsize) dec->g->layers * c->cap * dec->g->d, FALSE);
-  return c;
-}
-
-static void
-cache_free (gpointer cache)
-{
-  Gpt2Cache *c = cache;
-  g_free (c->k);
-  g_free (c->v);
-  g_free (c);
+  return attn_kv_cache_new (dec->g->layers, dec->cap, dec->g->d);
 }
 
 static void
 cache_copy (gpointer self, gpointer dst, gconstpointer src)
 {
-  Gpt2Decoder *dec = self;
-  Gpt2Cache *d = dst;
-  const Gpt2Cache *s = src;
-  for (int l = 0; l < dec->g->layers; l++)
-    {
-      gsize off = (gsize) l * s->cap * dec->g->d, n = (gsize) s->len * dec->g->d;
-      memcpy (d->k + off, s->k + off, n * sizeof (float));
-      memcpy (d->v + off, s->v + off, n * sizeof (float));
-    }
-  d->len = s->len;
+  attn_kv_cache_copy (dst, src);
 }
 
 static gboolean
@@ -263,9 +235,9 @@ gpt2_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
   const gint32 *ids;
   int T, max_new;
   guint kinds = opt->kinds_mask ? opt->kinds_mask : ATTN_KIND_MASK_ALL;
-  Gpt2Cache cache = { 0 };
+  AttnKvCache *cache;
   Gpt2Decoder dec = { g, ctx, 0 };
-  AttnDecoderOps ops = { cache_new, cache_free, cache_copy, step };
+  AttnDecoderOps ops = { cache_new, attn_kv_cache_free, cache_copy, step };
   AttnDecodeParams params = { 0 };
   gboolean ok;
 
@@ -318,13 +290,10 @@ gpt2_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
   r->logits = attn_alloc_floats ((gsize) T * g->vocab, FALSE);
   r->logits_rows = T;
   r->logits_cols = g->vocab;
-  cache.cap = T;
-  cache.k = attn_alloc_floats ((gsize) g->layers * T * g->d, FALSE);
-  cache.v = attn_alloc_floats ((gsize) g->layers * T * g->d, FALSE);
-  ok = gpt2_forward (g, &cache, ids, T, r->attention[ATTN_KIND_SELF] ? r->attention[ATTN_KIND_SELF]->data : NULL,
+  cache = attn_kv_cache_new (g->layers, T, g->d);
+  ok = gpt2_forward (g, cache, ids, T, r->attention[ATTN_KIND_SELF] ? r->attention[ATTN_KIND_SELF]->data : NULL,
                      r->value_norms[ATTN_KIND_SELF] ? r->value_norms[ATTN_KIND_SELF]->data : NULL, r->logits, FALSE, ctx, error);
-  g_free (cache.k);
-  g_free (cache.v);
+  attn_kv_cache_free (cache);
   if (!ok)
     return NULL;
   r->output_kind = ATTN_OUTPUT_NEXT_TOKEN;
@@ -337,6 +306,10 @@ gpt2_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
   params.forced_eos = -1;
   params.beam_size = opt->decode == ATTN_DECODE_BEAM ? opt->beam_size : 1;
   params.cancellable = ctx->cancellable;
+  params.progress = ctx->progress;
+  params.progress_data = ctx->progress_data;
+  params.progress_from = 0.5;
+  params.progress_to = 1.0;
   if (!attn_decode_generate (&ops, &dec, ids, T, &params, r, model->tokenizer, error))
     return NULL;
   /* the main output stays the next-token distribution at every position */

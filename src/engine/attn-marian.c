@@ -19,7 +19,7 @@ marian_free (gpointer p)
 {
   Marian *m = p;
   attn_s2s_free (&m->s);
-  g_array_unref (m->suppress);
+  g_clear_pointer (&m->suppress, g_array_unref);
   g_free (m);
 }
 
@@ -52,31 +52,15 @@ marian_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
   const char *file = model->config_path;
   Marian *m = g_new0 (Marian, 1);
   AttnS2S *s = &m->s;
-  gint64 d, el, dl, eh, dh, ef, df, vocab, max_pos, start, eos, pad;
-  const char *act;
+  gint64 max_pos, d, vocab;
   gint64 s2[2];
 
   model->arch = m;
   m->suppress = g_array_new (FALSE, FALSE, sizeof (gint32));
-  if (!attn_config_int (cfg, file, &d, 1, 65536, error, "d_model", NULL) ||
-      !attn_config_int (cfg, file, &el, 1, 256, error, "encoder_layers", NULL) ||
-      !attn_config_int (cfg, file, &dl, 1, 256, error, "decoder_layers", NULL) ||
-      !attn_config_int (cfg, file, &eh, 1, 1024, error, "encoder_attention_heads", NULL) ||
-      !attn_config_int (cfg, file, &dh, 1, 1024, error, "decoder_attention_heads", NULL) ||
-      !attn_config_int (cfg, file, &ef, 1, 1 << 20, error, "encoder_ffn_dim", NULL) ||
-      !attn_config_int (cfg, file, &df, 1, 1 << 20, error, "decoder_ffn_dim", NULL) ||
-      !attn_config_int (cfg, file, &vocab, 1, 1 << 24, error, "vocab_size", NULL) ||
-      !attn_config_int (cfg, file, &max_pos, 1, 1 << 20, error, "max_position_embeddings", NULL) ||
-      !attn_config_int (cfg, file, &start, 0, vocab - 1, error, "decoder_start_token_id", "pad_token_id", NULL) ||
-      !attn_config_int (cfg, file, &eos, 0, vocab - 1, error, "eos_token_id", NULL))
+  if (!attn_s2s_read_config (model, s, error) ||
+      !attn_config_int (cfg, file, &max_pos, 1, 1 << 20, error, "max_position_embeddings", NULL))
     return FALSE;
-  if (d % eh != 0 || d % dh != 0)
-    {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: d_model %" G_GINT64_FORMAT
-                   " is not a multiple of the number of heads", file, d);
-      return FALSE;
-    }
-  if (attn_config_int_or (cfg, "decoder_vocab_size", vocab) != vocab ||
+  if (attn_config_int_or (cfg, "decoder_vocab_size", s->vocab) != s->vocab ||
       !attn_config_bool_or (cfg, "share_encoder_decoder_embeddings", TRUE))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED,
@@ -88,18 +72,11 @@ marian_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, "%s: pre-layer-norm Marian models are not supported", file);
       return FALSE;
     }
-  act = attn_config_string_or (cfg, "activation_function", "gelu");
-  if (!attn_activation_from_name (act, &s->act))
-    {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, "%s: activation “%s” is not supported", file, act);
-      return FALSE;
-    }
-  pad = attn_config_int_or (cfg, "pad_token_id", start);
-  s->d = d; s->enc_layers = el; s->dec_layers = dl; s->enc_heads = eh; s->dec_heads = dh;
-  s->enc_ffn = ef; s->dec_ffn = df; s->vocab = vocab; s->max_src = max_pos; s->max_tgt = max_pos;
+  d = s->d;
+  vocab = s->vocab;
+  s->max_src = max_pos;
+  s->max_tgt = max_pos;
   s->pre_norm = FALSE;
-  s->embed_scale = attn_config_bool_or (cfg, "scale_embedding", FALSE) ? sqrtf ((float) d) : 1.0f;
-  s->decoder_start = start; s->eos = eos; s->pad = pad;
 
   s2[0] = vocab; s2[1] = d;
   {
@@ -114,17 +91,8 @@ marian_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
   s->dec_pos = m->enc_pos;
   if (!attn_s2s_read_layers (model, ckpt, s, "model.", 1e-5f, error))
     return FALSE;
-  if (attn_checkpoint_find (ckpt, "lm_head.weight") != NULL && !attn_config_bool_or (cfg, "tie_word_embeddings", TRUE))
-    {
-      if (!attn_model_read_linear (model, ckpt, "lm_head", d, vocab, TRUE, &s->lm_head, error))
-        return FALSE;
-    }
-  else
-    {
-      s->lm_head.w = s->dec_embed;
-      s->lm_head.in = d;
-      s->lm_head.out = vocab;
-    }
+  if (!attn_s2s_read_lm_head (model, ckpt, s, "lm_head", error))
+    return FALSE;
   {
     gint64 fb[2] = { 1, vocab };
     GError *local = NULL;
@@ -141,10 +109,10 @@ marian_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
 
   model->modality = ATTN_MODALITY_TRANSLATION;
   model->encoder_decoder = TRUE;
-  model->n_layers = el;
-  model->n_heads = eh;
-  model->n_dec_layers = dl;
-  model->n_dec_heads = dh;
+  model->n_layers = s->enc_layers;
+  model->n_heads = s->enc_heads;
+  model->n_dec_layers = s->dec_layers;
+  model->n_dec_heads = s->dec_heads;
   model->max_positions = max_pos;
   model->kinds = ATTN_KIND_MASK (ATTN_KIND_ENCODER) | ATTN_KIND_MASK (ATTN_KIND_DECODER) | ATTN_KIND_MASK (ATTN_KIND_CROSS);
   model->tokenizer = attn_tokenizer_load (model->dir, ATTN_TOKENIZER_SOURCE, NULL);
@@ -237,22 +205,17 @@ marian_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, At
   if (enc == NULL)
     return NULL;
 
-  params.vocab = s->vocab;
-  params.max_new_tokens = opt->max_new_tokens > 0 ? opt->max_new_tokens : MAX (m->default_max_length - 1, 1);
-  params.eos = s->eos;
+  attn_s2s_decode_params (s, opt, ctx, m->default_max_length - 1, 0.3, 0.9, &params);
   params.forced_eos = attn_config_int_or (model->generation_config, "forced_eos_token_id",
                                           attn_config_int_or (model->config, "forced_eos_token_id", -1));
-  params.beam_size = opt->decode == ATTN_DECODE_BEAM ? opt->beam_size : 1;
   params.suppress = (const gint32 *) m->suppress->data;
   params.n_suppress = m->suppress->len;
-  params.cancellable = ctx->cancellable;
   ok = attn_s2s_generate (s, enc, &s->decoder_start, 1, &params, r, model->target_tokenizer, ctx, error);
   if (ok)
     {
       r->generated_text = model->target_tokenizer
                           ? attn_tokenizer_decode (model->target_tokenizer, r->generated.ids, r->generated.len, TRUE)
                           : g_strdup ("");
-      attn_run_ctx_progress (ctx, 0.9, "decoder");
       if (dec_ids == NULL)
         {
           /* record the generated sequence: one decoder row per generated token */

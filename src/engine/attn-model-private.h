@@ -13,7 +13,15 @@ typedef struct {
   GCancellable     *cancellable;
   AttnProgressFunc  progress;
   gpointer          progress_data;
+  AttnHeadTrace    *trace;
 } AttnRunCtx;
+
+/* Copies head trace->head of an attention call into ctx->trace when the kind and layer
+ * match (arguments as attn_attention's). */
+void       attn_run_ctx_trace    (AttnRunCtx *ctx, AttnKind kind, int layer,
+                                  const float *q, int ldq, const float *k, int ldk, const float *v, int ldv,
+                                  int tq, int tk, int heads, int dh, float scale,
+                                  int causal_offset, const guint8 *key_mask);
 
 typedef struct {
   const char *name;                         /* "bert" */
@@ -62,6 +70,10 @@ float     *attn_model_read_optional (AttnModel *model, AttnCheckpoint *ckpt, con
 /* "<prefix>.weight" [out, in] and "<prefix>.bias" [out] (bias may be optional). */
 gboolean   attn_model_read_linear (AttnModel *model, AttnCheckpoint *ckpt, const char *prefix,
                                    int in, int out, gboolean bias_optional, AttnLinear *lin, GError **error);
+/* Several linears with the same input stacked into one [n_parts × out_each, in] layer
+ * (query, key and value in one product). Absent biases are zero. */
+gboolean   attn_model_read_fused (AttnModel *model, AttnCheckpoint *ckpt, const char *const *prefixes,
+                                  int n_parts, int in, int out_each, AttnLinear *lin, GError **error);
 /* "<prefix>.weight"/"<prefix>.bias" (or .gamma/.beta). */
 gboolean   attn_model_read_layer_norm (AttnModel *model, AttnCheckpoint *ckpt, const char *prefix,
                                        int d, float eps, AttnLayerNorm *ln, GError **error);

@@ -154,7 +154,7 @@ attn_model_run (AttnModel *model, const AttnInput *input, const AttnRunOptions *
                 GError **error)
 {
   AttnRunOptions defaults = ATTN_RUN_OPTIONS_INIT;
-  AttnRunCtx ctx = { cancellable, progress, progress_data };
+  AttnRunCtx ctx = { cancellable, progress, progress_data, NULL };
   AttnResult *result;
   gint64 start = g_get_monotonic_time ();
 
@@ -170,8 +170,19 @@ attn_model_run (AttnModel *model, const AttnInput *input, const AttnRunOptions *
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The number of new tokens cannot be negative");
       return NULL;
     }
+  /* Only BERT-style models read a second text; another model would drop it silently. */
+  if (input->text_pair != NULL && !model->accepts_pair)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "%s does not take a second text", model->name);
+      return NULL;
+    }
   if (!attn_run_ctx_check (&ctx, error))
     return NULL;
+  if (options->trace != NULL)
+    {
+      attn_head_trace_clear (options->trace);
+      ctx.trace = options->trace;
+    }
   result = model->klass->run (model, input, options, &ctx, error);
   if (result != NULL)
     {
@@ -241,6 +252,39 @@ attn_model_read_linear (AttnModel *model, AttnCheckpoint *ckpt, const char *pref
 }
 
 gboolean
+attn_model_read_fused (AttnModel *model, AttnCheckpoint *ckpt, const char *const *prefixes, int n_parts,
+                       int in, int out_each, AttnLinear *lin, GError **error)
+{
+  lin->in = in;
+  lin->out = out_each * n_parts;
+  lin->in_major = FALSE;
+  lin->w = attn_model_alloc (model, (gsize) lin->out * in);
+  lin->b = attn_model_alloc (model, lin->out);
+  for (int i = 0; i < n_parts; i++)
+    {
+      g_autofree char *wn = g_strconcat (prefixes[i], ".weight", NULL);
+      g_autofree char *bn = g_strconcat (prefixes[i], ".bias", NULL);
+      gint64 ws[2] = { out_each, in }, bs[1] = { out_each };
+      g_autofree float *w = attn_checkpoint_read_f32 (ckpt, wn, 2, ws, error);
+      g_autofree float *b = NULL;
+      if (w == NULL)
+        return FALSE;
+      memcpy (lin->w + (gsize) i * out_each * in, w, (gsize) out_each * in * sizeof (float));
+      model->n_params += (gint64) out_each * in;
+      /* a missing bias (Whisper's k_proj) stays zero */
+      if (attn_checkpoint_find (ckpt, bn) != NULL)
+        {
+          b = attn_checkpoint_read_f32 (ckpt, bn, 1, bs, error);
+          if (b == NULL)
+            return FALSE;
+          memcpy (lin->b + (gsize) i * out_each, b, out_each * sizeof (float));
+          model->n_params += out_each;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
 attn_model_read_layer_norm (AttnModel *model, AttnCheckpoint *ckpt, const char *prefix,
                             int d, float eps, AttnLayerNorm *ln, GError **error)
 {
@@ -268,6 +312,47 @@ attn_model_read_layer_norm (AttnModel *model, AttnCheckpoint *ckpt, const char *
     return FALSE;
   ln->beta = attn_model_read (model, ckpt, bn, 1, s, error);
   return ln->beta != NULL;
+}
+
+void
+attn_head_trace_clear (AttnHeadTrace *t)
+{
+  g_clear_pointer (&t->q, g_free);
+  g_clear_pointer (&t->k, g_free);
+  g_clear_pointer (&t->v, g_free);
+  g_clear_pointer (&t->key_mask, g_free);
+  t->filled = FALSE;
+  t->queries = t->keys = t->dh = 0;
+}
+
+static float *
+copy_head (const float *x, int ld, int rows, int col, int dh)
+{
+  float *out = g_new (float, (gsize) MAX (rows, 1) * dh);
+  for (int r = 0; r < rows; r++)
+    memcpy (out + (gsize) r * dh, x + (gsize) r * ld + col, dh * sizeof (float));
+  return out;
+}
+
+void
+attn_run_ctx_trace (AttnRunCtx *ctx, AttnKind kind, int layer,
+                    const float *q, int ldq, const float *k, int ldk, const float *v, int ldv,
+                    int tq, int tk, int heads, int dh, float scale, int causal_offset, const guint8 *key_mask)
+{
+  AttnHeadTrace *t = ctx->trace;
+  if (t == NULL || t->kind != kind || t->layer != layer || t->head < 0 || t->head >= heads)
+    return;
+  attn_head_trace_clear (t);
+  t->queries = tq;
+  t->keys = tk;
+  t->dh = dh;
+  t->scale = scale;
+  t->causal_offset = causal_offset;
+  t->q = copy_head (q, ldq, tq, t->head * dh, dh);
+  t->k = copy_head (k, ldk, tk, t->head * dh, dh);
+  t->v = copy_head (v, ldv, tk, t->head * dh, dh);
+  t->key_mask = key_mask ? g_memdup2 (key_mask, tk) : NULL;
+  t->filled = TRUE;
 }
 
 gboolean

@@ -45,14 +45,33 @@ typedef struct {
   guint         n_decoder_ids;
 } AttnInput;
 
+/* The inside of one head, for teaching: ask for a kind, layer and head before the run;
+ * the run fills in that head's query, key and value vectors (after their projections,
+ * before scaling) so every step from q·k to the weighted sum can be shown with the
+ * model's own numbers. For decoder and cross kinds: of the recorded forced pass. */
+typedef struct {
+  AttnKind  kind;
+  int       layer, head;
+  /* filled by the run */
+  gboolean  filled;
+  int       queries, keys, dh;
+  float     scale;                 /* 1/√d_k as the model applies it */
+  int       causal_offset;         /* -1: none; else key j is hidden from query i when j > i + offset */
+  float    *q, *k, *v;             /* [queries, dh], [keys, dh], [keys, dh] */
+  guint8   *key_mask;              /* [keys] (0 = padding) or NULL */
+} AttnHeadTrace;
+
+void           attn_head_trace_clear      (AttnHeadTrace *trace);
+
 typedef struct {
   AttnDecodeMode decode;
   int            beam_size;        /* for ATTN_DECODE_BEAM */
   int            max_new_tokens;   /* 0: the model's default */
   guint          kinds_mask;       /* attention kinds to record; 0 means all */
+  AttnHeadTrace *trace;            /* NULL, or a head to look inside */
 } AttnRunOptions;
 
-#define ATTN_RUN_OPTIONS_INIT { ATTN_DECODE_GREEDY, 4, 0, 0 }
+#define ATTN_RUN_OPTIONS_INIT { ATTN_DECODE_GREEDY, 4, 0, 0, NULL }
 
 /* Called from the running thread with a fraction in [0, 1] and a short phrase. */
 typedef void (*AttnProgressFunc) (double fraction, const char *what, gpointer user_data);

@@ -128,7 +128,9 @@ exp_kernel (float x)
   float z, r, p, n;
   gint32 e;
   union { float f; gint32 i; } s;
-  float xc = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  /* written so that NaN never reaches the integer conversion: it becomes -87 there and
+   * is passed through at the end */
+  float xc = x > -87.0f ? (x < 88.0f ? x : 88.0f) : -87.0f;
   n = floorf (xc * 1.44269504088896341f + 0.5f);
   r = xc - n * 0.693359375f;
   r = r - n * -2.12194440e-4f;
@@ -137,7 +139,7 @@ exp_kernel (float x)
           + 4.1665795894e-2f) * r + 1.6666665459e-1f) * r + 5.0000001201e-1f) * z + r + 1.0f;
   e = (gint32) n + 127;
   s.i = e << 23;
-  return x < -87.0f ? 0.0f : p * s.f;
+  return x != x ? x : (x < -87.0f ? 0.0f : p * s.f);
 }
 
 ATTN_CLONES void

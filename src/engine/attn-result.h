@@ -29,6 +29,8 @@ typedef struct {
   int     layers, heads, queries, keys;
   float  *data;
   gboolean causal;     /* queries cannot see later keys */
+  /*< private >*/
+  gsize   mapped;      /* bytes of an anonymous mapping holding data, 0 if malloc'ed */
 } AttnWeights;
 
 static inline const float *

@@ -193,6 +193,59 @@ bad:
   return FALSE;
 }
 
+static int
+cmp_by_offset (gconstpointer a, gconstpointer b)
+{
+  const AttnTensorInfo *x = *(AttnTensorInfo *const *) a, *y = *(AttnTensorInfo *const *) b;
+  if (x->data != y->data)
+    return x->data < y->data ? -1 : 1;
+  return x->nbytes < y->nbytes ? -1 : x->nbytes > y->nbytes;
+}
+
+/* As the reference implementation requires, the tensors of one file must tile its
+ * data area exactly: no overlaps, no gaps, nothing after the last. This also
+ * catches a name repeated in the header — JSON parsers keep only one of the
+ * entries (json-glib the last), which leaves the other's bytes unclaimed. */
+static gboolean
+check_tiling (AttnCheckpoint *ckpt, StFile *file, gsize data_size, GError **error)
+{
+  g_autoptr(GPtrArray) mine = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer v;
+  const guint8 *base = NULL;
+  gsize pos = 0;
+
+  g_hash_table_iter_init (&it, ckpt->tensors);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    if (((AttnTensorInfo *) v)->file == file->path)
+      g_ptr_array_add (mine, v);
+  g_ptr_array_sort (mine, cmp_by_offset);
+  base = (const guint8 *) g_mapped_file_get_contents (file->map) + (g_mapped_file_get_length (file->map) - data_size);
+  for (guint i = 0; i < mine->len; i++)
+    {
+      const AttnTensorInfo *t = mine->pdata[i];
+      gsize begin = t->data - base;
+      if (begin != pos)
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
+                       begin < pos ? "%s: the data of tensor “%s” overlaps another tensor's"
+                                   : "%s: the bytes before tensor “%s” belong to no tensor "
+                                     "(is a tensor named twice in the header?)",
+                       file->path, t->name);
+          return FALSE;
+        }
+      pos = begin + t->nbytes;
+    }
+  if (pos != data_size)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
+                   "%s: %zu bytes after the last tensor belong to no tensor "
+                   "(is a tensor named twice in the header?)", file->path, data_size - pos);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 load_file (AttnCheckpoint *ckpt, const char *path, GError **error)
 {
@@ -262,7 +315,7 @@ load_file (AttnCheckpoint *ckpt, const char *path, GError **error)
         }
     }
   g_list_free (members);
-  return TRUE;
+  return check_tiling (ckpt, file, data_size, error);
 }
 
 AttnCheckpoint *
@@ -331,6 +384,15 @@ attn_checkpoint_open_dir (const char *dir, GError **error)
         {
           g_autofree char *path = g_build_filename (dir, shard, NULL);
           g_hash_table_add (shards, (char *) shard);
+          if (!g_file_test (path, G_FILE_TEST_EXISTS))
+            {
+              /* a missing shard is a missing file, not an unreadable one */
+              g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, "%s names shard %s (for “%s”), but %s does not exist",
+                           index, shard, (char *) l->data, path);
+              g_list_free (members);
+              attn_checkpoint_free (c);
+              return NULL;
+            }
           if (!load_file (c, path, error))
             {
               g_list_free (members);
@@ -364,6 +426,13 @@ attn_checkpoint_n_tensors (AttnCheckpoint *ckpt)
   return g_hash_table_size (ckpt->tensors);
 }
 
+/* g_qsort_with_data passes pointers to the elements, here to `char *`s */
+static int
+cmp_name_ptrs (gconstpointer a, gconstpointer b, gpointer data)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 const char **
 attn_checkpoint_names (AttnCheckpoint *ckpt, guint *n)
 {
@@ -371,7 +440,7 @@ attn_checkpoint_names (AttnCheckpoint *ckpt, guint *n)
     {
       ckpt->sorted = (const char **) g_hash_table_get_keys_as_array (ckpt->tensors, NULL);
       g_qsort_with_data (ckpt->sorted, g_hash_table_size (ckpt->tensors), sizeof (char *),
-                         (GCompareDataFunc) (void (*) (void)) g_strcmp0, NULL);
+                         cmp_name_ptrs, NULL);
     }
   if (n)
     *n = g_hash_table_size (ckpt->tensors);

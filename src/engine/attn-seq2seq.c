@@ -6,16 +6,23 @@
 #include <string.h>
 
 static gboolean
-read_mha (AttnModel *model, AttnCheckpoint *ckpt, const char *prefix, int d, AttnMha *m, GError **error)
+read_mha (AttnModel *model, AttnCheckpoint *ckpt, const char *prefix, int d, gboolean cross, AttnMha *m,
+          GError **error)
 {
   g_autofree char *q = g_strconcat (prefix, ".q_proj", NULL);
   g_autofree char *k = g_strconcat (prefix, ".k_proj", NULL);
   g_autofree char *v = g_strconcat (prefix, ".v_proj", NULL);
   g_autofree char *o = g_strconcat (prefix, ".out_proj", NULL);
-  return attn_model_read_linear (model, ckpt, q, d, d, FALSE, &m->q, error) &&
-         attn_model_read_linear (model, ckpt, k, d, d, TRUE, &m->k, error) &&
-         attn_model_read_linear (model, ckpt, v, d, d, FALSE, &m->v, error) &&
-         attn_model_read_linear (model, ckpt, o, d, d, FALSE, &m->o, error);
+  const char *qkv[3] = { q, k, v };
+  if (cross)
+    {
+      if (!attn_model_read_linear (model, ckpt, q, d, d, FALSE, &m->q, error) ||
+          !attn_model_read_fused (model, ckpt, qkv + 1, 2, d, d, &m->kv, error))
+        return FALSE;
+    }
+  else if (!attn_model_read_fused (model, ckpt, qkv, 3, d, d, &m->qkv, error))
+    return FALSE;
+  return attn_model_read_linear (model, ckpt, o, d, d, FALSE, &m->o, error);
 }
 
 static gboolean
@@ -29,17 +36,87 @@ read_layer (AttnModel *model, AttnCheckpoint *ckpt, const char *p, int d, int ff
   g_autofree char *f1 = g_strconcat (p, "fc1", NULL);
   g_autofree char *f2 = g_strconcat (p, "fc2", NULL);
   g_autofree char *fl = g_strconcat (p, "final_layer_norm", NULL);
-  if (!read_mha (model, ckpt, sa, d, &L->self, error) ||
+  if (!read_mha (model, ckpt, sa, d, FALSE, &L->self, error) ||
       !attn_model_read_layer_norm (model, ckpt, sal, d, eps, &L->self_ln, error) ||
       !attn_model_read_linear (model, ckpt, f1, d, ffn, FALSE, &L->fc1, error) ||
       !attn_model_read_linear (model, ckpt, f2, ffn, d, FALSE, &L->fc2, error) ||
       !attn_model_read_layer_norm (model, ckpt, fl, d, eps, &L->final_ln, error))
     return FALSE;
   if (decoder &&
-      (!read_mha (model, ckpt, ca, d, &L->cross, error) ||
+      (!read_mha (model, ckpt, ca, d, TRUE, &L->cross, error) ||
        !attn_model_read_layer_norm (model, ckpt, cal, d, eps, &L->cross_ln, error)))
     return FALSE;
   return TRUE;
+}
+
+gboolean
+attn_s2s_read_config (AttnModel *model, AttnS2S *s, GError **error)
+{
+  JsonObject *cfg = model->config;
+  const char *file = model->config_path;
+  gint64 d, el, dl, eh, dh, ef, df, vocab, start, eos;
+  const char *act;
+  if (!attn_config_int (cfg, file, &d, 1, 65536, error, "d_model", NULL) ||
+      !attn_config_int (cfg, file, &el, 1, 256, error, "encoder_layers", NULL) ||
+      !attn_config_int (cfg, file, &dl, 1, 256, error, "decoder_layers", NULL) ||
+      !attn_config_int (cfg, file, &eh, 1, 1024, error, "encoder_attention_heads", NULL) ||
+      !attn_config_int (cfg, file, &dh, 1, 1024, error, "decoder_attention_heads", NULL) ||
+      !attn_config_int (cfg, file, &ef, 1, 1 << 20, error, "encoder_ffn_dim", NULL) ||
+      !attn_config_int (cfg, file, &df, 1, 1 << 20, error, "decoder_ffn_dim", NULL) ||
+      !attn_config_int (cfg, file, &vocab, 1, 1 << 24, error, "vocab_size", NULL) ||
+      !attn_config_int (cfg, file, &start, 0, vocab - 1, error, "decoder_start_token_id", "pad_token_id", NULL) ||
+      !attn_config_int (cfg, file, &eos, 0, vocab - 1, error, "eos_token_id", NULL))
+    return FALSE;
+  if (d % eh != 0 || d % dh != 0)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: d_model %" G_GINT64_FORMAT
+                   " is not a multiple of the number of heads", file, d);
+      return FALSE;
+    }
+  act = attn_config_string_or (cfg, "activation_function", "gelu");
+  if (!attn_activation_from_name (act, &s->act))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, "%s: activation “%s” is not supported", file, act);
+      return FALSE;
+    }
+  s->d = d; s->enc_layers = el; s->dec_layers = dl; s->enc_heads = eh; s->dec_heads = dh;
+  s->enc_ffn = ef; s->dec_ffn = df; s->vocab = vocab;
+  s->embed_scale = attn_config_bool_or (cfg, "scale_embedding", FALSE) ? sqrtf ((float) d) : 1.0f;
+  s->decoder_start = start;
+  s->eos = eos;
+  s->pad = attn_config_int_or (cfg, "pad_token_id", start);
+  return TRUE;
+}
+
+gboolean
+attn_s2s_read_lm_head (AttnModel *model, AttnCheckpoint *ckpt, AttnS2S *s, const char *name, GError **error)
+{
+  g_autofree char *wn = g_strconcat (name, ".weight", NULL);
+  if (attn_checkpoint_find (ckpt, wn) != NULL && !attn_config_bool_or (model->config, "tie_word_embeddings", TRUE))
+    return attn_model_read_linear (model, ckpt, name, s->d, s->vocab, TRUE, &s->lm_head, error);
+  s->lm_head.w = s->dec_embed;
+  s->lm_head.b = NULL;
+  s->lm_head.in = s->d;
+  s->lm_head.out = s->vocab;
+  s->lm_head.in_major = FALSE;
+  return TRUE;
+}
+
+void
+attn_s2s_decode_params (AttnS2S *s, const AttnRunOptions *opt, AttnRunCtx *ctx, int default_max_new,
+                        double progress_from, double progress_to, AttnDecodeParams *p)
+{
+  memset (p, 0, sizeof *p);
+  p->vocab = s->vocab;
+  p->max_new_tokens = opt->max_new_tokens > 0 ? opt->max_new_tokens : MAX (default_max_new, 1);
+  p->eos = s->eos;
+  p->forced_eos = -1;
+  p->beam_size = opt->decode == ATTN_DECODE_BEAM ? opt->beam_size : 1;
+  p->cancellable = ctx->cancellable;
+  p->progress = ctx->progress;
+  p->progress_data = ctx->progress_data;
+  p->progress_from = progress_from;
+  p->progress_to = progress_to;
 }
 
 gboolean
@@ -109,9 +186,7 @@ attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, float *vnorms
   int D = s->d, H = s->enc_heads, dh = D / H;
   AttnS2SEncoded *e = g_new0 (AttnS2SEncoded, 1);
   g_autofree float *normed = attn_alloc_floats ((gsize) T * D, FALSE);
-  g_autofree float *q = attn_alloc_floats ((gsize) T * D, FALSE);
-  g_autofree float *k = attn_alloc_floats ((gsize) T * D, FALSE);
-  g_autofree float *v = attn_alloc_floats ((gsize) T * D, FALSE);
+  g_autofree float *qkv = attn_alloc_floats ((gsize) T * 3 * D, FALSE);
   g_autofree float *ctxv = attn_alloc_floats ((gsize) T * D, FALSE);
   g_autofree float *out = attn_alloc_floats ((gsize) T * D, FALSE);
   g_autofree float *ff = attn_alloc_floats ((gsize) T * s->enc_ffn, FALSE);
@@ -135,13 +210,14 @@ attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, float *vnorms
           attn_layer_norm (&L->self_ln, x, T, normed);
           in = normed;
         }
-      attn_linear_forward (&L->self.q, in, T, q);
-      attn_linear_forward (&L->self.k, in, T, k);
-      attn_linear_forward (&L->self.v, in, T, v);
-      attn_attention (q, D, k, D, v, D, T, T, H, dh, scale, -1, NULL,
+      attn_linear_forward (&L->self.qkv, in, T, qkv);
+      attn_attention (qkv, 3 * D, qkv + D, 3 * D, qkv + 2 * D, 3 * D, T, T, H, dh, scale, -1, NULL,
                       probs ? probs + (gsize) l * H * T * T : scratch, ctxv, D);
       if (vnorms != NULL)
-        attn_value_norms (v, D, T, H, dh, &L->self.o, vnorms + (gsize) l * H * T);
+        attn_value_norms (qkv + 2 * D, 3 * D, T, H, dh, &L->self.o, vnorms + (gsize) l * H * T);
+      if (probs != NULL)
+        attn_run_ctx_trace (ctx, ATTN_KIND_ENCODER, l, qkv, 3 * D, qkv + D, 3 * D, qkv + 2 * D, 3 * D,
+                            T, T, H, dh, scale, -1, NULL);
       attn_linear_forward (&L->self.o, ctxv, T, out);
       residual_block (s->pre_norm, &L->self_ln, x, T, D, normed, out);
       feed_forward (s, L, x, T, normed, ff, out);
@@ -152,14 +228,11 @@ attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, float *vnorms
       attn_layer_norm (&s->enc_final_ln, x, T, normed);
       memcpy (x, normed, (gsize) T * D * sizeof (float));
     }
-  e->cross_k = g_new0 (float *, s->dec_layers);
-  e->cross_v = g_new0 (float *, s->dec_layers);
+  e->cross_kv = g_new0 (float *, s->dec_layers);
   for (int l = 0; l < s->dec_layers; l++)
     {
-      e->cross_k[l] = attn_alloc_floats ((gsize) T * D, FALSE);
-      e->cross_v[l] = attn_alloc_floats ((gsize) T * D, FALSE);
-      attn_linear_forward (&s->dec[l].cross.k, x, T, e->cross_k[l]);
-      attn_linear_forward (&s->dec[l].cross.v, x, T, e->cross_v[l]);
+      e->cross_kv[l] = attn_alloc_floats ((gsize) T * 2 * D, FALSE);
+      attn_linear_forward (&s->dec[l].cross.kv, x, T, e->cross_kv[l]);
     }
   return e;
 }
@@ -169,47 +242,19 @@ attn_s2s_encoded_free (AttnS2S *s, AttnS2SEncoded *e)
 {
   if (e == NULL)
     return;
-  for (int l = 0; e->cross_k && l < s->dec_layers; l++)
-    {
-      g_free (e->cross_k[l]);
-      g_free (e->cross_v[l]);
-    }
-  g_free (e->cross_k);
-  g_free (e->cross_v);
+  for (int l = 0; e->cross_kv && l < s->dec_layers; l++)
+    g_free (e->cross_kv[l]);
+  g_free (e->cross_kv);
   g_free (e->hidden);
   g_free (e);
 }
 
 /* --- the decoder ------------------------------------------------------------ */
 
-typedef struct {
-  int    len, cap;
-  float *k, *v;      /* [layers, cap, D] */
-} DecCache;
-
-static DecCache *
-dec_cache_new (AttnS2S *s, int cap)
-{
-  DecCache *c = g_new0 (DecCache, 1);
-  c->cap = cap;
-  c->k = attn_alloc_floats ((gsize) s->dec_layers * cap * s->d, FALSE);
-  c->v = attn_alloc_floats ((gsize) s->dec_layers * cap * s->d, FALSE);
-  return c;
-}
-
-static void
-dec_cache_free (gpointer p)
-{
-  DecCache *c = p;
-  g_free (c->k);
-  g_free (c->v);
-  g_free (c);
-}
-
 /* Feeds n tokens after the cache. self_probs: [L, H, n, len+n]; cross_probs: [L, H, n, enc->len];
  * logits: [n, V], or [V] of the last position when last_only. */
 static gboolean
-dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, int n,
+dec_forward (AttnS2S *s, AttnS2SEncoded *enc, AttnKvCache *c, const gint32 *ids, int n,
              float *self_probs, float *cross_probs, float *self_vn, float *cross_vn,
              float *logits, gboolean last_only,
              AttnRunCtx *ctx, GError **error)
@@ -218,6 +263,7 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, in
   g_autofree float *x = attn_alloc_floats ((gsize) n * D, FALSE);
   g_autofree float *normed = attn_alloc_floats ((gsize) n * D, FALSE);
   g_autofree float *q = attn_alloc_floats ((gsize) n * D, FALSE);
+  g_autofree float *qkv = attn_alloc_floats ((gsize) n * 3 * D, FALSE);
   g_autofree float *ctxv = attn_alloc_floats ((gsize) n * D, FALSE);
   g_autofree float *out = attn_alloc_floats ((gsize) n * D, FALSE);
   g_autofree float *ff = attn_alloc_floats ((gsize) n * s->dec_ffn, FALSE);
@@ -248,7 +294,7 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, in
   for (int l = 0; l < s->dec_layers; l++)
     {
       const AttnS2SLayer *L = &s->dec[l];
-      float *kc = c->k + (gsize) l * c->cap * D, *vc = c->v + (gsize) l * c->cap * D;
+      float *kc = attn_kv_cache_k (c, l), *vc = attn_kv_cache_v (c, l);
       const float *in = x;
       if (!attn_run_ctx_check (ctx, error))
         return FALSE;
@@ -258,13 +304,14 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, in
           attn_layer_norm (&L->self_ln, x, n, normed);
           in = normed;
         }
-      attn_linear_forward (&L->self.q, in, n, q);
-      attn_linear_forward_ld (&L->self.k, in, D, n, kc + (gsize) past * D, D);
-      attn_linear_forward_ld (&L->self.v, in, D, n, vc + (gsize) past * D, D);
-      attn_attention (q, D, kc, D, vc, D, n, tk, H, dh, scale, past, NULL,
+      attn_linear_forward (&L->self.qkv, in, n, qkv);
+      attn_kv_cache_store (c, l, qkv, 3 * D, n, D, 2 * D);
+      attn_attention (qkv, 3 * D, kc, D, vc, D, n, tk, H, dh, scale, past, NULL,
                       self_probs ? self_probs + (gsize) l * H * n * tk : sp, ctxv, D);
       if (self_vn != NULL)
         attn_value_norms (vc, D, tk, H, dh, &L->self.o, self_vn + (gsize) l * H * tk);
+      if (self_probs != NULL)
+        attn_run_ctx_trace (ctx, ATTN_KIND_DECODER, l, qkv, 3 * D, kc, D, vc, D, n, tk, H, dh, scale, past, NULL);
       attn_linear_forward (&L->self.o, ctxv, n, out);
       residual_block (s->pre_norm, &L->self_ln, x, n, D, normed, out);
       /* cross-attention */
@@ -275,10 +322,13 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, DecCache *c, const gint32 *ids, in
           in = normed;
         }
       attn_linear_forward (&L->cross.q, in, n, q);
-      attn_attention (q, D, enc->cross_k[l], D, enc->cross_v[l], D, n, te, H, dh, scale, -1, NULL,
+      attn_attention (q, D, enc->cross_kv[l], 2 * D, enc->cross_kv[l] + D, 2 * D, n, te, H, dh, scale, -1, NULL,
                       cross_probs ? cross_probs + (gsize) l * H * n * te : cp, ctxv, D);
       if (cross_vn != NULL)
-        attn_value_norms (enc->cross_v[l], D, te, H, dh, &L->cross.o, cross_vn + (gsize) l * H * te);
+        attn_value_norms (enc->cross_kv[l] + D, 2 * D, te, H, dh, &L->cross.o, cross_vn + (gsize) l * H * te);
+      if (cross_probs != NULL)
+        attn_run_ctx_trace (ctx, ATTN_KIND_CROSS, l, q, D, enc->cross_kv[l], 2 * D, enc->cross_kv[l] + D, 2 * D,
+                            n, te, H, dh, scale, -1, NULL);
       attn_linear_forward (&L->cross.o, ctxv, n, out);
       residual_block (s->pre_norm, &L->cross_ln, x, n, D, normed, out);
       feed_forward (s, L, x, n, normed, ff, out);
@@ -302,10 +352,10 @@ attn_s2s_decode_forced (AttnS2S *s, AttnS2SEncoded *enc, const gint32 *ids, int 
                         float *self_probs, float *cross_probs, float *self_vn, float *cross_vn,
                         float *logits, AttnRunCtx *ctx, GError **error)
 {
-  DecCache *c = dec_cache_new (s, MAX (n, 1));
+  AttnKvCache *c = attn_kv_cache_new (s->dec_layers, MAX (n, 1), s->d);
   gboolean ok = dec_forward (s, enc, c, ids, n, self_probs, cross_probs, self_vn, cross_vn,
                              logits, FALSE, ctx, error);
-  dec_cache_free (c);
+  attn_kv_cache_free (c);
   return ok;
 }
 
@@ -320,22 +370,13 @@ static gpointer
 ops_cache_new (gpointer self)
 {
   Decoder *d = self;
-  return dec_cache_new (d->s, d->cap);
+  return attn_kv_cache_new (d->s->dec_layers, d->cap, d->s->d);
 }
 
 static void
 ops_cache_copy (gpointer self, gpointer dst, gconstpointer src)
 {
-  Decoder *d = self;
-  DecCache *to = dst;
-  const DecCache *from = src;
-  for (int l = 0; l < d->s->dec_layers; l++)
-    {
-      gsize off = (gsize) l * from->cap * d->s->d, n = (gsize) from->len * d->s->d;
-      memcpy (to->k + off, from->k + off, n * sizeof (float));
-      memcpy (to->v + off, from->v + off, n * sizeof (float));
-    }
-  to->len = from->len;
+  attn_kv_cache_copy (dst, src);
 }
 
 static gboolean
@@ -350,7 +391,7 @@ attn_s2s_generate (AttnS2S *s, AttnS2SEncoded *enc, const gint32 *prefix, int n_
                    const AttnDecodeParams *params, AttnResult *r, AttnTokenizer *tok,
                    AttnRunCtx *ctx, GError **error)
 {
-  static const AttnDecoderOps ops = { ops_cache_new, dec_cache_free, ops_cache_copy, ops_step };
+  static const AttnDecoderOps ops = { ops_cache_new, attn_kv_cache_free, ops_cache_copy, ops_step };
   Decoder d = { s, enc, ctx, n_prefix + params->max_new_tokens };
   AttnDecodeParams p = *params;
   p.max_new_tokens = MIN (p.max_new_tokens, s->max_tgt - n_prefix);

@@ -10,7 +10,9 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  AttnLinear q, k, v, o;
+  AttnLinear qkv;     /* self-attention: query, key, value stacked [3d, d] */
+  AttnLinear q, kv;   /* cross-attention: query [d, d]; key, value stacked [2d, d] */
+  AttnLinear o;
 } AttnMha;
 
 typedef struct {
@@ -37,6 +39,16 @@ typedef struct {
   gint32         decoder_start, eos, pad;
 } AttnS2S;
 
+/* Reads the sizes every BART-family config.json states (d_model, layers, heads,
+ * feed-forward sizes, vocabulary, activation, start and end tokens, embedding scale). */
+gboolean attn_s2s_read_config  (AttnModel *model, AttnS2S *s, GError **error);
+/* The output layer: "<name>.weight" when the config unties it, else the decoder's embeddings. */
+gboolean attn_s2s_read_lm_head (AttnModel *model, AttnCheckpoint *ckpt, AttnS2S *s, const char *name,
+                                GError **error);
+/* Decoding parameters from the run's options (suppression and forced eos left unset). */
+void     attn_s2s_decode_params (AttnS2S *s, const AttnRunOptions *opt, AttnRunCtx *ctx, int default_max_new,
+                                 double progress_from, double progress_to, AttnDecodeParams *p);
+
 /* Reads the layers with BART names under "<prefix>encoder.layers.N." and
  * "<prefix>decoder.layers.N." (k_proj bias optional, as in Whisper). */
 gboolean attn_s2s_read_layers (AttnModel *model, AttnCheckpoint *ckpt, AttnS2S *s, const char *prefix,
@@ -47,8 +59,7 @@ void     attn_s2s_free        (AttnS2S *s);
 typedef struct {
   int     len;
   float  *hidden;        /* [len, d] */
-  float **cross_k;       /* per decoder layer [len, d] */
-  float **cross_v;
+  float **cross_kv;      /* per decoder layer [len, 2d]: keys, then values */
 } AttnS2SEncoded;
 
 /* Runs the encoder over embedded input x [T, d] (positions already added).

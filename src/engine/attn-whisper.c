@@ -24,10 +24,10 @@ whisper_free (gpointer p)
 {
   Whisper *w = p;
   attn_s2s_free (&w->s);
-  g_array_unref (w->prompt);
-  g_array_unref (w->suppress);
-  g_array_unref (w->begin_suppress);
-  g_array_unref (w->align_heads);
+  g_clear_pointer (&w->prompt, g_array_unref);
+  g_clear_pointer (&w->suppress, g_array_unref);
+  g_clear_pointer (&w->begin_suppress, g_array_unref);
+  g_clear_pointer (&w->align_heads, g_array_unref);
   g_free (w);
 }
 
@@ -117,33 +117,20 @@ whisper_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
   const char *file = model->config_path;
   Whisper *w = g_new0 (Whisper, 1);
   AttnS2S *s = &w->s;
-  gint64 d, el, dl, eh, dh, ef, df, vocab, mels, max_src, max_tgt, start, eos;
-  const char *act;
+  gint64 d, vocab, mels, max_src, max_tgt;
   gint64 sh[3];
 
   model->arch = w;
   w->prompt = g_array_new (FALSE, FALSE, sizeof (gint32));
   w->suppress = g_array_new (FALSE, FALSE, sizeof (gint32));
   w->begin_suppress = g_array_new (FALSE, FALSE, sizeof (gint32));
-  if (!attn_config_int (cfg, file, &d, 1, 65536, error, "d_model", NULL) ||
-      !attn_config_int (cfg, file, &el, 1, 256, error, "encoder_layers", NULL) ||
-      !attn_config_int (cfg, file, &dl, 1, 256, error, "decoder_layers", NULL) ||
-      !attn_config_int (cfg, file, &eh, 1, 1024, error, "encoder_attention_heads", NULL) ||
-      !attn_config_int (cfg, file, &dh, 1, 1024, error, "decoder_attention_heads", NULL) ||
-      !attn_config_int (cfg, file, &ef, 1, 1 << 20, error, "encoder_ffn_dim", NULL) ||
-      !attn_config_int (cfg, file, &df, 1, 1 << 20, error, "decoder_ffn_dim", NULL) ||
-      !attn_config_int (cfg, file, &vocab, 1, 1 << 24, error, "vocab_size", NULL) ||
+  if (!attn_s2s_read_config (model, s, error) ||
       !attn_config_int (cfg, file, &mels, 1, 1024, error, "num_mel_bins", NULL) ||
       !attn_config_int (cfg, file, &max_src, 1, 1 << 20, error, "max_source_positions", NULL) ||
-      !attn_config_int (cfg, file, &max_tgt, 1, 1 << 20, error, "max_target_positions", NULL) ||
-      !attn_config_int (cfg, file, &start, 0, vocab - 1, error, "decoder_start_token_id", NULL) ||
-      !attn_config_int (cfg, file, &eos, 0, vocab - 1, error, "eos_token_id", NULL))
+      !attn_config_int (cfg, file, &max_tgt, 1, 1 << 20, error, "max_target_positions", NULL))
     return FALSE;
-  if (d % eh != 0 || d % dh != 0)
-    {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: d_model is not a multiple of the number of heads", file);
-      return FALSE;
-    }
+  d = s->d;
+  vocab = s->vocab;
   if (mels != 80 && mels != 128)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, "%s: %" G_GINT64_FORMAT " mel bins are not supported (80 or 128)",
@@ -156,17 +143,10 @@ whisper_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
                    "%s: max_source_positions must be 1500 (30 s windows), not %" G_GINT64_FORMAT, file, max_src);
       return FALSE;
     }
-  act = attn_config_string_or (cfg, "activation_function", "gelu");
-  if (!attn_activation_from_name (act, &s->act))
-    {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, "%s: activation “%s” is not supported", file, act);
-      return FALSE;
-    }
-  s->d = d; s->enc_layers = el; s->dec_layers = dl; s->enc_heads = eh; s->dec_heads = dh;
-  s->enc_ffn = ef; s->dec_ffn = df; s->vocab = vocab; s->max_src = max_src; s->max_tgt = max_tgt;
+  s->max_src = max_src;
+  s->max_tgt = max_tgt;
   s->pre_norm = TRUE;
-  s->embed_scale = attn_config_bool_or (cfg, "scale_embedding", FALSE) ? sqrtf ((float) d) : 1.0f;
-  s->decoder_start = start; s->eos = eos; s->pad = attn_config_int_or (cfg, "pad_token_id", eos);
+  s->pad = attn_config_int_or (cfg, "pad_token_id", s->eos);
   w->n_mels = mels;
 
   sh[0] = d; sh[1] = mels; sh[2] = 3;
@@ -191,17 +171,8 @@ whisper_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
       !attn_model_read_layer_norm (model, ckpt, "model.encoder.layer_norm", d, 1e-5f, &s->enc_final_ln, error) ||
       !attn_model_read_layer_norm (model, ckpt, "model.decoder.layer_norm", d, 1e-5f, &s->dec_final_ln, error))
     return FALSE;
-  if (attn_checkpoint_find (ckpt, "proj_out.weight") != NULL && !attn_config_bool_or (cfg, "tie_word_embeddings", TRUE))
-    {
-      if (!attn_model_read_linear (model, ckpt, "proj_out", d, vocab, TRUE, &s->lm_head, error))
-        return FALSE;
-    }
-  else
-    {
-      s->lm_head.w = s->dec_embed;
-      s->lm_head.in = d;
-      s->lm_head.out = vocab;
-    }
+  if (!attn_s2s_read_lm_head (model, ckpt, s, "proj_out", error))
+    return FALSE;
   build_prompt (w, model->generation_config, cfg);
   attn_read_suppressed (model->generation_config ? model->generation_config : cfg, w->suppress);
   {
@@ -219,10 +190,10 @@ whisper_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
 
   model->modality = ATTN_MODALITY_SPEECH;
   model->encoder_decoder = TRUE;
-  model->n_layers = el;
-  model->n_heads = eh;
-  model->n_dec_layers = dl;
-  model->n_dec_heads = dh;
+  model->n_layers = s->enc_layers;
+  model->n_heads = s->enc_heads;
+  model->n_dec_layers = s->dec_layers;
+  model->n_dec_heads = s->dec_heads;
   model->max_positions = max_tgt;
   model->kinds = ATTN_KIND_MASK (ATTN_KIND_ENCODER) | ATTN_KIND_MASK (ATTN_KIND_DECODER) | ATTN_KIND_MASK (ATTN_KIND_CROSS);
   model->tokenizer = attn_tokenizer_load (model->dir, ATTN_TOKENIZER_SOURCE, NULL);
@@ -318,17 +289,12 @@ whisper_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, A
                              ctx, f0, f0 + 0.6 * (f1 - f0), error);
       if (enc == NULL)
         return NULL;
-      params.vocab = s->vocab;
-      params.max_new_tokens = opt->max_new_tokens > 0 ? opt->max_new_tokens
-                              : MAX (MIN (w->max_length, s->max_tgt) - (int) w->prompt->len, 1);
-      params.eos = s->eos;
-      params.forced_eos = -1;
-      params.beam_size = opt->decode == ATTN_DECODE_BEAM ? opt->beam_size : 1;
+      attn_s2s_decode_params (s, opt, ctx, MIN (w->max_length, s->max_tgt) - (int) w->prompt->len,
+                              f0 + 0.6 * (f1 - f0), f1, &params);
       params.suppress = (const gint32 *) w->suppress->data;
       params.n_suppress = w->suppress->len;
       params.begin_suppress = (const gint32 *) w->begin_suppress->data;
       params.n_begin_suppress = w->begin_suppress->len;
-      params.cancellable = ctx->cancellable;
       ok = attn_s2s_generate (s, enc, (const gint32 *) w->prompt->data, w->prompt->len, &params, part,
                               model->tokenizer, ctx, error);
       if (ok && first)

@@ -1,0 +1,27 @@
+/* lens-text-input.h — the input pane: text (and a pair or target), or an audio file. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "attn-model.h"
+
+G_BEGIN_DECLS
+
+#define LENS_TYPE_TEXT_INPUT (lens_text_input_get_type ())
+G_DECLARE_FINAL_TYPE (LensTextInput, lens_text_input, LENS, TEXT_INPUT, GtkBox)
+
+GtkWidget *lens_text_input_new            (void);
+void       lens_text_input_set_model      (LensTextInput *self, AttnModel *model);
+char      *lens_text_input_get_text       (LensTextInput *self);
+void       lens_text_input_set_text       (LensTextInput *self, const char *text);
+char      *lens_text_input_get_pair       (LensTextInput *self);   /* "" when empty */
+void       lens_text_input_set_pair       (LensTextInput *self, const char *pair);
+const char *lens_text_input_get_audio_path (LensTextInput *self);
+void       lens_text_input_set_audio_path (LensTextInput *self, const char *path);
+/* The input for a run of the current model; strings point into `storage`,
+ * which the caller frees with g_strfreev(). FALSE (and error) when nothing to run. */
+gboolean   lens_text_input_build          (LensTextInput *self, AttnInput *input, char ***storage,
+                                           GError **error);
+int        lens_text_input_get_n_examples (LensTextInput *self);
+
+G_END_DECLS

@@ -1,0 +1,54 @@
+/* lens-window-private.h — what the window's files share. */
+#pragma once
+
+#include "lens-window.h"
+#include "lens-head-view.h"
+#include "lens-lines-view.h"
+#include "lens-summary-view.h"
+#include "lens-text-input.h"
+#include "lens-view-options.h"
+#include "lens-worker.h"
+
+struct _LensWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  /* template */
+  AdwToastOverlay *toast_overlay;
+  GtkMenuButton   *model_button;
+  GtkWidget       *run_button;
+  AdwViewStack    *stack;
+  GtkWidget       *kind_box;
+  GtkWidget       *layer_head_label;
+  GtkWidget       *lines_box;
+  GtkWidget       *lines_heads;
+  LensTextInput   *input;
+  LensOutputPane  *output;
+  LensGridView    *grid_view;
+  LensHeadView    *head_view;
+  LensLinesView   *lines_view;
+  LensSummaryView *summary_view;
+  GtkSpinner      *spinner;
+  GtkLabel        *status_label;
+  GtkLabel        *progress_label;
+
+  GSettings       *settings;
+  LensSelection   *selection;
+  LensViewOptions *options;
+  LensWorker      *worker;
+  GtkWidget       *kind_buttons[ATTN_N_KINDS];
+
+  AttnModel       *model;          /* the current model */
+  AttnModel       *result_model;   /* the model that made the result */
+  AttnResult      *result;
+  char            *loading_dir;
+  gboolean         run_when_loaded;
+  char            *last_error;
+};
+
+void lens_window_show_error           (LensWindow *self, const char *heading, const char *body);
+void lens_window_toast                (LensWindow *self, const char *text);
+
+/* lens-window-export.c */
+void lens_window_export_action        (GtkWidget *widget, const char *action_name, GVariant *param);
+void lens_window_copy_image_action    (GtkWidget *widget, const char *action_name, GVariant *param);

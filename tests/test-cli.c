@@ -1,0 +1,373 @@
+/* test-cli.c — the attn-cli contract of DESIGN.md, by spawning the built binary
+ * ($ATTN_CLI): the JSON it writes for each input kind, and its failures (non-zero exit,
+ * exactly one "attn-cli:" line on stderr, nothing on stdout). */
+#include "test-common.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+  int   status;
+  char *out, *err;
+} Cli;
+
+static void
+cli_clear (Cli *c)
+{
+  g_free (c->out);
+  g_free (c->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Cli, cli_clear)
+
+/* Runs attn-cli with NULL-terminated arguments; "@name" stands for fixture "name". */
+static void
+cli_run (Cli *c, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  const char *exe = g_getenv ("ATTN_CLI");
+  va_list ap;
+  g_assert_nonnull (exe);
+  g_ptr_array_add (argv, g_strdup (exe));
+  va_start (ap, c);
+  for (const char *a = va_arg (ap, const char *); a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, a[0] == '@' ? test_fixture (a + 1, NULL) : g_strdup (a));
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &c->out, &c->err, &c->status, &error);
+  g_assert_no_error (error);
+  g_test_message ("exit %d; stderr: %s", c->status, c->err);
+}
+
+static void
+assert_ok (const Cli *c)
+{
+  g_autoptr(GError) error = NULL;
+  if (!g_spawn_check_wait_status (c->status, &error))
+    g_error ("attn-cli failed (%s): %s", error->message, c->err);
+  g_assert_cmpstr (c->err, ==, "");
+}
+
+/* A failure: non-zero exit, one line on stderr starting "attn-cli:", stdout empty. */
+static void
+assert_fails (const Cli *c, const char *word)
+{
+  const char *nl;
+  g_assert_false (g_spawn_check_wait_status (c->status, NULL));
+  g_assert_cmpstr (c->out, ==, "");
+  g_assert_true (g_str_has_prefix (c->err, "attn-cli: "));
+  nl = strchr (c->err, '\n');
+  g_assert_nonnull (nl);
+  g_assert_cmpstr (nl + 1, ==, "");
+  if (word != NULL && strstr (c->err, word) == NULL)
+    g_error ("“%s” does not mention “%s”", c->err, word);
+}
+
+static JsonObject *
+read_json (const char *path)
+{
+  g_autoptr(JsonParser) p = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  json_parser_load_from_file (p, path, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (p)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (p)));
+}
+
+static gint64
+shape_product (JsonArray *shape)
+{
+  gint64 n = 1;
+  for (guint i = 0; i < json_array_get_length (shape); i++)
+    n *= json_array_get_int_element (shape, i);
+  return n;
+}
+
+/* {"shape": [...], "data": [...]} with as many numbers as the shape says; returns the shape. */
+static JsonArray *
+check_tensor (JsonObject *t, int ndim)
+{
+  JsonArray *shape = json_object_get_array_member (t, "shape");
+  JsonArray *data = json_object_get_array_member (t, "data");
+  g_assert_nonnull (shape);
+  g_assert_nonnull (data);
+  g_assert_cmpuint (json_array_get_length (shape), ==, ndim);
+  g_assert_cmpint (json_array_get_length (data), ==, shape_product (shape));
+  return shape;
+}
+
+/* Attention rows sum to 1, as shape [L, H, Q, K] says. */
+static void
+check_attention (JsonObject *att, const char *kind, gint64 l, gint64 h, gint64 q, gint64 k)
+{
+  JsonObject *a = json_object_get_object_member (att, kind);
+  JsonArray *shape, *data;
+  g_assert_nonnull (a);
+  shape = check_tensor (a, 4);
+  g_assert_cmpint (json_array_get_int_element (shape, 0), ==, l);
+  g_assert_cmpint (json_array_get_int_element (shape, 1), ==, h);
+  g_assert_cmpint (json_array_get_int_element (shape, 2), ==, q);
+  g_assert_cmpint (json_array_get_int_element (shape, 3), ==, k);
+  data = json_object_get_array_member (a, "data");
+  for (gint64 r = 0; r < l * h * q; r++)
+    {
+      double sum = 0;
+      for (gint64 j = 0; j < k; j++)
+        sum += json_array_get_double_element (data, r * k + j);
+      g_assert_cmpfloat_with_epsilon (sum, 1.0, 1e-5);
+    }
+}
+
+static guint
+seq_len (JsonObject *seq)
+{
+  guint n = json_array_get_length (json_object_get_array_member (seq, "ids"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (seq, "tokens")), ==, n);
+  return n;
+}
+
+static void
+test_bert_json (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *out = g_build_filename (dir, "out.json", NULL);
+  g_auto(Cli) c = { 0 };
+  g_autoptr(JsonObject) j = NULL;
+  JsonObject *model, *labels, *att;
+  GList *keys;
+  double sum = 0;
+  guint T;
+
+  cli_run (&c, "run", "@bert", "--text", "Attention is all you need!", "--json", out, NULL);
+  assert_ok (&c);
+  j = read_json (out);
+  model = json_object_get_object_member (j, "model");
+  g_assert_cmpstr (json_object_get_string_member (model, "architecture"), ==, "bert");
+  g_assert_cmpstr (json_object_get_string_member (model, "name"), ==, "bert");
+  g_assert_cmpint (json_object_get_int_member (model, "layers"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (model, "heads"), ==, 4);
+  T = seq_len (json_object_get_object_member (j, "input"));
+  g_assert_cmpuint (T, ==, 10);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (json_object_get_object_member (j, "input"), "tokens"), 0),
+                   ==, "[CLS]");
+  g_assert_false (json_object_has_member (j, "target"));
+  labels = json_object_get_object_member (json_object_get_object_member (j, "output"), "labels");
+  g_assert_cmpuint (json_object_get_size (labels), ==, 3);
+  keys = json_object_get_members (labels);
+  for (GList *l = keys; l; l = l->next)
+    {
+      double p = json_object_get_double_member (labels, l->data);
+      g_assert_cmpfloat (p, >=, 0);
+      sum += p;
+    }
+  g_list_free (keys);
+  g_assert_cmpfloat_with_epsilon (sum, 1.0, 1e-5);
+  g_assert_true (json_object_has_member (labels, "positive"));
+  {
+    JsonArray *shape = check_tensor (json_object_get_object_member (j, "logits"), 1);
+    g_assert_cmpint (json_array_get_int_element (shape, 0), ==, 3);
+  }
+  att = json_object_get_object_member (j, "attention");
+  g_assert_cmpuint (json_object_get_size (att), ==, 1);
+  check_attention (att, "self", 2, 4, T, T);
+  test_rmdir (dir);
+}
+
+static void
+test_bert_ids_and_stdout (void)
+{
+  g_auto(Cli) c = { 0 };
+  g_autoptr(JsonParser) p = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *j, *input;
+  /* --json - writes the object, and nothing else, to stdout */
+  cli_run (&c, "run", "@bert", "--input-ids", "2,30,40,3", "--json", "-", NULL);
+  assert_ok (&c);
+  json_parser_load_from_data (p, c.out, -1, &error);
+  g_assert_no_error (error);
+  j = json_node_get_object (json_parser_get_root (p));
+  input = json_object_get_object_member (j, "input");
+  g_assert_cmpuint (seq_len (input), ==, 4);
+  g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (input, "ids"), 1), ==, 30);
+  check_attention (json_object_get_object_member (j, "attention"), "self", 2, 4, 4, 4);
+}
+
+static void
+test_marian_cross_only (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *out = g_build_filename (dir, "out.json", NULL);
+  g_auto(Cli) c = { 0 };
+  g_autoptr(JsonObject) j = NULL;
+  JsonObject *att, *output;
+  guint T, n;
+  cli_run (&c, "run", "@marian", "--source", "Hello there.", "--attention", "cross", "--json", out, NULL);
+  assert_ok (&c);
+  j = read_json (out);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (j, "model"), "architecture"), ==, "marian");
+  T = seq_len (json_object_get_object_member (j, "input"));
+  output = json_object_get_object_member (j, "output");
+  g_assert_true (json_object_has_member (output, "text"));
+  n = seq_len (json_object_get_object_member (j, "target"));
+  att = json_object_get_object_member (j, "attention");
+  g_assert_cmpuint (json_object_get_size (att), ==, 1);
+  check_attention (att, "cross", 2, 4, n, T);
+  {
+    /* logits of the recorded pass: [positions, vocab] */
+    JsonArray *shape = check_tensor (json_object_get_object_member (j, "logits"), 2);
+    g_assert_cmpint (json_array_get_int_element (shape, 0), ==, n);
+    g_assert_cmpint (json_array_get_int_element (shape, 1), ==, 497);
+  }
+  test_rmdir (dir);
+}
+
+static void
+test_marian_forced (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *out = g_build_filename (dir, "out.json", NULL);
+  g_auto(Cli) c = { 0 }, d = { 0 };
+  g_autoptr(JsonObject) j = NULL, k = NULL;
+  JsonObject *target, *att;
+  JsonArray *ids;
+  GString *dec = g_string_new (NULL);
+  guint T, n;
+
+  cli_run (&c, "run", "@marian", "--source", "Hello there.", "--target", "Hallo.", "--json", out, NULL);
+  assert_ok (&c);
+  j = read_json (out);
+  T = seq_len (json_object_get_object_member (j, "input"));
+  target = json_object_get_object_member (j, "target");
+  n = seq_len (target);
+  ids = json_object_get_array_member (target, "ids");
+  g_assert_cmpint (json_array_get_int_element (ids, 0), ==, 2);    /* the start token first */
+  g_assert_true (json_object_get_boolean_member (target, "forced"));
+  g_assert_true (json_object_has_member (json_object_get_object_member (j, "output"), "ids"));
+  att = json_object_get_object_member (j, "attention");
+  g_assert_cmpuint (json_object_get_size (att), ==, 3);
+  check_attention (att, "encoder", 2, 4, T, T);
+  check_attention (att, "decoder", 2, 4, n, n);
+  check_attention (att, "cross", 2, 4, n, T);
+
+  /* the same pass from ids: --input-ids and --decoder-ids give the same decoder rows */
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (dec, "%s%" G_GINT64_FORMAT, i ? "," : "", json_array_get_int_element (ids, i));
+  {
+    GString *src = g_string_new (NULL);
+    JsonArray *sids = json_object_get_array_member (json_object_get_object_member (j, "input"), "ids");
+    for (guint i = 0; i < T; i++)
+      g_string_append_printf (src, "%s%" G_GINT64_FORMAT, i ? "," : "", json_array_get_int_element (sids, i));
+    cli_run (&d, "run", "@marian", "--input-ids", src->str, "--decoder-ids", dec->str, "--json", out, NULL);
+    g_string_free (src, TRUE);
+  }
+  assert_ok (&d);
+  k = read_json (out);
+  {
+    JsonArray *a = json_object_get_array_member (json_object_get_object_member (json_object_get_object_member (j, "attention"), "cross"), "data");
+    JsonArray *b = json_object_get_array_member (json_object_get_object_member (json_object_get_object_member (k, "attention"), "cross"), "data");
+    JsonArray *kid = json_object_get_array_member (json_object_get_object_member (k, "target"), "ids");
+    g_assert_cmpuint (json_array_get_length (kid), ==, n);
+    for (guint i = 0; i < n; i++)
+      g_assert_cmpint (json_array_get_int_element (kid, i), ==, json_array_get_int_element (ids, i));
+    g_assert_cmpuint (json_array_get_length (a), ==, json_array_get_length (b));
+    for (guint i = 0; i < json_array_get_length (a); i++)
+      g_assert_cmpfloat (json_array_get_double_element (a, i), ==, json_array_get_double_element (b, i));
+  }
+  g_string_free (dec, TRUE);
+  test_rmdir (dir);
+}
+
+static void
+test_marian_beam (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *out = g_build_filename (dir, "out.json", NULL);
+  g_auto(Cli) c = { 0 };
+  g_autoptr(JsonObject) j = NULL;
+  JsonObject *output;
+  cli_run (&c, "run", "@marian", "--source", "Hello there.", "--decode", "beam:3", "--max-new-tokens", "6",
+           "--json", out, NULL);
+  assert_ok (&c);
+  j = read_json (out);
+  output = json_object_get_object_member (j, "output");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (output, "ids")), >=, 1);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (output, "ids")), <=, 6);
+  test_rmdir (dir);
+}
+
+/* Texts are UTF-8 whatever the locale: under LC_ALL=C GOption's string arguments
+ * would be converted from ASCII and fail on "Café". */
+static void
+test_c_locale (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "LC_ALL", "C", TRUE);
+  g_autofree char *bert = test_fixture ("bert", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  const char *argv[] = { g_getenv ("ATTN_CLI"), "run", bert, "--text", "Café naïve", "--json", "-", NULL };
+  int status;
+  g_autoptr(JsonParser) p = json_parser_new ();
+  JsonArray *tokens;
+  g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("attn-cli failed under LC_ALL=C: %s", err);
+  json_parser_load_from_data (p, out, -1, &error);
+  g_assert_no_error (error);
+  tokens = json_object_get_array_member (json_object_get_object_member (json_node_get_object (json_parser_get_root (p)),
+                                                                        "input"), "tokens");
+  /* [CLS] c ##a ##f ##e n ##a ##ive [SEP]: the accents were read and stripped */
+  g_assert_cmpuint (json_array_get_length (tokens), ==, 9);
+  g_assert_cmpstr (json_array_get_string_element (tokens, 4), ==, "##e");
+}
+
+static void
+test_failures (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *gone = g_build_filename (dir, "no-model", NULL);
+  g_autofree char *ro = g_build_filename (dir, "no-such-dir", "out.json", NULL);
+  static const char *words[] = {
+    "no-model", "--decode", "beam:N", "exactly one", "1,x", "kind", "unknown command", "MODEL_DIR",
+    "--target", "second text", "outside the vocabulary", "out.json", "UTF-8", "Unknown option",
+  };
+  Cli c[G_N_ELEMENTS (words)] = { 0 };
+  int i = 0;
+  cli_run (&c[i++], "run", gone, "--text", "hi", NULL);
+  cli_run (&c[i++], "run", "@bert", "--text", "hi", "--decode", "sample", NULL);
+  cli_run (&c[i++], "run", "@marian", "--source", "hi", "--decode", "beam:0", NULL);
+  cli_run (&c[i++], "run", "@bert", "--text", "hi", "--source", "hi", NULL);
+  cli_run (&c[i++], "run", "@bert", "--input-ids", "1,x", NULL);
+  cli_run (&c[i++], "run", "@bert", "--text", "hi", "--attention", "self,sideways", NULL);
+  cli_run (&c[i++], "frobnicate", NULL);
+  cli_run (&c[i++], "run", "--text", "hi", NULL);
+  cli_run (&c[i++], "run", "@bert", "--text", "hi", "--target", "hi", NULL);
+  cli_run (&c[i++], "run", "@gpt2", "--text", "hi", "--text-pair", "there", NULL);
+  cli_run (&c[i++], "run", "@bert", "--input-ids", "2,600,3", NULL);
+  cli_run (&c[i++], "run", "@bert", "--text", "hi", "--json", ro, NULL);
+  cli_run (&c[i++], "run", "@bert", "--text", "caf\xc3", NULL);
+  cli_run (&c[i++], "run", "@bert", "--text", "hi", "--frobnicate", NULL);
+  g_assert_cmpint (i, ==, G_N_ELEMENTS (words));
+  for (guint k = 0; k < G_N_ELEMENTS (words); k++)
+    {
+      g_test_message ("case %u", k);
+      assert_fails (&c[k], words[k]);
+      cli_clear (&c[k]);
+    }
+  test_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cli/bert/json", test_bert_json);
+  g_test_add_func ("/cli/bert/ids-stdout", test_bert_ids_and_stdout);
+  g_test_add_func ("/cli/marian/cross-only", test_marian_cross_only);
+  g_test_add_func ("/cli/marian/forced", test_marian_forced);
+  g_test_add_func ("/cli/marian/beam", test_marian_beam);
+  g_test_add_func ("/cli/c-locale", test_c_locale);
+  g_test_add_func ("/cli/failures", test_failures);
+  return g_test_run ();
+}

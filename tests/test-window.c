@@ -1,0 +1,265 @@
+/* test-window.c — drives the real window: load, run, views, output, export, errors. */
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "lens-config.h"
+#include "lens-preferences.h"
+#include "lens-window.h"
+
+#define TIMEOUT_MS 60000
+
+static char *fixtures;
+
+typedef gboolean (*Condition) (LensWindow *win);
+
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the main loop until cond holds; FALSE after the timeout. */
+static gboolean
+wait_for (LensWindow *win, Condition cond)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) TIMEOUT_MS * 1000;
+  guint tick = g_timeout_add (20, wake, NULL);
+  gboolean ok = TRUE;
+
+  while (!cond (win))
+    {
+      if (g_get_monotonic_time () > end)
+        {
+          ok = FALSE;
+          break;
+        }
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (tick);
+  return ok;
+}
+
+static gboolean has_model (LensWindow *win) { return lens_window_get_model (win) != NULL; }
+static gboolean has_result (LensWindow *win) { return lens_window_get_result (win) != NULL; }
+static gboolean is_idle (LensWindow *win) { return !lens_window_is_busy (win); }
+static gboolean grid_drawn (LensWindow *win) { return lens_grid_view_get_n_cells (lens_window_get_grid_view (win)) > 0; }
+
+static char *
+make_bad_model_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("lens-bad-model-XXXXXX", &error);
+  g_autofree char *config = NULL;
+
+  g_assert_no_error (error);
+  config = g_build_filename (dir, "config.json", NULL);
+  g_assert_true (g_file_set_contents (config, "{ \"model_type\": \"bert\", garbage ]]", -1, NULL));
+  return dir;
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static const char *
+top_label (const AttnResult *r)
+{
+  guint best = 0;
+
+  for (guint i = 1; i < r->n_labels; i++)
+    if (r->label_probs[i] > r->label_probs[best])
+      best = i;
+  return r->labels[best];
+}
+
+static void
+test_window_bert (void)
+{
+  g_autofree char *bert = g_build_filename (fixtures, "bert", NULL);
+  g_autofree char *tmp = g_dir_make_tmp ("lens-window-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (tmp, "head.csv", NULL);
+  g_autofree char *npy = g_build_filename (tmp, "self.npy", NULL);
+  g_autofree char *png = g_build_filename (tmp, "grid.png", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *bad = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  LensWindow *win;
+  AttnModel *model;
+  AttnResult *result;
+  const AttnWeights *w;
+  gsize len;
+
+  win = lens_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1200, 800);
+  gtk_window_present (GTK_WINDOW (win));
+
+  /* the window is up before the model: loading happens on the worker */
+  lens_window_load_model (win, bert);
+  g_assert_null (lens_window_get_model (win));
+  g_assert_true (wait_for (win, has_model));
+  model = lens_window_get_model (win);
+  g_assert_cmpstr (attn_model_get_architecture (model), ==, "bert");
+
+  /* run twice at once: the first job is cancelled and only the second result shows */
+  lens_window_set_text (win, "A first sentence that will be replaced.");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  lens_window_set_text (win, "The animal didn't cross the street because it was too tired.");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  g_assert_true (wait_for (win, has_result));
+  g_assert_true (wait_for (win, is_idle));
+  result = lens_window_get_result (win);
+  g_assert_cmpint (result->input.len, >, 10);
+  g_assert_cmpstr (result->input.tokens[1], ==, "the");   /* the second text, not the first */
+
+  /* the grid draws every layer × head */
+  w = result->attention[ATTN_KIND_SELF];
+  g_assert_nonnull (w);
+  g_assert_true (wait_for (win, grid_drawn));
+  g_assert_cmpint (lens_grid_view_get_n_cells (lens_window_get_grid_view (win)), ==,
+                   attn_model_get_n_layers (model) * attn_model_get_n_heads (model));
+  g_assert_cmpint (w->layers * w->heads, ==, attn_model_get_n_layers (model) * attn_model_get_n_heads (model));
+
+  /* the output pane leads with the most probable label */
+  g_assert_cmpint (result->output_kind, ==, ATTN_OUTPUT_LABELS);
+  g_assert_cmpstr (lens_output_pane_get_headline (lens_window_get_output_pane (win)), ==, top_label (result));
+
+  /* export: the selected head as CSV, every head as NPY, the view as PNG */
+  lens_selection_set_layer (lens_window_get_selection (win), 1);
+  lens_selection_set_head (lens_window_get_selection (win), 2);
+  g_assert_true (lens_window_export_to_file (win, LENS_EXPORT_CSV, csv, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (csv, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, result->input.len + 2);   /* header, rows, "" */
+  {
+    g_auto(GStrv) first = g_strsplit (lines[1], ",", -1);
+    const float *head = attn_weights_head (w, 1, 2);
+
+    g_assert_cmpstr (first[0], ==, "[CLS]");
+    g_assert_cmpuint (g_strv_length (first), ==, result->input.len + 1);
+    for (guint k = 0; k < result->input.len; k++)
+      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (first[k + 1], NULL), head[k], 1e-7);
+  }
+
+  g_assert_true (lens_window_export_to_file (win, LENS_EXPORT_NPY, npy, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (npy, &contents, &len, NULL));
+  {
+    guint16 hl = (guint8) contents[8] | ((guint8) contents[9] << 8);
+    g_autofree char *want = g_strdup_printf ("'shape': (%d, %d, %d, %d)", w->layers, w->heads, w->queries, w->keys);
+
+    g_assert_nonnull (g_strstr_len (contents + 10, hl, want));
+    g_assert_cmpuint (len, ==, 10 + hl + sizeof (float) * w->layers * w->heads * w->queries * w->keys);
+    g_assert_cmpmem (contents + 10 + hl, sizeof (float) * w->queries * w->keys,
+                     w->data, sizeof (float) * w->queries * w->keys);
+  }
+
+  g_assert_true (lens_window_export_to_file (win, LENS_EXPORT_PNG, png, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+
+  /* hiding special tokens (a GSettings key) takes [CLS] and [SEP] out of the views */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+    const LensMatrixSource *src;
+    guint n_special = 0;
+
+    for (guint i = 0; i < result->input.len; i++)
+      n_special += result->input.special[i] != 0;
+    g_assert_cmpuint (n_special, ==, 2);
+    g_settings_set_boolean (settings, "hide-special-tokens", TRUE);
+    src = lens_view_get_source (LENS_VIEW (lens_window_get_grid_view (win)));
+    g_assert_nonnull (src);
+    g_assert_cmpint (src->n_rows, ==, result->input.len - n_special);
+    g_assert_cmpint (src->n_cols, ==, result->input.len - n_special);
+    g_assert_cmpstr (src->row_labels[0], ==, "the");
+    /* the rows shown are the weights' own rows */
+    g_assert_cmpfloat (lens_view_get_head (LENS_VIEW (lens_window_get_grid_view (win)), 0, 0)[0], ==,
+                       attn_weights_head (w, 0, 0)[1 * w->keys + 1]);
+    g_settings_set_boolean (settings, "hide-special-tokens", FALSE);
+    src = lens_view_get_source (LENS_VIEW (lens_window_get_grid_view (win)));
+    g_assert_cmpint (src->n_rows, ==, result->input.len);
+    g_assert_true (wait_for (win, grid_drawn));
+  }
+
+  /* a bad folder: an error is shown, the model and the result stay */
+  bad = make_bad_model_dir ();
+  lens_window_load_model (win, bad);
+  g_assert_true (wait_for (win, is_idle));
+  g_assert_nonnull (lens_window_get_last_error (win));
+  g_assert_true (lens_window_get_model (win) == model);
+  g_assert_true (lens_window_get_result (win) == result);
+  g_assert_cmpint (lens_grid_view_get_n_cells (lens_window_get_grid_view (win)), ==, w->layers * w->heads);
+
+  /* and running still works with the model that stayed */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  g_assert_true (wait_for (win, is_idle));
+  g_assert_nonnull (lens_window_get_result (win));
+
+  remove_dir (bad);
+  g_unlink (csv);
+  g_unlink (npy);
+  g_unlink (png);
+  g_rmdir (tmp);
+
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+
+    /* the error dialog too */
+    while (g_list_model_get_n_items (toplevels) > 0)
+      {
+        g_autoptr(GtkWindow) top = g_list_model_get_item (toplevels, 0);
+        gtk_window_destroy (top);
+      }
+  }
+}
+
+/* the templates and menus that the application loads parse, and the
+ * preferences write GSettings */
+static void
+test_resources (void)
+{
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/org/attentionlens/AttentionLens/gtk/help-overlay.ui");
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GtkWidget *prefs;
+  g_autofree char *map = NULL;
+
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+  gtk_window_destroy (GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+
+  g_settings_set_string (settings, "colour-map", "cividis");
+  prefs = lens_preferences_new (NULL, settings);
+  g_assert_true (ADW_IS_PREFERENCES_WINDOW (prefs));
+  map = g_settings_get_string (settings, "colour-map");
+  g_assert_cmpstr (map, ==, "cividis");   /* binding did not reset it */
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_settings_reset (settings, "colour-map");
+}
+
+int
+main (int argc, char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  fixtures = g_strdup (g_getenv ("ATTN_FIXTURES"));
+  if (fixtures == NULL)
+    fixtures = g_build_filename (g_get_current_dir (), "tests", "fixtures", NULL);
+
+  g_test_add_func ("/window/resources", test_resources);
+  g_test_add_func ("/window/bert", test_window_bert);
+  return g_test_run ();
+}

@@ -1,0 +1,53 @@
+#!/bin/sh
+# Screenshots of every view, for the docs and for looking at what we draw.
+#
+#   tools/screenshots.sh [BUILD_DIR]
+#
+# Runs the uninstalled app under Xvfb on a reference model with --model, fills
+# in a text, runs it, waits, and saves data/screenshots/<name>.png with
+# ImageMagick's `import`. SETTLE (seconds, default 6) is the wait per shot.
+set -eu
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$src/build}
+app=$build/src/app/attention-lens
+out=$src/data/screenshots
+settle=${SETTLE:-6}
+fixtures=$src/tests/fixtures
+
+[ -x "$app" ] || { echo "no $app: build first (meson compile -C $build)" >&2; exit 1; }
+mkdir -p "$out"
+
+# shot NAME MODEL VIEW [attention-lens options...]
+shot () {
+  name=$1; model=$2; view=$3; shift 3
+  echo "screenshot $name ($view, $(basename "$model"))"
+  xvfb-run -a -s "-screen 0 1280x800x24" sh -c '
+    out=$1; settle=$2; shift 2
+    GSETTINGS_BACKEND=${GSETTINGS_BACKEND:-memory} NO_AT_BRIDGE=1 GTK_A11Y=none "$@" &
+    pid=$!
+    sleep "$settle"
+    import -window root "$out"
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+  ' sh "$out/$name.png" "$settle" "$app" --model "$model" --view "$view" "$@"
+}
+
+sentence="The animal didn't cross the street because it was too tired."
+
+for view in grid head lines summary; do
+  shot "$view" "$fixtures/bert" "$view" --text "$sentence" --run
+done
+shot gpt2-head "$fixtures/gpt2" head --text "Attention is all you need, and then some." --run
+shot marian-cross "$fixtures/marian" head --kind cross --text "The cat sat on the mat." --run
+shot whisper-grid "$fixtures/whisper" grid --kind cross --audio "$fixtures/whisper/speech16k.wav" --run
+
+# dark style and presentation mode, through a throw-away keyfile settings backend
+conf=$(mktemp -d)
+mkdir -p "$conf/glib-2.0/settings"
+printf '[org/attentionlens/AttentionLens]\npresentation-mode=true\ncolour-map='"'"'magma'"'"'\n' \
+  > "$conf/glib-2.0/settings/keyfile"
+export XDG_CONFIG_HOME="$conf" GSETTINGS_BACKEND=keyfile ADW_DEBUG_COLOR_SCHEME=prefer-dark
+shot presentation-dark "$fixtures/gpt2" head --text "Attention is all you need." --run
+unset XDG_CONFIG_HOME GSETTINGS_BACKEND ADW_DEBUG_COLOR_SCHEME
+rm -rf "$conf"
