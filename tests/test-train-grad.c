@@ -628,7 +628,7 @@ test_transformer (void)
 static void
 test_rnn_models (void)
 {
-  static const struct { AttnCell cell; AttnScore score; float dropout; } cases[] = {
+  static const struct { AttnCell cell; AttnScoreKind score; float dropout; } cases[] = {
     { ATTN_CELL_GRU, ATTN_SCORE_ADDITIVE, 0.0f },
     { ATTN_CELL_GRU, ATTN_SCORE_DOT, 0.0f },
     { ATTN_CELL_GRU, ATTN_SCORE_GENERAL, 0.0f },

@@ -15,7 +15,7 @@
 #define ALIGNED_MIN 0.95
 
 static void
-learn (AttnTask task, AttnTrainArch arch, AttnScore score)
+learn (AttnTask task, AttnTrainArch arch, AttnScoreKind score)
 {
   AttnTrainConfig c;
   g_autoptr (GError) error = NULL;

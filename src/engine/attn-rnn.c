@@ -60,29 +60,6 @@ typedef struct {
   int            B, Ts, Tt;
 } Rnn;
 
-gboolean
-attn_score_from_name (const char *name, AttnScore *score)
-{
-  if (g_str_equal (name, "additive") || g_str_equal (name, "bahdanau") || g_str_equal (name, "concat"))
-    *score = ATTN_SCORE_ADDITIVE;
-  else if (g_str_equal (name, "dot"))
-    *score = ATTN_SCORE_DOT;
-  else if (g_str_equal (name, "general") || g_str_equal (name, "bilinear"))
-    *score = ATTN_SCORE_GENERAL;
-  else if (g_str_equal (name, "scaled-dot") || g_str_equal (name, "scaled_dot"))
-    *score = ATTN_SCORE_SCALED_DOT;
-  else
-    return FALSE;
-  return TRUE;
-}
-
-const char *
-attn_score_name (AttnScore score)
-{
-  static const char *names[] = { "additive", "dot", "general", "scaled-dot" };
-  return names[score];
-}
-
 /* ---- parameters ---- */
 
 static gsize

@@ -220,7 +220,7 @@ typedef struct {
   int       vocab, embed_dim, hidden_size, attention_dim, max_positions;
   gint32    pad_id, bos_id, eos_id;
   AttnCell  cell;
-  AttnScore score;
+  AttnScoreKind score;
   float     dropout;
 } AttnRnnConfig;
 

@@ -12,6 +12,7 @@
 
 #include <gio/gio.h>
 #include "attn-result.h"
+#include "attn-scores.h"   /* AttnScoreKind: additive, dot, general, scaled-dot */
 
 G_BEGIN_DECLS
 
@@ -30,13 +31,6 @@ typedef enum {
 } AttnTrainArch;
 
 typedef enum {
-  ATTN_SCORE_ADDITIVE,       /* Bahdanau: v · tanh(W_q s + W_k h + b) */
-  ATTN_SCORE_DOT,            /* Luong: s · h */
-  ATTN_SCORE_GENERAL,        /* Luong: s · (W h) */
-  ATTN_SCORE_SCALED_DOT,     /* s · h / √d */
-} AttnScore;
-
-typedef enum {
   ATTN_DECAY_LINEAR,
   ATTN_DECAY_COSINE,
   ATTN_DECAY_INVSQRT,
@@ -51,7 +45,7 @@ typedef enum {
 typedef struct {
   AttnTask      task;
   AttnTrainArch arch;
-  AttnScore     score;            /* recurrent models */
+  AttnScoreKind     score;            /* recurrent models */
   guint64       seed;
   int           min_len, max_len; /* digits per sequence */
   int           batch_size;
@@ -76,8 +70,6 @@ void          attn_train_config_init   (AttnTrainConfig *config, AttnTask task, 
 
 gboolean      attn_task_from_name      (const char *name, AttnTask *task);
 const char   *attn_task_name           (AttnTask task);
-gboolean      attn_score_from_name     (const char *name, AttnScore *score);
-const char   *attn_score_name          (AttnScore score);
 gboolean      attn_train_arch_from_name(const char *name, AttnTrainArch *arch);
 const char   *attn_train_arch_name     (AttnTrainArch arch);
 
