@@ -94,7 +94,7 @@ attn_rnn_seq_fwd (const AttnRnnSeq *s, const float *x, const float *h0, const fl
                 float r = sigmoidf (xg[j] + hg[j]);
                 float z = sigmoidf (xg[H + j] + hg[H + j]);
                 float hn = hg[2 * H + j];
-                float n = tanhf (xg[2 * H + j] + r * hn);
+                float n = attn_tanhf (xg[2 * H + j] + r * hn);
                 cache[j] = r;
                 cache[H + j] = z;
                 cache[2 * H + j] = n;
@@ -107,7 +107,7 @@ attn_rnn_seq_fwd (const AttnRnnSeq *s, const float *x, const float *h0, const fl
               {
                 float i = sigmoidf (xg[j] + hg[j]);
                 float f = sigmoidf (xg[H + j] + hg[H + j]);
-                float g = tanhf (xg[2 * H + j] + hg[2 * H + j]);
+                float g = attn_tanhf (xg[2 * H + j] + hg[2 * H + j]);
                 float o = sigmoidf (xg[3 * H + j] + hg[3 * H + j]);
                 float cn = f * c[j] + i * g;
                 cache[j] = i;
@@ -118,7 +118,7 @@ attn_rnn_seq_fwd (const AttnRnnSeq *s, const float *x, const float *h0, const fl
                 if (ok)
                   {
                     c[j] = cn;
-                    h[j] = o * tanhf (cn);
+                    h[j] = o * attn_tanhf (cn);
                   }
               }
         }
@@ -184,7 +184,7 @@ attn_rnn_seq_bwd (const AttnRnnSeq *s, const float *x, AttnRnnBufs *w, const flo
             for (int j = 0; j < H; j++)
               {
                 float i = cache[j], f = cache[H + j], g = cache[2 * H + j], o = cache[3 * H + j];
-                float tc = tanhf (cache[4 * H + j]);
+                float tc = attn_tanhf (cache[4 * H + j]);
                 float dct = dc[j] + dh[j] * o * (1.0f - tc * tc);
                 float dop = dh[j] * tc * o * (1.0f - o);
                 float dip = dct * g * i * (1.0f - i);

@@ -232,7 +232,7 @@ scores_fwd (Rnn *r, const int *src_len)
                   float e = 0;
                   for (int a = 0; a < A; a++)
                     {
-                      th[a] = tanhf (q[a] + k[a]);
+                      th[a] = attn_tanhf (q[a] + k[a]);
                       e += v[a] * th[a];
                     }
                   r->P[((gsize) b * Tt + i) * Ts + j] = e;

@@ -173,8 +173,15 @@ attn_op_act_fwd (AttnTAct act, const float *x, gsize n, float *y)
         y[i] = 0.5f * x[i] * (1.0f + erff (x[i] * (float) G_SQRT2 * 0.5f));
       break;
     case ATTN_TACT_RELU:
+      /* on the bits: signs are random, and compilers turn the comparison into a
+       * branch that mispredicts half the time (10× slower) */
       for (gsize i = 0; i < n; i++)
-        y[i] = x[i] > 0 ? x[i] : 0;
+        {
+          guint32 b;
+          memcpy (&b, &x[i], 4);
+          b &= ~(guint32) ((gint32) b >> 31);   /* negative (and −0) → +0 */
+          memcpy (&y[i], &b, 4);
+        }
       break;
     case ATTN_TACT_SWISH:
       for (gsize i = 0; i < n; i++)
@@ -182,7 +189,7 @@ attn_op_act_fwd (AttnTAct act, const float *x, gsize n, float *y)
       break;
     case ATTN_TACT_TANH:
       for (gsize i = 0; i < n; i++)
-        y[i] = tanhf (x[i]);
+        y[i] = attn_tanhf (x[i]);
       break;
     }
 }
@@ -203,7 +210,15 @@ attn_op_act_bwd (AttnTAct act, const float *x, gsize n, const float *dy, float *
       break;
     case ATTN_TACT_RELU:
       for (gsize i = 0; i < n; i++)
-        dx[i] += x[i] > 0 ? dy[i] : 0;
+        {
+          guint32 b, g;
+          float v;
+          memcpy (&b, &x[i], 4);
+          memcpy (&g, &dy[i], 4);
+          g &= (b & 0x80000000u) || b == 0 ? 0u : ~0u;   /* x > 0 */
+          memcpy (&v, &g, 4);
+          dx[i] += v;
+        }
       break;
     case ATTN_TACT_SWISH:
       for (gsize i = 0; i < n; i++)
@@ -215,7 +230,7 @@ attn_op_act_bwd (AttnTAct act, const float *x, gsize n, const float *dy, float *
     case ATTN_TACT_TANH:
       for (gsize i = 0; i < n; i++)
         {
-          float t = tanhf (x[i]);
+          float t = attn_tanhf (x[i]);
           dx[i] += dy[i] * (1.0f - t * t);
         }
       break;
