@@ -47,9 +47,11 @@ learn (AttnTask task, AttnTrainArch arch, AttnScoreKind score)
         }
     }
   g_assert_true (attn_trainer_evaluate (t, 500, &ev, &error));
-  g_test_message ("%s %s (%s): %" G_GINT64_FORMAT " steps, %.1f s: exact %.1f %%, token %.1f %%, "
+  g_test_message ("%s %s%s%s: %" G_GINT64_FORMAT " steps, %.1f s: exact %.1f %%, token %.1f %%, "
                   "aligned %.1f %% (layer %d) on %d held-out sequences",
-                  attn_task_name (task), attn_train_arch_name (arch), attn_score_name (score),
+                  attn_task_name (task), attn_train_arch_name (arch),
+                  arch == ATTN_ARCH_TRANSFORMER ? "" : " with ",
+                  arch == ATTN_ARCH_TRANSFORMER ? "" : attn_score_name (score),
                   attn_trainer_get_step (t), (g_get_monotonic_time () - t0) / 1e6,
                   100 * ev.exact_match, 100 * ev.token_accuracy, 100 * ev.aligned,
                   ev.best_layer, ev.n);

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "attn-error.h"
 #include "attn-model.h"
@@ -288,6 +289,105 @@ test_recipe (void)
   g_rmdir (dir);
 }
 
+/* attn-cli train → attn-cli run, by spawning the built binary ($ATTN_CLI). */
+static int
+spawn_cli (char **out, char **err, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  int status = -1;
+  va_list ap;
+  g_ptr_array_add (argv, (gpointer) g_getenv ("ATTN_CLI"));
+  va_start (ap, err);
+  for (const char *a = va_arg (ap, const char *); a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err,
+                &status, &error);
+  g_assert_no_error (error);
+  return status;
+}
+
+static void
+test_cli (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL, *model = NULL, *json = NULL, *recipe = NULL, *text = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *root, *cross;
+  JsonArray *shape;
+  char *out = NULL, *err = NULL;
+  int status;
+
+  if (g_getenv ("ATTN_CLI") == NULL)
+    {
+      g_test_skip ("ATTN_CLI is not set (run through meson test)");
+      return;
+    }
+  dir = g_dir_make_tmp ("attn-cli-train-XXXXXX", &error);
+  model = g_build_filename (dir, "model", NULL);
+  json = g_build_filename (dir, "out.json", NULL);
+  recipe = g_build_filename (dir, "recipe.json", NULL);
+
+  status = spawn_cli (&out, &err, "train", "--task", "reverse", "--arch", "gru", "--score", "general",
+                      "--steps", "6", "--batch-size", "8", "--every", "2", "--eval", "20",
+                      "--out", model, NULL);
+  g_test_message ("train: exit %d\n%s%s", status, out, err);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (err, "step     6/6"));        /* progress lines on stderr */
+  g_assert_nonnull (strstr (err, "tok/s"));
+  g_assert_nonnull (strstr (out, "saved to"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  status = spawn_cli (&out, &err, "run", model, "--source", "3 1 4", "--json", json, NULL);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (json_parser_load_from_file (parser, json, &error));
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "model"),
+                                                  "architecture"), ==, "rnn");
+  cross = json_object_get_object_member (json_object_get_object_member (root, "attention"), "cross");
+  shape = json_object_get_array_member (cross, "shape");
+  g_assert_cmpint (json_array_get_int_element (shape, 0), ==, 1);
+  g_assert_cmpint (json_array_get_int_element (shape, 1), ==, 1);
+  g_assert_cmpint (json_array_get_int_element (shape, 3), ==, 4);   /* 3 1 4 </s> */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* a recipe, and errors: one line on stderr, non-zero exit */
+  text = g_strdup ("{ \"task\": \"copy\", \"arch\": \"transformer\", \"steps\": 2, "
+                   "\"batch_size\": 4, \"d_model\": 16, \"ffn_dim\": 32, \"layers\": 1, \"heads\": 2 }");
+  g_assert_true (g_file_set_contents (recipe, text, -1, &error));
+  status = spawn_cli (&out, &err, "train", "--recipe", recipe, "--eval", "0", "-q", "--out", model, NULL);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_cmpstr (err, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  status = spawn_cli (&out, &err, "train", "--task", "shuffle", "--arch", "gru", "--out", model, NULL);
+  g_assert_false (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (g_str_has_prefix (err, "attn-cli: "));
+  g_assert_nonnull (strstr (err, "shuffle"));
+  g_assert_cmpint (strchr (err, '\n') - err + 1, ==, strlen (err));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* clean up */
+  {
+    g_autoptr (GDir) d = g_dir_open (model, 0, NULL);
+    const char *name;
+    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *p = g_build_filename (model, name, NULL);
+        g_unlink (p);
+      }
+  }
+  g_rmdir (model);
+  g_unlink (json);
+  g_unlink (recipe);
+  g_rmdir (dir);
+}
+
 static void
 test_bad_config (void)
 {
@@ -316,6 +416,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-toy/recipe", test_recipe);
   g_test_add_func ("/train-toy/callback-and-cancel", test_callback);
   g_test_add_func ("/train-toy/worker-thread", test_worker_thread);
+  g_test_add_func ("/train-toy/cli", test_cli);
   g_test_add_func ("/train-toy/same-seed/transformer", test_seed_transformer);
   g_test_add_func ("/train-toy/same-seed/gru", test_seed_gru);
   g_test_add_func ("/train-toy/same-seed/lstm", test_seed_lstm);
