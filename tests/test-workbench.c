@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lens-learn-view.h"
 #include "lens-scores-view.h"
 #include "lens-steps-view.h"
 #include "lens-window.h"
@@ -289,6 +290,80 @@ test_translators (void)
   g_rmdir (empty);
 }
 
+static LensLearnView *learn_view;
+
+static gboolean
+learn_reported (LensWindow *win)
+{
+  return lens_learn_view_get_n_reports (learn_view) >= 3;
+}
+
+static gboolean
+learn_stopped (LensWindow *win)
+{
+  return !lens_learn_view_is_training (learn_view);
+}
+
+/* Watch it learn: a small GRU learns to copy; its probe attention ends on the diagonal */
+static void
+test_learn_copy (void)
+{
+  LensWindow *win = lens_window_new (NULL);
+  const AttnWeights *w;
+  gint64 stopped_at, start = g_get_monotonic_time ();
+  double aligned, seconds;
+  int layer, on_diagonal = 0;
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1280, 860);
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (lens_window_set_view (win, "learn"));
+  learn_view = lens_workbench_get_learn_view (lens_window_get_workbench (win));
+  lens_learn_view_configure (learn_view, ATTN_TASK_COPY, ATTN_ARCH_GRU, ATTN_SCORE_DOT, 1);
+
+  /* stop after a few reports, then resume from the same step */
+  lens_learn_view_train (learn_view);
+  g_assert_true (lens_learn_view_is_training (learn_view));
+  g_assert_true (wait_for (win, learn_reported));
+  lens_learn_view_stop (learn_view);
+  g_assert_true (wait_for (win, learn_stopped));
+  stopped_at = lens_learn_view_get_step (learn_view);
+  g_assert_cmpint (stopped_at, >, 0);
+  g_assert_cmpint (stopped_at, <, lens_learn_view_get_total_steps (learn_view));
+  lens_learn_view_train (learn_view);
+  g_assert_true (wait_for (win, learn_stopped));
+  g_assert_cmpint (lens_learn_view_get_step (learn_view), ==, lens_learn_view_get_total_steps (learn_view));
+
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+  w = lens_learn_view_get_attention (learn_view);
+  g_assert_nonnull (w);
+  aligned = lens_learn_view_get_aligned (learn_view, &layer);
+  /* the argmax of each probe row, heads averaged, at the aligned source position */
+  for (int i = 0; i < w->queries; i++)
+    {
+      const float *row = attn_weights_head (w, layer, 0) + (gsize) i * w->keys;
+      int arg = 0;
+
+      for (int j = 1; j < w->keys; j++)
+        if (row[j] > row[arg])
+          arg = j;
+      on_diagonal += arg == lens_learn_aligned_position (ATTN_TASK_COPY, w->keys - 1, i);
+    }
+  g_test_message ("copy, GRU (dot): %d of %d probe rows on the diagonal after %.1f s in all; "
+                  "diagonal first reached after %.1f s of training", on_diagonal, w->queries, seconds,
+                  lens_learn_view_get_time_to_diagonal (learn_view));
+  g_assert_cmpfloat (aligned, >=, 0.9);
+  g_assert_cmpfloat ((double) on_diagonal / w->queries, >=, 0.9);
+  g_assert_cmpfloat (lens_learn_view_get_time_to_diagonal (learn_view), >=, 0.0);
+  g_assert_cmpfloat (seconds, <, 60.0);
+
+  /* reseed: a new model from step 0 */
+  lens_learn_view_reseed (learn_view);
+  g_assert_cmpint (lens_learn_view_get_step (learn_view), ==, 0);
+  g_assert_cmpuint (lens_learn_view_get_seed (learn_view), ==, 2);
+  g_assert_null (lens_learn_view_get_attention (learn_view));
+  destroy_all ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -303,5 +378,6 @@ main (int argc, char **argv)
   g_test_add_func ("/workbench/steps/gpt2-causal", test_steps_gpt2_causal);
   g_test_add_func ("/workbench/steps/marian-cross", test_steps_marian_cross);
   g_test_add_func ("/workbench/translators", test_translators);
+  g_test_add_func ("/workbench/learn/copy", test_learn_copy);
   return g_test_run ();
 }

@@ -148,3 +148,79 @@ lens_format_head (const float *x, int n, int count)
     g_string_append (s, "  …");
   return g_string_free (s, FALSE);
 }
+
+void
+lens_draw_loss_curve (cairo_t *cr, const LensHeatmapStyle *style, const char *title,
+                      const double *steps, const double *losses, int n, double total_steps,
+                      double x, double y, double w, double h)
+{
+  double f = style->font_size, top, left, bottom, right, lo = G_MAXDOUBLE, hi = 0;
+  char buf[32];
+
+  top = y + lens_draw_markup (cr, style, title, x, y, w, 1.0) + f * 0.8;
+  left = x + lens_text_width (cr, style, "0.0001", FALSE, 0.85) + f * 0.6;
+  right = x + w - f * 0.5;
+  bottom = y + h - f * 1.8;
+  if (right - left < 10 || bottom - top < 10)
+    return;
+  for (int i = 0; i < n; i++)
+    if (isfinite (losses[i]) && losses[i] > 0)
+      {
+        lo = MIN (lo, losses[i]);
+        hi = MAX (hi, losses[i]);
+      }
+  if (hi <= 0)
+    {
+      lo = 0.01;
+      hi = 3.0;
+    }
+  lo = pow (10, floor (log10 (MIN (lo, hi / 10))));
+  hi = pow (10, ceil (log10 (hi)));
+
+  /* axes, and a grid line per decade */
+  cairo_save (cr);
+  cairo_set_line_width (cr, 1.0);
+  for (double v = lo; v <= hi * 1.001; v *= 10)
+    {
+      double gy = bottom - (bottom - top) * log (v / lo) / log (hi / lo);
+
+      cairo_set_source_rgba (cr, style->fg[0], style->fg[1], style->fg[2], 0.15);
+      cairo_move_to (cr, left, floor (gy) + 0.5);
+      cairo_line_to (cr, right, floor (gy) + 0.5);
+      cairo_stroke (cr);
+      g_snprintf (buf, sizeof buf, "%g", v);
+      lens_draw_text (cr, style, buf, left - f * 0.4, gy - f * 0.55, 0, 1.0, FALSE, 0.85);
+    }
+  cairo_set_source_rgba (cr, style->fg[0], style->fg[1], style->fg[2], 0.6);
+  cairo_move_to (cr, left + 0.5, top);
+  cairo_line_to (cr, left + 0.5, bottom + 0.5);
+  cairo_line_to (cr, right, bottom + 0.5);
+  cairo_stroke (cr);
+  g_snprintf (buf, sizeof buf, "%.0f", total_steps);
+  lens_draw_text (cr, style, "0", left, bottom + f * 0.2, 0, 0.5, FALSE, 0.85);
+  lens_draw_text (cr, style, buf, right, bottom + f * 0.2, 0, 1.0, FALSE, 0.85);
+
+  /* the curve */
+  if (n > 0 && total_steps > 0)
+    {
+      double r, g, b;
+
+      lens_colormap_rgb (style->colormap, 0.55, &r, &g, &b);
+      cairo_set_source_rgb (cr, r, g, b);
+      cairo_set_line_width (cr, MAX (2.0, f * 0.18));
+      cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+      for (int i = 0; i < n; i++)
+        {
+          double v = CLAMP (losses[i], lo, hi);
+          double px = left + (right - left) * MIN (steps[i] / total_steps, 1.0);
+          double py = bottom - (bottom - top) * log (v / lo) / log (hi / lo);
+
+          if (i == 0)
+            cairo_move_to (cr, px, py);
+          else
+            cairo_line_to (cr, px, py);
+        }
+      cairo_stroke (cr);
+    }
+  cairo_restore (cr);
+}

@@ -35,4 +35,10 @@ void     lens_format_number    (char *buf, gsize len, double v, int digits);
 /* The first `count` numbers of x, "0.12  −0.53  1.02 …". */
 char    *lens_format_head      (const float *x, int n, int count);
 
+/* A loss curve: losses [n] at steps [n], x from 0 to total_steps, y on a log scale,
+ * with a markup title above it. */
+void     lens_draw_loss_curve  (cairo_t *cr, const LensHeatmapStyle *style, const char *title,
+                                const double *steps, const double *losses, int n, double total_steps,
+                                double x, double y, double w, double h);
+
 G_END_DECLS
