@@ -15,7 +15,7 @@ set_fg (cairo_t *cr, const LensHeatmapStyle *style, double alpha)
 void
 lens_scores_draw_bars (cairo_t *cr, const LensHeatmapStyle *style, const char *title,
                        const char *note, const char *const *labels, const float *weights,
-                       const guint8 *hidden, int n, double x, double y, double w, double h,
+                       const guint8 *hidden, int n, double full, double x, double y, double w, double h,
                        LensBarsLayout *out)
 {
   double f = style->font_size, top = y, lw = 0, vw, row_h, ts;
@@ -41,12 +41,13 @@ lens_scores_draw_bars (cairo_t *cr, const LensHeatmapStyle *style, const char *t
       if (!(hidden && hidden[j]))
         wmax = MAX (wmax, weights[j]);
     }
-  lw = MIN (lw + f * 0.5, w * 0.35);
+  lw = MIN (lw + f * 0.5, w * 0.42);
   vw = lens_text_width (cr, style, "0.000", TRUE, ts) + f * 0.4;
   lay.bar_x = x + lw;
   lay.bar_w = MAX (w - lw - vw, 4.0);
   lay.rows_y = top;
   lay.row_h = row_h;
+  lay.full = full = full > 0 ? full : 1.0;
   lay.n = n;
 
   for (int j = 0; j < n; j++)
@@ -71,7 +72,7 @@ lens_scores_draw_bars (cairo_t *cr, const LensHeatmapStyle *style, const char *t
 
           lens_colormap_rgb (style->colormap, wmax > 0 ? 0.25 + 0.75 * weights[j] / wmax : 0, &r, &g, &b);
           cairo_set_source_rgb (cr, r, g, b);
-          cairo_rectangle (cr, lay.bar_x, by, MAX (lay.bar_w * weights[j], 1.0), bh);
+          cairo_rectangle (cr, lay.bar_x, by, MAX (lay.bar_w * MIN (weights[j] / full, 1.0), 1.0), bh);
           cairo_fill (cr);
           lens_format_number (num, sizeof num, weights[j], 3);
           lens_draw_text (cr, style, num, lay.bar_x + lay.bar_w + f * 0.3, ty, 0, 0.0,
@@ -176,14 +177,14 @@ params_note (const char *from)
 {
   if (from)
     return g_markup_printf_escaped (_("parameters learned by %s"), from);
-  return g_strdup_printf (_("<i>illustrative parameters</i> (random, seed %u)"), LENS_ILLUSTRATIVE_SEED);
+  return g_strdup (_("<i>illustrative parameters</i>"));
 }
 
 void
 lens_scores_draw_functions (cairo_t *cr, const LensHeatmapStyle *style, const LensScoresScene *sc,
                             double width, double height)
 {
-  double f = style->font_size, pad = f, gap = f * 1.5, pw, y;
+  double f = style->font_size, pad = f, gap = f * 1.5, pw, y, top = 0;
   g_autofree char *caption = NULL;
 
   if (style->bg[3] > 0)
@@ -195,6 +196,9 @@ lens_scores_draw_functions (cairo_t *cr, const LensHeatmapStyle *style, const Le
                                        "α = softmax(s) under each"), sc->query_label ? sc->query_label : "");
   y = pad + lens_draw_markup (cr, style, caption, pad, pad, width - 2 * pad, 1.1) + f * 0.8;
   pw = (width - 2 * pad - 3 * gap) / LENS_N_SCORES;
+  /* one scale for the four, so their sharpness compares */
+  for (gsize c = 0; c < (gsize) LENS_N_SCORES * sc->n; c++)
+    top = MAX (top, sc->weights[c]);
   for (int s = 0; s < LENS_N_SCORES; s++)
     {
       AttnScoreKind kind = lens_score_order[s];
@@ -207,7 +211,7 @@ lens_scores_draw_functions (cairo_t *cr, const LensHeatmapStyle *style, const Le
       else
         note = g_strdup (_("no parameters"));
       lens_scores_draw_bars (cr, style, function_title (kind), note, sc->labels, sc->weights + (gsize) s * sc->n,
-                             sc->hidden, sc->n, pad + s * (pw + gap), y, pw, height - y - pad, NULL);
+                             sc->hidden, sc->n, top, pad + s * (pw + gap), y, pw, height - y - pad, NULL);
     }
 }
 
@@ -219,6 +223,7 @@ lens_scores_draw_normalisers (cairo_t *cr, const LensHeatmapStyle *style, const 
   g_autofree char *local_title = NULL;
   g_autofree char *strided_title = NULL;
   int zeros = 0;
+  double top = 0;
 
   if (style->bg[3] > 0)
     {
@@ -226,16 +231,19 @@ lens_scores_draw_normalisers (cairo_t *cr, const LensHeatmapStyle *style, const 
       cairo_paint (cr);
     }
   for (int j = 0; j < sc->n; j++)
-    zeros += !(sc->hidden && sc->hidden[j]) && sc->sparsemax[j] == 0.0f;
+    {
+      zeros += !(sc->hidden && sc->hidden[j]) && sc->sparsemax[j] == 0.0f;
+      top = MAX (top, MAX (sc->softmax[j], sc->sparsemax[j]));
+    }
   pw = (width - 2 * pad - 3 * gap) / 4;
   ph = height - y - pad;
   lens_scores_draw_bars (cr, style, _("<b>Softmax</b>\nα = e<sup>s</sup> / Σ e<sup>s</sup>: never exactly 0"),
-                         NULL, sc->labels, sc->softmax, sc->hidden, sc->n, pad, y, pw, ph, bars ? &bars[0] : NULL);
+                         NULL, sc->labels, sc->softmax, sc->hidden, sc->n, top, pad, y, pw, ph, bars ? &bars[0] : NULL);
   {
     g_autofree char *title = g_strdup_printf (_("<b>Sparsemax</b>\nthe closest point of the simplex: "
                                                 "%d exact zeros"), zeros);
 
-    lens_scores_draw_bars (cr, style, title, NULL, sc->labels, sc->sparsemax, sc->hidden, sc->n,
+    lens_scores_draw_bars (cr, style, title, NULL, sc->labels, sc->sparsemax, sc->hidden, sc->n, top,
                            pad + pw + gap, y, pw, ph, bars ? &bars[1] : NULL);
   }
   local_title = g_strdup_printf (_("<b>Local window</b>, |i − j| ≤ %d\nthe whole head, masked cells hatched"),

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 
 /* Where a bar panel put its bars (for hit tests and pixel tests). */
 typedef struct {
-  double bar_x, bar_w;     /* a weight of 1 fills bar_w */
+  double bar_x, bar_w;     /* a weight of `full` fills bar_w */
+  double full;
   double rows_y, row_h;
   int    n;
 } LensBarsLayout;
@@ -23,11 +24,12 @@ typedef struct {
   int    rows, cols;
 } LensMaskMapLayout;
 
-/* A panel: a markup title (may have several lines), then one bar per key in [0, 1].
- * hidden (or NULL) entries are hatched; weights of exactly 0 get no bar and a bold "0". */
+/* A panel: a markup title (may have several lines), then one bar per key; a weight of
+ * `full` (≤ 0: 1) fills the bar. hidden (or NULL) entries are hatched; weights of exactly 0
+ * get no bar and a bold "0". */
 void lens_scores_draw_bars     (cairo_t *cr, const LensHeatmapStyle *style, const char *title_markup,
                                 const char *note, const char *const *labels, const float *weights,
-                                const guint8 *hidden, int n, double x, double y, double w, double h,
+                                const guint8 *hidden, int n, double full, double x, double y, double w, double h,
                                 LensBarsLayout *layout);
 
 /* A small heatmap of weights [rows, cols]; hidden cells hatched. */

@@ -137,9 +137,7 @@ recompute (LensScoresView *self)
     {
       n = t->keys;
       d = t->dh;
-      q = self->selection ? lens_selection_get_query (self->selection) : 0;
-      if (q < 0 || q >= t->queries)
-        q = 0;
+      q = lens_trace_default_query (t, self->selection ? lens_selection_get_query (self->selection) : -1);
       qv = t->q + (gsize) q * d;
       self->n = n;
       self->rows = t->queries;
@@ -179,6 +177,17 @@ recompute (LensScoresView *self)
                              self->strided, self->strided_hidden);
       self->have = TRUE;
     }
+  /* room for every key's row at a readable size */
+  {
+    LensHeatmapStyle style;
+    int rows = self->have ? self->n : 0;
+
+    lens_workbench_style_init (GTK_WIDGET (self), self->options, &style, TRUE);
+    gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->functions_area),
+                                         MAX (FUNCTIONS_HEIGHT, (int) (rows * style.font_size * 1.5 + style.font_size * 9)));
+    gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->norms_area),
+                                         MAX (NORMS_HEIGHT, (int) (rows * style.font_size * 1.5 + style.font_size * 7)));
+  }
   update_params_label (self);
   gtk_widget_queue_draw (self->functions_area);
   gtk_widget_queue_draw (self->norms_area);
@@ -609,7 +618,10 @@ lens_scores_view_set_options (LensScoresView *self, LensViewOptions *options)
     g_signal_handlers_disconnect_by_data (self->options, self);
   g_set_object (&self->options, options);
   if (options)
-    g_signal_connect_object (options, "notify", G_CALLBACK (redraw_all), self, G_CONNECT_SWAPPED);
+    {
+      g_signal_connect_object (options, "notify", G_CALLBACK (redraw_all), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (options, "notify::presentation-mode", G_CALLBACK (recompute), self, G_CONNECT_SWAPPED);
+    }
 }
 
 static void

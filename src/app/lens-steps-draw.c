@@ -69,7 +69,7 @@ lens_steps_formula (const LensSteps *st, LensStep step)
           return g_strdup (_("mask: none, this head sees every key"));
         }
     case LENS_STEP_SOFTMAX:
-      return g_strdup_printf (_("α<sub>j</sub> = softmax(s / T)<sub>j</sub> = e<sup>s<sub>j</sub>/T</sup> / Σ<sub>k</sub> e<sup>s<sub>k</sub>/T</sup>,   T = %.2f"),
+      return g_strdup_printf (_("α<sub>j</sub> = softmax(s / T)<sub>j</sub> = exp(s<sub>j</sub> / T) / Σ<sub>k</sub> exp(s<sub>k</sub> / T),   T = %.2f"),
                               st->temperature);
     case LENS_STEP_OUTPUT:
     default:
@@ -263,6 +263,8 @@ lens_steps_draw (cairo_t *cr, const LensHeatmapStyle *style, const LensStepsScen
       const float *shown = sc->step == LENS_STEP_SCORES ? st->raw : st->scaled;
       float wmax = 0;
 
+      if (sc->step == LENS_STEP_SOFTMAX)
+        bottom -= f * 1.4;   /* the bars' "0 … 1" axis */
       lay.rows_y = y;
       lay.n_rows = n;
       lay.row_h = MIN (f * 2.0, (bottom - y) / n);

@@ -39,13 +39,9 @@ G_DEFINE_FINAL_TYPE (LensStepsView, lens_steps_view, GTK_TYPE_WIDGET)
 static int
 current_query (LensStepsView *self)
 {
-  int q = self->selection ? lens_selection_get_query (self->selection) : -1;
-
   if (self->trace == NULL || !self->trace->filled)
     return -1;
-  if (q < 0 || q >= self->trace->queries)
-    q = 0;
-  return q;
+  return lens_trace_default_query (self->trace, self->selection ? lens_selection_get_query (self->selection) : -1);
 }
 
 static void

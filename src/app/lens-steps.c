@@ -125,3 +125,11 @@ lens_steps_compute (LensSteps *steps, const AttnHeadTrace *trace, int query, flo
   lens_steps_set_temperature (steps, temperature);
   return TRUE;
 }
+
+int
+lens_trace_default_query (const AttnHeadTrace *trace, int query)
+{
+  if (query >= 0 && query < trace->queries)
+    return query;
+  return trace->causal_offset >= 0 ? trace->queries / 2 : 0;
+}

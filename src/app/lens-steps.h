@@ -57,4 +57,8 @@ void         lens_softmax_masked    (const float *x, const guint8 *hidden, int n
 
 const char  *lens_step_title        (LensStep step);
 
+/* The query to show: `query` if the trace has it, else the middle one for a causal head
+ * (it sees half the keys, the mask hides the rest) and the first otherwise. */
+int          lens_trace_default_query (const AttnHeadTrace *trace, int query);
+
 G_END_DECLS

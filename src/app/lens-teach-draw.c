@@ -19,8 +19,9 @@ lens_draw_markup (cairo_t *cr, const LensHeatmapStyle *style, const char *markup
   pango_layout_set_markup (layout, markup, -1);
   if (max_width > 0)
     {
+      /* formulas and titles wrap rather than lose their end */
       pango_layout_set_width (layout, (int) (max_width * PANGO_SCALE));
-      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
     }
   pango_layout_get_pixel_size (layout, &w, &h);
   cairo_save (cr);

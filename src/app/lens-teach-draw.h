@@ -11,7 +11,7 @@
 G_BEGIN_DECLS
 
 /* Draws Pango markup at (x, y) (top-left), at style->font_size × scale; returns its height.
- * max_width > 0 ellipsizes. */
+ * max_width > 0 wraps. */
 double   lens_draw_markup      (cairo_t *cr, const LensHeatmapStyle *style, const char *markup,
                                 double x, double y, double max_width, double scale);
 

@@ -241,6 +241,8 @@ lens_workbench_show_section (LensWorkbench *self, const char *name)
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), parts[0]);
   if (g_str_equal (parts[0], "steps") && parts[1])
     lens_steps_view_set_step (self->steps, (LensStep) (g_ascii_strtoll (parts[1], NULL, 10) - 1));
+  if (g_str_equal (parts[0], "learn") && g_strcmp0 (parts[1], "train") == 0)
+    lens_learn_view_train (self->learn);
   if (g_str_equal (parts[0], "steps"))
     gtk_widget_grab_focus (GTK_WIDGET (self->steps));
   return TRUE;

@@ -29,7 +29,8 @@ void            lens_workbench_set_options     (LensWorkbench *self, LensViewOpt
 void            lens_workbench_set_input       (LensWorkbench *self, const AttnInput *input);
 /* … and its outcome: the workbench re-runs that input to trace the selected head. */
 void            lens_workbench_set_result      (LensWorkbench *self, AttnModel *model, AttnResult *result);
-/* "steps", "scores" or "learn"; "steps:N" also opens step N (1-based) */
+/* "steps", "scores" or "learn"; "steps:N" also opens step N (1-based),
+ * "learn:train" starts training (for screenshots and demos) */
 gboolean        lens_workbench_show_section    (LensWorkbench *self, const char *name);
 
 /* For tests. */
