@@ -77,4 +77,16 @@ shot teach-presentation-steps "$fixtures/gpt2" steps:6 --text "Attention is all 
 unset XDG_CONFIG_HOME GSETTINGS_BACKEND ADW_DEBUG_COLOR_SCHEME
 rm -rf "$conf"
 
+# sentence pairs and audio: the Alignment and Speech pages
+shot alignment "$fixtures/marian" alignment --text "The cat sat on the mat." --pair "Die Katze saß auf der Matte." --run
+shot speech "$fixtures/whisper" speech --audio "$fixtures/whisper/speech16k.wav" --run
+
+# the window in German and in Simplified Chinese (the locales must exist:
+# locale-gen de_DE.UTF-8 zh_CN.UTF-8; Chinese needs a CJK font, fonts-noto-cjk)
+export LANGUAGE=de LANG=de_DE.UTF-8
+shot window-de "$fixtures/bert" grid --text "$sentence" --run
+export LANGUAGE=zh_CN LANG=zh_CN.UTF-8
+shot window-zh_CN "$fixtures/bert" grid --text "$sentence" --run
+unset LANGUAGE LANG
+
 teach_shots

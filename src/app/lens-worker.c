@@ -7,6 +7,7 @@ struct _LensWorker
   GWeakRef      owner;
   GCancellable *run_cancellable;    /* the run in flight, or NULL */
   GCancellable *load_cancellable;   /* the load in flight, or NULL */
+  guint         runs_in_flight;     /* run threads not yet returned, cancelled ones too */
 };
 
 G_DEFINE_FINAL_TYPE (LensWorker, lens_worker, G_TYPE_OBJECT)
@@ -128,6 +129,22 @@ lens_worker_cancel (LensWorker *self)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->run_cancellable);
   g_clear_object (&self->load_cancellable);
+}
+
+void
+lens_worker_cancel_run (LensWorker *self)
+{
+  g_return_if_fail (LENS_IS_WORKER (self));
+
+  if (self->run_cancellable)
+    g_cancellable_cancel (self->run_cancellable);
+  g_clear_object (&self->run_cancellable);
+}
+
+guint
+lens_worker_get_runs_in_flight (LensWorker *self)
+{
+  return self->runs_in_flight;
 }
 
 gboolean
@@ -280,6 +297,7 @@ run_done (GObject *object, GAsyncResult *res, gpointer user_data)
 
   if (self->run_cancellable == job->cancellable)
     g_clear_object (&self->run_cancellable);
+  self->runs_in_flight--;
 
   if (owner == NULL || g_cancellable_is_cancelled (job->cancellable))
     return;
@@ -329,6 +347,7 @@ start_run (LensWorker *self, AttnModel *model, const AttnInput *input, const Att
   if (trace)
     job->options.trace = trace;
 
+  self->runs_in_flight++;
   task = g_task_new (self, cancellable, run_done, NULL);
   g_task_set_source_tag (task, lens_worker_run);
   g_task_set_task_data (task, job, job_unref);

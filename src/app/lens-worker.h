@@ -31,6 +31,10 @@ typedef void (*LensWorkerTraceDone) (gpointer owner, AttnModel *model, AttnResul
 void        lens_worker_run_traced   (LensWorker *self, AttnModel *model, const AttnInput *input,
                                       AttnKind kind, int layer, int head, LensWorkerTraceDone done);
 void        lens_worker_cancel       (LensWorker *self);
+/* Cancels the run in flight only; its thread returns soon after, its result is dropped. */
+void        lens_worker_cancel_run   (LensWorker *self);
+/* Run threads that have not returned yet, cancelled ones included. */
+guint       lens_worker_get_runs_in_flight (LensWorker *self);
 gboolean    lens_worker_is_running   (LensWorker *self);
 gboolean    lens_worker_is_loading   (LensWorker *self);
 

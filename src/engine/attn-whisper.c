@@ -278,7 +278,11 @@ whisper_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, A
 
       if (mel == NULL)
         return NULL;
+      if (!attn_run_ctx_check (ctx, error))
+        return NULL;
       x = front_end (w, mel);
+      if (!attn_run_ctx_check (ctx, error))
+        return NULL;
       if (first && (kinds & ATTN_KIND_MASK (ATTN_KIND_ENCODER)))
         {
           r->attention[ATTN_KIND_ENCODER] = attn_weights_new (s->enc_layers, s->enc_heads, s->max_src, s->max_src);
