@@ -126,8 +126,8 @@ update_status (LensLearnView *self)
   else if (self->steps->len == 0)
     text = g_strdup (running ? _("Starting…") : _("Press Train: the attention starts random and learns where to look."));
   else
-    text = g_strdup_printf (_("Step %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " · loss %.3f · %.0f %% of tokens right · %.1f s%s%s"),
-                            self->step, self->total, g_array_index (self->losses, double, self->losses->len - 1),
+    text = g_strdup_printf (_("Step %d of %d · loss %.3f · %.0f %% of tokens right · %.1f s%s%s"),
+                            (int) self->step, (int) self->total, g_array_index (self->losses, double, self->losses->len - 1),
                             100 * self->accuracy, self->elapsed, diag ? diag : "",
                             !running && self->step >= self->total ? _(" · done") : "");
   gtk_label_set_text (GTK_LABEL (self->status_label), text);
@@ -480,10 +480,10 @@ lens_learn_view_draw (LensLearnView *self, cairo_t *cr, double width, double hei
         for (gsize c = 0; c < (gsize) w->queries * w->keys; c++)
           mean[c] += attn_weights_head (w, layer, h)[c] / w->heads;
       if (self->aligned >= 0)
-        title = g_strdup_printf (_("<b>Cross-attention on the probe</b> · step %" G_GINT64_FORMAT " · %.0f %% of rows on the "
-                                   "aligned source token"), self->step, 100 * self->aligned);
+        title = g_strdup_printf (_("<b>Cross-attention on the probe</b> · step %d · %.0f %% of rows on the "
+                                   "aligned source token"), (int) self->step, 100 * self->aligned);
       else
-        title = g_strdup_printf (_("<b>Cross-attention on the probe</b> · step %" G_GINT64_FORMAT), self->step);
+        title = g_strdup_printf (_("<b>Cross-attention on the probe</b> · step %d"), (int) self->step);
       top = pad + lens_draw_markup (cr, &style, title, pad, pad, hw, 1.0) + f * 0.6;
       if (w->layers > 1 || w->heads > 1)
         {
