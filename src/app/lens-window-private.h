@@ -12,6 +12,7 @@
 #include "lens-audio-input.h"
 #include "lens-alignment-view.h"
 #include "lens-speech-view.h"
+#include "lens-workbench.h"
 
 struct _LensWindow
 {
@@ -32,6 +33,7 @@ struct _LensWindow
   LensHeadView    *head_view;
   LensLinesView   *lines_view;
   LensSummaryView *summary_view;
+  LensWorkbench   *workbench;
   GtkSpinner      *spinner;
   GtkLabel        *status_label;
   GtkLabel        *progress_label;

@@ -235,6 +235,16 @@ rebuild_model_menu (LensWindow *self)
   for (int g = 0; g < LENS_N_MODEL_GROUPS; g++)
     append_model_section (menu, lens_model_group_title (g), models, g);
 
+  /* the teaching workbench, always there: it works with any model */
+  {
+    g_autoptr(GMenu) teach = g_menu_new ();
+
+    g_menu_append (teach, _("How Attention Is Computed"), "win.show-view::steps");
+    g_menu_append (teach, _("Score Functions"), "win.show-view::scores");
+    g_menu_append (teach, _("Watch It Learn"), "win.show-view::learn");
+    g_menu_append_section (menu, _("Teaching Workbench"), G_MENU_MODEL (teach));
+  }
+
   if (lens_running_uninstalled ())
     {
       /* the engine's reference checkpoints, handy while developing */
@@ -360,6 +370,7 @@ set_result (LensWindow *self, AttnModel *model, AttnResult *result)
   for (guint i = 0; i < N_VIEWS; i++)
     lens_view_set_result (view_at (self, i), result);
   lens_output_pane_set_result (self->output, model, result);
+  lens_workbench_set_result (self->workbench, model, result);
   update_kind_buttons (self);
   update_layer_head_label (self);
   update_status (self);
@@ -417,6 +428,7 @@ lens_window_run (LensWindow *self)
     }
   g_free (self->run_audio_path);
   self->run_audio_path = g_strdup (input.audio_path);
+  lens_workbench_set_input (self->workbench, &input);
   lens_worker_run (self->worker, self->model, &input, &options, on_run_progress, on_run_done);
   set_busy (self, _("Running…"));
 }
@@ -551,6 +563,7 @@ lens_window_class_init (LensWindowClass *klass)
   g_type_ensure (LENS_TYPE_AUDIO_INPUT);
   g_type_ensure (LENS_TYPE_ALIGNMENT_VIEW);
   g_type_ensure (LENS_TYPE_SPEECH_VIEW);
+  g_type_ensure (LENS_TYPE_WORKBENCH);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/attentionlens/AttentionLens/lens-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LensWindow, toast_overlay);
@@ -567,6 +580,7 @@ lens_window_class_init (LensWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LensWindow, head_view);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, lines_view);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, summary_view);
+  gtk_widget_class_bind_template_child (widget_class, LensWindow, workbench);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, progress_label);
@@ -596,6 +610,7 @@ lens_window_class_init (LensWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.show-view", "s", "summary");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_ALT_MASK, "win.show-view", "s", "alignment");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_6, GDK_ALT_MASK, "win.show-view", "s", "speech");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_7, GDK_ALT_MASK, "win.show-view", "s", "teach");
 }
 
 static void
@@ -638,6 +653,8 @@ lens_window_init (LensWindow *self)
       lens_view_set_options (view_at (self, i), self->options);
     }
   lens_output_pane_set_selection (self->output, self->selection);
+  lens_workbench_set_selection (self->workbench, self->selection);
+  lens_workbench_set_options (self->workbench, self->options);
   g_signal_connect_object (self->selection, "notify", G_CALLBACK (on_selection_notify), self, 0);
 
   for (int k = 0; k < ATTN_N_KINDS; k++)
@@ -710,6 +727,9 @@ lens_window_set_view (LensWindow *self, const char *name)
 {
   GtkWidget *child;
 
+  /* the workbench's sections by their own names */
+  if (name && lens_workbench_show_section (self->workbench, name))
+    name = "teach";
   if (name == NULL || (child = adw_view_stack_get_child_by_name (self->stack, name)) == NULL)
     return FALSE;
   if (!adw_view_stack_page_get_visible (adw_view_stack_get_page (self->stack, child)))
@@ -770,4 +790,10 @@ const char *
 lens_window_get_last_error (LensWindow *self)
 {
   return self->last_error;
+}
+
+LensWorkbench *
+lens_window_get_workbench (LensWindow *self)
+{
+  return self->workbench;
 }

@@ -12,6 +12,7 @@
 #include "lens-audio-input.h"
 #include "lens-pair-input.h"
 #include "lens-speech-view.h"
+#include "lens-workbench.h"
 
 G_BEGIN_DECLS
 
@@ -47,5 +48,6 @@ LensPairInput  *lens_window_get_pair_input (LensWindow *self);
 LensAudioInput *lens_window_get_audio_input (LensWindow *self);
 guint           lens_window_get_runs_in_flight (LensWindow *self);   /* cancelled ones too */
 const char     *lens_window_get_last_error (LensWindow *self);
+LensWorkbench  *lens_window_get_workbench  (LensWindow *self);
 
 G_END_DECLS

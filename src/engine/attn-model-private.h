@@ -58,6 +58,7 @@ extern const AttnArchClass attn_arch_bert;
 extern const AttnArchClass attn_arch_gpt2;
 extern const AttnArchClass attn_arch_marian;
 extern const AttnArchClass attn_arch_whisper;
+extern const AttnArchClass attn_arch_rnn;        /* attn-rnn-arch.c */
 
 /* Reads a floating tensor into a model-owned float32 buffer, counting its parameters.
  * Shape: ndim values. Returns NULL with error set when absent or misshapen. */

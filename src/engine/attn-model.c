@@ -12,6 +12,7 @@ static const struct { const char *model_type; const AttnArchClass *klass; } regi
   { "gpt2", &attn_arch_gpt2 },
   { "marian", &attn_arch_marian },
   { "whisper", &attn_arch_whisper },
+  { "attn-rnn", &attn_arch_rnn },
 };
 
 AttnModel *

@@ -1,0 +1,397 @@
+/* attn-train-io.c — checkpoints of trainable models and trainers.
+ *
+ * A saved folder is a Hugging Face model folder that the inference engine loads:
+ *   config.json, generation_config.json   (model_type "marian" or "attn-rnn")
+ *   model.safetensors                      (float32, the model's own tensor names)
+ *   tokenizer.json, vocab.json, tokenizer_config.json   (word-level digits)
+ * and, for resuming, the training state:
+ *   trainer_state.json                     (the AttnTrainConfig, step, PRNG states)
+ *   optimizer.safetensors                  (AdamW moments "exp_avg.<name>", "exp_avg_sq.<name>")
+ * Recipes (attn-cli train --recipe) use the same keys as trainer_state.json's "config". */
+#include <errno.h>
+#include <string.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "attn-error.h"
+#include "attn-trainer-private.h"
+
+/* ---- parameters ---- */
+
+/* Writes one or more float arrays laid out like params, each under a name prefix. */
+static gboolean
+write_tensors (AttnParams *params, const float *const *bases, const char *const *prefixes,
+               guint n_sets, const char *path, GError **error)
+{
+  guint n = params->info->len;
+  AttnTensorOut *out = g_new0 (AttnTensorOut, (gsize) n * n_sets);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) meta = g_hash_table_new (g_str_hash, g_str_equal);
+  gboolean ok;
+
+  g_hash_table_insert (meta, (gpointer) "format", (gpointer) "pt");
+  for (guint s = 0; s < n_sets; s++)
+    for (guint i = 0; i < n; i++)
+      {
+        const AttnParamInfo *info = &g_array_index (params->info, AttnParamInfo, i);
+        AttnTensorOut *o = &out[s * n + i];
+        char *name = g_strconcat (prefixes[s], info->name, NULL);
+        g_ptr_array_add (names, name);
+        o->name = name;
+        o->ndim = info->ndim;
+        memcpy (o->shape, info->shape, sizeof (gint64) * info->ndim);
+        o->data = bases[s] + info->offset;
+      }
+  ok = attn_safetensors_write (path, out, n * n_sets, ATTN_DTYPE_F32, meta, error);
+  g_ptr_array_unref (names);
+  g_free (out);
+  return ok;
+}
+
+static gboolean
+read_tensors (AttnParams *params, float *base, const char *prefix, AttnCheckpoint *ckpt,
+              GError **error)
+{
+  for (guint i = 0; i < params->info->len; i++)
+    {
+      const AttnParamInfo *info = &g_array_index (params->info, AttnParamInfo, i);
+      g_autofree char *name = g_strconcat (prefix, info->name, NULL);
+      float *v = attn_checkpoint_read_f32 (ckpt, name, info->ndim, info->shape, error);
+      if (v == NULL)
+        return FALSE;
+      memcpy (base + info->offset, v, sizeof (float) * info->numel);
+      g_free (v);
+    }
+  return TRUE;
+}
+
+gboolean
+attn_params_save (AttnParams *params, const char *path, GError **error)
+{
+  const float *bases[1] = { params->data };
+  const char *prefixes[1] = { "" };
+  return write_tensors (params, bases, prefixes, 1, path, error);
+}
+
+gboolean
+attn_params_load (AttnParams *params, const char *dir, GError **error)
+{
+  g_autoptr (AttnCheckpoint) ckpt = attn_checkpoint_open_dir (dir, error);
+  if (ckpt == NULL)
+    return FALSE;
+  return read_tensors (params, params->data, "", ckpt, error);
+}
+
+/* ---- configuration as JSON ---- */
+
+static const char *decay_names[] = { "linear", "cosine", "invsqrt", "constant" };
+
+static void
+config_to_json (const AttnTrainConfig *c, JsonBuilder *jb)
+{
+#define I(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_int_value (jb, v); } while (0)
+#define D(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_double_value (jb, v); } while (0)
+#define S(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_string_value (jb, v); } while (0)
+  json_builder_begin_object (jb);
+  S ("task", attn_task_name (c->task));
+  S ("arch", attn_train_arch_name (c->arch));
+  S ("score", attn_score_name (c->score));
+  I ("seed", (gint64) c->seed);
+  I ("min_len", c->min_len);
+  I ("max_len", c->max_len);
+  I ("batch_size", c->batch_size);
+  I ("steps", c->steps);
+  D ("lr", c->lr);
+  D ("beta1", c->beta1);
+  D ("beta2", c->beta2);
+  D ("weight_decay", c->weight_decay);
+  D ("clip_norm", c->clip_norm);
+  I ("warmup_steps", c->warmup_steps);
+  S ("decay", decay_names[c->decay]);
+  D ("min_lr_ratio", c->min_lr_ratio);
+  D ("dropout", c->dropout);
+  D ("label_smoothing", c->label_smoothing);
+  I ("d_model", c->d_model);
+  I ("ffn_dim", c->ffn_dim);
+  I ("layers", c->layers);
+  I ("heads", c->heads);
+  S ("activation", c->activation == ATTN_TRAIN_ACT_GELU ? "gelu" : "relu");
+  I ("embed_dim", c->embed_dim);
+  I ("hidden_size", c->hidden_size);
+  I ("attention_dim", c->attention_dim);
+  I ("eval_size", c->eval_size);
+  json_builder_end_object (jb);
+#undef I
+#undef D
+#undef S
+}
+
+static gboolean
+member_number (JsonObject *o, const char *name, const char *where, double *out, GError **error)
+{
+  JsonNode *n = json_object_get_member (o, name);
+  GType t;
+  if (n == NULL)
+    return TRUE;
+  t = JSON_NODE_HOLDS_VALUE (n) ? json_node_get_value_type (n) : G_TYPE_INVALID;
+  if (t != G_TYPE_INT64 && t != G_TYPE_DOUBLE)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: “%s” must be a number", where, name);
+      return FALSE;
+    }
+  *out = json_node_get_double (n);
+  return TRUE;
+}
+
+/* Applies the members of o over the defaults of its task and arch. */
+static gboolean
+config_from_json (JsonObject *o, const char *where, AttnTrainConfig *c, GError **error)
+{
+  static const char *known[] = {
+    "task", "arch", "score", "seed", "min_len", "max_len", "batch_size", "steps", "lr", "beta1",
+    "beta2", "weight_decay", "clip_norm", "warmup_steps", "decay", "min_lr_ratio", "dropout",
+    "label_smoothing", "d_model", "ffn_dim", "layers", "heads", "embed_dim", "hidden_size",
+    "attention_dim", "eval_size", "activation", NULL
+  };
+  const char *task_s = "reverse", *arch_s = "transformer";
+  AttnTask task;
+  AttnTrainArch arch;
+  g_autoptr (GList) members = json_object_get_members (o);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    if (!g_strv_contains (known, l->data) && ((const char *) l->data)[0] != '_')
+      {
+        g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: unknown key “%s”", where,
+                     (const char *) l->data);
+        return FALSE;
+      }
+  if (json_object_has_member (o, "task"))
+    task_s = json_object_get_string_member (o, "task");
+  if (json_object_has_member (o, "arch"))
+    arch_s = json_object_get_string_member (o, "arch");
+  if (task_s == NULL || !attn_task_from_name (task_s, &task))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "%s: “task” must be copy, reverse or sort", where);
+      return FALSE;
+    }
+  if (arch_s == NULL || !attn_train_arch_from_name (arch_s, &arch))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "%s: “arch” must be transformer, gru or lstm", where);
+      return FALSE;
+    }
+  attn_train_config_init (c, task, arch);
+  if (json_object_has_member (o, "score"))
+    {
+      const char *s = json_object_get_string_member (o, "score");
+      if (s == NULL || !attn_score_from_name (s, &c->score))
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                       "%s: “score” must be additive, dot, general or scaled-dot", where);
+          return FALSE;
+        }
+    }
+  if (json_object_has_member (o, "decay"))
+    {
+      const char *s = json_object_get_string_member (o, "decay");
+      gboolean found = FALSE;
+      for (guint i = 0; s != NULL && i < G_N_ELEMENTS (decay_names); i++)
+        if (g_str_equal (s, decay_names[i]))
+          {
+            c->decay = i;
+            found = TRUE;
+          }
+      if (!found)
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                       "%s: “decay” must be linear, cosine, invsqrt or constant", where);
+          return FALSE;
+        }
+    }
+  if (json_object_has_member (o, "activation"))
+    {
+      const char *s = json_object_get_string_member (o, "activation");
+      if (s != NULL && g_str_equal (s, "gelu"))
+        c->activation = ATTN_TRAIN_ACT_GELU;
+      else if (s != NULL && g_str_equal (s, "relu"))
+        c->activation = ATTN_TRAIN_ACT_RELU;
+      else
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                       "%s: “activation” must be relu or gelu", where);
+          return FALSE;
+        }
+    }
+  {
+    struct { const char *name; int *i; float *f; } nums[] = {
+      { "min_len", &c->min_len, NULL }, { "max_len", &c->max_len, NULL },
+      { "batch_size", &c->batch_size, NULL }, { "steps", &c->steps, NULL },
+      { "warmup_steps", &c->warmup_steps, NULL }, { "d_model", &c->d_model, NULL },
+      { "ffn_dim", &c->ffn_dim, NULL }, { "layers", &c->layers, NULL },
+      { "heads", &c->heads, NULL }, { "embed_dim", &c->embed_dim, NULL },
+      { "hidden_size", &c->hidden_size, NULL }, { "attention_dim", &c->attention_dim, NULL },
+      { "eval_size", &c->eval_size, NULL },
+      { "lr", NULL, &c->lr }, { "beta1", NULL, &c->beta1 }, { "beta2", NULL, &c->beta2 },
+      { "weight_decay", NULL, &c->weight_decay }, { "clip_norm", NULL, &c->clip_norm },
+      { "min_lr_ratio", NULL, &c->min_lr_ratio }, { "dropout", NULL, &c->dropout },
+      { "label_smoothing", NULL, &c->label_smoothing },
+    };
+    double seed = -1;
+    for (guint i = 0; i < G_N_ELEMENTS (nums); i++)
+      {
+        double v = nums[i].i != NULL ? *nums[i].i : *nums[i].f;
+        if (!member_number (o, nums[i].name, where, &v, error))
+          return FALSE;
+        if (nums[i].i != NULL)
+          *nums[i].i = (int) v;
+        else
+          *nums[i].f = (float) v;
+      }
+    if (json_object_has_member (o, "seed"))
+      {
+        JsonNode *n = json_object_get_member (o, "seed");
+        if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64
+            || (seed = (double) json_node_get_int (n)) < 0)
+          {
+            g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                         "%s: “seed” must be a non-negative integer", where);
+            return FALSE;
+          }
+        c->seed = (guint64) json_node_get_int (n);
+      }
+  }
+  return TRUE;
+}
+
+static JsonObject *
+load_object (const char *path, JsonParser *parser, GError **error)
+{
+  JsonNode *root;
+  if (!json_parser_load_from_file (parser, path, error))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: not a JSON object", path);
+      return NULL;
+    }
+  return json_node_get_object (root);
+}
+
+gboolean
+attn_train_config_from_recipe (const char *path, AttnTrainConfig *config, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *o = load_object (path, parser, error);
+  return o != NULL && config_from_json (o, path, config, error);
+}
+
+/* ---- trainer save / resume ---- */
+
+gboolean
+attn_trainer_save (AttnTrainer *t, const char *dir, GError **error)
+{
+  AttnTrainModel *m = t->model;
+  g_autofree char *model_path = g_build_filename (dir, "model.safetensors", NULL);
+  g_autofree char *opt_path = g_build_filename (dir, "optimizer.safetensors", NULL);
+  g_autofree char *state_path = g_build_filename (dir, "trainer_state.json", NULL);
+  g_autoptr (JsonBuilder) jb = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *data_rng = NULL, *drop_rng = NULL;
+  const float *moments[2] = { t->opt->m, t->opt->v };
+  const char *moment_names[2] = { "exp_avg.", "exp_avg_sq." };
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int e = errno;
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO, "Cannot create %s: %s", dir, g_strerror (e));
+      return FALSE;
+    }
+  if (!m->klass->save_config (m, dir, error)
+      || !attn_params_save (m->params, model_path, error)
+      || !attn_toy_write_tokenizer (dir, attn_toy_words (), ATTN_TOY_VOCAB, error)
+      || !write_tensors (m->params, moments, moment_names, 2, opt_path, error))
+    return FALSE;
+  data_rng = g_strdup_printf ("%" G_GUINT64_FORMAT, t->data_rng.state);
+  drop_rng = g_strdup_printf ("%" G_GUINT64_FORMAT, t->drop_rng.state);
+  json_builder_begin_object (jb);
+  json_builder_set_member_name (jb, "step");
+  json_builder_add_int_value (jb, t->step);
+  json_builder_set_member_name (jb, "optimizer_step");
+  json_builder_add_int_value (jb, t->opt->step);
+  json_builder_set_member_name (jb, "elapsed_seconds");
+  json_builder_add_double_value (jb, t->elapsed);
+  json_builder_set_member_name (jb, "data_rng");
+  json_builder_add_string_value (jb, data_rng);
+  json_builder_set_member_name (jb, "dropout_rng");
+  json_builder_add_string_value (jb, drop_rng);
+  json_builder_set_member_name (jb, "config");
+  config_to_json (&t->cfg, jb);
+  json_builder_end_object (jb);
+  root = json_builder_get_root (jb);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  return json_generator_to_file (gen, state_path, error);
+}
+
+static gboolean
+parse_u64 (JsonObject *o, const char *name, const char *where, guint64 *out, GError **error)
+{
+  const char *s = json_object_has_member (o, name) ? json_object_get_string_member (o, name) : NULL;
+  if (s == NULL || !g_ascii_string_to_unsigned (s, 10, 0, G_MAXUINT64, out, NULL))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: “%s” is missing or malformed",
+                   where, name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+AttnTrainer *
+attn_trainer_resume (const char *dir, GError **error)
+{
+  g_autofree char *state_path = g_build_filename (dir, "trainer_state.json", NULL);
+  g_autofree char *opt_path = g_build_filename (dir, "optimizer.safetensors", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (AttnCheckpoint) om = NULL;
+  JsonObject *o, *co;
+  AttnTrainConfig config;
+  AttnTrainer *t;
+  guint64 data_rng, drop_rng;
+
+  o = load_object (state_path, parser, error);
+  if (o == NULL)
+    return NULL;
+  co = json_object_has_member (o, "config") ? json_object_get_object_member (o, "config") : NULL;
+  if (co == NULL || !json_object_has_member (o, "step"))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: “step” or “config” is missing",
+                   state_path);
+      return NULL;
+    }
+  if (!config_from_json (co, state_path, &config, error)
+      || !parse_u64 (o, "data_rng", state_path, &data_rng, error)
+      || !parse_u64 (o, "dropout_rng", state_path, &drop_rng, error))
+    return NULL;
+  t = attn_trainer_new_uninit (&config, error);
+  if (t == NULL)
+    return NULL;
+  if (!attn_params_load (t->model->params, dir, error)
+      || (om = attn_checkpoint_open_file (opt_path, error)) == NULL
+      || !read_tensors (t->model->params, t->opt->m, "exp_avg.", om, error)
+      || !read_tensors (t->model->params, t->opt->v, "exp_avg_sq.", om, error))
+    {
+      attn_trainer_free (t);
+      return NULL;
+    }
+  t->step = json_object_get_int_member (o, "step");
+  t->opt->step = json_object_has_member (o, "optimizer_step")
+                 ? json_object_get_int_member (o, "optimizer_step") : t->step;
+  t->elapsed = json_object_has_member (o, "elapsed_seconds")
+               ? json_object_get_double_member (o, "elapsed_seconds") : 0;
+  t->data_rng.state = data_rng;
+  t->drop_rng.state = drop_rng;
+  return t;
+}

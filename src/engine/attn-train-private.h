@@ -1,0 +1,297 @@
+/* attn-train-private.h — the training side of libattn, shared between its files.
+ *
+ * Conventions used by every kernel here:
+ *  - float32, row-major; a "[N, d]" buffer is N rows of d floats.
+ *  - Linear weights have the Hugging Face / PyTorch layout [out, in]: y = x W^T + b.
+ *  - Backward kernels ACCUMULATE into every gradient they are given (+=), so
+ *    residual branches and shared weights add up naturally; the caller zeroes.
+ *    A NULL gradient pointer means "not needed".
+ *  - Nothing here allocates inside a step once buffers are sized, prints, or exits. */
+#pragma once
+
+#include <glib.h>
+#include "attn-result.h"
+#include "attn-safetensors.h"
+#include "attn-trainer.h"
+
+G_BEGIN_DECLS
+
+/* ---- a small deterministic PRNG (splitmix64), identical on every platform ---- */
+
+typedef struct {
+  guint64 state;
+} AttnRng;
+
+void    attn_rng_seed    (AttnRng *rng, guint64 seed);
+guint64 attn_rng_next    (AttnRng *rng);
+double  attn_rng_uniform (AttnRng *rng);              /* [0, 1) */
+int     attn_rng_int     (AttnRng *rng, int n);       /* [0, n) */
+float   attn_rng_normal  (AttnRng *rng);              /* N(0, 1), Box–Muller */
+
+/* ---- parameters: one allocation for values, one for gradients ---- */
+
+typedef struct {
+  char   *name;          /* the checkpoint name, e.g. "model.shared.weight" */
+  int     ndim;
+  gint64  shape[4];
+  gsize   offset;        /* into data / grad */
+  gsize   numel;
+  gboolean decay;        /* AdamW weight decay applies (matrices, not biases/norms) */
+} AttnParamInfo;
+
+typedef struct {
+  GArray *info;          /* AttnParamInfo */
+  gsize   total;
+  float  *data;          /* [total] */
+  float  *grad;          /* [total] */
+} AttnParams;
+
+AttnParams *attn_params_new      (void);
+void        attn_params_free     (AttnParams *params);
+/* Declares a tensor; returns its offset. Only before attn_params_alloc(). */
+gsize       attn_params_add      (AttnParams *params, const char *name, int ndim,
+                                  const gint64 *shape, gboolean decay);
+void        attn_params_alloc    (AttnParams *params);
+void        attn_params_zero_grad(AttnParams *params);
+const AttnParamInfo *attn_params_find (AttnParams *params, const char *name);
+/* Writes every tensor into one .safetensors file. */
+gboolean    attn_params_save     (AttnParams *params, const char *path, GError **error);
+/* Reads every declared tensor (by name and shape) from a checkpoint folder. */
+gboolean    attn_params_load     (AttnParams *params, const char *dir, GError **error);
+
+#define ATTN_P(params, off) ((params)->data + (off))
+#define ATTN_G(params, off) ((params)->grad + (off))
+
+/* tanh to within a few float ulps, several times faster than libm's tanhf:
+ * an odd Taylor polynomial near 0, 1 − 2 / (e^{2x} + 1) elsewhere. */
+static inline float
+attn_tanhf (float x)
+{
+  float x2 = x * x;
+  if (x2 < 0.0625f)   /* |x| < 0.25: the x⁹ term is below 1e-7 */
+    return x * (1.0f + x2 * (-1.0f / 3 + x2 * (2.0f / 15 + x2 * (-17.0f / 315))));
+  return 1.0f - 2.0f / (__builtin_expf (2.0f * x) + 1.0f);
+}
+
+/* ---- kernels (attn-train-ops.c) ---- */
+
+/* y[n, out] = x[n, in] W[out, in]^T + b[out]   (b may be NULL) */
+void   attn_op_linear_fwd    (const float *x, int n, int in, const float *w, const float *b,
+                              int out, float *y);
+/* dx[n, in] += dy W; dw[out, in] += dy^T x; db[out] += Σ_rows dy */
+void   attn_op_linear_bwd    (const float *x, int n, int in, const float *w, int out,
+                              const float *dy, float *dx, float *dw, float *db);
+
+/* Layer norm over the last dimension; mean/rstd [n] are kept for backward. */
+void   attn_op_layernorm_fwd (const float *x, int n, int d, const float *g, const float *b,
+                              float eps, float *y, float *mean, float *rstd);
+void   attn_op_layernorm_bwd (const float *x, int n, int d, const float *g, const float *mean,
+                              const float *rstd, const float *dy, float *dx, float *dg, float *db);
+
+typedef enum {
+  ATTN_TACT_GELU,         /* exact, erf-based (HF "gelu") */
+  ATTN_TACT_RELU,
+  ATTN_TACT_SWISH,        /* x·σ(x) (HF "swish"/"silu", opus-mt) */
+  ATTN_TACT_TANH,
+} AttnTAct;
+
+gboolean attn_tact_from_name  (const char *name, AttnTAct *act);
+const char *attn_tact_name    (AttnTAct act);
+void   attn_op_act_fwd       (AttnTAct act, const float *x, gsize n, float *y);
+/* dx += dy · act'(x) */
+void   attn_op_act_bwd       (AttnTAct act, const float *x, gsize n, const float *dy, float *dx);
+
+/* y[i] = table[ids[i]] · scale */
+void   attn_op_embedding_fwd (const gint32 *ids, int n, const float *table, int d, float scale,
+                              float *y);
+void   attn_op_embedding_bwd (const gint32 *ids, int n, int d, float scale, const float *dy,
+                              float *dtable);
+/* Adds Marian's sinusoidal positions (sin in the first half, cos in the second) to
+ * x[B, T, d], positions 0 … T-1. */
+void   attn_op_add_sinusoid  (float *x, int B, int T, int d);
+
+/* Multi-head scaled dot-product attention.
+ * q [B, Tq, d]; k, v [B, Tk, d]; heads split d; keys j >= klen[b] are masked
+ * (klen NULL: none); causal masks j > i. p [B, H, Tq, Tk] keeps the weights. */
+typedef struct {
+  int          B, Tq, Tk, d, heads;
+  const int   *klen;
+  gboolean     causal;
+} AttnAttnShape;
+
+void   attn_op_attention_fwd (const AttnAttnShape *s, const float *q, const float *k,
+                              const float *v, float *p, float *out);
+/* scratch: [Tq, Tk] floats */
+void   attn_op_attention_bwd (const AttnAttnShape *s, const float *q, const float *k,
+                              const float *v, const float *p, const float *dout,
+                              float *dq, float *dk, float *dv, float *scratch);
+
+/* Masked softmax of rows in place: row i of [rows, n] keeps its first valid[i] entries
+ * (valid NULL: all), the rest become 0. */
+void   attn_op_softmax_rows  (float *x, int rows, int n, const int *valid);
+/* dx = p ⊙ (dp − Σ p·dp), written (not accumulated), rows of n. */
+void   attn_op_softmax_bwd   (const float *p, const float *dp, int rows, int n, float *dx);
+
+/* 1-D convolution, Whisper style: x [B, Cin, T], w [Cout, Cin, K], b [Cout],
+ * y [B, Cout, Tout] with Tout = (T + 2·pad − K) / stride + 1.
+ * col: scratch [Cin·K, Tout]. */
+int    attn_op_conv1d_out_len(int T, int K, int stride, int pad);
+void   attn_op_conv1d_fwd    (const float *x, int B, int cin, int T, const float *w,
+                              const float *b, int cout, int K, int stride, int pad,
+                              float *y, float *col);
+void   attn_op_conv1d_bwd    (const float *x, int B, int cin, int T, const float *w,
+                              int cout, int K, int stride, int pad, const float *dy,
+                              float *dx, float *dw, float *db, float *col, float *dcol);
+
+/* Cross-entropy with label smoothing ε: the target distribution is
+ * (1 − ε)·onehot + ε / V. Rows whose target equals `ignore` do not count.
+ * Returns the mean loss over counted rows; dlogits (may be NULL) is WRITTEN with
+ * the gradient of that mean. *n_counted and *n_correct (argmax hits) may be NULL. */
+double attn_op_cross_entropy (const float *logits, int n, int V, const gint32 *targets,
+                              gint32 ignore, float smoothing, float *dlogits,
+                              int *n_counted, int *n_correct);
+
+/* Dropout: y = x · mask / (1 − p), mask drawn from rng (mask [n] bytes kept). */
+void   attn_op_dropout_fwd   (const float *x, gsize n, float p, AttnRng *rng, guint8 *mask,
+                              float *y);
+void   attn_op_dropout_bwd   (const float *dy, gsize n, float p, const guint8 *mask, float *dx);
+
+/* y += x */
+void   attn_op_add           (float *y, const float *x, gsize n);
+
+/* ---- a batch of padded sequence pairs ---- */
+
+typedef struct {
+  int     B, Ts, Tt;     /* sequences, padded source length, padded target length */
+  gint32 *src;           /* [B, Ts], pad-filled; ends with eos */
+  int    *src_len;       /* [B] */
+  gint32 *tgt_in;        /* [B, Tt]: bos y1 … yn, pad-filled */
+  gint32 *tgt_out;       /* [B, Tt]: y1 … yn eos, pad-filled (pad = ignored) */
+  int    *tgt_len;       /* [B]: n + 1 */
+  int     cap_B, cap_Ts, cap_Tt;
+} AttnBatch;
+
+void   attn_batch_reserve    (AttnBatch *batch, int B, int Ts, int Tt);
+void   attn_batch_clear      (AttnBatch *batch);
+
+/* ---- trainable models: a small vtable so the trainer drives either kind ---- */
+
+typedef struct {
+  double loss;           /* mean smoothed cross-entropy */
+  int    tokens;         /* counted target tokens */
+  int    correct;        /* of which the argmax was right */
+} AttnLossStats;
+
+typedef struct _AttnTrainModel AttnTrainModel;
+
+typedef struct {
+  const char *name;
+  /* forward (+ backward into params->grad when `backward`); dropout only when `train` */
+  void          (*forward)   (AttnTrainModel *m, const AttnBatch *batch, float smoothing,
+                              gboolean train, gboolean backward, AttnRng *rng,
+                              AttnLossStats *stats);
+  /* logits of the last forward, [B, Tt, V] */
+  const float  *(*logits)    (AttnTrainModel *m);
+  /* cross-attention of sequence b of the last forward, as [layers, heads, Tt, Ts] */
+  AttnWeights  *(*cross)     (AttnTrainModel *m, int b, int tgt_len, int src_len);
+  /* writes config.json (+ generation_config.json) into dir */
+  gboolean      (*save_config) (AttnTrainModel *m, const char *dir, GError **error);
+  void          (*free)      (AttnTrainModel *m);
+} AttnTrainModelClass;
+
+struct _AttnTrainModel {
+  const AttnTrainModelClass *klass;
+  AttnParams *params;
+  int         vocab;
+  gint32      pad_id, bos_id, eos_id;
+  gint64      flops_per_token;   /* approximate training FLOPs per target token, for benchmarks */
+};
+
+/* The encoder–decoder Transformer with Marian's parameters and layout. */
+typedef struct {
+  int      vocab, d_model, ffn_dim, encoder_layers, decoder_layers, heads, max_positions;
+  gint32   pad_id, bos_id, eos_id;
+  float    dropout;
+  AttnTAct  act;
+} AttnTfConfig;
+
+AttnTrainModel *attn_train_transformer_new (const AttnTfConfig *config, GError **error);
+void            attn_train_transformer_init (AttnTrainModel *m, AttnRng *rng);
+/* The FLOPs of one training step (forward + backward ≈ 3 × forward) on a padded
+ * batch, counting the matrix products only. */
+gint64          attn_train_transformer_flops (AttnTrainModel *m, int B, int Ts, int Tt);
+
+/* The recurrent encoder–decoder with attention ("attn-rnn"). */
+typedef enum {
+  ATTN_CELL_GRU,
+  ATTN_CELL_LSTM,
+} AttnCell;
+
+typedef struct {
+  int       vocab, embed_dim, hidden_size, attention_dim, max_positions;
+  gint32    pad_id, bos_id, eos_id;
+  AttnCell  cell;
+  AttnScoreKind score;
+  float     dropout;
+} AttnRnnConfig;
+
+AttnTrainModel *attn_rnn_new         (const AttnRnnConfig *config, GError **error);
+void            attn_rnn_init        (AttnTrainModel *m, AttnRng *rng);
+gboolean        attn_rnn_read_config (const char *dir, AttnRnnConfig *config, GError **error);
+
+/* Greedy decoding by repeated forward passes (the sequences in batch->src);
+ * out [B, max_len] receives the tokens up to and including eos (pad after). */
+void   attn_train_model_greedy (AttnTrainModel *m, AttnBatch *batch, int max_len, gint32 *out);
+
+/* ---- optimizer (attn-train-optim.c) ---- */
+
+typedef struct {
+  float     lr, beta1, beta2, eps, weight_decay;
+  int       warmup_steps, total_steps;
+  AttnDecay decay;
+  float     min_lr_ratio;   /* the floor of linear/cosine decay, as a fraction of lr */
+} AttnOptimConfig;
+
+typedef struct {
+  AttnOptimConfig config;
+  gsize  n;
+  float *m, *v;
+  gint64 step;
+} AttnAdamW;
+
+AttnAdamW *attn_adamw_new       (const AttnOptimConfig *config, gsize n);
+void       attn_adamw_free      (AttnAdamW *opt);
+double     attn_adamw_lr        (const AttnOptimConfig *config, gint64 step);
+/* One update of params from params->grad; returns the learning rate used. */
+double     attn_adamw_update    (AttnAdamW *opt, AttnParams *params);
+/* Scales gradients so that their global L2 norm is at most max_norm (≤ 0: no clip);
+ * returns the norm before clipping. */
+double     attn_clip_grad_norm  (AttnParams *params, double max_norm);
+
+/* ---- toy tasks (attn-train-tasks.c) ---- */
+
+/* The toy vocabulary: <pad> <s> </s> <unk> then the digits. */
+#define ATTN_TOY_PAD  0
+#define ATTN_TOY_BOS  1
+#define ATTN_TOY_EOS  2
+#define ATTN_TOY_UNK  3
+#define ATTN_TOY_DIGIT0 4
+#define ATTN_TOY_VOCAB 14
+
+/* Writes vocab.json, tokenizer.json (WordLevel + whitespace) and
+ * tokenizer_config.json for a word-level vocabulary into dir. */
+gboolean    attn_toy_write_tokenizer (const char *dir, const char *const *words, int n_words,
+                                      GError **error);
+const char *const *attn_toy_words    (void);   /* ATTN_TOY_VOCAB strings */
+
+/* Fills y (length n) with the task's answer for digits x (values 0–9). */
+void        attn_task_apply     (AttnTask task, const int *x, int n, int *y);
+/* Draws one sequence of digits of length in [min_len, max_len] into x; returns n. */
+int         attn_task_draw      (AttnRng *rng, int min_len, int max_len, int *x);
+/* Packs B (digits, answer) pairs into batch with bos/eos/pad. */
+void        attn_task_make_batch(AttnTask task, AttnRng *rng, int B, int min_len, int max_len,
+                                 GHashTable *exclude, AttnBatch *batch);
+/* A key for a digit sequence, for held-out sets. */
+guint64     attn_task_key       (const int *x, int n);
+
+G_END_DECLS

@@ -1,0 +1,664 @@
+/* attn-train-transformer.c — a trainable encoder–decoder Transformer whose
+ * parameters, names and computation are exactly Hugging Face's MarianMTModel:
+ * scaled token embeddings shared by encoder, decoder and the (tied) output layer,
+ * sinusoidal positions, post-layer-norm blocks, final_logits_bias. A folder saved
+ * from it (config.json model_type "marian" + model.safetensors) is read by the
+ * inference engine unchanged. */
+#include <math.h>
+#include <string.h>
+#include <json-glib/json-glib.h>
+
+#include "attn-error.h"
+#include "attn-train-private.h"
+
+typedef struct {
+  gsize q_w, q_b, k_w, k_b, v_w, v_b, o_w, o_b, ln_g, ln_b;
+} SubOff;
+
+typedef struct {
+  SubOff self, cross;       /* cross only in decoder layers */
+  gsize fc1_w, fc1_b, fc2_w, fc2_b, ln_g, ln_b;
+} LayerOff;
+
+/* Saved activations of one attention sub-layer (x → LN(x + Attn(x, kv)))). */
+typedef struct {
+  const float *x, *kv;      /* inputs (not owned) */
+  float  *q;                /* [Nq, d] */
+  float  *k, *v;            /* [Nk, d] */
+  float  *p;                /* [B, H, Tq, Tk] */
+  float  *ctx;              /* [Nq, d] */
+  float  *h;                /* [Nq, d]  x + dropout(out_proj(ctx)) */
+  float  *y;                /* [Nq, d]  layer norm of h */
+  float  *mean, *rstd;      /* [Nq] */
+  guint8 *mask;             /* [Nq, d] dropout */
+} SubAct;
+
+/* Saved activations of one feed-forward sub-layer (x → LN(x + fc2(act(fc1 x)))). */
+typedef struct {
+  const float *x;
+  float  *f1, *a1;          /* [N, ffn] */
+  float  *h, *y;            /* [N, d] */
+  float  *mean, *rstd;
+  guint8 *mask;
+} FfnAct;
+
+typedef struct {
+  AttnTrainModel parent;
+  AttnTfConfig   cfg;
+  gsize          shared, flb;
+  LayerOff      *enc, *dec;
+
+  /* activations, sized for cap_B × cap_T */
+  int            cap_B, cap_Ts, cap_Tt;
+  GPtrArray     *buffers;
+  float         *enc_x0, *dec_x0;       /* [Ns, d], [Nt, d] after embedding + dropout */
+  guint8        *enc_m0, *dec_m0;
+  SubAct        *enc_self, *dec_self, *dec_cross;
+  FfnAct        *enc_ffn, *dec_ffn;
+  float         *logits, *dlogits;      /* [Nt, V] */
+  /* gradient scratch */
+  float         *g_a, *g_b, *g_c, *g_d, *g_q, *g_k, *g_v;  /* [Nmax, d] */
+  float         *g_f1, *g_f2;           /* [Nmax, ffn] */
+  float         *g_enc;                 /* [Ns, d] */
+  float         *scratch;               /* [Tmax, Tmax] */
+  /* the last forward's shape */
+  int            B, Ts, Tt;
+  const int     *src_len;
+} Tf;
+
+static gsize
+add2 (AttnParams *p, const char *name, gint64 a, gint64 b)
+{
+  gint64 shape[2] = { a, b };
+  return attn_params_add (p, name, 2, shape, TRUE);
+}
+
+static gsize
+add1 (AttnParams *p, const char *name, gint64 a)
+{
+  return attn_params_add (p, name, 1, &a, FALSE);
+}
+
+static void
+declare_sub (AttnParams *p, const char *prefix, const char *attn, const char *ln, int d,
+             SubOff *o)
+{
+  static const char *proj[] = { "q_proj", "k_proj", "v_proj", "out_proj" };
+  gsize *w[] = { &o->q_w, &o->k_w, &o->v_w, &o->o_w };
+  gsize *b[] = { &o->q_b, &o->k_b, &o->v_b, &o->o_b };
+  for (int i = 0; i < 4; i++)
+    {
+      g_autofree char *nw = g_strdup_printf ("%s.%s.%s.weight", prefix, attn, proj[i]);
+      g_autofree char *nb = g_strdup_printf ("%s.%s.%s.bias", prefix, attn, proj[i]);
+      *w[i] = add2 (p, nw, d, d);
+      *b[i] = add1 (p, nb, d);
+    }
+  {
+    g_autofree char *ng = g_strdup_printf ("%s.%s.weight", prefix, ln);
+    g_autofree char *nb = g_strdup_printf ("%s.%s.bias", prefix, ln);
+    o->ln_g = add1 (p, ng, d);
+    o->ln_b = add1 (p, nb, d);
+  }
+}
+
+static void
+declare_layer (AttnParams *p, const char *stack, int l, gboolean decoder, int d, int ffn,
+               LayerOff *o)
+{
+  g_autofree char *prefix = g_strdup_printf ("model.%s.layers.%d", stack, l);
+  g_autofree char *f1w = g_strdup_printf ("%s.fc1.weight", prefix);
+  g_autofree char *f1b = g_strdup_printf ("%s.fc1.bias", prefix);
+  g_autofree char *f2w = g_strdup_printf ("%s.fc2.weight", prefix);
+  g_autofree char *f2b = g_strdup_printf ("%s.fc2.bias", prefix);
+  g_autofree char *lng = g_strdup_printf ("%s.final_layer_norm.weight", prefix);
+  g_autofree char *lnb = g_strdup_printf ("%s.final_layer_norm.bias", prefix);
+
+  declare_sub (p, prefix, "self_attn", "self_attn_layer_norm", d, &o->self);
+  if (decoder)
+    declare_sub (p, prefix, "encoder_attn", "encoder_attn_layer_norm", d, &o->cross);
+  o->fc1_w = add2 (p, f1w, ffn, d);
+  o->fc1_b = add1 (p, f1b, ffn);
+  o->fc2_w = add2 (p, f2w, d, ffn);
+  o->fc2_b = add1 (p, f2b, d);
+  o->ln_g = add1 (p, lng, d);
+  o->ln_b = add1 (p, lnb, d);
+}
+
+/* ---- buffers ---- */
+
+static float *
+fbuf (Tf *tf, gsize n)
+{
+  float *b = g_new0 (float, MAX (n, 1));
+  g_ptr_array_add (tf->buffers, b);
+  return b;
+}
+
+static guint8 *
+mbuf (Tf *tf, gsize n)
+{
+  guint8 *b = g_new0 (guint8, MAX (n, 1));
+  g_ptr_array_add (tf->buffers, b);
+  return b;
+}
+
+static void
+alloc_sub (Tf *tf, SubAct *a, gsize nq, gsize nk, gsize np)
+{
+  int d = tf->cfg.d_model;
+  a->q = fbuf (tf, nq * d);
+  a->k = fbuf (tf, nk * d);
+  a->v = fbuf (tf, nk * d);
+  a->p = fbuf (tf, np);
+  a->ctx = fbuf (tf, nq * d);
+  a->h = fbuf (tf, nq * d);
+  a->y = fbuf (tf, nq * d);
+  a->mean = fbuf (tf, nq);
+  a->rstd = fbuf (tf, nq);
+  a->mask = mbuf (tf, nq * d);
+}
+
+static void
+alloc_ffn (Tf *tf, FfnAct *a, gsize n)
+{
+  int d = tf->cfg.d_model, f = tf->cfg.ffn_dim;
+  a->f1 = fbuf (tf, n * f);
+  a->a1 = fbuf (tf, n * f);
+  a->h = fbuf (tf, n * d);
+  a->y = fbuf (tf, n * d);
+  a->mean = fbuf (tf, n);
+  a->rstd = fbuf (tf, n);
+  a->mask = mbuf (tf, n * d);
+}
+
+static void
+reserve (Tf *tf, int B, int Ts, int Tt)
+{
+  const AttnTfConfig *c = &tf->cfg;
+  gsize Ns, Nt, Nmax, d = c->d_model, H = c->heads, V = c->vocab, Tmax;
+
+  if (B <= tf->cap_B && Ts <= tf->cap_Ts && Tt <= tf->cap_Tt)
+    return;
+  B = MAX (B, tf->cap_B);
+  Ts = MAX (Ts, tf->cap_Ts);
+  Tt = MAX (Tt, tf->cap_Tt);
+  if (tf->buffers != NULL)
+    g_ptr_array_unref (tf->buffers);
+  tf->buffers = g_ptr_array_new_with_free_func (g_free);
+  tf->cap_B = B;
+  tf->cap_Ts = Ts;
+  tf->cap_Tt = Tt;
+  Ns = (gsize) B * Ts;
+  Nt = (gsize) B * Tt;
+  Nmax = MAX (Ns, Nt);
+  Tmax = MAX (Ts, Tt);
+
+  tf->enc_x0 = fbuf (tf, Ns * d);
+  tf->dec_x0 = fbuf (tf, Nt * d);
+  tf->enc_m0 = mbuf (tf, Ns * d);
+  tf->dec_m0 = mbuf (tf, Nt * d);
+  for (int l = 0; l < c->encoder_layers; l++)
+    {
+      alloc_sub (tf, &tf->enc_self[l], Ns, Ns, (gsize) B * H * Ts * Ts);
+      alloc_ffn (tf, &tf->enc_ffn[l], Ns);
+    }
+  for (int l = 0; l < c->decoder_layers; l++)
+    {
+      alloc_sub (tf, &tf->dec_self[l], Nt, Nt, (gsize) B * H * Tt * Tt);
+      alloc_sub (tf, &tf->dec_cross[l], Nt, Ns, (gsize) B * H * Tt * Ts);
+      alloc_ffn (tf, &tf->dec_ffn[l], Nt);
+    }
+  tf->logits = fbuf (tf, Nt * V);
+  tf->dlogits = fbuf (tf, Nt * V);
+  tf->g_a = fbuf (tf, Nmax * d);
+  tf->g_b = fbuf (tf, Nmax * d);
+  tf->g_c = fbuf (tf, Nmax * d);
+  tf->g_d = fbuf (tf, Nmax * d);
+  tf->g_q = fbuf (tf, Nmax * d);
+  tf->g_k = fbuf (tf, Nmax * d);
+  tf->g_v = fbuf (tf, Nmax * d);
+  tf->g_f1 = fbuf (tf, Nmax * c->ffn_dim);
+  tf->g_f2 = fbuf (tf, Nmax * c->ffn_dim);
+  tf->g_enc = fbuf (tf, Ns * d);
+  tf->scratch = fbuf (tf, Tmax * Tmax);
+}
+
+/* ---- sub-layers ---- */
+
+static void
+dropout_or_copy (const float *x, gsize n, float p, gboolean train, AttnRng *rng, guint8 *mask,
+                 float *y)
+{
+  if (train && p > 0)
+    attn_op_dropout_fwd (x, n, p, rng, mask, y);
+  else if (x != y)
+    memcpy (y, x, sizeof (float) * n);
+}
+
+static void
+dropout_or_copy_bwd (const float *dy, gsize n, float p, gboolean train, const guint8 *mask,
+                     float *dx)
+{
+  if (train && p > 0)
+    attn_op_dropout_bwd (dy, n, p, mask, dx);
+  else
+    attn_op_add (dx, dy, n);
+}
+
+static void
+sub_fwd (Tf *tf, const SubOff *o, SubAct *a, const float *x, const float *kv,
+         const AttnAttnShape *s, gboolean train, AttnRng *rng)
+{
+  AttnParams *P = tf->parent.params;
+  int d = tf->cfg.d_model, Nq = s->B * s->Tq, Nk = s->B * s->Tk;
+  gsize n = (gsize) Nq * d;
+
+  a->x = x;
+  a->kv = kv;
+  attn_op_linear_fwd (x, Nq, d, ATTN_P (P, o->q_w), ATTN_P (P, o->q_b), d, a->q);
+  attn_op_linear_fwd (kv, Nk, d, ATTN_P (P, o->k_w), ATTN_P (P, o->k_b), d, a->k);
+  attn_op_linear_fwd (kv, Nk, d, ATTN_P (P, o->v_w), ATTN_P (P, o->v_b), d, a->v);
+  attn_op_attention_fwd (s, a->q, a->k, a->v, a->p, a->ctx);
+  /* h = x + dropout(out_proj(ctx)); a->y is free until the layer norm */
+  attn_op_linear_fwd (a->ctx, Nq, d, ATTN_P (P, o->o_w), ATTN_P (P, o->o_b), d, a->y);
+  dropout_or_copy (a->y, n, tf->cfg.dropout, train, rng, a->mask, a->h);
+  attn_op_add (a->h, x, n);
+  attn_op_layernorm_fwd (a->h, Nq, d, ATTN_P (P, o->ln_g), ATTN_P (P, o->ln_b), 1e-5f,
+                         a->y, a->mean, a->rstd);
+}
+
+/* dy: gradient at a->y. Adds into dx (the query input) and dkv (the key/value input;
+ * may equal dx for self-attention). */
+static void
+sub_bwd (Tf *tf, const SubOff *o, SubAct *a, const AttnAttnShape *s, gboolean train,
+         const float *dy, float *dx, float *dkv)
+{
+  AttnParams *P = tf->parent.params;
+  int d = tf->cfg.d_model, Nq = s->B * s->Tq, Nk = s->B * s->Tk;
+  gsize n = (gsize) Nq * d, nk = (gsize) Nk * d;
+  float *dh = tf->g_c, *dao = tf->g_d, *dctx = tf->g_q;
+
+  memset (dh, 0, sizeof (float) * n);
+  attn_op_layernorm_bwd (a->h, Nq, d, ATTN_P (P, o->ln_g), a->mean, a->rstd, dy, dh,
+                         ATTN_G (P, o->ln_g), ATTN_G (P, o->ln_b));
+  attn_op_add (dx, dh, n);
+  memset (dao, 0, sizeof (float) * n);
+  dropout_or_copy_bwd (dh, n, tf->cfg.dropout, train, a->mask, dao);
+  memset (dctx, 0, sizeof (float) * n);
+  attn_op_linear_bwd (a->ctx, Nq, d, ATTN_P (P, o->o_w), d, dao, dctx,
+                      ATTN_G (P, o->o_w), ATTN_G (P, o->o_b));
+  /* dq reuses dh, dk/dv their own buffers */
+  memset (dh, 0, sizeof (float) * n);
+  memset (tf->g_k, 0, sizeof (float) * nk);
+  memset (tf->g_v, 0, sizeof (float) * nk);
+  attn_op_attention_bwd (s, a->q, a->k, a->v, a->p, dctx, dh, tf->g_k, tf->g_v, tf->scratch);
+  attn_op_linear_bwd (a->x, Nq, d, ATTN_P (P, o->q_w), d, dh, dx,
+                      ATTN_G (P, o->q_w), ATTN_G (P, o->q_b));
+  attn_op_linear_bwd (a->kv, Nk, d, ATTN_P (P, o->k_w), d, tf->g_k, dkv,
+                      ATTN_G (P, o->k_w), ATTN_G (P, o->k_b));
+  attn_op_linear_bwd (a->kv, Nk, d, ATTN_P (P, o->v_w), d, tf->g_v, dkv,
+                      ATTN_G (P, o->v_w), ATTN_G (P, o->v_b));
+}
+
+static void
+ffn_fwd (Tf *tf, const LayerOff *o, FfnAct *a, const float *x, int N, gboolean train,
+         AttnRng *rng)
+{
+  AttnParams *P = tf->parent.params;
+  int d = tf->cfg.d_model, f = tf->cfg.ffn_dim;
+  gsize n = (gsize) N * d;
+
+  a->x = x;
+  attn_op_linear_fwd (x, N, d, ATTN_P (P, o->fc1_w), ATTN_P (P, o->fc1_b), f, a->f1);
+  attn_op_act_fwd (tf->cfg.act, a->f1, (gsize) N * f, a->a1);
+  attn_op_linear_fwd (a->a1, N, f, ATTN_P (P, o->fc2_w), ATTN_P (P, o->fc2_b), d, a->y);
+  dropout_or_copy (a->y, n, tf->cfg.dropout, train, rng, a->mask, a->h);
+  attn_op_add (a->h, x, n);
+  attn_op_layernorm_fwd (a->h, N, d, ATTN_P (P, o->ln_g), ATTN_P (P, o->ln_b), 1e-5f,
+                         a->y, a->mean, a->rstd);
+}
+
+static void
+ffn_bwd (Tf *tf, const LayerOff *o, FfnAct *a, int N, gboolean train, const float *dy,
+         float *dx)
+{
+  AttnParams *P = tf->parent.params;
+  int d = tf->cfg.d_model, f = tf->cfg.ffn_dim;
+  gsize n = (gsize) N * d, nf = (gsize) N * f;
+  float *dh = tf->g_c, *df2 = tf->g_d;
+
+  memset (dh, 0, sizeof (float) * n);
+  attn_op_layernorm_bwd (a->h, N, d, ATTN_P (P, o->ln_g), a->mean, a->rstd, dy, dh,
+                         ATTN_G (P, o->ln_g), ATTN_G (P, o->ln_b));
+  attn_op_add (dx, dh, n);
+  memset (df2, 0, sizeof (float) * n);
+  dropout_or_copy_bwd (dh, n, tf->cfg.dropout, train, a->mask, df2);
+  memset (tf->g_f1, 0, sizeof (float) * nf);
+  attn_op_linear_bwd (a->a1, N, f, ATTN_P (P, o->fc2_w), d, df2, tf->g_f1,
+                      ATTN_G (P, o->fc2_w), ATTN_G (P, o->fc2_b));
+  memset (tf->g_f2, 0, sizeof (float) * nf);
+  attn_op_act_bwd (tf->cfg.act, a->f1, nf, tf->g_f1, tf->g_f2);
+  attn_op_linear_bwd (a->x, N, d, ATTN_P (P, o->fc1_w), f, tf->g_f2, dx,
+                      ATTN_G (P, o->fc1_w), ATTN_G (P, o->fc1_b));
+}
+
+/* ---- the model ---- */
+
+static void
+embed (Tf *tf, const gint32 *ids, int B, int T, float *out, guint8 *mask, gboolean train,
+       AttnRng *rng)
+{
+  int d = tf->cfg.d_model;
+  gsize n = (gsize) B * T * d;
+  float *tmp = tf->g_a;   /* free during forward */
+
+  attn_op_embedding_fwd (ids, B * T, ATTN_P (tf->parent.params, tf->shared), d,
+                         sqrtf ((float) d), tmp);
+  attn_op_add_sinusoid (tmp, B, T, d);
+  dropout_or_copy (tmp, n, tf->cfg.dropout, train, rng, mask, out);
+}
+
+static void
+tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean train,
+            gboolean backward, AttnRng *rng, AttnLossStats *stats)
+{
+  Tf *tf = (Tf *) m;
+  const AttnTfConfig *c = &tf->cfg;
+  AttnParams *P = m->params;
+  int B = batch->B, Ts = batch->Ts, Tt = batch->Tt, d = c->d_model;
+  int Ns = B * Ts, Nt = B * Tt;
+  AttnAttnShape s_enc = { B, Ts, Ts, d, c->heads, batch->src_len, FALSE };
+  AttnAttnShape s_dec = { B, Tt, Tt, d, c->heads, batch->tgt_len, TRUE };
+  AttnAttnShape s_cross = { B, Tt, Ts, d, c->heads, batch->src_len, FALSE };
+  const float *x, *enc_out, *dec_out;
+  float *dcur, *dnext;
+  AttnLossStats st = { 0 };
+
+  reserve (tf, B, Ts, Tt);
+  tf->B = B;
+  tf->Ts = Ts;
+  tf->Tt = Tt;
+  tf->src_len = batch->src_len;
+
+  /* encoder */
+  embed (tf, batch->src, B, Ts, tf->enc_x0, tf->enc_m0, train, rng);
+  x = tf->enc_x0;
+  for (int l = 0; l < c->encoder_layers; l++)
+    {
+      sub_fwd (tf, &tf->enc[l].self, &tf->enc_self[l], x, x, &s_enc, train, rng);
+      ffn_fwd (tf, &tf->enc[l], &tf->enc_ffn[l], tf->enc_self[l].y, Ns, train, rng);
+      x = tf->enc_ffn[l].y;
+    }
+  enc_out = x;
+
+  /* decoder */
+  embed (tf, batch->tgt_in, B, Tt, tf->dec_x0, tf->dec_m0, train, rng);
+  x = tf->dec_x0;
+  for (int l = 0; l < c->decoder_layers; l++)
+    {
+      sub_fwd (tf, &tf->dec[l].self, &tf->dec_self[l], x, x, &s_dec, train, rng);
+      sub_fwd (tf, &tf->dec[l].cross, &tf->dec_cross[l], tf->dec_self[l].y, enc_out,
+               &s_cross, train, rng);
+      ffn_fwd (tf, &tf->dec[l], &tf->dec_ffn[l], tf->dec_cross[l].y, Nt, train, rng);
+      x = tf->dec_ffn[l].y;
+    }
+  dec_out = x;
+
+  /* tied output layer */
+  attn_op_linear_fwd (dec_out, Nt, d, ATTN_P (P, tf->shared), ATTN_P (P, tf->flb), c->vocab,
+                      tf->logits);
+  st.loss = attn_op_cross_entropy (tf->logits, Nt, c->vocab, batch->tgt_out, m->pad_id,
+                                   smoothing, backward ? tf->dlogits : NULL,
+                                   &st.tokens, &st.correct);
+  if (stats != NULL)
+    *stats = st;
+  if (!backward)
+    return;
+
+  /* backward */
+  dcur = tf->g_a;
+  dnext = tf->g_b;
+  memset (dcur, 0, sizeof (float) * Nt * d);
+  attn_op_linear_bwd (dec_out, Nt, d, ATTN_P (P, tf->shared), c->vocab, tf->dlogits, dcur,
+                      ATTN_G (P, tf->shared), ATTN_G (P, tf->flb));
+  memset (tf->g_enc, 0, sizeof (float) * Ns * d);
+  for (int l = c->decoder_layers - 1; l >= 0; l--)
+    {
+      float *tmp;
+      /* dcur: gradient at the layer's output; dnext collects the cross sub-layer's */
+      memset (dnext, 0, sizeof (float) * Nt * d);
+      ffn_bwd (tf, &tf->dec[l], &tf->dec_ffn[l], Nt, train, dcur, dnext);
+      memset (dcur, 0, sizeof (float) * Nt * d);
+      sub_bwd (tf, &tf->dec[l].cross, &tf->dec_cross[l], &s_cross, train, dnext, dcur,
+               tf->g_enc);
+      memset (dnext, 0, sizeof (float) * Nt * d);
+      sub_bwd (tf, &tf->dec[l].self, &tf->dec_self[l], &s_dec, train, dcur, dnext, dnext);
+      tmp = dcur;
+      dcur = dnext;
+      dnext = tmp;
+    }
+  /* decoder embedding */
+  memset (dnext, 0, sizeof (float) * Nt * d);
+  dropout_or_copy_bwd (dcur, (gsize) Nt * d, c->dropout, train, tf->dec_m0, dnext);
+  attn_op_embedding_bwd (batch->tgt_in, Nt, d, sqrtf ((float) d), dnext, ATTN_G (P, tf->shared));
+
+  memcpy (dcur, tf->g_enc, sizeof (float) * Ns * d);
+  for (int l = c->encoder_layers - 1; l >= 0; l--)
+    {
+      /* dcur: gradient at the layer's output, then at its input */
+      memset (dnext, 0, sizeof (float) * Ns * d);
+      ffn_bwd (tf, &tf->enc[l], &tf->enc_ffn[l], Ns, train, dcur, dnext);
+      memset (dcur, 0, sizeof (float) * Ns * d);
+      sub_bwd (tf, &tf->enc[l].self, &tf->enc_self[l], &s_enc, train, dnext, dcur, dcur);
+    }
+  memset (dnext, 0, sizeof (float) * Ns * d);
+  dropout_or_copy_bwd (dcur, (gsize) Ns * d, c->dropout, train, tf->enc_m0, dnext);
+  attn_op_embedding_bwd (batch->src, Ns, d, sqrtf ((float) d), dnext, ATTN_G (P, tf->shared));
+}
+
+static const float *
+tf_logits (AttnTrainModel *m)
+{
+  return ((Tf *) m)->logits;
+}
+
+static AttnWeights *
+tf_cross (AttnTrainModel *m, int b, int tgt_len, int src_len)
+{
+  Tf *tf = (Tf *) m;
+  int L = tf->cfg.decoder_layers, H = tf->cfg.heads;
+  AttnWeights *w = attn_weights_new (L, H, tgt_len, src_len);
+
+  for (int l = 0; l < L; l++)
+    for (int h = 0; h < H; h++)
+      for (int i = 0; i < tgt_len; i++)
+        {
+          const float *row = tf->dec_cross[l].p
+                             + ((((gsize) b * H + h) * tf->Tt + i) * tf->Ts);
+          memcpy ((float *) attn_weights_head (w, l, h) + (gsize) i * src_len, row,
+                  sizeof (float) * src_len);
+        }
+  return w;
+}
+
+static gboolean
+tf_save_config (AttnTrainModel *m, const char *dir, GError **error)
+{
+  Tf *tf = (Tf *) m;
+  const AttnTfConfig *c = &tf->cfg;
+  g_autoptr (JsonBuilder) jb = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *path = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *gpath = g_build_filename (dir, "generation_config.json", NULL);
+  g_autofree char *gtext = NULL;
+
+#define KV_INT(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_int_value (jb, v); } while (0)
+#define KV_DBL(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_double_value (jb, v); } while (0)
+#define KV_STR(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_string_value (jb, v); } while (0)
+#define KV_BOOL(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_boolean_value (jb, v); } while (0)
+  json_builder_begin_object (jb);
+  json_builder_set_member_name (jb, "architectures");
+  json_builder_begin_array (jb);
+  json_builder_add_string_value (jb, "MarianMTModel");
+  json_builder_end_array (jb);
+  KV_STR ("model_type", "marian");
+  KV_STR ("activation_function", attn_tact_name (c->act));
+  KV_INT ("d_model", c->d_model);
+  KV_INT ("encoder_layers", c->encoder_layers);
+  KV_INT ("decoder_layers", c->decoder_layers);
+  KV_INT ("encoder_attention_heads", c->heads);
+  KV_INT ("decoder_attention_heads", c->heads);
+  KV_INT ("encoder_ffn_dim", c->ffn_dim);
+  KV_INT ("decoder_ffn_dim", c->ffn_dim);
+  KV_INT ("vocab_size", c->vocab);
+  KV_INT ("decoder_vocab_size", c->vocab);
+  KV_INT ("max_position_embeddings", c->max_positions);
+  KV_INT ("pad_token_id", c->pad_id);
+  KV_INT ("bos_token_id", c->bos_id);
+  KV_INT ("eos_token_id", c->eos_id);
+  KV_INT ("forced_eos_token_id", c->eos_id);
+  KV_INT ("decoder_start_token_id", c->bos_id);
+  KV_DBL ("dropout", c->dropout);
+  KV_DBL ("attention_dropout", 0.0);
+  KV_DBL ("activation_dropout", 0.0);
+  KV_BOOL ("scale_embedding", TRUE);
+  KV_BOOL ("share_encoder_decoder_embeddings", TRUE);
+  KV_BOOL ("tie_word_embeddings", TRUE);
+  KV_BOOL ("is_encoder_decoder", TRUE);
+  KV_STR ("dtype", "float32");
+  json_builder_end_object (jb);
+  root = json_builder_get_root (jb);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  if (!json_generator_to_file (gen, path, error))
+    return FALSE;
+  gtext = g_strdup_printf ("{\n  \"decoder_start_token_id\": %d,\n  \"bos_token_id\": %d,\n"
+                           "  \"eos_token_id\": %d,\n  \"forced_eos_token_id\": %d,\n"
+                           "  \"pad_token_id\": %d,\n  \"max_length\": %d\n}\n",
+                           c->bos_id, c->bos_id, c->eos_id, c->eos_id, c->pad_id,
+                           c->max_positions);
+  return g_file_set_contents (gpath, gtext, -1, error);
+#undef KV_INT
+#undef KV_DBL
+#undef KV_STR
+#undef KV_BOOL
+}
+
+static void
+tf_free (AttnTrainModel *m)
+{
+  Tf *tf = (Tf *) m;
+  if (tf->buffers != NULL)
+    g_ptr_array_unref (tf->buffers);
+  attn_params_free (m->params);
+  g_free (tf->enc);
+  g_free (tf->dec);
+  g_free (tf->enc_self);
+  g_free (tf->enc_ffn);
+  g_free (tf->dec_self);
+  g_free (tf->dec_cross);
+  g_free (tf->dec_ffn);
+  g_free (tf);
+}
+
+static const AttnTrainModelClass tf_class = {
+  "marian", tf_forward, tf_logits, tf_cross, tf_save_config, tf_free,
+};
+
+AttnTrainModel *
+attn_train_transformer_new (const AttnTfConfig *config, GError **error)
+{
+  Tf *tf;
+  AttnParams *P;
+  const AttnTfConfig *c = config;
+
+  if (c->d_model <= 0 || c->heads <= 0 || c->d_model % c->heads != 0 || c->d_model % 2 != 0
+      || c->ffn_dim <= 0 || c->vocab <= 0 || c->encoder_layers <= 0 || c->decoder_layers <= 0
+      || c->pad_id < 0 || c->pad_id >= c->vocab || c->bos_id < 0 || c->bos_id >= c->vocab
+      || c->eos_id < 0 || c->eos_id >= c->vocab || c->dropout < 0 || c->dropout >= 1)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "Transformer configuration is invalid (d_model %d, heads %d, ffn %d, "
+                   "layers %d+%d, vocab %d)", c->d_model, c->heads, c->ffn_dim,
+                   c->encoder_layers, c->decoder_layers, c->vocab);
+      return NULL;
+    }
+  tf = g_new0 (Tf, 1);
+  tf->cfg = *c;
+  tf->parent.klass = &tf_class;
+  tf->parent.vocab = c->vocab;
+  tf->parent.pad_id = c->pad_id;
+  tf->parent.bos_id = c->bos_id;
+  tf->parent.eos_id = c->eos_id;
+  P = tf->parent.params = attn_params_new ();
+
+  tf->shared = add2 (P, "model.shared.weight", c->vocab, c->d_model);
+  {
+    gint64 shape[2] = { 1, c->vocab };
+    tf->flb = attn_params_add (P, "final_logits_bias", 2, shape, FALSE);
+  }
+  tf->enc = g_new0 (LayerOff, c->encoder_layers);
+  tf->dec = g_new0 (LayerOff, c->decoder_layers);
+  for (int l = 0; l < c->encoder_layers; l++)
+    declare_layer (P, "encoder", l, FALSE, c->d_model, c->ffn_dim, &tf->enc[l]);
+  for (int l = 0; l < c->decoder_layers; l++)
+    declare_layer (P, "decoder", l, TRUE, c->d_model, c->ffn_dim, &tf->dec[l]);
+  attn_params_alloc (P);
+  tf->enc_self = g_new0 (SubAct, c->encoder_layers);
+  tf->enc_ffn = g_new0 (FfnAct, c->encoder_layers);
+  tf->dec_self = g_new0 (SubAct, c->decoder_layers);
+  tf->dec_cross = g_new0 (SubAct, c->decoder_layers);
+  tf->dec_ffn = g_new0 (FfnAct, c->decoder_layers);
+  {
+    /* forward multiply–adds per token of the projections, FFN and output layer */
+    gint64 d = c->d_model, f = c->ffn_dim;
+    gint64 per_tok = c->encoder_layers * (4 * d * d + 2 * d * f)
+                     + c->decoder_layers * (8 * d * d + 2 * d * f) + d * c->vocab;
+    tf->parent.flops_per_token = 6 * per_tok;
+  }
+  return &tf->parent;
+}
+
+/* Xavier-normal matrices, d^-1/2 embeddings, zero biases, unit norm gains. */
+void
+attn_train_transformer_init (AttnTrainModel *m, AttnRng *rng)
+{
+  AttnParams *P = m->params;
+  for (guint i = 0; i < P->info->len; i++)
+    {
+      const AttnParamInfo *info = &g_array_index (P->info, AttnParamInfo, i);
+      float *w = P->data + info->offset;
+      if (g_str_equal (info->name, "model.shared.weight"))
+        {
+          float std = 1.0f / sqrtf ((float) info->shape[1]);
+          for (gsize j = 0; j < info->numel; j++)
+            w[j] = std * attn_rng_normal (rng);
+        }
+      else if (info->ndim == 2 && info->shape[0] > 1)
+        {
+          float std = sqrtf (2.0f / (float) (info->shape[0] + info->shape[1]));
+          for (gsize j = 0; j < info->numel; j++)
+            w[j] = std * attn_rng_normal (rng);
+        }
+      else if (g_str_has_suffix (info->name, "layer_norm.weight"))
+        for (gsize j = 0; j < info->numel; j++)
+          w[j] = 1.0f;
+      else
+        memset (w, 0, sizeof (float) * info->numel);
+    }
+}
+
+gint64
+attn_train_transformer_flops (AttnTrainModel *m, int B, int Ts, int Tt)
+{
+  Tf *tf = (Tf *) m;
+  const AttnTfConfig *c = &tf->cfg;
+  gint64 d = c->d_model, f = c->ffn_dim, Ns = (gint64) B * Ts, Nt = (gint64) B * Tt;
+  gint64 fwd = 0;
+  fwd += c->encoder_layers * (2 * Ns * d * (4 * d + 2 * f) + 4 * (gint64) B * Ts * Ts * d);
+  fwd += c->decoder_layers * (2 * Nt * d * (6 * d + 2 * f) + 2 * Ns * d * 2 * d
+                              + 4 * (gint64) B * Tt * Tt * d + 4 * (gint64) B * Tt * Ts * d);
+  fwd += 2 * Nt * d * c->vocab;
+  return 3 * fwd;
+}

@@ -1,0 +1,41 @@
+/* attn-trainer-private.h — the trainer's state, shared by attn-trainer.c and
+ * attn-train-io.c (saving and resuming). */
+#pragma once
+
+#include "attn-train-private.h"
+
+G_BEGIN_DECLS
+
+struct _AttnTrainer {
+  AttnTrainConfig cfg;
+  AttnTrainModel *model;
+  AttnAdamW      *opt;
+  AttnRng         data_rng;       /* batches */
+  AttnRng         drop_rng;       /* dropout masks */
+  gint64          step;
+  double          elapsed;        /* seconds spent in steps */
+
+  GHashTable     *held_out;       /* keys of the evaluation sequences (guint64 *) */
+  int            *eval_x;         /* [eval_size, max_len] digits */
+  int            *eval_n;         /* [eval_size] */
+  AttnBatch       batch;
+  AttnBatch       probe;          /* one fixed sequence */
+  char           *probe_source, *probe_target;
+
+  /* reporting */
+  int             every;
+  AttnTrainFunc   func;
+  gpointer        user_data;
+  GDestroyNotify  destroy;
+  double          acc_loss;
+  int             acc_steps;
+  gint64          acc_tokens, acc_correct;
+  gint64          report_time;
+  double          last_lr, last_norm;
+};
+
+AttnTrainModel *attn_trainer_build_model (const AttnTrainConfig *config, GError **error);
+/* A trainer with the model's parameters still zero (to be loaded or initialised). */
+AttnTrainer    *attn_trainer_new_uninit  (const AttnTrainConfig *config, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,530 @@
+/* attn-trainer.c — the step-by-step training API (see attn-trainer.h):
+ * batches from the seeded task generator, forward/backward, clipping, AdamW,
+ * progress reports with the probe's cross-attention, and evaluation on
+ * held-out sequences. Saving and resuming live in attn-train-io.c. */
+#include <math.h>
+#include <string.h>
+
+#include "attn-error.h"
+#include "attn-train-private.h"
+#include "attn-trainer-private.h"
+
+void
+attn_train_config_init (AttnTrainConfig *c, AttnTask task, AttnTrainArch arch)
+{
+  memset (c, 0, sizeof *c);
+  c->task = task;
+  c->arch = arch;
+  c->score = ATTN_SCORE_ADDITIVE;
+  c->seed = 1;
+  c->min_len = 8;
+  c->max_len = 12;
+  c->batch_size = 64;
+  c->beta1 = 0.9f;
+  c->beta2 = 0.98f;
+  c->weight_decay = 0.01f;
+  c->clip_norm = 1.0f;
+  c->decay = ATTN_DECAY_COSINE;
+  c->min_lr_ratio = 0.05f;
+  c->dropout = 0.0f;
+  c->label_smoothing = 0.0f;
+  c->eval_size = 500;
+  if (arch == ATTN_ARCH_TRANSFORMER)
+    {
+      c->steps = 800;
+      c->lr = 3e-3f;
+      c->warmup_steps = 100;
+      c->activation = ATTN_TRAIN_ACT_RELU;
+      c->d_model = 64;
+      c->ffn_dim = 256;
+      c->layers = 2;
+      c->heads = 4;
+    }
+  else
+    {
+      c->steps = 600;
+      c->lr = 3e-3f;
+      c->warmup_steps = 50;
+      c->embed_dim = 32;
+      c->hidden_size = 128;
+      c->attention_dim = 64;
+    }
+}
+
+gboolean
+attn_train_arch_from_name (const char *name, AttnTrainArch *arch)
+{
+  if (g_str_equal (name, "transformer"))
+    *arch = ATTN_ARCH_TRANSFORMER;
+  else if (g_str_equal (name, "gru"))
+    *arch = ATTN_ARCH_GRU;
+  else if (g_str_equal (name, "lstm"))
+    *arch = ATTN_ARCH_LSTM;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+const char *
+attn_train_arch_name (AttnTrainArch arch)
+{
+  static const char *names[] = { "transformer", "gru", "lstm" };
+  return names[arch];
+}
+
+/* ---- construction ---- */
+
+static const int probe_digits[] = { 3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3 };
+
+static char *
+ids_to_text (const gint32 *ids, int n)
+{
+  GString *s = g_string_new (NULL);
+  for (int i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append_c (s, ' ');
+      g_string_append (s, ids[i] >= 0 && ids[i] < ATTN_TOY_VOCAB ? attn_toy_words ()[ids[i]] : "?");
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+make_probe (AttnTrainer *t)
+{
+  int n = CLAMP ((t->cfg.min_len + t->cfg.max_len) / 2, 1, (int) G_N_ELEMENTS (probe_digits));
+  int y[G_N_ELEMENTS (probe_digits)];
+  AttnBatch *b = &t->probe;
+
+  attn_batch_reserve (b, 1, n + 1, n + 1);
+  attn_task_apply (t->cfg.task, probe_digits, n, y);
+  for (int j = 0; j <= n; j++)
+    {
+      b->src[j] = j < n ? ATTN_TOY_DIGIT0 + probe_digits[j] : ATTN_TOY_EOS;
+      b->tgt_in[j] = j == 0 ? ATTN_TOY_BOS : ATTN_TOY_DIGIT0 + y[j - 1];
+      b->tgt_out[j] = j < n ? ATTN_TOY_DIGIT0 + y[j] : ATTN_TOY_EOS;
+    }
+  b->src_len[0] = b->tgt_len[0] = n + 1;
+  t->probe_source = ids_to_text (b->src, n + 1);
+  t->probe_target = ids_to_text (b->tgt_in, n + 1);
+}
+
+static void
+make_held_out (AttnTrainer *t)
+{
+  AttnRng rng;
+  int x[64];
+
+  attn_rng_seed (&rng, t->cfg.seed ^ G_GUINT64_CONSTANT (0x5eed0f4e1d07));
+  t->held_out = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  t->eval_x = g_new0 (int, (gsize) t->cfg.eval_size * t->cfg.max_len);
+  t->eval_n = g_new0 (int, t->cfg.eval_size);
+  for (int i = 0; i < t->cfg.eval_size; i++)
+    {
+      guint64 key;
+      int n;
+      do
+        {
+          n = attn_task_draw (&rng, t->cfg.min_len, t->cfg.max_len, x);
+          key = attn_task_key (x, n);
+        }
+      while (g_hash_table_contains (t->held_out, &key));
+      g_hash_table_add (t->held_out, g_memdup2 (&key, sizeof key));
+      memcpy (t->eval_x + (gsize) i * t->cfg.max_len, x, sizeof (int) * n);
+      t->eval_n[i] = n;
+    }
+}
+
+AttnTrainModel *
+attn_trainer_build_model (const AttnTrainConfig *c, GError **error)
+{
+  if (c->arch == ATTN_ARCH_TRANSFORMER)
+    {
+      AttnTfConfig tc = { ATTN_TOY_VOCAB, c->d_model, c->ffn_dim, c->layers, c->layers,
+                          c->heads, MAX (64, c->max_len + 2), ATTN_TOY_PAD, ATTN_TOY_BOS,
+                          ATTN_TOY_EOS, c->dropout,
+                          c->activation == ATTN_TRAIN_ACT_GELU ? ATTN_TACT_GELU : ATTN_TACT_RELU };
+      return attn_train_transformer_new (&tc, error);
+    }
+  else
+    {
+      AttnRnnConfig rc = { ATTN_TOY_VOCAB, c->embed_dim, c->hidden_size, c->attention_dim,
+                           MAX (64, c->max_len + 2), ATTN_TOY_PAD, ATTN_TOY_BOS, ATTN_TOY_EOS,
+                           c->arch == ATTN_ARCH_LSTM ? ATTN_CELL_LSTM : ATTN_CELL_GRU,
+                           c->score, c->dropout };
+      return attn_rnn_new (&rc, error);
+    }
+}
+
+static gboolean
+check_config (const AttnTrainConfig *c, GError **error)
+{
+  if (c->min_len < 1 || c->max_len < c->min_len || c->max_len > 40 || c->batch_size < 1
+      || c->steps < 1 || !(c->lr > 0) || c->eval_size < 1 || c->clip_norm < 0
+      || c->label_smoothing < 0 || c->label_smoothing >= 1 || c->dropout < 0 || c->dropout >= 1)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "Training configuration is invalid (lengths %d–%d, batch %d, steps %d, lr %g)",
+                   c->min_len, c->max_len, c->batch_size, c->steps, c->lr);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+AttnTrainer *
+attn_trainer_new_uninit (const AttnTrainConfig *config, GError **error)
+{
+  AttnTrainer *t;
+  AttnTrainModel *m;
+  AttnOptimConfig oc;
+
+  if (!check_config (config, error))
+    return NULL;
+  m = attn_trainer_build_model (config, error);
+  if (m == NULL)
+    return NULL;
+  t = g_new0 (AttnTrainer, 1);
+  t->cfg = *config;
+  t->model = m;
+  oc.lr = config->lr;
+  oc.beta1 = config->beta1;
+  oc.beta2 = config->beta2;
+  oc.eps = 1e-8f;
+  oc.weight_decay = config->weight_decay;
+  oc.warmup_steps = config->warmup_steps;
+  oc.total_steps = config->steps;
+  oc.decay = config->decay;
+  oc.min_lr_ratio = config->min_lr_ratio;
+  t->opt = attn_adamw_new (&oc, m->params->total);
+  attn_rng_seed (&t->data_rng, config->seed);
+  attn_rng_seed (&t->drop_rng, config->seed ^ G_GUINT64_CONSTANT (0xd40b07));
+  make_held_out (t);
+  make_probe (t);
+  return t;
+}
+
+AttnTrainer *
+attn_trainer_new (const AttnTrainConfig *config, GError **error)
+{
+  AttnTrainer *t = attn_trainer_new_uninit (config, error);
+  AttnRng init;
+
+  if (t == NULL)
+    return NULL;
+  attn_rng_seed (&init, config->seed ^ G_GUINT64_CONSTANT (0x1417));
+  if (config->arch == ATTN_ARCH_TRANSFORMER)
+    attn_train_transformer_init (t->model, &init);
+  else
+    attn_rnn_init (t->model, &init);
+  return t;
+}
+
+void
+attn_trainer_free (AttnTrainer *t)
+{
+  if (t == NULL)
+    return;
+  if (t->destroy != NULL)
+    t->destroy (t->user_data);
+  t->model->klass->free (t->model);
+  attn_adamw_free (t->opt);
+  g_hash_table_unref (t->held_out);
+  g_free (t->eval_x);
+  g_free (t->eval_n);
+  attn_batch_clear (&t->batch);
+  attn_batch_clear (&t->probe);
+  g_free (t->probe_source);
+  g_free (t->probe_target);
+  g_free (t);
+}
+
+const AttnTrainConfig *
+attn_trainer_get_config (AttnTrainer *t)
+{
+  return &t->cfg;
+}
+
+gint64
+attn_trainer_get_step (AttnTrainer *t)
+{
+  return t->step;
+}
+
+gint64
+attn_trainer_get_n_params (AttnTrainer *t)
+{
+  return (gint64) t->model->params->total;
+}
+
+void
+attn_trainer_set_callback (AttnTrainer *t, int every, AttnTrainFunc func, gpointer user_data,
+                           GDestroyNotify destroy)
+{
+  if (t->destroy != NULL)
+    t->destroy (t->user_data);
+  t->every = every;
+  t->func = func;
+  t->user_data = user_data;
+  t->destroy = destroy;
+}
+
+/* ---- stepping ---- */
+
+AttnWeights *
+attn_trainer_probe_attention (AttnTrainer *t)
+{
+  AttnTrainModel *m = t->model;
+  m->klass->forward (m, &t->probe, 0.0f, FALSE, FALSE, NULL, NULL);
+  return m->klass->cross (m, 0, t->probe.tgt_len[0], t->probe.src_len[0]);
+}
+
+static void
+report (AttnTrainer *t)
+{
+  AttnTrainProgress p = { 0 };
+  gint64 now = g_get_monotonic_time ();
+  double span = (now - t->report_time) / 1e6;
+  AttnWeights *w = attn_trainer_probe_attention (t);
+
+  p.step = t->step;
+  p.total_steps = t->cfg.steps;
+  p.loss = t->acc_steps > 0 ? t->acc_loss / t->acc_steps : 0;
+  p.token_accuracy = t->acc_tokens > 0 ? (double) t->acc_correct / t->acc_tokens : 0;
+  p.lr = t->last_lr;
+  p.grad_norm = t->last_norm;
+  p.tokens_per_second = span > 0 ? t->acc_tokens / span : 0;
+  p.elapsed = t->elapsed;
+  p.seconds_left = t->step > 0 && t->step < t->cfg.steps
+                   ? t->elapsed / t->step * (t->cfg.steps - t->step) : 0;
+  p.attention = w;
+  p.probe_source = t->probe_source;
+  p.probe_target = t->probe_target;
+  t->func (&p, t->user_data);
+  attn_weights_free (w);
+  t->acc_loss = 0;
+  t->acc_steps = 0;
+  t->acc_tokens = 0;
+  t->acc_correct = 0;
+  t->report_time = g_get_monotonic_time ();
+}
+
+gboolean
+attn_trainer_step (AttnTrainer *t, int n_steps, GCancellable *cancellable, double *last_loss,
+                   GError **error)
+{
+  AttnTrainModel *m = t->model;
+  const AttnTrainConfig *c = &t->cfg;
+
+  if (t->report_time == 0)
+    t->report_time = g_get_monotonic_time ();
+  for (int s = 0; s < n_steps; s++)
+    {
+      AttnLossStats st;
+      gint64 t0 = g_get_monotonic_time ();
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      attn_task_make_batch (c->task, &t->data_rng, c->batch_size, c->min_len, c->max_len,
+                            t->held_out, &t->batch);
+      attn_params_zero_grad (m->params);
+      m->klass->forward (m, &t->batch, c->label_smoothing, TRUE, TRUE, &t->drop_rng, &st);
+      if (!isfinite (st.loss))
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
+                       "Training diverged at step %" G_GINT64_FORMAT " (loss is not finite); "
+                       "lower the learning rate", t->step + 1);
+          return FALSE;
+        }
+      t->last_norm = attn_clip_grad_norm (m->params, c->clip_norm);
+      t->last_lr = attn_adamw_update (t->opt, m->params);
+      t->step++;
+      t->elapsed += (g_get_monotonic_time () - t0) / 1e6;
+      t->acc_loss += st.loss;
+      t->acc_steps++;
+      t->acc_tokens += st.tokens;
+      t->acc_correct += st.correct;
+      if (last_loss != NULL)
+        *last_loss = st.loss;
+      if (t->func != NULL && t->every > 0 && t->step % t->every == 0)
+        report (t);
+    }
+  return TRUE;
+}
+
+/* ---- evaluation ---- */
+
+static int
+aligned_source (AttnTask task, int i, int n)
+{
+  switch (task)
+    {
+    case ATTN_TASK_COPY:
+      return i;
+    case ATTN_TASK_REVERSE:
+      return n - 1 - i;
+    case ATTN_TASK_SORT:
+    default:
+      return -1;
+    }
+}
+
+static void
+fill_eval_batch (AttnTrainer *t, int first, int B, AttnBatch *b)
+{
+  int L = t->cfg.max_len, y[64];
+  attn_batch_reserve (b, B, L + 1, L + 1);
+  for (int i = 0; i < B; i++)
+    {
+      const int *x = t->eval_x + (gsize) (first + i) * L;
+      int n = t->eval_n[first + i];
+      attn_task_apply (t->cfg.task, x, n, y);
+      for (int j = 0; j <= L; j++)
+        {
+          b->src[i * (L + 1) + j] = j < n ? ATTN_TOY_DIGIT0 + x[j] : j == n ? ATTN_TOY_EOS : ATTN_TOY_PAD;
+          b->tgt_in[i * (L + 1) + j] = j == 0 ? ATTN_TOY_BOS : j <= n ? ATTN_TOY_DIGIT0 + y[j - 1]
+                                                                       : ATTN_TOY_PAD;
+          b->tgt_out[i * (L + 1) + j] = j < n ? ATTN_TOY_DIGIT0 + y[j] : j == n ? ATTN_TOY_EOS
+                                                                                : ATTN_TOY_PAD;
+        }
+      b->src_len[i] = b->tgt_len[i] = n + 1;
+    }
+}
+
+gboolean
+attn_trainer_evaluate (AttnTrainer *t, int n, AttnTrainEval *eval, GError **error)
+{
+  AttnTrainModel *m = t->model;
+  int L = t->cfg.max_len, chunk = 128, exact = 0, tokens = 0, correct = 0;
+  int n_layers = 0;
+  gint64 *hits = NULL, steps = 0;
+  AttnBatch b = { 0 };
+  gint32 *out;
+
+  n = n <= 0 ? t->cfg.eval_size : MIN (n, t->cfg.eval_size);
+  out = g_new (gint32, (gsize) chunk * (L + 2));
+  for (int first = 0; first < n; first += chunk)
+    {
+      int B = MIN (chunk, n - first);
+      AttnLossStats st;
+
+      fill_eval_batch (t, first, B, &b);
+      /* teacher-forced: token accuracy and cross-attention */
+      m->klass->forward (m, &b, 0.0f, FALSE, FALSE, NULL, &st);
+      tokens += st.tokens;
+      correct += st.correct;
+      for (int i = 0; i < B; i++)
+        {
+          int len = b.src_len[i] - 1;
+          AttnWeights *w = m->klass->cross (m, i, b.tgt_len[i], b.src_len[i]);
+          if (hits == NULL)
+            {
+              n_layers = w->layers;
+              hits = g_new0 (gint64, n_layers);
+            }
+          for (int step = 0; step < len; step++)
+            {
+              int want = aligned_source (t->cfg.task, step, len);
+              if (want < 0)
+                continue;
+              for (int l = 0; l < w->layers; l++)
+                {
+                  int arg = 0;
+                  float best = -1;
+                  for (int j = 0; j < w->keys; j++)
+                    {
+                      float s = 0;
+                      for (int h = 0; h < w->heads; h++)
+                        s += attn_weights_head (w, l, h)[(gsize) step * w->keys + j];
+                      if (s > best)
+                        {
+                          best = s;
+                          arg = j;
+                        }
+                    }
+                  hits[l] += arg == want;
+                }
+              steps += want >= 0;
+            }
+          attn_weights_free (w);
+        }
+      /* greedy generation */
+      attn_train_model_greedy (m, &b, L + 2, out);
+      for (int i = 0; i < B; i++)
+        {
+          int len = b.tgt_len[i];
+          gboolean ok = TRUE;
+          for (int j = 0; j < len && ok; j++)
+            ok = out[i * (L + 2) + j] == b.tgt_out[i * b.Tt + j];
+          exact += ok;
+        }
+    }
+  eval->n = n;
+  eval->exact_match = (double) exact / n;
+  eval->token_accuracy = tokens > 0 ? (double) correct / tokens : 0;
+  eval->aligned = -1;
+  eval->best_layer = -1;
+  for (int l = 0; l < n_layers && steps > 0; l++)
+    if ((double) hits[l] / steps > eval->aligned)
+      {
+        eval->aligned = (double) hits[l] / steps;
+        eval->best_layer = l;
+      }
+  g_free (hits);
+  g_free (out);
+  attn_batch_clear (&b);
+  return TRUE;
+}
+
+char *
+attn_trainer_predict (AttnTrainer *t, const char *source, GError **error)
+{
+  g_auto (GStrv) words = g_strsplit_set (source, " \t\n", -1);
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint32));
+  AttnBatch b = { 0 };
+  gint32 *out;
+  int n, max_out;
+  char *text;
+
+  for (int i = 0; words[i] != NULL; i++)
+    {
+      gint32 id = -1;
+      if (words[i][0] == '\0')
+        continue;
+      for (int v = 0; v < ATTN_TOY_VOCAB; v++)
+        if (g_str_equal (words[i], attn_toy_words ()[v]))
+          id = v;
+      if (id < ATTN_TOY_DIGIT0)
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
+                       "“%s” is not a digit; the toy models read digits 0–9 separated by spaces",
+                       words[i]);
+          g_array_unref (ids);
+          return NULL;
+        }
+      g_array_append_val (ids, id);
+    }
+  n = ids->len;
+  if (n == 0 || n > 60)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The input needs 1–60 digits, not %d", n);
+      g_array_unref (ids);
+      return NULL;
+    }
+  attn_batch_reserve (&b, 1, n + 1, 1);
+  memcpy (b.src, ids->data, sizeof (gint32) * n);
+  b.src[n] = ATTN_TOY_EOS;
+  b.src_len[0] = n + 1;
+  max_out = 2 * n + 2;
+  out = g_new (gint32, max_out);
+  attn_train_model_greedy (t->model, &b, max_out, out);
+  {
+    int len = 0;
+    while (len < max_out && out[len] != ATTN_TOY_EOS && out[len] != ATTN_TOY_PAD)
+      len++;
+    text = ids_to_text (out, len);
+  }
+  g_free (out);
+  attn_batch_clear (&b);
+  g_array_unref (ids);
+  return text;
+}

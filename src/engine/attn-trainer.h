@@ -1,0 +1,136 @@
+/* attn-trainer.h — training small attention models step by step.
+ *
+ * An AttnTrainer owns a model (an encoder–decoder Transformer with Marian's
+ * layout, or a recurrent "attn-rnn" model), its optimizer and its data. The
+ * window drives it from a worker thread: attn_trainer_step() runs a number of
+ * updates and calls the progress callback every N steps (on that thread) with
+ * the loss and the cross-attention of a fixed probe input. A trainer is used
+ * by one thread at a time. The same config and seed give the same run, bit for
+ * bit; attn_trainer_save() writes a Hugging Face style folder that
+ * attn_model_load() runs and attn_trainer_resume() continues from. */
+#pragma once
+
+#include <gio/gio.h>
+#include "attn-result.h"
+#include "attn-scores.h"   /* AttnScoreKind: additive, dot, general, scaled-dot */
+
+G_BEGIN_DECLS
+
+typedef struct _AttnTrainer AttnTrainer;
+
+typedef enum {
+  ATTN_TASK_COPY,
+  ATTN_TASK_REVERSE,
+  ATTN_TASK_SORT,
+} AttnTask;
+
+typedef enum {
+  ATTN_ARCH_TRANSFORMER,     /* saved as model_type "marian" */
+  ATTN_ARCH_GRU,             /* saved as model_type "attn-rnn", cell "gru" */
+  ATTN_ARCH_LSTM,            /* saved as model_type "attn-rnn", cell "lstm" */
+} AttnTrainArch;
+
+typedef enum {
+  ATTN_DECAY_LINEAR,
+  ATTN_DECAY_COSINE,
+  ATTN_DECAY_INVSQRT,
+  ATTN_DECAY_CONSTANT,
+} AttnDecay;
+
+typedef enum {
+  ATTN_TRAIN_ACT_RELU,       /* the Transformer's feed-forward activation */
+  ATTN_TRAIN_ACT_GELU,
+} AttnTrainAct;
+
+typedef struct {
+  AttnTask      task;
+  AttnTrainArch arch;
+  AttnScoreKind     score;            /* recurrent models */
+  guint64       seed;
+  int           min_len, max_len; /* digits per sequence */
+  int           batch_size;
+  int           steps;            /* planned updates: the schedule's length */
+  /* optimisation */
+  float         lr, beta1, beta2, weight_decay, clip_norm;
+  int           warmup_steps;
+  AttnDecay     decay;
+  float         min_lr_ratio;
+  float         dropout, label_smoothing;
+  /* Transformer */
+  int           d_model, ffn_dim, layers, heads;
+  AttnTrainAct  activation;
+  /* recurrent */
+  int           embed_dim, hidden_size, attention_dim;
+  /* held-out sequences for evaluation (never drawn for training) */
+  int           eval_size;
+} AttnTrainConfig;
+
+/* Defaults that learn the toy tasks quickly on a laptop CPU. */
+void          attn_train_config_init   (AttnTrainConfig *config, AttnTask task, AttnTrainArch arch);
+
+gboolean      attn_task_from_name      (const char *name, AttnTask *task);
+const char   *attn_task_name           (AttnTask task);
+gboolean      attn_train_arch_from_name(const char *name, AttnTrainArch *arch);
+const char   *attn_train_arch_name     (AttnTrainArch arch);
+
+/* Reads a JSON recipe: an object whose members override the defaults of its
+ * "task" and "arch" ("seed", "steps", "lr", "batch_size", "d_model", …). */
+gboolean      attn_train_config_from_recipe (const char *path, AttnTrainConfig *config,
+                                             GError **error);
+
+typedef struct {
+  gint64             step, total_steps;
+  double             loss;               /* mean over the steps since the last report */
+  double             token_accuracy;     /* of the same steps */
+  double             lr, grad_norm;
+  double             tokens_per_second;  /* target tokens */
+  double             elapsed, seconds_left;
+  const AttnWeights *attention;          /* probe cross-attention [layers, heads, tgt, src]; borrowed */
+  const char        *probe_source;       /* "3 1 4 1 5 9 2 6 </s>" */
+  const char        *probe_target;       /* "<s> 6 2 9 5 1 4 1 3" (decoder inputs) */
+} AttnTrainProgress;
+
+typedef void (*AttnTrainFunc) (const AttnTrainProgress *progress, gpointer user_data);
+
+AttnTrainer  *attn_trainer_new         (const AttnTrainConfig *config, GError **error);
+/* Continues from a folder written by attn_trainer_save(). */
+AttnTrainer  *attn_trainer_resume      (const char *dir, GError **error);
+void          attn_trainer_free        (AttnTrainer *trainer);
+
+const AttnTrainConfig *attn_trainer_get_config (AttnTrainer *trainer);
+gint64        attn_trainer_get_step    (AttnTrainer *trainer);
+gint64        attn_trainer_get_n_params(AttnTrainer *trainer);
+
+/* every ≤ 0 turns reports off. */
+void          attn_trainer_set_callback (AttnTrainer *trainer, int every, AttnTrainFunc func,
+                                         gpointer user_data, GDestroyNotify destroy);
+
+/* Runs n_steps updates. Cancellation is checked between steps; a cancelled run
+ * returns FALSE with G_IO_ERROR_CANCELLED and the trainer stays consistent (it
+ * can be saved or stepped again). `last_loss` (may be NULL) gets the last step's loss. */
+gboolean      attn_trainer_step        (AttnTrainer *trainer, int n_steps, GCancellable *cancellable,
+                                        double *last_loss, GError **error);
+
+/* The probe's cross-attention under the current weights (attn_weights_free it). */
+AttnWeights  *attn_trainer_probe_attention (AttnTrainer *trainer);
+
+typedef struct {
+  int    n;                 /* held-out sequences evaluated */
+  double exact_match;       /* greedy output equals the answer, eos included */
+  double token_accuracy;    /* teacher-forced argmax accuracy */
+  double aligned;           /* fraction of decoder steps whose cross-attention argmax (best
+                             * layer, heads averaged) is the aligned source position;
+                             * < 0 for tasks without a fixed alignment (sort) */
+  int    best_layer;
+} AttnTrainEval;
+
+gboolean      attn_trainer_evaluate    (AttnTrainer *trainer, int n, AttnTrainEval *eval,
+                                        GError **error);
+
+/* Greedy answer for a space-separated digit string ("3 1 4"); newly allocated. */
+char         *attn_trainer_predict     (AttnTrainer *trainer, const char *source, GError **error);
+
+/* Writes config.json, model.safetensors, the tokenizer files and the training state. */
+gboolean      attn_trainer_save        (AttnTrainer *trainer, const char *dir, GError **error);
+
+G_END_DECLS
