@@ -57,17 +57,67 @@ blas_threads_restore (int saved)
 #endif
 }
 
+/* One block of a dense layer: rows [r0, r1) × output columns [c0, c1). */
+static void
+linear_block (const AttnLinear *lin, const float *x, int ldx, float *y, int ldy, int r0, int r1, int c0, int c1)
+{
+  int rows = r1 - r0, cols = c1 - c0;
+  const float *w = lin->in_major ? lin->w + c0 : lin->w + (gsize) c0 * lin->in;
+  if (rows <= 0 || cols <= 0)
+    return;
+  if (lin->b != NULL)
+    for (int r = r0; r < r1; r++)
+      memcpy (y + (gsize) r * ldy + c0, lin->b + c0, cols * sizeof (float));
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, lin->in_major ? CblasNoTrans : CblasTrans,
+               rows, cols, lin->in, 1.0f, x + (gsize) r0 * ldx, ldx, w, lin->in_major ? lin->out : lin->in,
+               lin->b != NULL ? 1.0f : 0.0f, y + (gsize) r0 * ldy + c0, ldy);
+}
+
+typedef struct {
+  const AttnLinear *lin;
+  const float      *x;
+  int               ldx, rows, ldy, parts;
+  float            *y;
+  gboolean          by_rows;
+} LinearJob;
+
+static void
+linear_job (int i, gpointer data)
+{
+  const LinearJob *j = data;
+  if (j->by_rows)
+    {
+      /* row blocks, in multiples of 16 rows */
+      int per = ((j->rows + j->parts - 1) / j->parts + 15) / 16 * 16;
+      linear_block (j->lin, j->x, j->ldx, j->y, j->ldy, MIN (i * per, j->rows), MIN ((i + 1) * per, j->rows),
+                    0, j->lin->out);
+    }
+  else
+    {
+      int per = ((j->lin->out + j->parts - 1) / j->parts + 15) / 16 * 16;
+      linear_block (j->lin, j->x, j->ldx, j->y, j->ldy, 0, j->rows, MIN (i * per, j->lin->out),
+                    MIN ((i + 1) * per, j->lin->out));
+    }
+}
+
 void
 attn_linear_forward_ld (const AttnLinear *lin, const float *x, int ldx, int rows, float *y, int ldy)
 {
+  /* The engine's threads share the work (by rows, or by output columns for few rows),
+   * each with single-threaded sgemm: no OpenBLAS threads left spinning beside ours. */
+  int threads = attn_parallel_get_threads ();
+  double flops = 2.0 * rows * lin->out * lin->in;
   if (rows <= 0)
     return;
-  if (lin->b != NULL)
-    for (int r = 0; r < rows; r++)
-      memcpy (y + (gsize) r * ldy, lin->b, lin->out * sizeof (float));
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, lin->in_major ? CblasNoTrans : CblasTrans,
-               rows, lin->out, lin->in, 1.0f, x, ldx, lin->w, lin->in_major ? lin->out : lin->in,
-               lin->b != NULL ? 1.0f : 0.0f, y, ldy);
+  if (threads > 1 && flops >= 4e6)
+    {
+      LinearJob job = { lin, x, ldx, rows, ldy, threads, y, rows >= 32 * threads };
+      int saved = blas_threads_single ();
+      attn_parallel_for (threads, linear_job, &job);
+      blas_threads_restore (saved);
+      return;
+    }
+  linear_block (lin, x, ldx, y, ldy, 0, rows, 0, lin->out);
 }
 
 void
@@ -104,21 +154,21 @@ attn_layer_norm (const AttnLayerNorm *ln, const float *x, int rows, float *y)
 static inline float
 exp_kernel (float x)
 {
-  float z, r, p, n;
-  gint32 e;
-  union { float f; gint32 i; } s;
-  /* written so that NaN never reaches the integer conversion: it becomes -87 there and
-   * is passed through at the end */
-  float xc = x > -87.0f ? (x < 88.0f ? x : 88.0f) : -87.0f;
-  n = floorf (xc * 1.44269504088896341f + 0.5f);
-  r = xc - n * 0.693359375f;
+  /* written for the vectoriser: no aggregates, no branches; NaN becomes -87 in the
+   * clamp (fmaxf drops it) and is passed through at the end */
+  float xc = fminf (fmaxf (x, -87.0f), 88.0f);
+  float n = floorf (xc * 1.44269504088896341f + 0.5f);
+  float r = xc - n * 0.693359375f;
+  float z, p, scale, y;
+  gint32 bits;
   r = r - n * -2.12194440e-4f;
   z = r * r;
   p = ((((( 1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r
-          + 4.1665795894e-2f) * r + 1.6666665459e-1f) * r + 5.0000001201e-1f) * z + r + 1.0f;
-  e = (gint32) n + 127;
-  s.i = e << 23;
-  return x != x ? x : (x < -87.0f ? 0.0f : p * s.f);
+         + 4.1665795894e-2f) * r + 1.6666665459e-1f) * r + 5.0000001201e-1f) * z + r + 1.0f;
+  bits = ((gint32) n + 127) << 23;
+  memcpy (&scale, &bits, sizeof scale);
+  y = x < -87.0f ? 0.0f : p * scale;
+  return x != x ? x : y;
 }
 
 ATTN_CLONES void
@@ -135,6 +185,7 @@ attn_softmax_rows (float *x, int rows, int cols)
     {
       float *xr = x + (gsize) r * cols;
       float mx = -INFINITY, sum = 0.0f, inv;
+#pragma omp simd reduction (max:mx)
       for (int i = 0; i < cols; i++)
         mx = xr[i] > mx ? xr[i] : mx;
       if (mx == -INFINITY)
@@ -144,11 +195,10 @@ attn_softmax_rows (float *x, int rows, int cols)
           continue;
         }
       for (int i = 0; i < cols; i++)
-        {
-          float e = exp_kernel (xr[i] - mx);
-          xr[i] = e;
-          sum += e;
-        }
+        xr[i] = exp_kernel (xr[i] - mx);
+#pragma omp simd reduction (+:sum)
+      for (int i = 0; i < cols; i++)
+        sum += xr[i];
       inv = 1.0f / sum;
       for (int i = 0; i < cols; i++)
         xr[i] *= inv;
@@ -381,10 +431,10 @@ attn_conv1d_k3 (const float *in, gboolean channels_first, int c_in, int t_in,
                               : channels_first ? in[(gsize) c * t_in + src] : in[(gsize) src * c_in + c];
         }
     }
-  for (int t = 0; t < t_out; t++)
-    memcpy (out + (gsize) t * c_out, b, c_out * sizeof (float));
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, t_out, c_out, kc, 1.0f,
-               col, kc, w, kc, 1.0f, out, c_out);
+  {
+    AttnLinear lin = { (float *) w, (float *) b, kc, c_out, FALSE };
+    attn_linear_forward (&lin, col, t_out, out);
+  }
 }
 
 void
