@@ -14,6 +14,7 @@
 
 #include "attn-train-private.h"
 #include "attn-rnn-private.h"
+#include "test-train-common.h"
 
 #define GRAD_TOL 2e-2
 #define MODEL_TOL 1e-2
@@ -661,6 +662,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  train_test_init_blas ();
   g_test_add_func ("/train-grad/linear", test_linear);
   g_test_add_func ("/train-grad/layernorm", test_layernorm);
   g_test_add_func ("/train-grad/activations", test_activations);

@@ -9,6 +9,7 @@
 #include "attn-error.h"
 #include "attn-model.h"
 #include "attn-trainer-private.h"
+#include "test-train-common.h"
 
 /* ---- reproducibility ---- */
 
@@ -428,6 +429,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  train_test_init_blas ();
   g_test_add_func ("/train-toy/bad-config", test_bad_config);
   g_test_add_func ("/train-toy/recipe", test_recipe);
   g_test_add_func ("/train-toy/callback-and-cancel", test_callback);
