@@ -10,6 +10,7 @@
 #include <cblas.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +276,15 @@ time_runs (AttnModel *m, const AttnInput *in, const AttnRunOptions *opt, int rep
   return t[reps / 2];
 }
 
+/* Peak resident memory of this process so far, in MB. */
+static double
+peak_rss_mb (void)
+{
+  struct rusage ru;
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024.0;
+}
+
 static double
 encoder_flops (double T, double D, double FF, double L)
 {
@@ -329,6 +339,7 @@ main (int argc, char **argv)
         in.n_input_ids = T;
         report (what, time_runs (m, &in, &opt, reps), encoder_flops (T, 768, 3072, 12), peak);
       }
+    printf ("%-34s %8.0f MB  (weights, a 512-token result and its buffers)\n", "  peak resident memory", peak_rss_mb ());
   }
   /* GPT-2 small: 12 layers, 768 wide, 12 heads, 50257 tokens; forward over 512 tokens */
   if (only == NULL || g_str_equal (only, "gpt2"))

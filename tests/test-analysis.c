@@ -45,11 +45,49 @@ test_rollout (void)
   /* A = [[1,0],[.5,.5]] in both layers, one head.
    * Â = .5A + .5I = [[1,0],[.25,.75]];  Â·Â = [[1,0],[.25+.75·.25, .75²]] = [[1,0],[.4375,.5625]] */
   const float a[] = { 1, 0, 0.5f, 0.5f, 1, 0, 0.5f, 0.5f };
-  AttnWeights *w = weights_from (2, 1, 2, 2, a);
-  float out[8];
-  attn_rollout (w, out);
-  assert_floats (out, (float[]) { 1, 0, 0.25f, 0.75f, 1, 0, 0.4375f, 0.5625f }, 8, 1e-6);
-  attn_weights_free (w);
+  float out[4];
+  attn_rollout (a, 2, 1, 2, 0, out);
+  assert_floats (out, (float[]) { 1, 0, 0.25f, 0.75f }, 4, 1e-6);
+  attn_rollout (a, 2, 1, 2, 1, out);
+  assert_floats (out, (float[]) { 1, 0, 0.4375f, 0.5625f }, 4, 1e-6);
+}
+
+static void
+test_rollout_identity_rows_sum (void)
+{
+  /* each layer attends to itself: rollout stays the identity; rows always sum to 1 */
+  enum { N = 5, L = 3, H = 2 };
+  float data[L * H * N * N] = { 0 };
+  float r[N * N];
+
+  for (int l = 0; l < L; l++)
+    for (int h = 0; h < H; h++)
+      for (int i = 0; i < N; i++)
+        data[((l * H + h) * N + i) * N + i] = 1.0f;
+  attn_rollout (data, L, H, N, L - 1, r);
+  for (int i = 0; i < N; i++)
+    for (int j = 0; j < N; j++)
+      g_assert_cmpfloat_with_epsilon (r[i * N + j], i == j ? 1.0 : 0.0, 1e-6);
+
+  /* a causal, uneven pattern */
+  memset (data, 0, sizeof data);
+  for (int l = 0; l < L; l++)
+    for (int h = 0; h < H; h++)
+      for (int i = 0; i < N; i++)
+        for (int j = 0; j <= i; j++)
+          data[((l * H + h) * N + i) * N + j] = 1.0f / (i + 1);
+  attn_rollout (data, L, H, N, L - 1, r);
+  for (int i = 0; i < N; i++)
+    {
+      double sum = 0;
+      for (int j = 0; j < N; j++)
+        {
+          sum += r[i * N + j];
+          if (j > i)
+            g_assert_cmpfloat (r[i * N + j], ==, 0.0f);   /* still causal */
+        }
+      g_assert_cmpfloat_with_epsilon (sum, 1.0, 1e-5);
+    }
 }
 
 static void
@@ -277,6 +315,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/analysis/head-aggregates", test_head_aggregates);
   g_test_add_func ("/analysis/rollout", test_rollout);
+  g_test_add_func ("/analysis/rollout-identity-rows-sum", test_rollout_identity_rows_sum);
   g_test_add_func ("/analysis/norm-weighted", test_norm_weighted);
   g_test_add_func ("/analysis/value-norms", test_value_norms);
   g_test_add_func ("/analysis/group-words", test_group_words);

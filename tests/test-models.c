@@ -350,6 +350,24 @@ test_trace (void)
   check_trace ("marian cross layer 1 head 3", marian, &pair, ATTN_KIND_CROSS, 1, 3);
 }
 
+/* Byte-level tokens that hold part of a character are labelled with that character */
+static void
+test_split_character_labels (void)
+{
+  g_autoptr(AttnModel) m = load ("gpt2");
+  AttnInput in = { .text = "Café 日本" };
+  g_autoptr(AttnResult) r = run (m, &in, NULL);
+  g_autoptr(GString) all = g_string_new (NULL);
+  for (guint i = 0; i < r->input.len; i++)
+    {
+      g_assert_null (strstr (r->input.display[i], "\\x"));
+      g_string_append_printf (all, "[%s]", r->input.display[i]);
+    }
+  g_test_message ("labels: %s", all->str);
+  g_assert_nonnull (strstr (all->str, "[é 1/2][é 2/2]"));
+  g_assert_nonnull (strstr (all->str, "[日 1/3][日 2/3][日 3/3]"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -361,5 +379,6 @@ main (int argc, char **argv)
   g_test_add_func ("/models/marian/pairs", test_marian);
   g_test_add_func ("/models/whisper/speech", test_whisper);
   g_test_add_func ("/models/trace", test_trace);
+  g_test_add_func ("/models/gpt2/split-character-labels", test_split_character_labels);
   return g_test_run ();
 }

@@ -12,6 +12,8 @@ packages=(
   libgtk-4-dev libadwaita-1-dev
   # tests: a virtual display, validators
   xvfb xauth desktop-file-utils appstream-util appstream libglib2.0-bin
+  # tests: the locale sources the install test builds de_DE / zh_CN from when missing
+  locales
 )
 
 missing=()

@@ -35,6 +35,30 @@ shot () {
 
 sentence="The animal didn't cross the street because it was too tired."
 
+# ONLY=teach: just the teaching workbench's pages
+teach_shots () {
+  shot teach-steps-query "$fixtures/bert" steps:1 --text "$sentence" --run
+  shot teach-steps-scores "$fixtures/bert" steps:3 --text "$sentence" --run
+  shot teach-steps-mask "$fixtures/gpt2" steps:5 --text "Attention is all you need, and then some." --run
+  shot teach-steps-softmax "$fixtures/gpt2" steps:6 --text "Attention is all you need, and then some." --run
+  shot teach-steps-output "$fixtures/bert" steps:7 --text "$sentence" --run
+  shot teach-scores "$fixtures/bert" scores --text "$sentence" --run
+  SETTLE=${LEARN_SETTLE:-14} shot teach-learn "$fixtures/bert" learn:train
+}
+if [ "${ONLY:-}" = teach ]; then
+  teach_shots
+  conf=$(mktemp -d)
+  mkdir -p "$conf/glib-2.0/settings"
+  printf '[org/attentionlens/AttentionLens]\npresentation-mode=true\n' > "$conf/glib-2.0/settings/keyfile"
+  export XDG_CONFIG_HOME="$conf" GSETTINGS_BACKEND=keyfile
+  shot teach-presentation-steps "$fixtures/gpt2" steps:6 --text "Attention is all you need." --run
+  shot teach-presentation-scores "$fixtures/bert" scores --text "Attention is all you need." --run
+  SETTLE=${LEARN_SETTLE:-14} shot teach-presentation-learn "$fixtures/bert" learn:train
+  unset XDG_CONFIG_HOME GSETTINGS_BACKEND
+  rm -rf "$conf"
+  exit 0
+fi
+
 for view in grid head lines summary; do
   shot "$view" "$fixtures/bert" "$view" --text "$sentence" --run
 done
@@ -49,5 +73,20 @@ printf '[org/attentionlens/AttentionLens]\npresentation-mode=true\ncolour-map='"
   > "$conf/glib-2.0/settings/keyfile"
 export XDG_CONFIG_HOME="$conf" GSETTINGS_BACKEND=keyfile ADW_DEBUG_COLOR_SCHEME=prefer-dark
 shot presentation-dark "$fixtures/gpt2" head --text "Attention is all you need." --run
+shot teach-presentation-steps "$fixtures/gpt2" steps:6 --text "Attention is all you need." --run
 unset XDG_CONFIG_HOME GSETTINGS_BACKEND ADW_DEBUG_COLOR_SCHEME
 rm -rf "$conf"
+
+# sentence pairs and audio: the Alignment and Speech pages
+shot alignment "$fixtures/marian" alignment --text "The cat sat on the mat." --pair "Die Katze saß auf der Matte." --run
+shot speech "$fixtures/whisper" speech --audio "$fixtures/whisper/speech16k.wav" --run
+
+# the window in German and in Simplified Chinese (the locales must exist:
+# locale-gen de_DE.UTF-8 zh_CN.UTF-8; Chinese needs a CJK font, fonts-noto-cjk)
+export LANGUAGE=de LANG=de_DE.UTF-8
+shot window-de "$fixtures/bert" grid --text "$sentence" --run
+export LANGUAGE=zh_CN LANG=zh_CN.UTF-8
+shot window-zh_CN "$fixtures/bert" grid --text "$sentence" --run
+unset LANGUAGE LANG
+
+teach_shots

@@ -28,7 +28,7 @@ if [ "$dir" = build-sanitize ]; then
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
   # the engine must not leak; GTK's caches are not ours to judge
   ASAN_OPTIONS=detect_leaks=1 run_tests --suite engine
-  if meson test -C "$dir" --list 2>/dev/null | grep -q '^app'; then
+  if meson test -C "$dir" --list 2>/dev/null | grep -q ':app / '; then
     ASAN_OPTIONS=detect_leaks=0 run_tests --suite app
   fi
 else

@@ -2,6 +2,7 @@
  *
  *   attention-lens [--model DIR] [--text TEXT] [--pair TEXT] [--audio FILE] [--run]
  *                  [--view NAME] [--kind KIND]
+ *   attention-lens --list-models | --version
  *
  * The window shows at once; the model loads on the worker afterwards. */
 #include "lens-application.h"
@@ -32,19 +33,50 @@ G_DEFINE_FINAL_TYPE (LensApplication, lens_application, ADW_TYPE_APPLICATION)
 static const GOptionEntry options[] = {
   { "model", 'm', 0, G_OPTION_ARG_FILENAME, NULL, N_("Load the model in DIR"), N_("DIR") },
   { "text", 't', 0, G_OPTION_ARG_STRING, NULL, N_("Put TEXT in the input"), N_("TEXT") },
-  { "pair", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Put TEXT in the second input (pair or target)"), N_("TEXT") },
+  { "pair", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Put TEXT in the second input (a BERT pair, or the target to align)"), N_("TEXT") },
   { "audio", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Use the audio FILE as input"), N_("FILE") },
   { "run", 'r', 0, G_OPTION_ARG_NONE, NULL, N_("Run the model once it is loaded"), NULL },
-  { "view", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Show the view NAME: grid, head, lines or summary"), N_("NAME") },
+  { "view", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Show the view NAME: grid, head, lines, summary, alignment or speech"), N_("NAME") },
   { "kind", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Show the attention KIND: encoder, decoder, cross or self"), N_("KIND") },
+  { "list-models", 0, 0, G_OPTION_ARG_NONE, NULL, N_("List the built-in models and exit"), NULL },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
   { NULL }
 };
+
+/* One line per built-in model: group, name, folder (tab-separated). */
+static int
+list_models (void)
+{
+  g_autofree char *dir = lens_models_dir ();
+  g_autoptr(GPtrArray) models = lens_models_scan (dir);
+
+  if (models->len == 0)
+    {
+      g_printerr (_("There are no models in “%s”.\n"), dir);
+      return 1;
+    }
+  for (guint i = 0; i < models->len; i++)
+    {
+      LensModelInfo *info = g_ptr_array_index (models, i);
+
+      g_print ("%s\t%s\t%s\n", lens_model_group_title (info->group), info->name, info->dir);
+    }
+  return 0;
+}
 
 static int
 lens_application_handle_local_options (GApplication *app, GVariantDict *dict)
 {
   LensApplication *self = LENS_APPLICATION (app);
   const char *s;
+
+  if (g_variant_dict_contains (dict, "version"))
+    {
+      g_print ("attention-lens %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (g_variant_dict_contains (dict, "list-models"))
+    return list_models ();
 
   if (g_variant_dict_lookup (dict, "model", "^&ay", &s))
     {
@@ -84,7 +116,7 @@ lens_application_activate (GApplication *app)
 
   win = lens_window_new (GTK_APPLICATION (app));
   if (self->view && !lens_window_set_view (win, self->view))
-    g_printerr (_("There is no view called “%s”; the views are grid, head, lines and summary.\n"), self->view);
+    g_printerr (_("There is no view called “%s”; the views are grid, head, lines, summary, alignment and speech.\n"), self->view);
   if (self->kind)
     {
       AttnKind kind;
@@ -166,7 +198,7 @@ shortcuts_action (GSimpleAction *action, GVariant *param, gpointer data)
 static void
 about_action (GSimpleAction *action, GVariant *param, gpointer data)
 {
-  static const char *developers[] = { "The Attention Lens authors", NULL };
+  const char *developers[] = { _("The Attention Lens authors"), NULL };
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (data));
   GtkWidget *about;
 
@@ -176,6 +208,8 @@ about_action (GSimpleAction *action, GVariant *param, gpointer data)
                         "application-icon", APPLICATION_ID,
                         "version", PACKAGE_VERSION,
                         "developers", developers,
+                        /* TRANSLATORS: your names, one per line, shown in the About window */
+                        "translator-credits", _("translator-credits"),
                         "license-type", GTK_LICENSE_GPL_3_0,
                         "comments", _("See how attention works inside sequence models: every head of every layer, "
                                       "beside the model's prediction."),

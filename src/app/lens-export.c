@@ -18,6 +18,9 @@ static const struct {
   [LENS_EXPORT_CSV]  = { "csv",  N_("CSV table of one head") },
   [LENS_EXPORT_JSON] = { "json", N_("JSON of the whole result") },
   [LENS_EXPORT_NPY]  = { "npy",  N_("NumPy array of one attention kind") },
+  [LENS_EXPORT_PHARAOH]    = { "align",      N_("Word alignment as i-j pairs (Pharaoh)") },
+  [LENS_EXPORT_VTT]        = { "vtt",        N_("WebVTT subtitles of the word timings") },
+  [LENS_EXPORT_WORDS_JSON] = { "words.json", N_("JSON of the word timings") },
 };
 
 gboolean
@@ -100,6 +103,9 @@ lens_export_figure (LensDrawFunc draw, gpointer data, int width, int height,
     case LENS_EXPORT_CSV:
     case LENS_EXPORT_JSON:
     case LENS_EXPORT_NPY:
+    case LENS_EXPORT_PHARAOH:
+    case LENS_EXPORT_VTT:
+    case LENS_EXPORT_WORDS_JSON:
     default:
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "not a figure format");
       return FALSE;

@@ -17,6 +17,9 @@ typedef enum {
   LENS_EXPORT_CSV,    /* one head */
   LENS_EXPORT_JSON,   /* the whole result, as attn-cli --json writes it */
   LENS_EXPORT_NPY,    /* one attention kind, [layers, heads, queries, keys] float32 */
+  LENS_EXPORT_PHARAOH,     /* the Alignment page's word links, "i-j" pairs on one line */
+  LENS_EXPORT_VTT,         /* a speech result's word timings as WebVTT */
+  LENS_EXPORT_WORDS_JSON,  /* …and as JSON */
 } LensExportFormat;
 
 typedef void (*LensDrawFunc) (cairo_t *cr, double width, double height, gpointer data);

@@ -28,11 +28,28 @@ lens_grid_cache_free (LensGridCache *cache)
   g_free (cache);
 }
 
+/* The row labels' column: as wide as the widest "Layer N" in the user's
+ * language (bold, as the selected one is drawn), and no narrower than before. */
+static double
+layer_label_width (const LensHeatmapStyle *style, int layers)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cairo_t *cr = cairo_create (surface);
+  char buf[64];
+  double w;
+
+  g_snprintf (buf, sizeof buf, _("Layer %d"), MAX (layers, 1));
+  w = lens_text_width (cr, style, buf, TRUE, 1.0);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  return MAX (style->font_size * 5.5, ceil (w) + 14);
+}
+
 void
 lens_grid_layout (const LensHeatmapStyle *style, int layers, int heads,
                   double width, double height, LensGridLayout *layout)
 {
-  double label_w = style->font_size * 5.5;     /* "Layer 12" */
+  double label_w = layer_label_width (style, layers);
   double header_h = style->font_size * 1.6;    /* "Head 12" */
   double title_h = style->font_size * 2.2;
   double avail_w = width - label_w - 8;
@@ -165,7 +182,7 @@ lens_grid_draw (cairo_t *cr, const LensHeatmapStyle *style, LensGridCache *cache
     {
       if (pitch < style->font_size * 2.2 && h % 2 == 1)
         continue;
-      g_snprintf (buf, sizeof buf, pitch >= style->font_size * 4.5 ? _("Head %d") : "H%d", h + 1);
+      g_snprintf (buf, sizeof buf, pitch >= style->font_size * 4.5 ? _("Head %d") : C_("short for Head", "H%d"), h + 1);
       lens_draw_text (cr, style, buf, lay.x + h * pitch, lay.y - style->font_size * 1.5,
                       lay.cell, 0.5, h == sel_head, 1.0);
     }
@@ -184,7 +201,22 @@ lens_grid_draw (cairo_t *cr, const LensHeatmapStyle *style, LensGridCache *cache
         cairo_surface_t *thumb = thumbnail (style, cache, get_head, data, l, h, rows, cols, deadline);
 
         if (thumb)
-          lens_heatmap_paint_surface (cr, thumb, lay.x + h * pitch, lay.y + l * pitch, lay.cell, lay.cell);
+          {
+            lens_heatmap_paint_surface (cr, thumb, lay.x + h * pitch, lay.y + l * pitch, lay.cell, lay.cell);
+            /* the selected query (a decoder step): its row outlined in every head */
+            if (style->highlight_row >= 0 && style->highlight_row < rows)
+              {
+                double band = MAX (lay.cell / rows, 2.0);
+                double y = lay.y + l * pitch + lay.cell * style->highlight_row / rows;
+
+                cairo_save (cr);
+                cairo_set_source_rgb (cr, 1, 1, 1);
+                cairo_set_line_width (cr, 1);
+                cairo_rectangle (cr, lay.x + h * pitch + 0.5, y + 0.5, lay.cell - 1, band - 1);
+                cairo_stroke (cr);
+                cairo_restore (cr);
+              }
+          }
         else
           {
             /* still to come: a frame where it will be */

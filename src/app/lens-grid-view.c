@@ -47,6 +47,7 @@ lens_grid_view_draw (LensView *view, cairo_t *cr, const LensHeatmapStyle *style,
   const AttnWeights *w = src->weights;
   g_autofree char *title = NULL;
   gboolean exporting = style->bg[3] > 0;
+  LensHeatmapStyle marked;
   int missing;
 
   if (self->cache == NULL || self->cache->layers != w->layers || self->cache->heads != w->heads)
@@ -58,7 +59,14 @@ lens_grid_view_draw (LensView *view, cairo_t *cr, const LensHeatmapStyle *style,
   title = g_strdup_printf (_("%s — %d layers × %d heads, %d × %d tokens; hover to enlarge, click to open"),
                            lens_kind_title (lens_selection_get_kind (sel)),
                            w->layers, w->heads, src->n_rows, src->n_cols);
-  missing = lens_grid_draw (cr, style, self->cache, get_head, view, w->layers, w->heads, src->n_rows, src->n_cols,
+  /* a decoder step: its query row outlined, for the decoder and cross kinds */
+  marked = *style;
+  marked.highlight_row = -1;
+  if (lens_selection_get_kind (sel) == ATTN_KIND_DECODER || lens_selection_get_kind (sel) == ATTN_KIND_CROSS)
+    for (int r = 0; r < src->n_rows; r++)
+      if (lens_selection_get_query (sel) >= 0 && src->rows[r] == lens_selection_get_query (sel))
+        marked.highlight_row = r;
+  missing = lens_grid_draw (cr, &marked, self->cache, get_head, view, w->layers, w->heads, src->n_rows, src->n_cols,
                             (const char *const *) src->row_labels, (const char *const *) src->col_labels,
                             title, lens_selection_get_layer (sel), lens_selection_get_head (sel),
                             exporting ? -1 : self->hover_layer, exporting ? -1 : self->hover_head,

@@ -53,11 +53,46 @@ lens_running_uninstalled (void)
   return exe != NULL && g_str_has_prefix (exe, LENS_BUILD_DIR "/");
 }
 
+/* An installed folder, looked for first relative to the executable (so a
+ * moved prefix or a DESTDIR staging finds its own data), then where the
+ * build configured it. */
+static char *
+installed_dir (const char *from_bin, const char *configured)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (exe != NULL && from_bin[0] != '\0')
+    {
+      g_autofree char *bindir = g_path_get_dirname (exe);
+      g_autofree char *path = g_build_filename (bindir, from_bin, NULL);
+      g_autofree char *canonical = g_canonicalize_filename (path, NULL);
+
+      if (g_file_test (canonical, G_FILE_TEST_IS_DIR))
+        return g_steal_pointer (&canonical);
+    }
+  return g_strdup (configured);
+}
+
+char *
+lens_data_dir (void)
+{
+  return installed_dir (LENS_DATADIR_FROM_BIN, LENS_DATADIR);
+}
+
+char *
+lens_locale_dir (void)
+{
+  if (lens_running_uninstalled ())
+    return g_build_filename (LENS_BUILD_DIR, "po", NULL);
+  return installed_dir (LENS_LOCALEDIR_FROM_BIN, LOCALEDIR);
+}
+
 char *
 lens_models_dir (void)
 {
   const char *env = g_getenv ("ATTN_MODELS_DIR");
-  g_autofree char *installed = g_build_filename (LENS_DATADIR, "models", NULL);
+  g_autofree char *data = lens_data_dir ();
+  g_autofree char *installed = g_build_filename (data, "models", NULL);
   g_autofree char *source = g_build_filename (LENS_SOURCE_DIR, "models", NULL);
 
   if (env && *env)

@@ -3,7 +3,8 @@
 
 #include <glib/gi18n.h>
 
-#include "lens-aggregate.h"
+#include "attn-analysis.h"
+#include "lens-beam-draw.h"
 #include "lens-view.h"
 
 struct _LensOutputPane
@@ -15,6 +16,9 @@ struct _LensOutputPane
   AttnResult    *result;
   LensSelection *selection;
   char          *headline;
+  GPtrArray     *chips;          /* the generated tokens' buttons, by step */
+  GPtrArray     *beam_labels;    /* the beam candidates' token texts */
+  gboolean      *beam_winner;
 };
 
 G_DEFINE_FINAL_TYPE (LensOutputPane, lens_output_pane, GTK_TYPE_BOX)
@@ -22,7 +26,7 @@ G_DEFINE_FINAL_TYPE (LensOutputPane, lens_output_pane, GTK_TYPE_BOX)
 static char *
 token_text (LensOutputPane *self, gint32 id)
 {
-  AttnTokenizer *tok = self->model ? attn_model_get_tokenizer (self->model) : NULL;
+  AttnTokenizer *tok = self->model ? attn_model_get_target_tokenizer (self->model) : NULL;
   char *s = tok ? attn_tokenizer_token_display (tok, id) : NULL;
 
   if (s == NULL)
@@ -45,6 +49,9 @@ clear_content (LensOutputPane *self)
   while ((child = gtk_widget_get_first_child (self->content)))
     gtk_box_remove (GTK_BOX (self->content), child);
   g_clear_pointer (&self->headline, g_free);
+  g_ptr_array_set_size (self->chips, 0);
+  g_clear_pointer (&self->beam_labels, g_ptr_array_unref);
+  g_clear_pointer (&self->beam_winner, g_free);
 }
 
 static GtkWidget *
@@ -106,7 +113,7 @@ show_next_tokens (LensOutputPane *self)
 {
   const AttnResult *r = self->result;
   int pos = self->selection ? lens_selection_get_query (self->selection) : -1;
-  int index[ATTN_TOPK];
+  gint32 index[ATTN_TOPK];
   float prob[ATTN_TOPK];
   g_autofree char *after = NULL;
   g_autofree char *title = NULL;
@@ -120,7 +127,7 @@ show_next_tokens (LensOutputPane *self)
   title = g_strdup_printf (_("Next token after “%s” (position %d)"), g_strstrip (after), pos + 1);
   gtk_label_set_text (GTK_LABEL (self->title), title);
 
-  n = lens_top_k (r->logits + (gsize) pos * r->logits_cols, r->logits_cols, ATTN_TOPK, index, prob);
+  n = attn_top_k (r->logits + (gsize) pos * r->logits_cols, r->logits_cols, ATTN_TOPK, index, prob);
   for (int i = 0; i < n; i++)
     {
       g_autofree char *name = token_text (self, index[i]);
@@ -145,6 +152,105 @@ on_chip_clicked (GtkButton *button, LensOutputPane *self)
 
   if (self->selection)
     lens_selection_set_step (self->selection, step);
+}
+
+/* ---- the beam search: candidates per step, the winning path ---- */
+
+static void
+draw_beam (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  LensOutputPane *self = data;
+  LensHeatmapStyle style;
+  GdkRGBA fg;
+
+  if (self->result == NULL || self->beam_labels == NULL)
+    return;
+  lens_heatmap_style_init (&style);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &fg);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  style.fg[0] = fg.red; style.fg[1] = fg.green; style.fg[2] = fg.blue; style.fg[3] = fg.alpha;
+  style.bg[3] = 0;
+  lens_beam_draw (cr, &style, self->result->beam, (const char *const *) self->beam_labels->pdata,
+                  self->beam_winner);
+}
+
+static void
+show_beam (LensOutputPane *self)
+{
+  const AttnResult *r = self->result;
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *area = gtk_drawing_area_new ();
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  LensHeatmapStyle style;
+  g_autofree char *text = NULL;
+  double w, h;
+  int width = 0;
+
+  for (guint i = 0; i < r->beam->len; i++)
+    width = MAX (width, g_array_index (r->beam, AttnBeamEntry, i).beam + 1);
+  self->beam_labels = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < r->beam->len; i++)
+    g_ptr_array_add (self->beam_labels, token_text (self, g_array_index (r->beam, AttnBeamEntry, i).token));
+  self->beam_winner = g_new0 (gboolean, r->beam->len);
+  lens_beam_winning_path (r->beam, r->generated.ids, r->generated.len, self->beam_winner);
+
+  text = g_strdup_printf (_("Beam search, width %d: the candidates kept at each step with their log-probability "
+                            "(■ finished); the winning path is marked"), width);
+  gtk_label_set_text (GTK_LABEL (title), text);
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (title), 0.0);
+  gtk_widget_add_css_class (title, "caption-heading");
+  gtk_widget_set_margin_top (title, 6);
+  gtk_box_append (GTK_BOX (self->content), title);
+
+  lens_heatmap_style_init (&style);
+  lens_beam_size (r->beam, &style, &w, &h);
+  gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (area), (int) w);
+  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (area), (int) h);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), draw_beam, self, NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (area), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), area);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
+  gtk_widget_add_css_class (scroller, "card");
+  gtk_box_append (GTK_BOX (self->content), scroller);
+}
+
+static void
+highlight_step (LensOutputPane *self, gboolean focus)
+{
+  int step = self->selection ? lens_selection_get_step (self->selection) : -1;
+
+  for (guint i = 0; i < self->chips->len; i++)
+    {
+      GtkWidget *chip = self->chips->pdata[i];
+
+      if ((int) i == step)
+        {
+          gtk_widget_add_css_class (chip, "suggested-action");
+          if (focus)
+            gtk_widget_grab_focus (chip);
+        }
+      else
+        gtk_widget_remove_css_class (chip, "suggested-action");
+    }
+}
+
+static void
+step_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LensOutputPane *self = LENS_OUTPUT_PANE (widget);
+  int n = self->chips->len, step;
+
+  if (self->selection == NULL || n == 0)
+    return;
+  step = lens_selection_get_step (self->selection);
+  if (g_str_equal (action_name, "output.step-next"))
+    step = step < 0 ? 0 : MIN (step + 1, n - 1);
+  else
+    step = step < 0 ? n - 1 : MAX (step - 1, 0);
+  lens_selection_set_step (self->selection, step);
+  highlight_step (self, TRUE);
 }
 
 static void
@@ -184,6 +290,7 @@ show_generated (LensOutputPane *self)
       gtk_widget_add_css_class (chip, "chip");
       if ((int) i == step)
         gtk_widget_add_css_class (chip, "suggested-action");
+      g_ptr_array_add (self->chips, chip);
       g_object_set_data (G_OBJECT (chip), "step", GINT_TO_POINTER (i));
       g_signal_connect (chip, "clicked", G_CALLBACK (on_chip_clicked), self);
 
@@ -209,6 +316,17 @@ show_generated (LensOutputPane *self)
       g_free (name);
     }
   gtk_box_append (GTK_BOX (self->content), flow);
+  {
+    GtkWidget *hint = gtk_label_new (_("Click a token, or use ←/→ here, to step through the decoding in every view."));
+
+    gtk_widget_add_css_class (hint, "dim-label");
+    gtk_widget_add_css_class (hint, "caption");
+    gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
+    gtk_label_set_xalign (GTK_LABEL (hint), 0.0);
+    gtk_box_append (GTK_BOX (self->content), hint);
+  }
+  if (r->beam && r->beam->len > 0)
+    show_beam (self);
 }
 
 static void
@@ -237,9 +355,10 @@ on_selection_notify (LensSelection *sel, GParamSpec *pspec, LensOutputPane *self
 {
   if (self->result == NULL)
     return;
-  if ((self->result->output_kind == ATTN_OUTPUT_NEXT_TOKEN && g_str_equal (pspec->name, "query")) ||
-      (self->result->output_kind == ATTN_OUTPUT_GENERATED && g_str_equal (pspec->name, "step")))
+  if (self->result->output_kind == ATTN_OUTPUT_NEXT_TOKEN && g_str_equal (pspec->name, "query"))
     rebuild (self);
+  else if (self->result->output_kind == ATTN_OUTPUT_GENERATED && g_str_equal (pspec->name, "step"))
+    highlight_step (self, FALSE);
 }
 
 static void
@@ -253,14 +372,28 @@ lens_output_pane_dispose (GObject *object)
   g_clear_pointer (&self->result, attn_result_unref);
   g_clear_pointer (&self->model, attn_model_unref);
   g_clear_pointer (&self->headline, g_free);
+  g_clear_pointer (&self->beam_labels, g_ptr_array_unref);
+  g_clear_pointer (&self->beam_winner, g_free);
   G_OBJECT_CLASS (lens_output_pane_parent_class)->dispose (object);
+}
+
+static void
+lens_output_pane_finalize (GObject *object)
+{
+  g_ptr_array_unref (LENS_OUTPUT_PANE (object)->chips);
+  G_OBJECT_CLASS (lens_output_pane_parent_class)->finalize (object);
 }
 
 static void
 lens_output_pane_class_init (LensOutputPaneClass *klass)
 {
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
   G_OBJECT_CLASS (klass)->dispose = lens_output_pane_dispose;
-  gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "lens-output-pane");
+  G_OBJECT_CLASS (klass)->finalize = lens_output_pane_finalize;
+  gtk_widget_class_set_css_name (widget_class, "lens-output-pane");
+  gtk_widget_class_install_action (widget_class, "output.step-next", NULL, step_action);
+  gtk_widget_class_install_action (widget_class, "output.step-previous", NULL, step_action);
 }
 
 static void
@@ -268,6 +401,21 @@ lens_output_pane_init (LensOutputPane *self)
 {
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_box_set_spacing (GTK_BOX (self), 6);
+  self->chips = g_ptr_array_new ();
+  {
+    /* ←/→ step through the decoding while the focus is in the pane: caught before
+     * the flow box moves its own cursor */
+    GtkEventController *keys = gtk_shortcut_controller_new ();
+
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Right, 0),
+                                                            gtk_named_action_new ("output.step-next")));
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Left, 0),
+                                                            gtk_named_action_new ("output.step-previous")));
+    gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  }
 
   self->title = gtk_label_new (_("Prediction"));
   gtk_label_set_xalign (GTK_LABEL (self->title), 0.0);

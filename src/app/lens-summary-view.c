@@ -8,7 +8,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "lens-aggregate.h"
+#include "attn-analysis.h"
 
 struct _LensSummaryView
 {
@@ -78,8 +78,8 @@ ensure_aggregates (LensSummaryView *self, const LensHeatmapStyle *style)
 
       self->mean[l] = g_new (float, n);
       self->max[l] = g_new (float, n);
-      lens_aggregate_head_mean (block, heads, src->n_rows, src->n_cols, self->mean[l]);
-      lens_aggregate_head_max (block, heads, src->n_rows, src->n_cols, self->max[l]);
+      attn_mean_over_heads (block, heads, src->n_rows, src->n_cols, self->mean[l]);
+      attn_max_over_heads (block, heads, src->n_rows, src->n_cols, self->max[l]);
       self->mean_thumbs[l] = lens_heatmap_thumbnail_surface (style, self->mean[l], src->n_rows, src->n_cols, 128);
       self->max_thumbs[l] = lens_heatmap_thumbnail_surface (style, self->max[l], src->n_rows, src->n_cols, 128);
     }
@@ -106,7 +106,7 @@ ensure_rollout (LensSummaryView *self, const LensHeatmapStyle *style, int last)
       memcpy (all + l * per_layer, block, per_layer * sizeof (float));
     }
   self->rollout = g_new (float, (gsize) n * n);
-  lens_aggregate_rollout (all, last + 1, heads, n, last, self->rollout);
+  attn_rollout (all, last + 1, heads, n, last, self->rollout);
   self->rollout_layer = last;
   self->rollout_cells = lens_heatmap_cells_surface (style, self->rollout, n, n);
 }

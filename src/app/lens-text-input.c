@@ -1,13 +1,13 @@
-/* lens-text-input.c — multi-line text, a second text, examples, token counter, audio file. */
+/* lens-text-input.c — multi-line text, a second text (BERT pairs), examples, token counter.
+ * Translation models have lens-pair-input.c, speech models lens-audio-input.c. */
 #include "lens-text-input.h"
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
 typedef struct {
-  char *text;     /* or the source */
-  char *pair;     /* the second text or the target, or NULL */
-  char *audio;    /* an audio file, absolute */
+  char *text;
+  char *pair;     /* the second text, or NULL */
 } Example;
 
 struct _LensTextInput
@@ -17,12 +17,9 @@ struct _LensTextInput
   GtkWidget  *text_scroller;
   GtkWidget  *text_view;
   GtkWidget  *pair_entry;
-  GtkWidget  *audio_box;
-  GtkWidget  *audio_label;
   GtkWidget  *counter;
   AttnModel  *model;
   GArray     *examples;     /* Example */
-  char       *audio_path;
   guint       count_source;
 };
 
@@ -35,7 +32,6 @@ example_clear (gpointer data)
 
   g_free (e->text);
   g_free (e->pair);
-  g_free (e->audio);
 }
 
 static char *
@@ -61,7 +57,7 @@ update_count (gpointer data)
   int n, max;
 
   self->count_source = 0;
-  if (self->model == NULL || attn_model_get_modality (self->model) == ATTN_MODALITY_SPEECH)
+  if (self->model == NULL || attn_model_get_modality (self->model) != ATTN_MODALITY_TEXT)
     {
       gtk_label_set_text (GTK_LABEL (self->counter), "");
       return G_SOURCE_REMOVE;
@@ -100,9 +96,9 @@ on_text_changed (LensTextInput *self)
 /* ---- examples ---- */
 
 static void
-add_example (LensTextInput *self, const char *text, const char *pair, const char *audio)
+add_example (LensTextInput *self, const char *text, const char *pair)
 {
-  Example e = { g_strdup (text), g_strdup (pair), g_strdup (audio) };
+  Example e = { g_strdup (text), g_strdup (pair) };
 
   g_array_append_val (self->examples, e);
 }
@@ -113,7 +109,6 @@ load_examples (LensTextInput *self)
   const char *dir = attn_model_get_dir (self->model);
   g_autofree char *path = g_build_filename (dir, "examples.json", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
-  AttnModality modality = attn_model_get_modality (self->model);
   JsonNode *root;
 
   g_array_set_size (self->examples, 0);
@@ -127,57 +122,31 @@ load_examples (LensTextInput *self)
         {
           JsonNode *node = json_array_get_element (list, i);
           JsonObject *o;
-          const char *text, *pair, *audio;
-          g_autofree char *audio_path = NULL;
+          const char *text, *pair;
 
           if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
             {
-              add_example (self, json_node_get_string (node), NULL, NULL);
+              add_example (self, json_node_get_string (node), NULL);
               continue;
             }
           if (!JSON_NODE_HOLDS_OBJECT (node))
             continue;
           o = json_node_get_object (node);
-          text = json_object_get_string_member_with_default (o, "text",
-                   json_object_get_string_member_with_default (o, "source", NULL));
-          pair = json_object_get_string_member_with_default (o, "target",
-                   json_object_get_string_member_with_default (o, "text_pair",
-                     json_object_get_string_member_with_default (o, "pair", NULL)));
-          audio = json_object_get_string_member_with_default (o, "audio", NULL);
-          if (audio)
-            audio_path = g_path_is_absolute (audio) ? g_strdup (audio) : g_build_filename (dir, audio, NULL);
-          if (text || audio_path)
-            add_example (self, text, pair, audio_path);
+          text = json_object_get_string_member_with_default (o, "text", NULL);
+          pair = json_object_get_string_member_with_default (o, "text_pair",
+                   json_object_get_string_member_with_default (o, "pair", NULL));
+          if (text)
+            add_example (self, text, pair);
         }
     }
 
   if (self->examples->len > 0)
     return;
 
-  /* no examples.json: a few that suit the modality */
-  if (modality == ATTN_MODALITY_SPEECH)
-    {
-      g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-      const char *name;
-
-      while (d && (name = g_dir_read_name (d)))
-        if (g_str_has_suffix (name, ".wav") || g_str_has_suffix (name, ".flac") || g_str_has_suffix (name, ".ogg"))
-          {
-            g_autofree char *p = g_build_filename (dir, name, NULL);
-            add_example (self, NULL, NULL, p);
-          }
-    }
-  else if (modality == ATTN_MODALITY_TRANSLATION)
-    {
-      add_example (self, "The cat sat on the mat.", NULL, NULL);
-      add_example (self, "Attention is all you need.", NULL, NULL);
-    }
-  else
-    {
-      add_example (self, "The animal didn't cross the street because it was too tired.", NULL, NULL);
-      add_example (self, "Attention is all you need!", NULL, NULL);
-      add_example (self, "The trophy didn't fit in the suitcase because it was too big.", NULL, NULL);
-    }
+  /* no examples.json: a few of our own */
+  add_example (self, "The animal didn't cross the street because it was too tired.", NULL);
+  add_example (self, "Attention is all you need!", NULL);
+  add_example (self, "The trophy didn't fit in the suitcase because it was too big.", NULL);
 }
 
 static void
@@ -190,10 +159,8 @@ rebuild_examples_menu (LensTextInput *self)
       Example *e = &g_array_index (self->examples, Example, i);
       g_autofree char *label = NULL;
       g_autoptr(GMenuItem) item = NULL;
-      const char *shown = e->text ? e->text : e->audio;
+      const char *shown = e->text;
 
-      if (e->text == NULL && e->audio)
-        shown = strrchr (e->audio, G_DIR_SEPARATOR) ? strrchr (e->audio, G_DIR_SEPARATOR) + 1 : e->audio;
       label = g_utf8_strlen (shown, -1) > 48
               ? g_strdup_printf ("%.*s…", (int) (g_utf8_offset_to_pointer (shown, 47) - shown), shown)
               : g_strdup (shown);
@@ -221,45 +188,8 @@ example_action (GtkWidget *widget, const char *action_name, GVariant *param)
   if (i >= self->examples->len)
     return;
   e = &g_array_index (self->examples, Example, i);
-  if (e->text)
-    lens_text_input_set_text (self, e->text);
+  lens_text_input_set_text (self, e->text);
   lens_text_input_set_pair (self, e->pair ? e->pair : "");
-  if (e->audio)
-    lens_text_input_set_audio_path (self, e->audio);
-}
-
-/* ---- audio ---- */
-
-static void
-on_audio_response (GtkNativeDialog *dialog, int response, LensTextInput *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-
-      lens_text_input_set_audio_path (self, path);
-    }
-  g_object_unref (dialog);
-}
-
-static void
-choose_audio_action (GtkWidget *widget, const char *action_name, GVariant *param)
-{
-  LensTextInput *self = LENS_TEXT_INPUT (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
-  GtkFileChooserNative *dialog;
-  GtkFileFilter *filter = gtk_file_filter_new ();
-
-  dialog = gtk_file_chooser_native_new (_("Open Audio File"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_filter_set_name (filter, _("Audio files"));
-  gtk_file_filter_add_mime_type (filter, "audio/*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
-  g_object_unref (filter);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_audio_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
 /* ---- class ---- */
@@ -283,7 +213,6 @@ lens_text_input_finalize (GObject *object)
   LensTextInput *self = LENS_TEXT_INPUT (object);
 
   g_array_unref (self->examples);
-  g_free (self->audio_path);
   G_OBJECT_CLASS (lens_text_input_parent_class)->finalize (object);
 }
 
@@ -296,7 +225,6 @@ lens_text_input_class_init (LensTextInputClass *klass)
   object_class->dispose = lens_text_input_dispose;
   object_class->finalize = lens_text_input_finalize;
   gtk_widget_class_install_action (widget_class, "input.example", "u", example_action);
-  gtk_widget_class_install_action (widget_class, "input.choose-audio", NULL, choose_audio_action);
   gtk_widget_class_set_css_name (widget_class, "lens-text-input");
 }
 
@@ -305,7 +233,6 @@ lens_text_input_init (LensTextInput *self)
 {
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *title = gtk_label_new (_("Input"));
-  GtkWidget *audio_button;
 
   self->examples = g_array_new (FALSE, TRUE, sizeof (Example));
   g_array_set_clear_func (self->examples, example_clear);
@@ -346,17 +273,6 @@ lens_text_input_init (LensTextInput *self)
   g_signal_connect_swapped (self->pair_entry, "changed", G_CALLBACK (on_text_changed), self);
   gtk_box_append (GTK_BOX (self), self->pair_entry);
 
-  self->audio_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  audio_button = gtk_button_new_with_mnemonic (_("Choose _Audio File…"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (audio_button), "input.choose-audio");
-  self->audio_label = gtk_label_new (_("No audio file"));
-  gtk_label_set_ellipsize (GTK_LABEL (self->audio_label), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_widget_add_css_class (self->audio_label, "dim-label");
-  gtk_box_append (GTK_BOX (self->audio_box), audio_button);
-  gtk_box_append (GTK_BOX (self->audio_box), self->audio_label);
-  gtk_widget_set_visible (self->audio_box, FALSE);
-  gtk_box_append (GTK_BOX (self), self->audio_box);
-
   self->counter = gtk_label_new ("");
   gtk_label_set_xalign (GTK_LABEL (self->counter), 1.0);
   gtk_widget_add_css_class (self->counter, "dim-label");
@@ -387,17 +303,10 @@ lens_text_input_set_model (LensTextInput *self, AttnModel *model)
     return;
 
   modality = attn_model_get_modality (model);
-  gtk_widget_set_visible (self->text_scroller, modality != ATTN_MODALITY_SPEECH);
-  gtk_widget_set_visible (self->audio_box, modality == ATTN_MODALITY_SPEECH);
-  gtk_widget_set_visible (self->pair_entry,
-                          modality == ATTN_MODALITY_TRANSLATION || attn_model_accepts_pair (model));
-  if (modality == ATTN_MODALITY_TRANSLATION)
-    gtk_entry_set_placeholder_text (GTK_ENTRY (self->pair_entry),
-                                    _("Translation to align (optional: empty lets the model translate)"));
-  else
-    gtk_entry_set_placeholder_text (GTK_ENTRY (self->pair_entry), _("Second sentence (optional)"));
+  gtk_widget_set_visible (self->pair_entry, modality == ATTN_MODALITY_TEXT && attn_model_accepts_pair (model));
+  gtk_entry_set_placeholder_text (GTK_ENTRY (self->pair_entry), _("Second sentence (optional)"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->pair_entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  modality == ATTN_MODALITY_TRANSLATION ? _("Target text") : _("Second text"), -1);
+                                  _("Second text"), -1);
 
   load_examples (self);
   rebuild_examples_menu (self);
@@ -428,22 +337,6 @@ lens_text_input_set_pair (LensTextInput *self, const char *pair)
   gtk_editable_set_text (GTK_EDITABLE (self->pair_entry), pair ? pair : "");
 }
 
-const char *
-lens_text_input_get_audio_path (LensTextInput *self)
-{
-  return self->audio_path;
-}
-
-void
-lens_text_input_set_audio_path (LensTextInput *self, const char *path)
-{
-  g_autofree char *base = path ? g_path_get_basename (path) : NULL;
-
-  g_free (self->audio_path);
-  self->audio_path = g_strdup (path);
-  gtk_label_set_text (GTK_LABEL (self->audio_label), base ? base : _("No audio file"));
-}
-
 int
 lens_text_input_get_n_examples (LensTextInput *self)
 {
@@ -470,31 +363,16 @@ lens_text_input_build (LensTextInput *self, AttnInput *input, char ***storage, G
   modality = attn_model_get_modality (self->model);
   g_strv_builder_add (keep, text);
   g_strv_builder_add (keep, pair);
-  g_strv_builder_add (keep, self->audio_path ? self->audio_path : "");
   *storage = g_strv_builder_end (keep);
   g_strv_builder_unref (keep);
 
-  switch (modality)
+  if (modality != ATTN_MODALITY_TEXT)
     {
-    case ATTN_MODALITY_SPEECH:
-      if (self->audio_path == NULL)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       _("Choose an audio file for this speech model first."));
-          return FALSE;
-        }
-      input->audio_path = (*storage)[2];
-      break;
-    case ATTN_MODALITY_TRANSLATION:
-      input->source = (*storage)[0];
-      input->target = (*storage)[1][0] ? (*storage)[1] : NULL;
-      break;
-    case ATTN_MODALITY_TEXT:
-    default:
-      input->text = (*storage)[0];
-      if (attn_model_accepts_pair (self->model) && (*storage)[1][0])
-        input->text_pair = (*storage)[1];
-      break;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("This model does not take text input."));
+      return FALSE;
     }
+  input->text = (*storage)[0];
+  if (attn_model_accepts_pair (self->model) && (*storage)[1][0])
+    input->text_pair = (*storage)[1];
   return TRUE;
 }

@@ -1,4 +1,4 @@
-/* lens-text-input.h — the input pane: text (and a pair or target), or an audio file. */
+/* lens-text-input.h — the input pane of text models: a text and, for BERT, a second text. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -16,8 +16,6 @@ char      *lens_text_input_get_text       (LensTextInput *self);
 void       lens_text_input_set_text       (LensTextInput *self, const char *text);
 char      *lens_text_input_get_pair       (LensTextInput *self);   /* "" when empty */
 void       lens_text_input_set_pair       (LensTextInput *self, const char *pair);
-const char *lens_text_input_get_audio_path (LensTextInput *self);
-void       lens_text_input_set_audio_path (LensTextInput *self, const char *path);
 /* The input for a run of the current model; strings point into `storage`,
  * which the caller frees with g_strfreev(). FALSE (and error) when nothing to run. */
 gboolean   lens_text_input_build          (LensTextInput *self, AttnInput *input, char ***storage,

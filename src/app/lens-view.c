@@ -3,7 +3,7 @@
 
 #include <glib/gi18n.h>
 
-#include "lens-aggregate.h"
+#include "lens-matrix.h"
 
 typedef struct
 {

@@ -3,11 +3,16 @@
 
 #include <glib/gi18n.h>
 
+#include "attn-timing.h"
+
 static LensView *
 visible_view (LensWindow *self)
 {
   GtkWidget *child = adw_view_stack_get_visible_child (self->stack);
 
+  /* pages with a bar above the view say which view they show */
+  if (child && g_object_get_data (G_OBJECT (child), "lens-view"))
+    child = g_object_get_data (G_OBJECT (child), "lens-view");
   return LENS_IS_VIEW (child) ? LENS_VIEW (child) : LENS_VIEW (self->grid_view);
 }
 
@@ -24,6 +29,40 @@ export_size (LensWindow *self, int *width, int *height)
 
   *width = MAX (gtk_widget_get_width (view), 900);
   *height = MAX (gtk_widget_get_height (view), 640);
+}
+
+/* Pharaoh links of the Alignment page; word timings of a speech result. */
+static gboolean
+export_text (LensWindow *self, LensExportFormat format, const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+
+  if (format == LENS_EXPORT_PHARAOH)
+    {
+      if (self->result->attention[ATTN_KIND_CROSS] == NULL || self->result->mel != NULL ||
+          (text = lens_alignment_view_get_pharaoh (self->alignment_view)) == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       _("Word alignments come from a translation model’s cross-attention: run a sentence pair first."));
+          return FALSE;
+        }
+    }
+  else
+    {
+      GArray *words;
+
+      if (self->result->mel == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       _("Word timings come from a speech model: run an audio file first."));
+          return FALSE;
+        }
+      if ((words = attn_word_times (self->result, error)) == NULL)
+        return FALSE;
+      text = format == LENS_EXPORT_VTT ? attn_words_to_webvtt (words) : attn_words_to_json (words);
+      attn_word_times_free (words);
+    }
+  return g_file_set_contents (path, text, -1, error);
 }
 
 gboolean
@@ -67,6 +106,11 @@ lens_window_export_to_file (LensWindow *self, LensExportFormat format, const cha
 
     case LENS_EXPORT_JSON:
       return lens_export_json (self->result, path, error);
+
+    case LENS_EXPORT_PHARAOH:
+    case LENS_EXPORT_VTT:
+    case LENS_EXPORT_WORDS_JSON:
+      return export_text (self, format, path, error);
 
     default:
       break;
@@ -120,7 +164,9 @@ lens_window_export_action (GtkWidget *widget, const char *action_name, GVariant 
   dialog = gtk_file_chooser_native_new (_("Export"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
                                         _("_Export"), _("_Cancel"));
   name = g_strdup_printf ("attention-%s.%s",
-                          format <= LENS_EXPORT_PDF ? view_name : format == LENS_EXPORT_CSV ? "head" : "result",
+                          format <= LENS_EXPORT_PDF ? view_name : format == LENS_EXPORT_CSV ? "head"
+                          : format == LENS_EXPORT_PHARAOH ? "alignment"
+                          : format >= LENS_EXPORT_VTT ? "words" : "result",
                           lens_export_format_extension (format));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   filter = gtk_file_filter_new ();

@@ -8,6 +8,11 @@
 #include "lens-text-input.h"
 #include "lens-view-options.h"
 #include "lens-worker.h"
+#include "lens-pair-input.h"
+#include "lens-audio-input.h"
+#include "lens-alignment-view.h"
+#include "lens-speech-view.h"
+#include "lens-workbench.h"
 
 struct _LensWindow
 {
@@ -28,9 +33,18 @@ struct _LensWindow
   LensHeadView    *head_view;
   LensLinesView   *lines_view;
   LensSummaryView *summary_view;
+  LensWorkbench   *workbench;
   GtkSpinner      *spinner;
   GtkLabel        *status_label;
   GtkLabel        *progress_label;
+  /* sentence pairs and audio */
+  LensPairInput   *pair_input;
+  LensAudioInput  *audio_input;
+  GtkWidget       *alignment_page;
+  LensAlignmentView *alignment_view;
+  GtkWidget       *speech_page;
+  LensSpeechView  *speech_view;
+  GtkWidget       *cancel_button;
 
   GSettings       *settings;
   LensSelection   *selection;
@@ -44,10 +58,19 @@ struct _LensWindow
   char            *loading_dir;
   gboolean         run_when_loaded;
   char            *last_error;
+  char            *run_audio_path;  /* the audio of the run in flight */
+  char            *wanted_view;     /* a page asked for before it could show */
 };
 
 void lens_window_show_error           (LensWindow *self, const char *heading, const char *body);
 void lens_window_toast                (LensWindow *self, const char *text);
+
+/* lens-window-pairs.c */
+void     lens_window_update_modality (LensWindow *self);
+gboolean lens_window_build_input     (LensWindow *self, AttnInput *input, AttnRunOptions *options,
+                                      char ***storage, GError **error);
+gboolean lens_window_on_drop         (GtkDropTarget *target, const GValue *value, double x, double y,
+                                      LensWindow *self);
 
 /* lens-window-export.c */
 void lens_window_export_action        (GtkWidget *widget, const char *action_name, GVariant *param);

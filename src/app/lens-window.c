@@ -18,12 +18,13 @@ view_at (LensWindow *self, guint i)
   LensView *views[] = {
     LENS_VIEW (self->grid_view), LENS_VIEW (self->head_view),
     LENS_VIEW (self->lines_view), LENS_VIEW (self->summary_view),
+    LENS_VIEW (self->alignment_view), LENS_VIEW (self->speech_view),
   };
 
   return i < G_N_ELEMENTS (views) ? views[i] : NULL;
 }
 
-#define N_VIEWS 4
+#define N_VIEWS 6
 
 /* ---- messages ---- */
 
@@ -55,6 +56,7 @@ set_busy (LensWindow *self, const char *what)
 
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_label_set_text (self->progress_label, what ? what : "");
+  gtk_widget_set_visible (self->cancel_button, busy && lens_worker_is_running (self->worker));
 }
 
 /* ---- status line ---- */
@@ -68,7 +70,8 @@ format_params (gint64 n)
     return g_strdup_printf (_("%.1f M parameters"), n / 1e6);
   if (n >= 1000)
     return g_strdup_printf (_("%.1f k parameters"), n / 1e3);
-  return g_strdup_printf (_("%" G_GINT64_FORMAT " parameters"), n);
+  /* under a thousand: an int, so the format is one xgettext can read */
+  return g_strdup_printf (g_dngettext (NULL, "%d parameter", "%d parameters", (gulong) n), (int) n);
 }
 
 static void
@@ -128,6 +131,22 @@ update_layer_head_label (LensWindow *self)
   gtk_label_set_text (GTK_LABEL (self->layer_head_label), text);
 }
 
+/* The decoder/cross row of a decoder step: row prompt_len − 1 + step predicted
+ * generated token `step` (attn-result.h); -1 when the recording lacks it. */
+static int
+lens_window_step_row (LensWindow *self, int step)
+{
+  const AttnWeights *w;
+  int row;
+
+  if (step < 0 || self->result == NULL)
+    return -1;
+  w = self->result->attention[ATTN_KIND_CROSS] ? self->result->attention[ATTN_KIND_CROSS]
+                                               : self->result->attention[ATTN_KIND_DECODER];
+  row = MAX (self->result->decoder_prompt_len, 1) - 1 + step;
+  return w && row < w->queries ? row : -1;
+}
+
 /* ---- attention kind buttons ---- */
 
 static void
@@ -176,7 +195,7 @@ on_selection_notify (LensSelection *sel, GParamSpec *pspec, LensWindow *self)
         lens_selection_set_kind (sel, ATTN_KIND_CROSS);
       kind = lens_selection_get_kind (sel);
       if (kind == ATTN_KIND_DECODER || kind == ATTN_KIND_CROSS)
-        lens_selection_set_query (sel, step);
+        lens_selection_set_query (sel, lens_window_step_row (self, step));
     }
   update_layer_head_label (self);
 }
@@ -215,6 +234,16 @@ rebuild_model_menu (LensWindow *self)
 
   for (int g = 0; g < LENS_N_MODEL_GROUPS; g++)
     append_model_section (menu, lens_model_group_title (g), models, g);
+
+  /* the teaching workbench, always there: it works with any model */
+  {
+    g_autoptr(GMenu) teach = g_menu_new ();
+
+    g_menu_append (teach, _("How Attention Is Computed"), "win.show-view::steps");
+    g_menu_append (teach, _("Score Functions"), "win.show-view::scores");
+    g_menu_append (teach, _("Watch It Learn"), "win.show-view::learn");
+    g_menu_append_section (menu, _("Teaching Workbench"), G_MENU_MODEL (teach));
+  }
 
   if (lens_running_uninstalled ())
     {
@@ -296,8 +325,10 @@ on_model_loaded (gpointer owner, const char *dir, AttnModel *model, const GError
   self->model = attn_model_ref (model);
   gtk_menu_button_set_label (self->model_button, attn_model_get_name (model));
   lens_text_input_set_model (self->input, model);
+  lens_window_update_modality (self);
   remember_folder (self, dir);
   update_status (self);
+  g_debug ("Loaded the model in %s", dir);
 
   if (self->run_when_loaded)
     {
@@ -315,6 +346,7 @@ lens_window_load_model (LensWindow *self, const char *dir)
   g_return_if_fail (LENS_IS_WINDOW (self));
   g_return_if_fail (dir != NULL);
 
+  g_debug ("Loading the model in %s", dir);
   base = g_path_get_basename (dir);
   what = g_strdup_printf (_("Loading %s…"), base);
   g_free (self->loading_dir);
@@ -338,9 +370,12 @@ set_result (LensWindow *self, AttnModel *model, AttnResult *result)
   for (guint i = 0; i < N_VIEWS; i++)
     lens_view_set_result (view_at (self, i), result);
   lens_output_pane_set_result (self->output, model, result);
+  lens_workbench_set_result (self->workbench, model, result);
   update_kind_buttons (self);
   update_layer_head_label (self);
   update_status (self);
+  lens_speech_view_set_audio_path (self->speech_view, result->mel ? self->run_audio_path : NULL);
+  lens_window_update_modality (self);
 }
 
 static void
@@ -386,16 +421,38 @@ lens_window_run (LensWindow *self)
         lens_window_toast (self, _("Choose a model first"));
       return;
     }
-  if (!lens_text_input_build (self->input, &input, &storage, &error))
+  if (!lens_window_build_input (self, &input, &options, &storage, &error))
     {
       lens_window_toast (self, error->message);
       return;
     }
-  set_busy (self, _("Running…"));
+  g_free (self->run_audio_path);
+  self->run_audio_path = g_strdup (input.audio_path);
+  lens_workbench_set_input (self->workbench, &input);
   lens_worker_run (self->worker, self->model, &input, &options, on_run_progress, on_run_done);
+  set_busy (self, _("Running…"));
+}
+
+void
+lens_window_cancel (LensWindow *self)
+{
+  g_return_if_fail (LENS_IS_WINDOW (self));
+
+  if (!lens_worker_is_running (self->worker))
+    return;
+  lens_worker_cancel_run (self->worker);
+  self->run_when_loaded = FALSE;
+  set_busy (self, NULL);
+  lens_window_toast (self, _("Run cancelled: the previous result stays on screen"));
 }
 
 /* ---- other actions ---- */
+
+static void
+cancel_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  lens_window_cancel (LENS_WINDOW (widget));
+}
 
 static void
 run_action (GtkWidget *widget, const char *action_name, GVariant *param)
@@ -447,6 +504,10 @@ on_visible_view_changed (LensWindow *self)
   const char *name = adw_view_stack_get_visible_child_name (self->stack);
 
   gtk_widget_set_visible (self->lines_box, g_strcmp0 (name, "lines") == 0);
+  /* the Alignment and Speech pages read cross-attention: the selection follows */
+  if ((g_strcmp0 (name, "alignment") == 0 || g_strcmp0 (name, "speech") == 0) &&
+      self->result && self->result->attention[ATTN_KIND_CROSS])
+    lens_selection_set_kind (self->selection, ATTN_KIND_CROSS);
 }
 
 static void
@@ -479,6 +540,8 @@ lens_window_dispose (GObject *object)
   g_clear_pointer (&self->result, attn_result_unref);
   g_clear_pointer (&self->loading_dir, g_free);
   g_clear_pointer (&self->last_error, g_free);
+  g_clear_pointer (&self->run_audio_path, g_free);
+  g_clear_pointer (&self->wanted_view, g_free);
   G_OBJECT_CLASS (lens_window_parent_class)->dispose (object);
 }
 
@@ -496,6 +559,11 @@ lens_window_class_init (LensWindowClass *klass)
   g_type_ensure (LENS_TYPE_HEAD_VIEW);
   g_type_ensure (LENS_TYPE_LINES_VIEW);
   g_type_ensure (LENS_TYPE_SUMMARY_VIEW);
+  g_type_ensure (LENS_TYPE_PAIR_INPUT);
+  g_type_ensure (LENS_TYPE_AUDIO_INPUT);
+  g_type_ensure (LENS_TYPE_ALIGNMENT_VIEW);
+  g_type_ensure (LENS_TYPE_SPEECH_VIEW);
+  g_type_ensure (LENS_TYPE_WORKBENCH);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/attentionlens/AttentionLens/lens-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LensWindow, toast_overlay);
@@ -512,9 +580,17 @@ lens_window_class_init (LensWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LensWindow, head_view);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, lines_view);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, summary_view);
+  gtk_widget_class_bind_template_child (widget_class, LensWindow, workbench);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, LensWindow, pair_input);
+  gtk_widget_class_bind_template_child (widget_class, LensWindow, audio_input);
+  gtk_widget_class_bind_template_child (widget_class, LensWindow, alignment_page);
+  gtk_widget_class_bind_template_child (widget_class, LensWindow, alignment_view);
+  gtk_widget_class_bind_template_child (widget_class, LensWindow, speech_page);
+  gtk_widget_class_bind_template_child (widget_class, LensWindow, speech_view);
+  gtk_widget_class_bind_template_child (widget_class, LensWindow, cancel_button);
 
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "win.open-model", NULL, open_model_action);
@@ -522,6 +598,8 @@ lens_window_class_init (LensWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.export", "s", lens_window_export_action);
   gtk_widget_class_install_action (widget_class, "win.copy-image", NULL, lens_window_copy_image_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-model", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
@@ -530,6 +608,9 @@ lens_window_class_init (LensWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-view", "s", "head");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-view", "s", "lines");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.show-view", "s", "summary");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_ALT_MASK, "win.show-view", "s", "alignment");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_6, GDK_ALT_MASK, "win.show-view", "s", "speech");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_7, GDK_ALT_MASK, "win.show-view", "s", "teach");
 }
 
 static void
@@ -572,6 +653,8 @@ lens_window_init (LensWindow *self)
       lens_view_set_options (view_at (self, i), self->options);
     }
   lens_output_pane_set_selection (self->output, self->selection);
+  lens_workbench_set_selection (self->workbench, self->selection);
+  lens_workbench_set_options (self->workbench, self->options);
   g_signal_connect_object (self->selection, "notify", G_CALLBACK (on_selection_notify), self, 0);
 
   for (int k = 0; k < ATTN_N_KINDS; k++)
@@ -596,6 +679,18 @@ lens_window_init (LensWindow *self)
                            self, G_CONNECT_SWAPPED);
   on_visible_view_changed (self);
 
+  /* sentence pairs and audio: bars above their views, audio dropped on the window */
+  gtk_box_prepend (GTK_BOX (self->alignment_page), lens_alignment_view_create_controls (self->alignment_view));
+  g_object_set_data (G_OBJECT (self->alignment_page), "lens-view", self->alignment_view);
+  gtk_box_prepend (GTK_BOX (self->speech_page), lens_speech_view_create_controls (self->speech_view));
+  g_object_set_data (G_OBJECT (self->speech_page), "lens-view", self->speech_view);
+  {
+    GtkDropTarget *drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
+
+    g_signal_connect (drop, "drop", G_CALLBACK (lens_window_on_drop), self);
+    gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+  }
+
   rebuild_model_menu (self);
   update_status (self);
 }
@@ -606,30 +701,50 @@ lens_window_new (GtkApplication *application)
   return g_object_new (LENS_TYPE_WINDOW, "application", application, NULL);
 }
 
+/* the text is the source of a translation model, the pair its target */
 void
 lens_window_set_text (LensWindow *self, const char *text)
 {
   lens_text_input_set_text (self->input, text);
+  lens_pair_input_set_source (self->pair_input, text);
 }
 
 void
 lens_window_set_pair (LensWindow *self, const char *pair)
 {
   lens_text_input_set_pair (self->input, pair);
+  lens_pair_input_set_target (self->pair_input, pair);
 }
 
 void
 lens_window_set_audio (LensWindow *self, const char *path)
 {
-  lens_text_input_set_audio_path (self->input, path);
+  lens_audio_input_set_path (self->audio_input, path);
 }
 
 gboolean
 lens_window_set_view (LensWindow *self, const char *name)
 {
-  if (name == NULL || adw_view_stack_get_child_by_name (self->stack, name) == NULL)
+  GtkWidget *child;
+
+  /* the workbench's sections by their own names */
+  if (name && lens_workbench_show_section (self->workbench, name))
+    name = "teach";
+  if (name == NULL || (child = adw_view_stack_get_child_by_name (self->stack, name)) == NULL)
     return FALSE;
+  if (!adw_view_stack_page_get_visible (adw_view_stack_get_page (self->stack, child)))
+    {
+      /* the page shows with a result that has it (the Alignment, Speech pages) */
+      if (name != self->wanted_view)
+        {
+          g_free (self->wanted_view);
+          self->wanted_view = g_strdup (name);
+        }
+      return TRUE;
+    }
   adw_view_stack_set_visible_child_name (self->stack, name);
+  if (name != self->wanted_view)   /* name may be it */
+    g_clear_pointer (&self->wanted_view, g_free);
   if (g_str_equal (name, "head"))
     gtk_widget_grab_focus (GTK_WIDGET (self->head_view));
   return TRUE;
@@ -675,4 +790,10 @@ const char *
 lens_window_get_last_error (LensWindow *self)
 {
   return self->last_error;
+}
+
+LensWorkbench *
+lens_window_get_workbench (LensWindow *self)
+{
+  return self->workbench;
 }

@@ -8,6 +8,11 @@
 #include "lens-grid-view.h"
 #include "lens-output-pane.h"
 #include "lens-selection.h"
+#include "lens-alignment-view.h"
+#include "lens-audio-input.h"
+#include "lens-pair-input.h"
+#include "lens-speech-view.h"
+#include "lens-workbench.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +29,8 @@ void            lens_window_set_audio      (LensWindow *self, const char *path);
 /* Runs now if a model is loaded, else as soon as one is. */
 void            lens_window_run            (LensWindow *self);
 gboolean        lens_window_set_view       (LensWindow *self, const char *name);
+/* Stops the run in flight (Escape, the Cancel button); the last result stays. */
+void            lens_window_cancel         (LensWindow *self);
 
 gboolean        lens_window_export_to_file (LensWindow *self, LensExportFormat format,
                                             const char *path, GError **error);
@@ -35,6 +42,12 @@ LensSelection  *lens_window_get_selection  (LensWindow *self);
 LensGridView   *lens_window_get_grid_view  (LensWindow *self);
 LensOutputPane *lens_window_get_output_pane (LensWindow *self);
 gboolean        lens_window_is_busy        (LensWindow *self);
+LensAlignmentView *lens_window_get_alignment_view (LensWindow *self);
+LensSpeechView *lens_window_get_speech_view (LensWindow *self);
+LensPairInput  *lens_window_get_pair_input (LensWindow *self);
+LensAudioInput *lens_window_get_audio_input (LensWindow *self);
+guint           lens_window_get_runs_in_flight (LensWindow *self);   /* cancelled ones too */
 const char     *lens_window_get_last_error (LensWindow *self);
+LensWorkbench  *lens_window_get_workbench  (LensWindow *self);
 
 G_END_DECLS

@@ -7,6 +7,7 @@ struct _LensWorker
   GWeakRef      owner;
   GCancellable *run_cancellable;    /* the run in flight, or NULL */
   GCancellable *load_cancellable;   /* the load in flight, or NULL */
+  guint         runs_in_flight;     /* run threads not yet returned, cancelled ones too */
 };
 
 G_DEFINE_FINAL_TYPE (LensWorker, lens_worker, G_TYPE_OBJECT)
@@ -26,6 +27,9 @@ typedef struct {
   AttnRunOptions       options;
   LensWorkerProgress   progress;
   LensWorkerRunDone    run_done;
+  /* a traced run: the trace lives in the job, the engine fills it on the thread */
+  AttnHeadTrace       *trace;
+  LensWorkerTraceDone  trace_done;
 } Job;
 
 static void
@@ -42,6 +46,11 @@ job_clear (Job *job)
   g_free (job->audio_path);
   g_free (job->input_ids);
   g_free (job->decoder_ids);
+  if (job->trace)
+    {
+      attn_head_trace_clear (job->trace);
+      g_free (job->trace);
+    }
 }
 
 static Job *
@@ -120,6 +129,22 @@ lens_worker_cancel (LensWorker *self)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->run_cancellable);
   g_clear_object (&self->load_cancellable);
+}
+
+void
+lens_worker_cancel_run (LensWorker *self)
+{
+  g_return_if_fail (LENS_IS_WORKER (self));
+
+  if (self->run_cancellable)
+    g_cancellable_cancel (self->run_cancellable);
+  g_clear_object (&self->run_cancellable);
+}
+
+guint
+lens_worker_get_runs_in_flight (LensWorker *self)
+{
+  return self->runs_in_flight;
 }
 
 gboolean
@@ -272,16 +297,20 @@ run_done (GObject *object, GAsyncResult *res, gpointer user_data)
 
   if (self->run_cancellable == job->cancellable)
     g_clear_object (&self->run_cancellable);
+  self->runs_in_flight--;
 
   if (owner == NULL || g_cancellable_is_cancelled (job->cancellable))
     return;
-  job->run_done (owner, job->model, result, error);
+  if (job->trace_done)
+    job->trace_done (owner, job->model, result, result ? g_steal_pointer (&job->trace) : NULL, error);
+  else
+    job->run_done (owner, job->model, result, error);
 }
 
-void
-lens_worker_run (LensWorker *self, AttnModel *model, const AttnInput *input,
-                 const AttnRunOptions *options,
-                 LensWorkerProgress progress, LensWorkerRunDone done)
+static void
+start_run (LensWorker *self, AttnModel *model, const AttnInput *input, const AttnRunOptions *options,
+           LensWorkerProgress progress, LensWorkerRunDone done,
+           AttnHeadTrace *trace, LensWorkerTraceDone trace_done)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GTask) task = NULL;
@@ -313,10 +342,37 @@ lens_worker_run (LensWorker *self, AttnModel *model, const AttnInput *input,
   job->options = options ? *options : defaults;
   job->progress = progress;
   job->run_done = done;
+  job->trace = trace;
+  job->trace_done = trace_done;
+  if (trace)
+    job->options.trace = trace;
 
+  self->runs_in_flight++;
   task = g_task_new (self, cancellable, run_done, NULL);
   g_task_set_source_tag (task, lens_worker_run);
   g_task_set_task_data (task, job, job_unref);
   g_task_set_check_cancellable (task, FALSE);
   g_task_run_in_thread (task, run_thread);
+}
+
+void
+lens_worker_run (LensWorker *self, AttnModel *model, const AttnInput *input,
+                 const AttnRunOptions *options,
+                 LensWorkerProgress progress, LensWorkerRunDone done)
+{
+  start_run (self, model, input, options, progress, done, NULL, NULL);
+}
+
+void
+lens_worker_run_traced (LensWorker *self, AttnModel *model, const AttnInput *input,
+                        AttnKind kind, int layer, int head, LensWorkerTraceDone done)
+{
+  AttnHeadTrace *trace = g_new0 (AttnHeadTrace, 1);
+  AttnRunOptions options = ATTN_RUN_OPTIONS_INIT;
+
+  trace->kind = kind;
+  trace->layer = layer;
+  trace->head = head;
+  /* the job owns the trace: a cancelled run may still be filling it */
+  start_run (self, model, input, &options, NULL, NULL, trace, done);
 }

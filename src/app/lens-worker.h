@@ -24,7 +24,17 @@ void        lens_worker_load_model   (LensWorker *self, const char *dir, LensWor
 void        lens_worker_run          (LensWorker *self, AttnModel *model, const AttnInput *input,
                                       const AttnRunOptions *options,
                                       LensWorkerProgress progress, LensWorkerRunDone done);
+/* As lens_worker_run(), looking inside one head (AttnRunOptions.trace): `done` gets
+ * the filled trace, which it owns (attn_head_trace_clear() and g_free() it). */
+typedef void (*LensWorkerTraceDone) (gpointer owner, AttnModel *model, AttnResult *result,
+                                     AttnHeadTrace *trace, const GError *error);
+void        lens_worker_run_traced   (LensWorker *self, AttnModel *model, const AttnInput *input,
+                                      AttnKind kind, int layer, int head, LensWorkerTraceDone done);
 void        lens_worker_cancel       (LensWorker *self);
+/* Cancels the run in flight only; its thread returns soon after, its result is dropped. */
+void        lens_worker_cancel_run   (LensWorker *self);
+/* Run threads that have not returned yet, cancelled ones included. */
+guint       lens_worker_get_runs_in_flight (LensWorker *self);
 gboolean    lens_worker_is_running   (LensWorker *self);
 gboolean    lens_worker_is_loading   (LensWorker *self);
 

@@ -10,9 +10,10 @@ int
 main (int argc, char *argv[])
 {
   g_autoptr(LensApplication) app = NULL;
+  g_autofree char *localedir = lens_locale_dir ();
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

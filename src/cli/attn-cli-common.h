@@ -17,5 +17,7 @@ void     attn_cli_cancel_on_sigint (GCancellable *cancellable);
 /* The commands. */
 int      attn_cli_run        (int argc, char **argv);
 int      attn_cli_align      (int argc, char **argv);
+int      attn_cli_tokenizer  (int argc, char **argv);
+int      attn_cli_score      (int argc, char **argv);
 
 G_END_DECLS

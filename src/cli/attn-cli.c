@@ -4,6 +4,8 @@
  *                           | --input-ids 1,2,3 [--decoder-ids 4,5,6])
  *                          [--decode greedy|beam:N] [--max-new-tokens N]
  *                          [--attention encoder,decoder,cross,self] [--json OUT]
+ *   attn-cli tokenizer --kind bpe|wordpiece|unigram --vocab-size N --out DIR FILE...
+ *   attn-cli score [--metric bleu,chrf,wer,cer] [--json] HYP_FILE REF_FILE
  *   attn-cli train --task copy|reverse|sort --arch transformer|gru|lstm [--score S] [--seed N] --out DIR
  *   attn-cli train --recipe FILE --out DIR  |  attn-cli train --resume DIR
  *
@@ -24,6 +26,8 @@ typedef struct {
 static const Command commands[] = {
   { "run", attn_cli_run, "run a model on one input and print or save the result" },
   { "align", attn_cli_align, "word alignments of sentence pairs, scored against gold (AER)" },
+  { "tokenizer", attn_cli_tokenizer, "learn a BPE, WordPiece or unigram tokenizer from text files" },
+  { "score", attn_cli_score, "corpus BLEU, chrF, WER and CER of hypotheses against references" },
   { "train", attn_cli_train, "train a toy attention model (copy, reverse, sort) and save it" },
 };
 
@@ -32,7 +36,7 @@ usage (FILE *out)
 {
   fprintf (out, "Usage: attn-cli COMMAND [OPTIONS]\n\nCommands:\n");
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
   fprintf (out, "\nRun “attn-cli COMMAND --help” for a command's options.\n");
 }
 

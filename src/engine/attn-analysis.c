@@ -2,36 +2,44 @@
 #include "attn-analysis.h"
 #include "attn-error.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 void
+attn_mean_over_heads (const float *layer, int heads, int q, int k, float *out)
+{
+  gsize n = (gsize) q * k;
+  memset (out, 0, n * sizeof (float));
+  for (int h = 0; h < heads; h++)
+    for (gsize i = 0; i < n; i++)
+      out[i] += layer[h * n + i];
+  for (gsize i = 0; i < n; i++)
+    out[i] /= MAX (heads, 1);
+}
+
+void
+attn_max_over_heads (const float *layer, int heads, int q, int k, float *out)
+{
+  gsize n = (gsize) q * k;
+  for (gsize i = 0; i < n; i++)
+    out[i] = heads > 0 ? layer[i] : 0.0f;
+  for (int h = 1; h < heads; h++)
+    for (gsize i = 0; i < n; i++)
+      out[i] = MAX (out[i], layer[h * n + i]);
+}
+
+void
 attn_head_mean (const AttnWeights *w, int layer, float *out)
 {
-  gsize n = (gsize) w->queries * w->keys;
-  memset (out, 0, n * sizeof (float));
-  for (int h = 0; h < w->heads; h++)
-    {
-      const float *a = attn_weights_head (w, layer, h);
-      for (gsize i = 0; i < n; i++)
-        out[i] += a[i];
-    }
-  for (gsize i = 0; i < n; i++)
-    out[i] /= w->heads;
+  attn_mean_over_heads (attn_weights_head (w, layer, 0), w->heads, w->queries, w->keys, out);
 }
 
 void
 attn_head_max (const AttnWeights *w, int layer, float *out)
 {
-  gsize n = (gsize) w->queries * w->keys;
-  memcpy (out, attn_weights_head (w, layer, 0), n * sizeof (float));
-  for (int h = 1; h < w->heads; h++)
-    {
-      const float *a = attn_weights_head (w, layer, h);
-      for (gsize i = 0; i < n; i++)
-        out[i] = MAX (out[i], a[i]);
-    }
+  attn_max_over_heads (attn_weights_head (w, layer, 0), w->heads, w->queries, w->keys, out);
 }
 
 void
@@ -49,43 +57,65 @@ attn_all_mean (const AttnWeights *w, float *out)
 }
 
 void
-attn_rollout (const AttnWeights *w, float *out)
+attn_rollout (const float *data, int layers, int heads, int n, int last, float *out)
 {
-  int T = w->queries;
-  gsize n = (gsize) T * T;
-  g_autofree float *a = g_new (float, n);
-  g_return_if_fail (w->queries == w->keys);
-  for (int l = 0; l < w->layers; l++)
+  gsize nn = (gsize) n * n;
+  g_autofree float *a = g_new (float, nn);     /* Â_l */
+  g_autofree float *tmp = g_new (float, nn);   /* Â_l · R */
+
+  memset (out, 0, nn * sizeof (float));
+  for (int i = 0; i < n; i++)
+    out[(gsize) i * n + i] = 1.0f;
+  last = MIN (last, layers - 1);
+  for (int l = 0; l <= last; l++)
     {
-      float *dst = out + (gsize) l * n;
-      attn_head_mean (w, l, a);
-      for (int i = 0; i < T; i++)
+      attn_mean_over_heads (data + (gsize) l * heads * nn, heads, n, n, a);
+      for (int i = 0; i < n; i++)
         {
-          double sum = 0;
-          for (int j = 0; j < T; j++)
+          float *row = a + (gsize) i * n;
+          double sum = 0.0;
+          for (int j = 0; j < n; j++)
             {
-              a[(gsize) i * T + j] = 0.5f * a[(gsize) i * T + j] + (i == j ? 0.5f : 0.0f);
-              sum += a[(gsize) i * T + j];
+              row[j] = 0.5f * row[j] + (i == j ? 0.5f : 0.0f);
+              sum += row[j];
             }
-          for (int j = 0; j < T; j++)
-            a[(gsize) i * T + j] /= (float) sum;
+          for (int j = 0; j < n; j++)
+            row[j] = sum > 0 ? (float) (row[j] / sum) : 0.0f;
         }
-      if (l == 0)
-        memcpy (dst, a, n * sizeof (float));
-      else
-        {
-          /* R_l = Â_l · R_{l−1} */
-          const float *prev = out + (gsize) (l - 1) * n;
-          for (int i = 0; i < T; i++)
-            for (int j = 0; j < T; j++)
-              {
-                double s = 0;
-                for (int k = 0; k < T; k++)
-                  s += (double) a[(gsize) i * T + k] * prev[(gsize) k * T + j];
-                dst[(gsize) i * T + j] = (float) s;
-              }
-        }
+      /* long inputs make this 512³ per layer: through BLAS */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, out, n, 0.0f, tmp, n);
+      memcpy (out, tmp, nn * sizeof (float));
     }
+}
+
+int
+attn_top_k (const float *logits, int n, int k, gint32 *ids, float *probs)
+{
+  double mx = -INFINITY, sum = 0;
+  int found = 0;
+  if (n <= 0 || k <= 0)
+    return 0;
+  for (int i = 0; i < n; i++)
+    mx = MAX (mx, logits[i]);
+  for (int i = 0; i < n; i++)
+    sum += exp (logits[i] - mx);
+  k = MIN (k, n);
+  for (int i = 0; i < n; i++)
+    {
+      int pos = found;
+      /* insertion into the sorted list of the best so far */
+      while (pos > 0 && logits[ids[pos - 1]] < logits[i])
+        pos--;
+      if (pos >= k)
+        continue;
+      if (found < k)
+        found++;
+      memmove (ids + pos + 1, ids + pos, (found - 1 - pos) * sizeof (gint32));
+      ids[pos] = i;
+    }
+  for (int i = 0; i < found; i++)
+    probs[i] = (float) (exp (logits[ids[i]] - mx) / sum);
+  return found;
 }
 
 void

@@ -9,16 +9,23 @@
 
 G_BEGIN_DECLS
 
-/* Mean (or max) over heads of one layer: out [queries, keys]. */
+/* Mean (or max) over the heads of one layer given as [heads, q, k]: out [q, k]. */
+void     attn_mean_over_heads (const float *layer, int heads, int q, int k, float *out);
+void     attn_max_over_heads  (const float *layer, int heads, int q, int k, float *out);
+/* The same for layer `layer` of a result's weights. */
 void     attn_head_mean      (const AttnWeights *w, int layer, float *out);
 void     attn_head_max       (const AttnWeights *w, int layer, float *out);
 /* Mean over all layers and heads: out [queries, keys]. */
 void     attn_all_mean       (const AttnWeights *w, float *out);
 
-/* Attention rollout (Abnar & Zuidema, 2020) for square self-attention: per layer
- * Â = row-normalised (½ mean-over-heads + ½ I), multiplied from the first layer up.
- * out: [layers, T, T], the rollout up to and including each layer. */
-void     attn_rollout        (const AttnWeights *w, float *out);
+/* Attention rollout (Abnar & Zuidema, 2020) for square self-attention through layers
+ * 0 … last of data [layers, heads, n, n]: per layer Â = row-normalised (½ mean over
+ * heads + ½ I), and R = Â_last · … · Â_0. out: [n, n]. */
+void     attn_rollout        (const float *data, int layers, int heads, int n, int last, float *out);
+
+/* Softmax of logits [n], then the k most probable: ids and probabilities, best first.
+ * Returns how many were written (min (k, n)). */
+int      attn_top_k          (const float *logits, int n, int k, gint32 *ids, float *probs);
 
 /* Norm-weighted attention (Kobayashi et al., 2020): α_ij · ‖v_j W_O‖ for one head,
  * each row rescaled to sum to 1. vn: the result's value_norms of the same kind.

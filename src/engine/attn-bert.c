@@ -231,11 +231,11 @@ bert_encode (Bert *b, const gint32 *ids, const gint32 *type_ids, const guint8 *m
              float *probs, float *vnorms, float *hidden, AttnRunCtx *ctx, GError **error)
 {
   int D = b->d, H = b->heads, dh = D / H;
-  g_autofree float *qkv = attn_alloc_floats ((gsize) T * 3 * D, FALSE);
-  g_autofree float *ctxv = attn_alloc_floats ((gsize) T * D, FALSE);
-  g_autofree float *tmp = attn_alloc_floats ((gsize) T * D, FALSE);
-  g_autofree float *ffb = attn_alloc_floats ((gsize) T * b->ff, FALSE);
-  g_autofree float *scratch = probs ? NULL : attn_alloc_floats ((gsize) H * T * T, FALSE);
+  ATTN_BUF qkv = attn_alloc_floats ((gsize) T * 3 * D, FALSE);
+  ATTN_BUF ctxv = attn_alloc_floats ((gsize) T * D, FALSE);
+  ATTN_BUF tmp = attn_alloc_floats ((gsize) T * D, FALSE);
+  ATTN_BUF ffb = attn_alloc_floats ((gsize) T * b->ff, FALSE);
+  ATTN_BUF scratch = probs ? NULL : attn_alloc_floats ((gsize) H * T * T, FALSE);
   float scale = 1.0f / sqrtf ((float) dh);
   int pos = b->pos_offset;
 
@@ -304,7 +304,7 @@ bert_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
   g_autoptr(AttnResult) r = attn_model_result_new (model);
   g_autoptr(AttnEncoding) enc = NULL;
   const gint32 *ids, *types = NULL;
-  g_autofree float *hidden = NULL;
+  ATTN_BUF hidden = NULL;
   int T;
   guint kinds = opt->kinds_mask ? opt->kinds_mask : ATTN_KIND_MASK_ALL;
 
@@ -365,8 +365,8 @@ bert_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
     r->type_ids = g_memdup2 (types, T * sizeof (gint32));
   if (kinds & ATTN_KIND_MASK (ATTN_KIND_SELF))
     {
-      r->attention[ATTN_KIND_SELF] = attn_weights_new (b->layers, b->heads, T, T);
-      r->value_norms[ATTN_KIND_SELF] = attn_weights_new (b->layers, b->heads, 1, T);
+      r->attention[ATTN_KIND_SELF] = attn_weights_new_uninit (b->layers, b->heads, T, T);
+      r->value_norms[ATTN_KIND_SELF] = attn_weights_new_uninit (b->layers, b->heads, 1, T);
     }
   hidden = attn_alloc_floats ((gsize) T * b->d, FALSE);
   if (!bert_encode (b, ids, types, in->input_ids ? in->attention_mask : NULL, T,
@@ -392,8 +392,8 @@ bert_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
     }
   else if (b->has_mlm)
     {
-      g_autofree float *t1 = attn_alloc_floats ((gsize) T * b->d, FALSE);
-      g_autofree float *t2 = attn_alloc_floats ((gsize) T * b->d, FALSE);
+      ATTN_BUF t1 = attn_alloc_floats ((gsize) T * b->d, FALSE);
+      ATTN_BUF t2 = attn_alloc_floats ((gsize) T * b->d, FALSE);
       attn_linear_forward (&b->mlm_dense, hidden, T, t1);
       /* RobertaLMHead applies exact GELU whatever hidden_act says; BERT's and
        * DistilBERT's heads use the configured activation */

@@ -1,5 +1,6 @@
 /* attn-decode.c — greedy and beam-search generation. */
 #include "attn-decode.h"
+#include "attn-analysis.h"
 #include "attn-model-private.h"
 #include "attn-error.h"
 
@@ -22,8 +23,8 @@ void
 attn_kv_cache_free (gpointer cache)
 {
   AttnKvCache *c = cache;
-  g_free (c->k);
-  g_free (c->v);
+  attn_free_floats (c->k);
+  attn_free_floats (c->v);
   g_free (c);
 }
 
@@ -109,7 +110,11 @@ process_logits (const AttnDecodeParams *p, float *logits, int step, gboolean las
                 gint32 *alt_ids, float *alt_probs)
 {
   double mx = -INFINITY, sum = 0, lse;
-  attn_logits_top_k (logits, p->vocab, ATTN_TOPK, alt_ids, alt_probs);
+  for (int i = attn_top_k (logits, p->vocab, ATTN_TOPK, alt_ids, alt_probs); i < ATTN_TOPK; i++)
+    {
+      alt_ids[i] = -1;
+      alt_probs[i] = 0;
+    }
   for (int i = 0; i < p->n_suppress; i++)
     if (p->suppress[i] >= 0 && p->suppress[i] < p->vocab)
       logits[p->suppress[i]] = -INFINITY;

@@ -146,12 +146,12 @@ gpt2_forward (Gpt2 *g, AttnKvCache *cache, const gint32 *ids, int n, float *prob
               float *vnorms, float *logits, gboolean last_only, AttnRunCtx *ctx, GError **error)
 {
   int D = g->d, H = g->heads, dh = D / H, past = cache->len, tk = past + n;
-  g_autofree float *x = attn_alloc_floats ((gsize) n * D, FALSE);
-  g_autofree float *h = attn_alloc_floats ((gsize) n * D, FALSE);
-  g_autofree float *qkv = attn_alloc_floats ((gsize) n * 3 * D, FALSE);
-  g_autofree float *ctxv = attn_alloc_floats ((gsize) n * D, FALSE);
-  g_autofree float *ffb = attn_alloc_floats ((gsize) n * g->ff, FALSE);
-  g_autofree float *scratch = probs ? NULL : attn_alloc_floats ((gsize) H * n * tk, FALSE);
+  ATTN_BUF x = attn_alloc_floats ((gsize) n * D, FALSE);
+  ATTN_BUF h = attn_alloc_floats ((gsize) n * D, FALSE);
+  ATTN_BUF qkv = attn_alloc_floats ((gsize) n * 3 * D, FALSE);
+  ATTN_BUF ctxv = attn_alloc_floats ((gsize) n * D, FALSE);
+  ATTN_BUF ffb = attn_alloc_floats ((gsize) n * g->ff, FALSE);
+  ATTN_BUF scratch = probs ? NULL : attn_alloc_floats ((gsize) H * n * tk, FALSE);
   float scale = 1.0f / sqrtf ((float) dh);
 
   g_return_val_if_fail (tk <= cache->cap, FALSE);
@@ -283,9 +283,9 @@ gpt2_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
   attn_model_fill_tokens (model->tokenizer, &r->input, ids, T);
   if (kinds & ATTN_KIND_MASK (ATTN_KIND_SELF))
     {
-      r->attention[ATTN_KIND_SELF] = attn_weights_new (g->layers, g->heads, T, T);
+      r->attention[ATTN_KIND_SELF] = attn_weights_new_uninit (g->layers, g->heads, T, T);
       r->attention[ATTN_KIND_SELF]->causal = TRUE;
-      r->value_norms[ATTN_KIND_SELF] = attn_weights_new (g->layers, g->heads, 1, T);
+      r->value_norms[ATTN_KIND_SELF] = attn_weights_new_uninit (g->layers, g->heads, 1, T);
     }
   r->logits = attn_alloc_floats ((gsize) T * g->vocab, FALSE);
   r->logits_rows = T;

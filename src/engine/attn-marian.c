@@ -127,7 +127,7 @@ marian_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, At
   AttnS2S *s = &m->s;
   g_autoptr(AttnResult) r = attn_model_result_new (model);
   g_autoptr(AttnEncoding) src = NULL, tgt = NULL;
-  g_autofree float *x = NULL;
+  ATTN_BUF x = NULL;
   g_autofree gint32 *dec_ids = NULL;
   AttnS2SEncoded *enc = NULL;
   const gint32 *ids;
@@ -196,8 +196,8 @@ marian_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, At
       x[(gsize) t * D + i] = m->enc_embed[(gsize) ids[t] * D + i] * s->embed_scale + m->enc_pos[(gsize) t * D + i];
   if (kinds & ATTN_KIND_MASK (ATTN_KIND_ENCODER))
     {
-      r->attention[ATTN_KIND_ENCODER] = attn_weights_new (s->enc_layers, s->enc_heads, T, T);
-      r->value_norms[ATTN_KIND_ENCODER] = attn_weights_new (s->enc_layers, s->enc_heads, 1, T);
+      r->attention[ATTN_KIND_ENCODER] = attn_weights_new_uninit (s->enc_layers, s->enc_heads, T, T);
+      r->value_norms[ATTN_KIND_ENCODER] = attn_weights_new_uninit (s->enc_layers, s->enc_heads, 1, T);
     }
   enc = attn_s2s_encode (s, x, T, r->attention[ATTN_KIND_ENCODER] ? r->attention[ATTN_KIND_ENCODER]->data : NULL,
                          r->value_norms[ATTN_KIND_ENCODER] ? r->value_norms[ATTN_KIND_ENCODER]->data : NULL,

@@ -91,7 +91,5 @@ AttnResult *attn_model_result_new (AttnModel *model);
 AttnEncoding *attn_model_encode   (AttnModel *model, AttnTokenizer *tok, const char *text,
                                    const char *pair, gboolean add_special, GError **error);
 
-/* Softmax probabilities and top-k of one logits row. */
-void       attn_logits_top_k     (const float *logits, int n, int k, gint32 *ids, float *probs);
 
 G_END_DECLS

@@ -109,6 +109,7 @@ int attn_model_get_max_positions (AttnModel *m) { return m->max_positions; }
 gint64 attn_model_get_n_params (AttnModel *m) { return m->n_params; }
 guint attn_model_get_kinds (AttnModel *m) { return m->kinds; }
 AttnTokenizer *attn_model_get_tokenizer (AttnModel *m) { return m->tokenizer; }
+AttnTokenizer *attn_model_get_target_tokenizer (AttnModel *m) { return m->target_tokenizer; }
 
 AttnEncoding *
 attn_model_encode (AttnModel *model, AttnTokenizer *tok, const char *text, const char *pair,
@@ -368,6 +369,90 @@ attn_run_ctx_progress (AttnRunCtx *ctx, double fraction, const char *what)
     ctx->progress (CLAMP (fraction, 0.0, 1.0), what, ctx->progress_data);
 }
 
+/* The bytes a display label stands for: "\xE6" escapes (a byte-level token that is not
+ * UTF-8 on its own) become that byte; everything else is copied. */
+static GByteArray *
+label_bytes (const char *label, gboolean *partial)
+{
+  GByteArray *b = g_byte_array_new ();
+  *partial = FALSE;
+  for (const char *p = label; *p; p++)
+    {
+      if (p[0] == '\\' && p[1] == 'x' && g_ascii_isxdigit (p[2]) && g_ascii_isxdigit (p[3]))
+        {
+          guint8 v = (g_ascii_xdigit_value (p[2]) << 4) | g_ascii_xdigit_value (p[3]);
+          g_byte_array_append (b, &v, 1);
+          *partial = TRUE;
+          p += 3;
+        }
+      else
+        g_byte_array_append (b, (const guint8 *) p, 1);
+    }
+  return b;
+}
+
+/* Byte-level tokenizers split characters such as "é" or "日" over several tokens, whose
+ * own labels are then bytes ("\xC3", "\xA9"). Label each such token with the character
+ * it is part of and its share of it: "é ½", "é ²⁄₂" read better than escapes. */
+static void
+label_split_characters (AttnTokenSeq *seq)
+{
+  for (guint i = 0; i < seq->len; i++)
+    {
+      g_autoptr(GByteArray) bytes = g_byte_array_new ();
+      g_autofree guint *owner = NULL;
+      gboolean partial, any = FALSE;
+      guint j = i, k;
+      /* the run of tokens from i on whose labels hold escaped bytes */
+      while (j < seq->len && !seq->special[j])
+        {
+          g_autoptr(GByteArray) b = label_bytes (seq->display[j], &partial);
+          if (!partial && j > i)
+            break;
+          any |= partial;
+          g_byte_array_append (bytes, b->data, b->len);
+          j++;
+          if (!partial)
+            break;
+        }
+      if (!any || j - i < 2 || !g_utf8_validate ((const char *) bytes->data, bytes->len, NULL))
+        continue;
+      /* which token each byte came from */
+      owner = g_new (guint, bytes->len);
+      k = 0;
+      for (guint t = i; t < j; t++)
+        {
+          g_autoptr(GByteArray) b = label_bytes (seq->display[t], &partial);
+          for (guint x = 0; x < b->len; x++)
+            owner[k++] = t;
+        }
+      {
+        g_autofree GString **labels = g_new0 (GString *, j - i);
+        const char *s = (const char *) bytes->data, *end = s + bytes->len;
+        for (guint t = 0; t < j - i; t++)
+          labels[t] = g_string_new (NULL);
+        while (s < end)
+          {
+            const char *next = g_utf8_next_char (s);
+            guint first = owner[s - (const char *) bytes->data], last = owner[next - 1 - (const char *) bytes->data];
+            for (guint t = first; t <= last; t++)
+              {
+                g_string_append_len (labels[t - i], s, next - s);
+                if (last > first)
+                  g_string_append_printf (labels[t - i], " %u/%u", t - first + 1, last - first + 1);
+              }
+            s = next;
+          }
+        for (guint t = i; t < j; t++)
+          {
+            g_free (seq->display[t]);
+            seq->display[t] = g_string_free (labels[t - i], FALSE);
+          }
+      }
+      i = j - 1;
+    }
+}
+
 void
 attn_model_fill_tokens (AttnTokenizer *tok, AttnTokenSeq *seq, const gint32 *ids, guint n)
 {
@@ -380,6 +465,7 @@ attn_model_fill_tokens (AttnTokenizer *tok, AttnTokenSeq *seq, const gint32 *ids
       seq->display[i] = t ? attn_tokenizer_token_display (tok, ids[i]) : g_strdup (seq->tokens[i]);
       seq->special[i] = tok ? attn_tokenizer_is_special (tok, ids[i]) : FALSE;
     }
+  label_split_characters (seq);
 }
 
 AttnResult *
@@ -391,33 +477,4 @@ attn_model_result_new (AttnModel *model)
   r->n_layers = model->n_layers;
   r->n_heads = model->n_heads;
   return r;
-}
-
-void
-attn_logits_top_k (const float *logits, int n, int k, gint32 *ids, float *probs)
-{
-  float mx = -INFINITY;
-  double sum = 0;
-  for (int i = 0; i < n; i++)
-    mx = MAX (mx, logits[i]);
-  for (int i = 0; i < n; i++)
-    sum += exp (logits[i] - mx);
-  for (int j = 0; j < k; j++)
-    {
-      ids[j] = -1;
-      probs[j] = 0;
-    }
-  for (int i = 0; i < n; i++)
-    {
-      float p = (float) (exp (logits[i] - mx) / sum);
-      int j = k;
-      while (j > 0 && (ids[j - 1] < 0 || p > probs[j - 1]))
-        j--;
-      if (j >= k)
-        continue;
-      memmove (ids + j + 1, ids + j, (k - j - 1) * sizeof (gint32));
-      memmove (probs + j + 1, probs + j, (k - j - 1) * sizeof (float));
-      ids[j] = i;
-      probs[j] = p;
-    }
 }

@@ -94,6 +94,7 @@ int            attn_model_get_max_positions (AttnModel *model); /* input tokens 
 gint64         attn_model_get_n_params    (AttnModel *model);
 guint          attn_model_get_kinds       (AttnModel *model);   /* mask of the AttnKinds it has */
 AttnTokenizer *attn_model_get_tokenizer   (AttnModel *model);   /* the (source) tokenizer, or NULL */
+AttnTokenizer *attn_model_get_target_tokenizer (AttnModel *model); /* the decoder's tokenizer (Marian's target side), or NULL */
 
 /* Counts the tokens `text` gives (with special tokens), for the input pane's counter. */
 int            attn_model_count_tokens    (AttnModel *model, const char *text, const char *pair,

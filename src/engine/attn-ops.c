@@ -1,12 +1,12 @@
 /* attn-ops.c — numeric kernels on OpenBLAS. */
 #include "attn-ops.h"
+#include "attn-alloc.h"
 #include "attn-parallel.h"
 
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 #define ATTN_CLONES __attribute__((target_clones ("avx512f", "avx2", "default")))
@@ -30,27 +30,6 @@ attn_activation_from_name (const char *name, AttnActivation *act)
         return TRUE;
       }
   return FALSE;
-}
-
-#define HUGE_PAGE (2u << 20)
-
-float *
-attn_alloc_floats (gsize n, gboolean zero)
-{
-  gsize bytes = MAX (n, 1) * sizeof (float);
-  void *p = NULL;
-  /* Large buffers (recorded attention, activations) go on transparent huge pages:
-   * first-touch page faults otherwise cost more than the arithmetic here. */
-  if (bytes >= 2 * HUGE_PAGE && posix_memalign (&p, HUGE_PAGE, bytes) == 0)
-    {
-#ifdef MADV_HUGEPAGE
-      madvise (p, bytes, MADV_HUGEPAGE);
-#endif
-      if (zero)
-        memset (p, 0, bytes);
-      return p;
-    }
-  return zero ? g_malloc0 (bytes) : g_malloc (bytes);
 }
 
 /* OpenBLAS's own threads are switched off while our threads call it per head. */
@@ -363,7 +342,7 @@ void
 attn_value_norms (const float *v, int ldv, int tk, int heads, int dh, const AttnLinear *o, float *out)
 {
   int D = o->out;
-  g_autofree float *tmp = attn_alloc_floats ((gsize) tk * D, FALSE);
+  ATTN_BUF tmp = attn_alloc_floats ((gsize) tk * D, FALSE);
   for (int h = 0; h < heads; h++)
     {
       if (o->in_major)

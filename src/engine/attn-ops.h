@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include "attn-alloc.h"
 
 G_BEGIN_DECLS
 
@@ -32,9 +33,6 @@ typedef struct {
   int    d;
   float  eps;
 } AttnLayerNorm;
-
-/* A float buffer; large ones are aligned for transparent huge pages. Free with g_free. */
-float *attn_alloc_floats (gsize n, gboolean zero);
 
 /* y[rows, out] = x[rows, in] · lin (+ bias); y may not alias x. */
 void  attn_linear_forward (const AttnLinear *lin, const float *x, int rows, float *y);

@@ -1,12 +1,11 @@
 /* attn-result.c — the immutable result of a run, and its JSON form. */
 #include "attn-result.h"
 #include "attn-error.h"
-#include "attn-ops.h"
+#include "attn-alloc.h"
 
 #include <gio/gio.h>
 #include <math.h>
 #include <string.h>
-#include <sys/mman.h>
 
 static const char *kind_names[ATTN_N_KINDS] = { "encoder", "decoder", "cross", "self" };
 
@@ -29,32 +28,29 @@ attn_kind_from_name (const char *name, AttnKind *kind)
   return FALSE;
 }
 
-AttnWeights *
-attn_weights_new (int layers, int heads, int queries, int keys)
+static AttnWeights *
+weights_new (int layers, int heads, int queries, int keys, gboolean zero)
 {
   AttnWeights *w = g_new0 (AttnWeights, 1);
-  gsize bytes = MAX ((gsize) layers * heads * queries * keys, 1) * sizeof (float);
   w->layers = layers;
   w->heads = heads;
   w->queries = queries;
   w->keys = keys;
-  /* Big tensors (a Whisper window records 216 MB) come straight from the kernel: already
-   * zero, no memset pass, and on huge pages so that first touches fault 512× less often. */
-  if (bytes >= (8u << 20))
-    {
-      void *p = mmap (NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (p != MAP_FAILED)
-        {
-#ifdef MADV_HUGEPAGE
-          madvise (p, bytes, MADV_HUGEPAGE);
-#endif
-          w->data = p;
-          w->mapped = bytes;
-          return w;
-        }
-    }
-  w->data = g_malloc0 (bytes);
+  /* a Whisper window records 216 MB: from the engine's pool, on huge pages */
+  w->data = attn_alloc_floats ((gsize) layers * heads * queries * keys, zero);
   return w;
+}
+
+AttnWeights *
+attn_weights_new (int layers, int heads, int queries, int keys)
+{
+  return weights_new (layers, heads, queries, keys, TRUE);
+}
+
+AttnWeights *
+attn_weights_new_uninit (int layers, int heads, int queries, int keys)
+{
+  return weights_new (layers, heads, queries, keys, FALSE);
 }
 
 void
@@ -62,10 +58,7 @@ attn_weights_free (AttnWeights *w)
 {
   if (w == NULL)
     return;
-  if (w->mapped)
-    munmap (w->data, w->mapped);
-  else
-    g_free (w->data);
+  attn_free_floats (w->data);
   g_free (w);
 }
 
@@ -120,13 +113,13 @@ result_clear (gpointer p)
   g_free (r->alt_ids);
   g_free (r->alt_probs);
   g_clear_pointer (&r->beam, g_array_unref);
-  g_free (r->logits);
+  attn_free_floats (r->logits);
   for (int k = 0; k < ATTN_N_KINDS; k++)
     {
       attn_weights_free (r->attention[k]);
       attn_weights_free (r->value_norms[k]);
     }
-  g_free (r->mel);
+  attn_free_floats (r->mel);
   g_free (r->alignment_heads);
 }
 

@@ -29,8 +29,6 @@ typedef struct {
   int     layers, heads, queries, keys;
   float  *data;
   gboolean causal;     /* queries cannot see later keys */
-  /*< private >*/
-  gsize   mapped;      /* bytes of an anonymous mapping holding data, 0 if malloc'ed */
 } AttnWeights;
 
 static inline const float *
@@ -124,7 +122,8 @@ AttnResult  *attn_result_new          (void);  /* for producers: zeroed, one ref
 AttnResult  *attn_result_ref          (AttnResult *result);
 void         attn_result_unref        (AttnResult *result);
 
-AttnWeights *attn_weights_new         (int layers, int heads, int queries, int keys);
+AttnWeights *attn_weights_new         (int layers, int heads, int queries, int keys);   /* zeroed */
+AttnWeights *attn_weights_new_uninit  (int layers, int heads, int queries, int keys);   /* for producers that write every value */
 void         attn_weights_free        (AttnWeights *w);
 
 void         attn_token_seq_clear     (AttnTokenSeq *seq);

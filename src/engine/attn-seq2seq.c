@@ -185,17 +185,18 @@ attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, float *vnorms
 {
   int D = s->d, H = s->enc_heads, dh = D / H;
   AttnS2SEncoded *e = g_new0 (AttnS2SEncoded, 1);
-  g_autofree float *normed = attn_alloc_floats ((gsize) T * D, FALSE);
-  g_autofree float *qkv = attn_alloc_floats ((gsize) T * 3 * D, FALSE);
-  g_autofree float *ctxv = attn_alloc_floats ((gsize) T * D, FALSE);
-  g_autofree float *out = attn_alloc_floats ((gsize) T * D, FALSE);
-  g_autofree float *ff = attn_alloc_floats ((gsize) T * s->enc_ffn, FALSE);
-  g_autofree float *scratch = probs ? NULL : attn_alloc_floats ((gsize) H * T * T, FALSE);
+  ATTN_BUF normed = attn_alloc_floats ((gsize) T * D, FALSE);
+  ATTN_BUF qkv = attn_alloc_floats ((gsize) T * 3 * D, FALSE);
+  ATTN_BUF ctxv = attn_alloc_floats ((gsize) T * D, FALSE);
+  ATTN_BUF out = attn_alloc_floats ((gsize) T * D, FALSE);
+  ATTN_BUF ff = attn_alloc_floats ((gsize) T * s->enc_ffn, FALSE);
+  ATTN_BUF scratch = probs ? NULL : attn_alloc_floats ((gsize) H * T * T, FALSE);
   float scale = 1.0f / sqrtf ((float) dh);
   float *x;
 
   e->len = T;
-  e->hidden = x = g_memdup2 (x0, (gsize) T * D * sizeof (float));
+  e->hidden = x = attn_alloc_floats ((gsize) T * D, FALSE);
+  memcpy (x, x0, (gsize) T * D * sizeof (float));
   for (int l = 0; l < s->enc_layers; l++)
     {
       const AttnS2SLayer *L = &s->enc[l];
@@ -243,9 +244,9 @@ attn_s2s_encoded_free (AttnS2S *s, AttnS2SEncoded *e)
   if (e == NULL)
     return;
   for (int l = 0; e->cross_kv && l < s->dec_layers; l++)
-    g_free (e->cross_kv[l]);
+    attn_free_floats (e->cross_kv[l]);
   g_free (e->cross_kv);
-  g_free (e->hidden);
+  attn_free_floats (e->hidden);
   g_free (e);
 }
 
@@ -260,15 +261,15 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, AttnKvCache *c, const gint32 *ids,
              AttnRunCtx *ctx, GError **error)
 {
   int D = s->d, H = s->dec_heads, dh = D / H, past = c->len, tk = past + n, te = enc->len;
-  g_autofree float *x = attn_alloc_floats ((gsize) n * D, FALSE);
-  g_autofree float *normed = attn_alloc_floats ((gsize) n * D, FALSE);
-  g_autofree float *q = attn_alloc_floats ((gsize) n * D, FALSE);
-  g_autofree float *qkv = attn_alloc_floats ((gsize) n * 3 * D, FALSE);
-  g_autofree float *ctxv = attn_alloc_floats ((gsize) n * D, FALSE);
-  g_autofree float *out = attn_alloc_floats ((gsize) n * D, FALSE);
-  g_autofree float *ff = attn_alloc_floats ((gsize) n * s->dec_ffn, FALSE);
-  g_autofree float *sp = self_probs ? NULL : attn_alloc_floats ((gsize) H * n * tk, FALSE);
-  g_autofree float *cp = cross_probs ? NULL : attn_alloc_floats ((gsize) H * n * te, FALSE);
+  ATTN_BUF x = attn_alloc_floats ((gsize) n * D, FALSE);
+  ATTN_BUF normed = attn_alloc_floats ((gsize) n * D, FALSE);
+  ATTN_BUF q = attn_alloc_floats ((gsize) n * D, FALSE);
+  ATTN_BUF qkv = attn_alloc_floats ((gsize) n * 3 * D, FALSE);
+  ATTN_BUF ctxv = attn_alloc_floats ((gsize) n * D, FALSE);
+  ATTN_BUF out = attn_alloc_floats ((gsize) n * D, FALSE);
+  ATTN_BUF ff = attn_alloc_floats ((gsize) n * s->dec_ffn, FALSE);
+  ATTN_BUF sp = self_probs ? NULL : attn_alloc_floats ((gsize) H * n * tk, FALSE);
+  ATTN_BUF cp = cross_probs ? NULL : attn_alloc_floats ((gsize) H * n * te, FALSE);
   float scale = 1.0f / sqrtf ((float) dh);
   int rows = last_only ? 1 : n;
   const float *xo;
@@ -411,16 +412,16 @@ attn_s2s_record (AttnS2S *s, AttnS2SEncoded *enc, const gint32 *dec_ids, int n,
   attn_model_fill_tokens (tok, &r->target, dec_ids, n);
   if (kinds & ATTN_KIND_MASK (ATTN_KIND_DECODER))
     {
-      self_w = r->attention[ATTN_KIND_DECODER] = attn_weights_new (s->dec_layers, s->dec_heads, n, n);
+      self_w = r->attention[ATTN_KIND_DECODER] = attn_weights_new_uninit (s->dec_layers, s->dec_heads, n, n);
       self_w->causal = TRUE;
-      self_vn = r->value_norms[ATTN_KIND_DECODER] = attn_weights_new (s->dec_layers, s->dec_heads, 1, n);
+      self_vn = r->value_norms[ATTN_KIND_DECODER] = attn_weights_new_uninit (s->dec_layers, s->dec_heads, 1, n);
     }
   if (kinds & ATTN_KIND_MASK (ATTN_KIND_CROSS))
     {
-      cross_w = r->attention[ATTN_KIND_CROSS] = attn_weights_new (s->dec_layers, s->dec_heads, n, enc->len);
-      cross_vn = r->value_norms[ATTN_KIND_CROSS] = attn_weights_new (s->dec_layers, s->dec_heads, 1, enc->len);
+      cross_w = r->attention[ATTN_KIND_CROSS] = attn_weights_new_uninit (s->dec_layers, s->dec_heads, n, enc->len);
+      cross_vn = r->value_norms[ATTN_KIND_CROSS] = attn_weights_new_uninit (s->dec_layers, s->dec_heads, 1, enc->len);
     }
-  g_free (r->logits);
+  attn_free_floats (r->logits);
   r->logits = attn_alloc_floats ((gsize) n * s->vocab, FALSE);
   r->logits_rows = n;
   r->logits_cols = s->vocab;

@@ -205,8 +205,8 @@ static float *
 front_end (Whisper *w, const float *mel)
 {
   int D = w->s.d, T1 = ATTN_CHUNK_FRAMES, T2 = T1 / 2;
-  g_autofree float *col = attn_alloc_floats ((gsize) T1 * MAX (w->n_mels, D) * 3, FALSE);
-  g_autofree float *h1 = attn_alloc_floats ((gsize) T1 * D, FALSE);
+  ATTN_BUF col = attn_alloc_floats ((gsize) T1 * MAX (w->n_mels, D) * 3, FALSE);
+  ATTN_BUF h1 = attn_alloc_floats ((gsize) T1 * D, FALSE);
   float *h2 = attn_alloc_floats ((gsize) T2 * D, FALSE);
   attn_conv1d_k3 (mel, TRUE, w->n_mels, T1, w->conv1_w, w->conv1_b, D, 1, col, h1);
   attn_activate (ATTN_ACT_GELU, h1, (gsize) T1 * D);
@@ -270,7 +270,7 @@ whisper_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, A
     {
       double f0 = (double) win / n_windows, f1 = (win + 1.0) / n_windows;
       g_autofree float *mel = attn_log_mel_window (samples, n_samples, (gsize) win * ATTN_CHUNK_SAMPLES, w->n_mels, error);
-      g_autofree float *x = NULL;
+      ATTN_BUF x = NULL;
       g_autoptr(AttnResult) part = attn_result_new ();
       AttnS2SEncoded *enc;
       AttnDecodeParams params = { 0 };
@@ -278,11 +278,15 @@ whisper_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, A
 
       if (mel == NULL)
         return NULL;
+      if (!attn_run_ctx_check (ctx, error))
+        return NULL;
       x = front_end (w, mel);
+      if (!attn_run_ctx_check (ctx, error))
+        return NULL;
       if (first && (kinds & ATTN_KIND_MASK (ATTN_KIND_ENCODER)))
         {
-          r->attention[ATTN_KIND_ENCODER] = attn_weights_new (s->enc_layers, s->enc_heads, s->max_src, s->max_src);
-          r->value_norms[ATTN_KIND_ENCODER] = attn_weights_new (s->enc_layers, s->enc_heads, 1, s->max_src);
+          r->attention[ATTN_KIND_ENCODER] = attn_weights_new_uninit (s->enc_layers, s->enc_heads, s->max_src, s->max_src);
+          r->value_norms[ATTN_KIND_ENCODER] = attn_weights_new_uninit (s->enc_layers, s->enc_heads, 1, s->max_src);
         }
       enc = attn_s2s_encode (s, x, s->max_src, first && r->attention[ATTN_KIND_ENCODER] ? r->attention[ATTN_KIND_ENCODER]->data : NULL,
                              first && r->value_norms[ATTN_KIND_ENCODER] ? r->value_norms[ATTN_KIND_ENCODER]->data : NULL,

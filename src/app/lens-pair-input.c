@@ -1,0 +1,413 @@
+/* lens-pair-input.c — source, optional target, swap, examples, greedy or beam. */
+#include "lens-pair-input.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+struct _LensPairInput
+{
+  GtkBox      parent_instance;
+  GtkWidget  *examples_button;
+  GtkWidget  *source_view;
+  GtkWidget  *target_view;
+  GtkWidget  *mode;          /* GtkDropDown: greedy, beam */
+  GtkWidget  *width;         /* GtkSpinButton: beam width */
+  GtkWidget  *hint;
+  GtkWidget  *counter;
+  AttnModel  *model;
+  GPtrArray  *examples;      /* source, target, source, target … ("" for none) */
+  guint       count_source;
+};
+
+G_DEFINE_FINAL_TYPE (LensPairInput, lens_pair_input, GTK_TYPE_BOX)
+
+static char *
+view_text (GtkWidget *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static void
+set_view_text (GtkWidget *view, const char *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text ? text : "", -1);
+}
+
+/* ---- counter and hint ---- */
+
+static gboolean
+update_count (gpointer data)
+{
+  LensPairInput *self = data;
+  g_autofree char *source = view_text (self->source_view);
+  g_autofree char *target = view_text (self->target_view);
+  g_autofree char *label = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean forced = g_strstrip (target)[0] != '\0';
+  gboolean beam = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->mode)) == 1;
+  int n, max;
+
+  self->count_source = 0;
+  gtk_widget_set_sensitive (self->mode, !forced);
+  gtk_widget_set_sensitive (self->width, !forced && beam);
+  gtk_label_set_text (GTK_LABEL (self->hint),
+                      forced ? _("The target is force-decoded: the views show the alignment of exactly this pair.")
+                             : _("No target: the model translates the source, and the views show its own translation."));
+  if (self->model == NULL)
+    {
+      gtk_label_set_text (GTK_LABEL (self->counter), "");
+      return G_SOURCE_REMOVE;
+    }
+  n = attn_model_count_tokens (self->model, source, NULL, &error);
+  max = attn_model_get_max_positions (self->model);
+  if (n < 0)
+    label = g_strdup_printf (_("Cannot count tokens: %s"), error ? error->message : "?");
+  else
+    label = g_strdup_printf (g_dngettext (NULL, "Source: %d / %d token", "Source: %d / %d tokens", n), n, max);
+  gtk_label_set_text (GTK_LABEL (self->counter), label);
+  if (n > max)
+    gtk_widget_add_css_class (self->counter, "error");
+  else
+    gtk_widget_remove_css_class (self->counter, "error");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_count (LensPairInput *self)
+{
+  g_clear_handle_id (&self->count_source, g_source_remove);
+  self->count_source = g_timeout_add (150, update_count, self);
+}
+
+/* ---- examples ---- */
+
+static void
+add_example (LensPairInput *self, const char *source, const char *target)
+{
+  g_ptr_array_add (self->examples, g_strdup (source));
+  g_ptr_array_add (self->examples, g_strdup (target ? target : ""));
+}
+
+static void
+load_examples (LensPairInput *self)
+{
+  g_autofree char *path = g_build_filename (attn_model_get_dir (self->model), "examples.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  g_ptr_array_set_size (self->examples, 0);
+  if (json_parser_load_from_file (parser, path, NULL) &&
+      (root = json_parser_get_root (parser)) && JSON_NODE_HOLDS_ARRAY (root))
+    {
+      JsonArray *list = json_node_get_array (root);
+
+      for (guint i = 0; i < json_array_get_length (list); i++)
+        {
+          JsonNode *node = json_array_get_element (list, i);
+          JsonObject *o;
+          const char *source;
+
+          if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+            {
+              add_example (self, json_node_get_string (node), NULL);
+              continue;
+            }
+          if (!JSON_NODE_HOLDS_OBJECT (node))
+            continue;
+          o = json_node_get_object (node);
+          source = json_object_get_string_member_with_default (o, "source",
+                     json_object_get_string_member_with_default (o, "text", NULL));
+          if (source)
+            add_example (self, source, json_object_get_string_member_with_default (o, "target", NULL));
+        }
+    }
+  if (self->examples->len > 0)
+    return;
+  add_example (self, "The cat sat on the mat.", NULL);
+  add_example (self, "Attention is all you need.", NULL);
+  add_example (self, "The house is small.", "Das Haus ist klein.");
+}
+
+static void
+rebuild_examples_menu (LensPairInput *self)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+
+  for (guint i = 0; i + 1 < self->examples->len; i += 2)
+    {
+      const char *source = self->examples->pdata[i], *target = self->examples->pdata[i + 1];
+      g_autofree char *label = target[0] ? g_strdup_printf ("%s  ⇄  %s", source, target) : g_strdup (source);
+      g_autoptr(GMenuItem) item = NULL;
+
+      if (g_utf8_strlen (label, -1) > 64)
+        {
+          char *cut = g_strdup_printf ("%.*s…", (int) (g_utf8_offset_to_pointer (label, 63) - label), label);
+          g_free (label);
+          label = cut;
+        }
+      item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target (item, "pair.example", "u", i / 2);
+      g_menu_append_item (menu, item);
+    }
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->examples_button), G_MENU_MODEL (menu));
+  gtk_widget_set_sensitive (self->examples_button, self->examples->len > 0);
+}
+
+static void
+example_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LensPairInput *self = LENS_PAIR_INPUT (widget);
+  guint i = 2 * g_variant_get_uint32 (param);
+
+  if (i + 1 >= self->examples->len)
+    return;
+  lens_pair_input_set_source (self, self->examples->pdata[i]);
+  lens_pair_input_set_target (self, self->examples->pdata[i + 1]);
+}
+
+static void
+swap_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  lens_pair_input_swap (LENS_PAIR_INPUT (widget));
+}
+
+/* ---- class ---- */
+
+static void
+lens_pair_input_dispose (GObject *object)
+{
+  LensPairInput *self = LENS_PAIR_INPUT (object);
+  GtkWidget *child;
+
+  g_clear_handle_id (&self->count_source, g_source_remove);
+  g_clear_pointer (&self->model, attn_model_unref);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
+    gtk_box_remove (GTK_BOX (self), child);
+  G_OBJECT_CLASS (lens_pair_input_parent_class)->dispose (object);
+}
+
+static void
+lens_pair_input_finalize (GObject *object)
+{
+  g_ptr_array_unref (LENS_PAIR_INPUT (object)->examples);
+  G_OBJECT_CLASS (lens_pair_input_parent_class)->finalize (object);
+}
+
+static void
+lens_pair_input_class_init (LensPairInputClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lens_pair_input_dispose;
+  object_class->finalize = lens_pair_input_finalize;
+  gtk_widget_class_install_action (widget_class, "pair.example", "u", example_action);
+  gtk_widget_class_install_action (widget_class, "pair.swap", NULL, swap_action);
+  gtk_widget_class_set_css_name (widget_class, "lens-pair-input");
+}
+
+static GtkWidget *
+text_box (LensPairInput *self, const char *mnemonic, const char *a11y, GtkWidget **view_out)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *label = gtk_label_new_with_mnemonic (mnemonic);
+  GtkWidget *view = gtk_text_view_new ();
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), view);
+  gtk_widget_add_css_class (label, "caption-heading");
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+  g_signal_connect_swapped (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), "changed",
+                            G_CALLBACK (queue_count), self);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller), 60);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_widget_add_css_class (scroller, "card");
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), scroller);
+  *view_out = view;
+  return box;
+}
+
+static void
+lens_pair_input_init (LensPairInput *self)
+{
+  static const char *modes[] = { N_("Greedy"), N_("Beam search"), NULL };
+  const char *shown[] = { _(modes[0]), _(modes[1]), NULL };
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *title = gtk_label_new (_("Sentence Pair"));
+  GtkWidget *swap = gtk_button_new_from_icon_name ("object-flip-vertical-symbolic");
+  GtkWidget *decode = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *decode_label = gtk_label_new_with_mnemonic (_("_Decoding"));
+  GtkWidget *width_label = gtk_label_new_with_mnemonic (_("_Width"));
+
+  self->examples = g_ptr_array_new_with_free_func (g_free);
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  gtk_box_set_spacing (GTK_BOX (self), 6);
+
+  gtk_widget_add_css_class (title, "heading");
+  gtk_label_set_xalign (GTK_LABEL (title), 0.0);
+  gtk_widget_set_hexpand (title, TRUE);
+  gtk_box_append (GTK_BOX (header), title);
+  gtk_widget_set_tooltip_text (swap, _("Swap source and target"));
+  gtk_widget_add_css_class (swap, "flat");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (swap), "pair.swap");
+  gtk_box_append (GTK_BOX (header), swap);
+  self->examples_button = gtk_menu_button_new ();
+  gtk_menu_button_set_label (GTK_MENU_BUTTON (self->examples_button), _("Examples"));
+  gtk_widget_set_tooltip_text (self->examples_button, _("Fill in an example pair"));
+  gtk_widget_add_css_class (self->examples_button, "flat");
+  gtk_box_append (GTK_BOX (header), self->examples_button);
+  gtk_box_append (GTK_BOX (self), header);
+
+  gtk_box_append (GTK_BOX (self), text_box (self, _("_Source"), _("Source sentence"), &self->source_view));
+  gtk_box_append (GTK_BOX (self), text_box (self, _("_Target (optional)"), _("Target sentence to align"),
+                                            &self->target_view));
+
+  self->hint = gtk_label_new ("");
+  gtk_label_set_wrap (GTK_LABEL (self->hint), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->hint), 0.0);
+  gtk_widget_add_css_class (self->hint, "dim-label");
+  gtk_widget_add_css_class (self->hint, "caption");
+  gtk_box_append (GTK_BOX (self), self->hint);
+
+  self->mode = gtk_drop_down_new_from_strings (shown);
+  gtk_widget_set_tooltip_text (self->mode, _("How the model translates when no target is given"));
+  gtk_label_set_mnemonic_widget (GTK_LABEL (decode_label), self->mode);
+  g_signal_connect_swapped (self->mode, "notify::selected", G_CALLBACK (queue_count), self);
+  self->width = gtk_spin_button_new_with_range (2, 16, 1);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->width), 4);
+  gtk_widget_set_tooltip_text (self->width, _("Beam width: how many candidates are kept at each step"));
+  gtk_label_set_mnemonic_widget (GTK_LABEL (width_label), self->width);
+  gtk_box_append (GTK_BOX (decode), decode_label);
+  gtk_box_append (GTK_BOX (decode), self->mode);
+  gtk_box_append (GTK_BOX (decode), width_label);
+  gtk_box_append (GTK_BOX (decode), self->width);
+  gtk_box_append (GTK_BOX (self), decode);
+
+  self->counter = gtk_label_new ("");
+  gtk_label_set_xalign (GTK_LABEL (self->counter), 1.0);
+  gtk_widget_add_css_class (self->counter, "dim-label");
+  gtk_widget_add_css_class (self->counter, "caption");
+  gtk_widget_add_css_class (self->counter, "numeric");
+  gtk_box_append (GTK_BOX (self), self->counter);
+  update_count (self);
+}
+
+GtkWidget *
+lens_pair_input_new (void)
+{
+  return g_object_new (LENS_TYPE_PAIR_INPUT, NULL);
+}
+
+void
+lens_pair_input_set_model (LensPairInput *self, AttnModel *model)
+{
+  g_return_if_fail (LENS_IS_PAIR_INPUT (self));
+  if (model == self->model)
+    return;
+  if (model)
+    attn_model_ref (model);
+  g_clear_pointer (&self->model, attn_model_unref);
+  self->model = model;
+  if (model == NULL)
+    return;
+  load_examples (self);
+  rebuild_examples_menu (self);
+  queue_count (self);
+}
+
+char *
+lens_pair_input_get_source (LensPairInput *self)
+{
+  return view_text (self->source_view);
+}
+
+void
+lens_pair_input_set_source (LensPairInput *self, const char *text)
+{
+  set_view_text (self->source_view, text);
+}
+
+char *
+lens_pair_input_get_target (LensPairInput *self)
+{
+  return view_text (self->target_view);
+}
+
+void
+lens_pair_input_set_target (LensPairInput *self, const char *text)
+{
+  set_view_text (self->target_view, text);
+}
+
+void
+lens_pair_input_swap (LensPairInput *self)
+{
+  g_autofree char *source = view_text (self->source_view);
+  g_autofree char *target = view_text (self->target_view);
+
+  set_view_text (self->source_view, target);
+  set_view_text (self->target_view, source);
+}
+
+int
+lens_pair_input_get_beam_size (LensPairInput *self)
+{
+  if (gtk_drop_down_get_selected (GTK_DROP_DOWN (self->mode)) != 1)
+    return 1;
+  return gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->width));
+}
+
+void
+lens_pair_input_set_beam_size (LensPairInput *self, int beam_size)
+{
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->mode), beam_size > 1 ? 1 : 0);
+  if (beam_size > 1)
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->width), beam_size);
+}
+
+int
+lens_pair_input_get_n_examples (LensPairInput *self)
+{
+  return self->examples->len / 2;
+}
+
+gboolean
+lens_pair_input_build (LensPairInput *self, AttnInput *input, AttnRunOptions *options,
+                       char ***storage, GError **error)
+{
+  g_autofree char *source = view_text (self->source_view);
+  g_autofree char *target = view_text (self->target_view);
+  int beam = lens_pair_input_get_beam_size (self);
+  const char *strv[3];
+
+  memset (input, 0, sizeof *input);
+  *storage = NULL;
+  g_strstrip (source);
+  g_strstrip (target);
+  if (source[0] == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("Type a source sentence to translate first."));
+      return FALSE;
+    }
+  strv[0] = source;
+  strv[1] = target;
+  strv[2] = NULL;
+  *storage = g_strdupv ((char **) strv);
+  input->source = (*storage)[0];
+  input->target = (*storage)[1][0] ? (*storage)[1] : NULL;
+  options->decode = beam > 1 ? ATTN_DECODE_BEAM : ATTN_DECODE_GREEDY;
+  options->beam_size = MAX (beam, 1);
+  return TRUE;
+}

@@ -1,0 +1,106 @@
+/* lens-window-pairs.c — the window's sentence-pair and audio parts: which input
+ * pane and pages show, the input of a run, audio dropped on the window. */
+#include "lens-window-private.h"
+
+#include <glib/gi18n.h>
+
+static void
+set_page_visible (LensWindow *self, GtkWidget *child, gboolean visible)
+{
+  AdwViewStackPage *page = adw_view_stack_get_page (self->stack, child);
+
+  if (visible == adw_view_stack_page_get_visible (page))
+    return;
+  if (!visible && adw_view_stack_get_visible_child (self->stack) == child)
+    adw_view_stack_set_visible_child_name (self->stack, "grid");
+  adw_view_stack_page_set_visible (page, visible);
+  if (visible && g_strcmp0 (self->wanted_view, adw_view_stack_page_get_name (page)) == 0)
+    {
+      g_autofree char *name = g_steal_pointer (&self->wanted_view);
+
+      lens_window_set_view (self, name);
+    }
+}
+
+void
+lens_window_update_modality (LensWindow *self)
+{
+  AttnModality modality = self->model ? attn_model_get_modality (self->model) : ATTN_MODALITY_TEXT;
+  gboolean pair = modality == ATTN_MODALITY_TRANSLATION;
+  gboolean speech = modality == ATTN_MODALITY_SPEECH;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->input), !pair && !speech);
+  gtk_widget_set_visible (GTK_WIDGET (self->pair_input), pair);
+  gtk_widget_set_visible (GTK_WIDGET (self->audio_input), speech);
+  if (pair)
+    lens_pair_input_set_model (self->pair_input, self->model);
+  if (speech)
+    lens_audio_input_set_model (self->audio_input, self->model);
+  /* the pages follow the result, so that the views match what is shown */
+  set_page_visible (self, self->alignment_page, self->result && self->result->attention[ATTN_KIND_CROSS] &&
+                                                self->result->mel == NULL);
+  set_page_visible (self, self->speech_page, self->result && self->result->mel != NULL &&
+                                             self->result->attention[ATTN_KIND_CROSS]);
+}
+
+gboolean
+lens_window_build_input (LensWindow *self, AttnInput *input, AttnRunOptions *options, char ***storage, GError **error)
+{
+  switch (attn_model_get_modality (self->model))
+    {
+    case ATTN_MODALITY_TRANSLATION:
+      return lens_pair_input_build (self->pair_input, input, options, storage, error);
+    case ATTN_MODALITY_SPEECH:
+      return lens_audio_input_build (self->audio_input, input, storage, error);
+    case ATTN_MODALITY_TEXT:
+    default:
+      return lens_text_input_build (self->input, input, storage, error);
+    }
+}
+
+gboolean
+lens_window_on_drop (GtkDropTarget *target, const GValue *value, double x, double y, LensWindow *self)
+{
+  GFile *file = g_value_get_object (value);
+  g_autofree char *path = file ? g_file_get_path (file) : NULL;
+
+  if (path == NULL)
+    return FALSE;
+  if (self->model && attn_model_get_modality (self->model) != ATTN_MODALITY_SPEECH)
+    {
+      lens_window_toast (self, _("Audio goes to a speech model: choose one in the model menu first"));
+      return FALSE;
+    }
+  lens_window_set_audio (self, path);
+  return TRUE;
+}
+
+LensAlignmentView *
+lens_window_get_alignment_view (LensWindow *self)
+{
+  return self->alignment_view;
+}
+
+LensSpeechView *
+lens_window_get_speech_view (LensWindow *self)
+{
+  return self->speech_view;
+}
+
+LensPairInput *
+lens_window_get_pair_input (LensWindow *self)
+{
+  return self->pair_input;
+}
+
+LensAudioInput *
+lens_window_get_audio_input (LensWindow *self)
+{
+  return self->audio_input;
+}
+
+guint
+lens_window_get_runs_in_flight (LensWindow *self)
+{
+  return lens_worker_get_runs_in_flight (self->worker);
+}
