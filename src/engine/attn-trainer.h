@@ -137,4 +137,6 @@ char         *attn_trainer_predict     (AttnTrainer *trainer, const char *source
 /* Writes config.json, model.safetensors, the tokenizer files and the training state. */
 gboolean      attn_trainer_save        (AttnTrainer *trainer, const char *dir, GError **error);
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttnTrainer, attn_trainer_free)
+
 G_END_DECLS
