@@ -149,6 +149,11 @@ test_group_words (void)
   g_assert_cmpint (w2[4], ==, -1);
   attn_token_seq_clear (&wp);
   attn_token_seq_clear (&sp);
+  /* a word-level vocabulary marks no word starts: every token is a word */
+  seq_from (&wp, (const char *[]) { "3", "1", "4", "</s>" }, (guint8[]) { 0, 0, 0, 1 }, 4);
+  g_assert_cmpint (attn_group_words (&wp, w1, NULL), ==, 3);
+  g_assert_cmpint (w1[2], ==, 2);
+  attn_token_seq_clear (&wp);
 }
 
 /* A translation result: source "▁a ▁b </s>", decoder inputs "<s> ▁x ▁y"; one layer,

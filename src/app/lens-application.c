@@ -11,6 +11,7 @@
 
 #include "attn-parallel.h"
 #include "lens-config.h"
+#include "lens-frame-probe.h"
 #include "lens-models.h"
 #include "lens-preferences.h"
 #include "lens-window.h"
@@ -132,6 +133,7 @@ lens_application_activate (GApplication *app)
     lens_window_set_pair (win, self->pair);
   if (self->audio)
     lens_window_set_audio (win, self->audio);
+  lens_frame_probe_watch (win, self->run);   /* nothing unless LENS_FRAME_PROBE is set */
   gtk_window_present (GTK_WINDOW (win));
 
   /* after the window: loading runs on the worker */

@@ -185,3 +185,19 @@ lens_grid_view_get_n_cells (LensGridView *self)
   g_return_val_if_fail (LENS_IS_GRID_VIEW (self), 0);
   return self->n_cells;
 }
+
+gboolean
+lens_grid_view_get_cell_center (LensGridView *self, int layer, int head, double *x, double *y)
+{
+  const LensMatrixSource *src;
+  double pitch = self->layout.cell + self->layout.gap;
+
+  g_return_val_if_fail (LENS_IS_GRID_VIEW (self), FALSE);
+  src = lens_view_get_source (LENS_VIEW (self));
+  if (src == NULL || self->n_cells == 0 || layer < 0 || head < 0 ||
+      layer >= src->weights->layers || head >= src->weights->heads)
+    return FALSE;
+  *x = self->layout.x + head * pitch + self->layout.cell / 2;
+  *y = self->layout.y + layer * pitch + self->layout.cell / 2;
+  return TRUE;
+}

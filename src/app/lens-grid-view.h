@@ -11,5 +11,9 @@ G_DECLARE_FINAL_TYPE (LensGridView, lens_grid_view, LENS, GRID_VIEW, LensView)
 GtkWidget *lens_grid_view_new         (void);
 /* For tests: the thumbnails the last draw painted (layers × heads). */
 int        lens_grid_view_get_n_cells (LensGridView *self);
+/* For tests and the frame probe: the centre of a thumbnail as the last draw laid it
+ * out, in widget coordinates; FALSE before a draw or outside the grid. */
+gboolean   lens_grid_view_get_cell_center (LensGridView *self, int layer, int head,
+                                           double *x, double *y);
 
 G_END_DECLS

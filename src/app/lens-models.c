@@ -19,6 +19,25 @@ lens_model_group_title (LensModelGroup group)
     }
 }
 
+/* A model the trainer made on a toy task (copy, reverse, sort) belongs to Teaching,
+ * whatever its architecture: its trainer_state.json names the task. */
+static gboolean
+is_toy_model (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "trainer_state.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *config;
+
+  if (!json_parser_load_from_file (parser, path, NULL))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  config = json_object_get_object_member (json_node_get_object (root), "config");
+  return config != NULL && json_object_has_member (config, "task");
+}
+
 gboolean
 lens_model_group_for_dir (const char *dir, LensModelGroup *group)
 {
@@ -34,12 +53,12 @@ lens_model_group_for_dir (const char *dir, LensModelGroup *group)
     return FALSE;
   type = json_object_get_string_member_with_default (json_node_get_object (root), "model_type", "");
 
-  if (g_str_equal (type, "whisper"))
+  if (g_str_equal (type, "attn-rnn") || is_toy_model (dir))
+    *group = LENS_MODEL_GROUP_TEACHING;
+  else if (g_str_equal (type, "whisper"))
     *group = LENS_MODEL_GROUP_SPEECH;
   else if (g_str_equal (type, "marian"))
     *group = LENS_MODEL_GROUP_TRANSLATION;
-  else if (g_str_equal (type, "rnn") || g_str_has_prefix (type, "toy"))
-    *group = LENS_MODEL_GROUP_TEACHING;
   else
     *group = LENS_MODEL_GROUP_TEXT;
   return TRUE;

@@ -4,14 +4,17 @@
 
 #include "lens-application.h"
 #include "lens-config.h"
+#include "lens-frame-probe.h"
 #include "lens-models.h"
 
 int
 main (int argc, char *argv[])
 {
   g_autoptr(LensApplication) app = NULL;
-  g_autofree char *localedir = lens_locale_dir ();
+  g_autofree char *localedir = NULL;
 
+  lens_frame_probe_start ();   /* first: it times the start-up (LENS_FRAME_PROBE) */
+  localedir = lens_locale_dir ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

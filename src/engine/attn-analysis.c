@@ -158,11 +158,15 @@ int
 attn_group_words (const AttnTokenSeq *seq, int *word, GPtrArray *words)
 {
   int n = -1;
-  gboolean wordpiece = FALSE;
+  gboolean wordpiece = FALSE, marked = FALSE;
   GString *cur = NULL;
   for (guint t = 0; t < seq->len; t++)
-    if (g_str_has_prefix (seq->tokens[t], "##"))
-      wordpiece = TRUE;
+    {
+      if (g_str_has_prefix (seq->tokens[t], "##"))
+        wordpiece = TRUE;
+      if (!seq->special[t] && starts_word (seq->tokens[t]))
+        marked = TRUE;
+    }
   for (guint t = 0; t < seq->len; t++)
     {
       const char *tok = seq->tokens[t];
@@ -175,8 +179,10 @@ attn_group_words (const AttnTokenSeq *seq, int *word, GPtrArray *words)
         }
       if (wordpiece)
         open = !g_str_has_prefix (tok, "##");
-      else
+      else if (marked)
         open = n < 0 || starts_word (tok);
+      else
+        open = TRUE;   /* a word-level vocabulary: no piece marks a word start, each token is a word */
       /* punctuation pieces glued to a word still count as part of it */
       if (open)
         {

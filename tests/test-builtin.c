@@ -1,0 +1,156 @@
+/* test-builtin.c — every built-in model in models/ loads, has its model card and
+ * examples, stays within the size limits, and gives its known predictions. */
+#include "attn-analysis.h"
+#include "attn-model.h"
+#include "test-common.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#define MODEL_LIMIT (20u << 20)
+#define ALL_LIMIT   (60u << 20)
+
+static char *
+models_dir (void)
+{
+  const char *dir = g_getenv ("ATTN_MODELS_DIR");
+  g_assert_nonnull (dir);
+  return g_strdup (dir);
+}
+
+static goffset
+folder_bytes (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  goffset total = 0;
+  while (d && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      GStatBuf st;
+      if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode))
+        total += st.st_size;
+    }
+  return total;
+}
+
+static GPtrArray *
+model_dirs (void)
+{
+  g_autofree char *root = models_dir ();
+  g_autoptr(GDir) d = g_dir_open (root, 0, NULL);
+  GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+  while (d && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *cfg = g_build_filename (root, name, "config.json", NULL);
+      if (g_file_test (cfg, G_FILE_TEST_EXISTS))
+        g_ptr_array_add (dirs, g_build_filename (root, name, NULL));
+    }
+  g_ptr_array_sort (dirs, (GCompareFunc) g_strcmp0);
+  return dirs;
+}
+
+static void
+test_folders (void)
+{
+  g_autoptr(GPtrArray) dirs = model_dirs ();
+  goffset all = 0;
+  g_assert_cmpuint (dirs->len, >, 0);
+  for (guint i = 0; i < dirs->len; i++)
+    {
+      const char *dir = dirs->pdata[i];
+      g_autofree char *card = g_build_filename (dir, "MODEL_CARD.md", NULL);
+      g_autofree char *examples = g_build_filename (dir, "examples.json", NULL);
+      goffset bytes = folder_bytes (dir);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(AttnModel) m = attn_model_load (dir, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_file_test (card, G_FILE_TEST_EXISTS));
+      g_assert_true (g_file_test (examples, G_FILE_TEST_EXISTS));
+      g_test_message ("%s: %.2f MB", dir, bytes / 1048576.0);
+      g_assert_cmpint (bytes, <=, MODEL_LIMIT);
+      all += bytes;
+    }
+  g_assert_cmpint (all, <=, ALL_LIMIT);
+}
+
+/* The toy reversers: every example's output is its input backwards, and each output
+ * digit attends (best layer, heads averaged) to the source digit it copies. */
+static void
+check_reverser (const char *name)
+{
+  g_autofree char *root = models_dir ();
+  g_autofree char *dir = g_build_filename (root, name, NULL);
+  g_autofree char *examples = g_build_filename (dir, "examples.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AttnModel) m = attn_model_load (dir, &error);
+  g_autoptr(JsonParser) p = json_parser_new ();
+  JsonArray *list;
+
+  g_assert_no_error (error);
+  json_parser_load_from_file (p, examples, &error);
+  g_assert_no_error (error);
+  list = json_node_get_array (json_parser_get_root (p));
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      const char *src = json_object_get_string_member (json_array_get_object_element (list, i), "source");
+      g_auto(GStrv) digits = g_strsplit (src, " ", -1);
+      guint n = g_strv_length (digits);
+      g_autoptr(GString) want = g_string_new (NULL);
+      AttnInput in = { .source = src };
+      g_autoptr(AttnResult) r = attn_model_run (m, &in, NULL, NULL, NULL, NULL, &error);
+      const AttnWeights *cross;
+      int best = 0;
+      g_autofree char *got = NULL;
+      g_assert_no_error (error);
+      for (guint k = n; k > 0; k--)
+        g_string_append_printf (want, "%s%s", k < n ? " " : "", digits[k - 1]);
+      got = g_strstrip (g_strdup (r->generated_text));
+      g_test_message ("%s: %s → %s", name, src, got);
+      g_assert_cmpstr (got, ==, want->str);
+      /* rows 0 … n−1 predict the n digits; digit k of the output copies source n−1−k */
+      cross = r->attention[ATTN_KIND_CROSS];
+      g_assert_nonnull (cross);
+      for (int l = 0; l < cross->layers; l++)
+        {
+          g_autofree float *mean = g_new (float, (gsize) cross->queries * cross->keys);
+          int hits = 0;
+          attn_head_mean (cross, l, mean);
+          for (guint k = 0; k < n; k++)
+            {
+              const float *row = mean + (gsize) k * cross->keys;
+              int arg = 0;
+              for (int j = 1; j < cross->keys; j++)
+                if (row[j] > row[arg])
+                  arg = j;
+              hits += arg == (int) (n - 1 - k);
+            }
+          best = MAX (best, hits);
+        }
+      g_assert_cmpint (best * 100, >=, 95 * (int) n);
+    }
+}
+
+static void
+test_toy_reverse (void)
+{
+  check_reverser ("toy-reverse");
+}
+
+static void
+test_toy_reverse_gru (void)
+{
+  check_reverser ("toy-reverse-gru");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/builtin/folders", test_folders);
+  g_test_add_func ("/builtin/toy-reverse", test_toy_reverse);
+  g_test_add_func ("/builtin/toy-reverse-gru", test_toy_reverse_gru);
+  return g_test_run ();
+}
