@@ -6,17 +6,26 @@
  * n = (L(x+h) − L(x−h)) / 2h (h = 1e-2 for blocks with smooth output, 1e-3
  * where noted) are compared over sampled entries by the relative L2 error
  *     ‖a − n‖ / max(‖a‖, ‖n‖, 1e-6)
- * which must stay below GRAD_TOL (2e-2 per tensor, 1e-2 over a whole model).
- * The largest absolute difference is printed for every check. */
+ * which must stay below GRAD_TOL = 1e-3 for every kernel tensor (measured:
+ * ≤ 1.2e-4) and MODEL_TOL = 2e-3 over all sampled entries of a whole model
+ * (measured: ≤ 3e-4). Each model tensor must also pass on its own: relative
+ * error < 1e-2 when its gradient norm is ≥ 1e-3, and otherwise, where the float32
+ * finite-difference noise (~1e-6) dominates, max |a − n| < 1e-5. A 10 % error in
+ * one gate's gradient fails these checks. The largest absolute difference is
+ * printed for every check. */
 #include <math.h>
 #include <string.h>
 #include <glib.h>
 
 #include "attn-train-private.h"
 #include "attn-rnn-private.h"
+#include "test-train-common.h"
 
-#define GRAD_TOL 2e-2
-#define MODEL_TOL 1e-2
+#define GRAD_TOL 1e-3
+#define MODEL_TOL 2e-3
+#define TENSOR_TOL 1e-2
+#define TENSOR_SMALL 1e-3
+#define TENSOR_ABS 1e-5
 
 typedef double (*LossFunc) (gpointer data);
 
@@ -590,9 +599,16 @@ check_model (const char *name, AttnTrainModel *m, gboolean train)
       all.sq_n += c.sq_n;
       all.n += c.n;
       all.max_abs = MAX (all.max_abs, c.max_abs);
-      /* per tensor: looser (tiny tensors are noisier); the whole model: MODEL_TOL */
-      if (c.sq_a > 1e-10)
-        report (what, &c, 5e-2);
+      if (sqrt (c.sq_a) >= TENSOR_SMALL)
+        report (what, &c, TENSOR_TOL);
+      else
+        {
+          g_test_message ("%-40s entries %4d  max|a-n| %.2e  (|a| %.2e, below the relative check)",
+                          what, c.n, c.max_abs, sqrt (c.sq_a));
+          if (!(c.max_abs < TENSOR_ABS))
+            g_test_fail_printf ("%s: max abs gradient difference %.3e ≥ %.0e", what, c.max_abs,
+                                TENSOR_ABS);
+        }
     }
   report (name, &all, MODEL_TOL);
   attn_batch_clear (&t.batch);
@@ -661,6 +677,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  train_test_init_blas ();
   g_test_add_func ("/train-grad/linear", test_linear);
   g_test_add_func ("/train-grad/layernorm", test_layernorm);
   g_test_add_func ("/train-grad/activations", test_activations);

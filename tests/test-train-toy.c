@@ -9,6 +9,7 @@
 #include "attn-error.h"
 #include "attn-model.h"
 #include "attn-trainer-private.h"
+#include "test-train-common.h"
 
 /* ---- reproducibility ---- */
 
@@ -217,6 +218,22 @@ test_callback (void)
       /* still usable afterwards */
       g_assert_true (attn_trainer_step (t, 3, NULL, NULL, &error));
       g_assert_cmpint (d.calls, ==, 3);
+      /* another probe */
+      g_assert_false (attn_trainer_set_probe (t, "1 2 x", &error));
+      g_assert_error (error, ATTN_ERROR, ATTN_ERROR_INPUT);
+      g_clear_error (&error);
+      g_assert_true (attn_trainer_set_probe (t, "1 2 3", &error));
+      {
+        AttnWeights *w = attn_trainer_probe_attention (t);
+        g_assert_cmpint (w->queries, ==, 4);
+        g_assert_cmpint (w->keys, ==, 4);
+        attn_weights_free (w);
+      }
+      {
+        g_autofree char *p = attn_trainer_predict (t, "4 5 6", &error);
+        g_assert_no_error (error);
+        g_assert_nonnull (p);
+      }
       attn_trainer_free (t);
     }
 }
@@ -412,6 +429,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  train_test_init_blas ();
   g_test_add_func ("/train-toy/bad-config", test_bad_config);
   g_test_add_func ("/train-toy/recipe", test_recipe);
   g_test_add_func ("/train-toy/callback-and-cancel", test_callback);

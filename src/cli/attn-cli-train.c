@@ -3,7 +3,8 @@
  *
  *   attn-cli train --task copy|reverse|sort --arch transformer|gru|lstm
  *                  [--score additive|dot|general|scaled-dot] [--seed N] --out DIR
- *                  [--steps N] [--batch-size N] [--lr X] [--min-len N] [--max-len N]
+ *                  [--steps N] [--batch-size N] [--lr X] [--dropout P] [--label-smoothing E]
+ *                  [--min-len N] [--max-len N]
  *   attn-cli train --recipe FILE --out DIR        (JSON: the same keys, see attn-train-io.c)
  *   attn-cli train --resume DIR [--out DIR2]      (continues a saved run)
  *
@@ -54,7 +55,7 @@ int
 attn_cli_train (int argc, char **argv)
 {
   g_autofree char *task = NULL, *arch = NULL, *score = NULL, *out = NULL, *recipe = NULL;
-  g_autofree char *resume = NULL, *lr = NULL;
+  g_autofree char *resume = NULL, *lr = NULL, *dropout = NULL, *smoothing = NULL;
   gint64 seed = -1;
   int steps = 0, batch = 0, min_len = 0, max_len = 0, every = 50, eval = 500;
   gboolean quiet = FALSE;
@@ -69,6 +70,8 @@ attn_cli_train (int argc, char **argv)
     { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Updates in all (the schedule's length)", "N" },
     { "batch-size", 0, 0, G_OPTION_ARG_INT, &batch, "Sequences per update", "N" },
     { "lr", 0, 0, G_OPTION_ARG_STRING, &lr, "Peak learning rate", "X" },
+    { "dropout", 0, 0, G_OPTION_ARG_STRING, &dropout, "Dropout probability (default 0)", "P" },
+    { "label-smoothing", 0, 0, G_OPTION_ARG_STRING, &smoothing, "Label smoothing ε (default 0)", "E" },
     { "min-len", 0, 0, G_OPTION_ARG_INT, &min_len, "Shortest sequence (digits)", "N" },
     { "max-len", 0, 0, G_OPTION_ARG_INT, &max_len, "Longest sequence (digits)", "N" },
     { "every", 0, 0, G_OPTION_ARG_INT, &every, "Progress line every N steps (default 50)", "N" },
@@ -101,7 +104,8 @@ attn_cli_train (int argc, char **argv)
 
   if (resume != NULL)
     {
-      if (task || arch || score || recipe || seed >= 0 || batch || lr || min_len || max_len)
+      if (task || arch || score || recipe || seed >= 0 || batch || lr || min_len || max_len
+          || dropout || smoothing)
         {
           attn_cli_fail ("--resume continues a saved run with its own settings; only --steps may change");
           return 2;
@@ -169,16 +173,27 @@ attn_cli_train (int argc, char **argv)
         config.min_len = min_len;
       if (max_len > 0)
         config.max_len = max_len;
-      if (lr != NULL)
-        {
-          char *end = NULL;
-          config.lr = (float) g_ascii_strtod (lr, &end);
-          if (end == lr || *end != '\0')
-            {
-              attn_cli_fail ("--lr “%s” is not a number", lr);
-              return 2;
-            }
-        }
+      {
+        struct { const char *flag, *text; float *out; } reals[] = {
+          { "--lr", lr, &config.lr },
+          { "--dropout", dropout, &config.dropout },
+          { "--label-smoothing", smoothing, &config.label_smoothing },
+        };
+        for (guint i = 0; i < G_N_ELEMENTS (reals); i++)
+          {
+            char *end = NULL;
+            double v;
+            if (reals[i].text == NULL)
+              continue;
+            v = g_ascii_strtod (reals[i].text, &end);
+            if (end == reals[i].text || *end != '\0')
+              {
+                attn_cli_fail ("%s “%s” is not a number", reals[i].flag, reals[i].text);
+                return 2;
+              }
+            *reals[i].out = (float) v;
+          }
+      }
       trainer = attn_trainer_new (&config, &error);
       if (trainer == NULL)
         {

@@ -603,12 +603,6 @@ attn_rnn_new (const AttnRnnConfig *config, GError **error)
   r->out_w = add_t (P, "model.decoder.out_proj.weight", c->vocab, H);
   r->out_b = add_t (P, "model.decoder.out_proj.bias", c->vocab, 0);
   attn_params_alloc (P);
-  {
-    gint64 he = r->He, h = H, e = E, a = c->attention_dim;
-    gint64 per_tok = 2 * (G * he * (e + he)) + G * h * (e + h) + h * (h + K) + h * c->vocab
-                     + (c->score == ATTN_SCORE_ADDITIVE ? a * (h + K) : 0);
-    r->parent.flops_per_token = 6 * per_tok;
-  }
   return &r->parent;
 }
 
@@ -699,22 +693,4 @@ attn_rnn_config_from_json (JsonObject *o, const char *where, AttnRnnConfig *c, G
       return FALSE;
     }
   return TRUE;
-}
-
-gboolean
-attn_rnn_read_config (const char *dir, AttnRnnConfig *config, GError **error)
-{
-  g_autofree char *path = g_build_filename (dir, "config.json", NULL);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonNode *root;
-
-  if (!json_parser_load_from_file (parser, path, error))
-    return FALSE;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: not a JSON object", path);
-      return FALSE;
-    }
-  return attn_rnn_config_from_json (json_node_get_object (root), path, config, error);
 }

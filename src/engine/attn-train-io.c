@@ -86,11 +86,27 @@ attn_params_load (AttnParams *params, const char *dir, GError **error)
 
 static const char *decay_names[] = { "linear", "cosine", "invsqrt", "constant" };
 
+/* The shortest decimal that reads back as the same float: 0.1, not 0.100000001490116. */
+static double
+short_float (float f)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  for (int digits = 6; digits < 9; digits++)
+    {
+      double d;
+      g_ascii_formatd (buf, sizeof buf, digits == 6 ? "%.6g" : digits == 7 ? "%.7g" : "%.8g", f);
+      d = g_ascii_strtod (buf, NULL);
+      if ((float) d == f)
+        return d;
+    }
+  return f;
+}
+
 static void
 config_to_json (const AttnTrainConfig *c, JsonBuilder *jb)
 {
 #define I(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_int_value (jb, v); } while (0)
-#define D(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_double_value (jb, v); } while (0)
+#define D(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_double_value (jb, short_float (v)); } while (0)
 #define S(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_string_value (jb, v); } while (0)
   json_builder_begin_object (jb);
   S ("task", attn_task_name (c->task));

@@ -204,7 +204,6 @@ struct _AttnTrainModel {
   AttnParams *params;
   int         vocab;
   gint32      pad_id, bos_id, eos_id;
-  gint64      flops_per_token;   /* approximate training FLOPs per target token, for benchmarks */
 };
 
 /* The encoder–decoder Transformer with Marian's parameters and layout. */
@@ -237,7 +236,6 @@ typedef struct {
 
 AttnTrainModel *attn_rnn_new         (const AttnRnnConfig *config, GError **error);
 void            attn_rnn_init        (AttnTrainModel *m, AttnRng *rng);
-gboolean        attn_rnn_read_config (const char *dir, AttnRnnConfig *config, GError **error);
 
 /* Greedy decoding by repeated forward passes (the sequences in batch->src);
  * out [B, max_len] receives the tokens up to and including eos (pad after). */
@@ -278,7 +276,7 @@ double     attn_clip_grad_norm  (AttnParams *params, double max_norm);
 #define ATTN_TOY_DIGIT0 4
 #define ATTN_TOY_VOCAB 14
 
-/* Writes vocab.json, tokenizer.json (WordLevel + whitespace) and
+/* Writes vocab.json, tokenizer.json (word-level + whitespace) and
  * tokenizer_config.json for a word-level vocabulary into dir. */
 gboolean    attn_toy_write_tokenizer (const char *dir, const char *const *words, int n_words,
                                       GError **error);

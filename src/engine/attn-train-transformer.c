@@ -610,13 +610,6 @@ attn_train_transformer_new (const AttnTfConfig *config, GError **error)
   tf->dec_self = g_new0 (SubAct, c->decoder_layers);
   tf->dec_cross = g_new0 (SubAct, c->decoder_layers);
   tf->dec_ffn = g_new0 (FfnAct, c->decoder_layers);
-  {
-    /* forward multiply–adds per token of the projections, FFN and output layer */
-    gint64 d = c->d_model, f = c->ffn_dim;
-    gint64 per_tok = c->encoder_layers * (4 * d * d + 2 * d * f)
-                     + c->decoder_layers * (8 * d * d + 2 * d * f) + d * c->vocab;
-    tf->parent.flops_per_token = 6 * per_tok;
-  }
   return &tf->parent;
 }
 

@@ -21,6 +21,7 @@ struct _AttnTrainer {
   AttnBatch       batch;
   AttnBatch       probe;          /* one fixed sequence */
   char           *probe_source, *probe_target;
+  int             model_max_source;   /* source tokens the model's positions allow, less eos */
 
   /* reporting */
   int             every;

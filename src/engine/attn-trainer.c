@@ -89,24 +89,68 @@ ids_to_text (const gint32 *ids, int n)
   return g_string_free (s, FALSE);
 }
 
+/* The probe: a fixed source and the task's answer as the forced decoder input. */
 static void
-make_probe (AttnTrainer *t)
+make_probe (AttnTrainer *t, const int *digits, int n)
 {
-  int n = CLAMP ((t->cfg.min_len + t->cfg.max_len) / 2, 1, (int) G_N_ELEMENTS (probe_digits));
-  int y[G_N_ELEMENTS (probe_digits)];
+  int y[64];
   AttnBatch *b = &t->probe;
 
   attn_batch_reserve (b, 1, n + 1, n + 1);
-  attn_task_apply (t->cfg.task, probe_digits, n, y);
+  attn_task_apply (t->cfg.task, digits, n, y);
   for (int j = 0; j <= n; j++)
     {
-      b->src[j] = j < n ? ATTN_TOY_DIGIT0 + probe_digits[j] : ATTN_TOY_EOS;
+      b->src[j] = j < n ? ATTN_TOY_DIGIT0 + digits[j] : ATTN_TOY_EOS;
       b->tgt_in[j] = j == 0 ? ATTN_TOY_BOS : ATTN_TOY_DIGIT0 + y[j - 1];
       b->tgt_out[j] = j < n ? ATTN_TOY_DIGIT0 + y[j] : ATTN_TOY_EOS;
     }
   b->src_len[0] = b->tgt_len[0] = n + 1;
+  g_free (t->probe_source);
+  g_free (t->probe_target);
   t->probe_source = ids_to_text (b->src, n + 1);
   t->probe_target = ids_to_text (b->tgt_in, n + 1);
+}
+
+/* "3 1 4" → digits; 1 to max_digits of them. */
+static int
+parse_digits (const char *source, int *digits, int max_digits, GError **error)
+{
+  g_auto (GStrv) words = g_strsplit_set (source, " \t\n", -1);
+  int n = 0;
+
+  for (int i = 0; words[i] != NULL; i++)
+    {
+      const char *w = words[i];
+      if (w[0] == '\0')
+        continue;
+      if (w[1] != '\0' || !g_ascii_isdigit (w[0]))
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
+                       "“%s” is not a digit; the toy models read digits 0–9 separated by spaces", w);
+          return -1;
+        }
+      if (n == max_digits)
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The input has more than %d digits",
+                       max_digits);
+          return -1;
+        }
+      digits[n++] = w[0] - '0';
+    }
+  if (n == 0)
+    g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The input has no digits");
+  return n > 0 ? n : -1;
+}
+
+gboolean
+attn_trainer_set_probe (AttnTrainer *t, const char *source, GError **error)
+{
+  int digits[40];
+  int n = parse_digits (source, digits, MIN (40, t->model_max_source), error);
+  if (n < 0)
+    return FALSE;
+  make_probe (t, digits, n);
+  return TRUE;
 }
 
 static void
@@ -199,7 +243,9 @@ attn_trainer_new_uninit (const AttnTrainConfig *config, GError **error)
   attn_rng_seed (&t->data_rng, config->seed);
   attn_rng_seed (&t->drop_rng, config->seed ^ G_GUINT64_CONSTANT (0xd40b07));
   make_held_out (t);
-  make_probe (t);
+  t->model_max_source = MAX (64, config->max_len + 2) - 1;
+  make_probe (t, probe_digits,
+              CLAMP ((config->min_len + config->max_len) / 2, 1, (int) G_N_ELEMENTS (probe_digits)));
   return t;
 }
 
@@ -478,53 +524,27 @@ attn_trainer_evaluate (AttnTrainer *t, int n, AttnTrainEval *eval, GError **erro
 char *
 attn_trainer_predict (AttnTrainer *t, const char *source, GError **error)
 {
-  g_auto (GStrv) words = g_strsplit_set (source, " \t\n", -1);
-  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint32));
+  int digits[60];
   AttnBatch b = { 0 };
   gint32 *out;
-  int n, max_out;
+  int n, max_out, len = 0;
   char *text;
 
-  for (int i = 0; words[i] != NULL; i++)
-    {
-      gint32 id = -1;
-      if (words[i][0] == '\0')
-        continue;
-      for (int v = 0; v < ATTN_TOY_VOCAB; v++)
-        if (g_str_equal (words[i], attn_toy_words ()[v]))
-          id = v;
-      if (id < ATTN_TOY_DIGIT0)
-        {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                       "“%s” is not a digit; the toy models read digits 0–9 separated by spaces",
-                       words[i]);
-          g_array_unref (ids);
-          return NULL;
-        }
-      g_array_append_val (ids, id);
-    }
-  n = ids->len;
-  if (n == 0 || n > 60)
-    {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The input needs 1–60 digits, not %d", n);
-      g_array_unref (ids);
-      return NULL;
-    }
+  n = parse_digits (source, digits, MIN (60, t->model_max_source), error);
+  if (n < 0)
+    return NULL;
   attn_batch_reserve (&b, 1, n + 1, 1);
-  memcpy (b.src, ids->data, sizeof (gint32) * n);
+  for (int j = 0; j < n; j++)
+    b.src[j] = ATTN_TOY_DIGIT0 + digits[j];
   b.src[n] = ATTN_TOY_EOS;
   b.src_len[0] = n + 1;
-  max_out = 2 * n + 2;
+  max_out = MIN (2 * n + 2, t->model_max_source);
   out = g_new (gint32, max_out);
   attn_train_model_greedy (t->model, &b, max_out, out);
-  {
-    int len = 0;
-    while (len < max_out && out[len] != ATTN_TOY_EOS && out[len] != ATTN_TOY_PAD)
-      len++;
-    text = ids_to_text (out, len);
-  }
+  while (len < max_out && out[len] != ATTN_TOY_EOS && out[len] != ATTN_TOY_PAD)
+    len++;
+  text = ids_to_text (out, len);
   g_free (out);
   attn_batch_clear (&b);
-  g_array_unref (ids);
   return text;
 }

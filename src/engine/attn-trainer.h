@@ -111,6 +111,10 @@ void          attn_trainer_set_callback (AttnTrainer *trainer, int every, AttnTr
 gboolean      attn_trainer_step        (AttnTrainer *trainer, int n_steps, GCancellable *cancellable,
                                         double *last_loss, GError **error);
 
+/* Replaces the probe (default: the first digits of π, as long as the mean training
+ * length) with a space-separated digit string; its forced target is the task's answer. */
+gboolean      attn_trainer_set_probe   (AttnTrainer *trainer, const char *source, GError **error);
+
 /* The probe's cross-attention under the current weights (attn_weights_free it). */
 AttnWeights  *attn_trainer_probe_attention (AttnTrainer *trainer);
 
@@ -132,5 +136,7 @@ char         *attn_trainer_predict     (AttnTrainer *trainer, const char *source
 
 /* Writes config.json, model.safetensors, the tokenizer files and the training state. */
 gboolean      attn_trainer_save        (AttnTrainer *trainer, const char *dir, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttnTrainer, attn_trainer_free)
 
 G_END_DECLS
