@@ -4,11 +4,11 @@
 
 #include <gio/gio.h>
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void
 attn_cli_fail (const char *format, ...)
@@ -72,27 +72,37 @@ attn_cli_parse_kinds (const char *text, guint *mask, GError **error)
   return TRUE;
 }
 
+static int sigint_pipe[2] = { -1, -1 };
+
+static void
+on_sigint (int sig)
+{
+  /* async-signal-safe: wake the watcher thread; a second Ctrl+C ends at once */
+  char c = 1;
+  if (write (sigint_pipe[1], &c, 1) < 0)
+    _exit (130);
+  signal (sig, SIG_DFL);
+}
+
 static gpointer
 sigint_thread (gpointer data)
 {
   GCancellable *cancellable = data;
-  sigset_t set;
-  int sig;
-  sigemptyset (&set);
-  sigaddset (&set, SIGINT);
-  if (sigwait (&set, &sig) == 0)
+  char c;
+  if (read (sigint_pipe[0], &c, 1) == 1)
     g_cancellable_cancel (cancellable);
+  g_object_unref (cancellable);
   return NULL;
 }
 
 void
 attn_cli_cancel_on_sigint (GCancellable *cancellable)
 {
-  /* SIGINT is blocked in every thread (threads started later inherit the mask) and
-   * taken by one thread that cancels the work, which then stops and saves cleanly. */
-  sigset_t set;
-  sigemptyset (&set);
-  sigaddset (&set, SIGINT);
-  pthread_sigmask (SIG_BLOCK, &set, NULL);
+  /* The signal may arrive on any thread (OpenBLAS starts its own before main), so the
+   * handler only writes to a pipe; a watcher thread cancels the work, which then stops
+   * and saves cleanly. */
+  if (sigint_pipe[0] < 0 && pipe (sigint_pipe) != 0)
+    return;
   g_thread_unref (g_thread_new ("sigint", sigint_thread, g_object_ref (cancellable)));
+  signal (SIGINT, on_sigint);
 }
