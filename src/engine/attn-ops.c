@@ -154,13 +154,14 @@ attn_layer_norm (const AttnLayerNorm *ln, const float *x, int rows, float *y)
 static inline float
 exp_kernel (float x)
 {
-  /* written for the vectoriser: no aggregates, no branches; NaN becomes -87 in the
-   * clamp (fmaxf drops it) and is passed through at the end */
-  float xc = fminf (fmaxf (x, -87.0f), 88.0f);
-  float n = floorf (xc * 1.44269504088896341f + 0.5f);
-  float r = xc - n * 0.693359375f;
-  float z, p, scale, y;
+  /* written for the vectoriser: no aggregates, no calls; NaN becomes -87 in the
+   * clamp and is passed through at the end */
+  float xc = x > -87.0f ? x : -87.0f;
+  float n, r, z, p, scale, y;
   gint32 bits;
+  xc = xc < 88.0f ? xc : 88.0f;
+  n = floorf (xc * 1.44269504088896341f + 0.5f);
+  r = xc - n * 0.693359375f;
   r = r - n * -2.12194440e-4f;
   z = r * r;
   p = ((((( 1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r
@@ -388,28 +389,43 @@ attn_attention (const float *q, int ldq, const float *k, int ldk, const float *v
     blas_threads_restore (saved);
 }
 
+typedef struct {
+  const float      *v;
+  int               ldv, tk, dh;
+  const AttnLinear *o;
+  float            *out;
+} NormJob;
+
+static void
+value_norms_head (int h, gpointer data)
+{
+  const NormJob *j = data;
+  const AttnLinear *o = j->o;
+  int D = o->out;
+  ATTN_BUF tmp = attn_alloc_floats ((gsize) j->tk * D, FALSE);
+  if (o->in_major)
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, j->tk, D, j->dh, 1.0f, j->v + h * j->dh, j->ldv,
+                 o->w + (gsize) h * j->dh * D, D, 0.0f, tmp, D);
+  else
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, j->tk, D, j->dh, 1.0f, j->v + h * j->dh, j->ldv,
+                 o->w + h * j->dh, o->in, 0.0f, tmp, D);
+  for (int k = 0; k < j->tk; k++)
+    {
+      double ss = 0;
+      const float *row = tmp + (gsize) k * D;
+      for (int i = 0; i < D; i++)
+        ss += (double) row[i] * row[i];
+      j->out[(gsize) h * j->tk + k] = (float) sqrt (ss);
+    }
+}
+
 void
 attn_value_norms (const float *v, int ldv, int tk, int heads, int dh, const AttnLinear *o, float *out)
 {
-  int D = o->out;
-  ATTN_BUF tmp = attn_alloc_floats ((gsize) tk * D, FALSE);
-  for (int h = 0; h < heads; h++)
-    {
-      if (o->in_major)
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, tk, D, dh, 1.0f, v + h * dh, ldv,
-                     o->w + (gsize) h * dh * D, D, 0.0f, tmp, D);
-      else
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, tk, D, dh, 1.0f, v + h * dh, ldv,
-                     o->w + h * dh, o->in, 0.0f, tmp, D);
-      for (int j = 0; j < tk; j++)
-        {
-          double ss = 0;
-          const float *row = tmp + (gsize) j * D;
-          for (int i = 0; i < D; i++)
-            ss += (double) row[i] * row[i];
-          out[(gsize) h * tk + j] = (float) sqrt (ss);
-        }
-    }
+  NormJob job = { v, ldv, tk, dh, o, out };
+  int saved = blas_threads_single ();
+  attn_parallel_for (heads, value_norms_head, &job);
+  blas_threads_restore (saved);
 }
 
 void
