@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "attn-tokenizer-train.h"
 
 G_BEGIN_DECLS
 
@@ -16,5 +17,26 @@ G_BEGIN_DECLS
 gboolean attn_unigram_learn (GHashTable *word_counts, guint n_pieces, guint max_piece_chars,
                              double coverage, GCancellable *cancellable, GPtrArray **pieces,
                              GArray **scores, GError **error);
+
+#define METASPACE "\xe2\x96\x81"   /* ▁ */
+
+/* The trainer's state, shared by the training and the writing of tokenizer.json. */
+struct _AttnTokenizerTrainer {
+  AttnTokenizerTrainOptions opts;
+  GHashTable *word_counts;      /* char* word → guint64* count */
+  GPtrArray  *normalizers;      /* AttnNormalizer* */
+  GPtrArray  *pretoks;          /* AttnPreTokenizer* */
+
+  /* results */
+  gboolean    trained;
+  GPtrArray  *tokens;           /* id → char* (owned) */
+  GHashTable *token_ids;        /* char* (borrowed) → id + 1 */
+  GArray     *merges;           /* gint32 pairs (left, right) */
+  GArray     *scores;           /* unigram: double per id */
+  guint       n_special;
+};
+
+/* A token's id, or -1. */
+gint32   attn_tokenizer_trainer_lookup (AttnTokenizerTrainer *t, const char *s);
 
 G_END_DECLS
