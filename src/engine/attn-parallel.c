@@ -1,34 +1,57 @@
-/* attn-parallel.c — the engine's worker pool. */
+/* attn-parallel.c — the engine's worker pool.
+ *
+ * Each loop is a reference-counted job. The caller and any worker that wakes in time
+ * take indices from the job's counter; the caller returns as soon as every index is
+ * done, without waiting for workers that woke too late (on a loaded machine a sleeping
+ * worker can take a whole scheduler slice to run): those find nothing left to do and
+ * drop their reference. */
 #include "attn-parallel.h"
 
 #include <stdlib.h>
 
 typedef struct {
-  GMutex        lock;          /* held by the caller that owns the pool for one loop */
-  GMutex        m;
-  GCond         wake, finished;
-  guint64       generation;    /* bumped for each loop */
+  gint          ref_count;
   AttnRangeFunc fn;
   gpointer      data;
   int           n;
-  gint          next;          /* atomic: the next index to take */
-  int           busy;          /* workers still in the current loop (under m) */
-  int           n_workers;
-  int           wanted;        /* threads wanted, caller included */
+  gint          next;      /* atomic: the next index to take */
+  gint          done;      /* atomic: indices finished */
+} Job;
+
+typedef struct {
+  GMutex   lock;           /* held by the caller that owns the pool for one loop */
+  GMutex   m;
+  GCond    wake, finished;
+  guint64  generation;     /* bumped for each loop */
+  Job     *job;            /* the current loop (a reference), under m */
+  int      n_workers;
+  int      wanted;         /* threads wanted, caller included */
 } Pool;
 
 static Pool pool;
 
 static void
-run_items (void)
+job_unref (Job *job)
 {
+  if (g_atomic_int_dec_and_test (&job->ref_count))
+    g_free (job);
+}
+
+/* Runs indices until none is left; TRUE when this call finished the last one. */
+static gboolean
+run_items (Job *job)
+{
+  gboolean last = FALSE;
   for (;;)
     {
-      int i = g_atomic_int_add (&pool.next, 1);
-      if (i >= pool.n)
+      int i = g_atomic_int_add (&job->next, 1);
+      if (i >= job->n)
         break;
-      pool.fn (i, pool.data);
+      job->fn (i, job->data);
+      if (g_atomic_int_add (&job->done, 1) == job->n - 1)
+        last = TRUE;
     }
+  return last;
 }
 
 static gpointer
@@ -38,26 +61,24 @@ worker (gpointer data)
   guint64 seen = 0;
   for (;;)
     {
+      Job *job;
       g_mutex_lock (&pool.m);
       while (pool.generation == seen)
         g_cond_wait (&pool.wake, &pool.m);
       seen = pool.generation;
-      if (id >= pool.wanted - 1)
+      job = (id < pool.wanted - 1 && pool.job != NULL) ? pool.job : NULL;
+      if (job != NULL)
+        g_atomic_int_inc (&job->ref_count);
+      g_mutex_unlock (&pool.m);
+      if (job == NULL)
+        continue;
+      if (run_items (job))
         {
-          /* not needed for this loop */
-          pool.busy--;
-          if (pool.busy == 0)
-            g_cond_signal (&pool.finished);
+          g_mutex_lock (&pool.m);
+          g_cond_broadcast (&pool.finished);
           g_mutex_unlock (&pool.m);
-          continue;
         }
-      g_mutex_unlock (&pool.m);
-      run_items ();
-      g_mutex_lock (&pool.m);
-      pool.busy--;
-      if (pool.busy == 0)
-        g_cond_signal (&pool.finished);
-      g_mutex_unlock (&pool.m);
+      job_unref (job);
     }
   return NULL;
 }
@@ -100,6 +121,7 @@ void
 attn_parallel_for (int n, AttnRangeFunc fn, gpointer data)
 {
   int wanted;
+  Job *job;
   ensure_pool ();
   wanted = g_atomic_int_get (&pool.wanted);
   if (n < 2 || wanted < 2 || !g_mutex_trylock (&pool.lock))
@@ -108,27 +130,30 @@ attn_parallel_for (int n, AttnRangeFunc fn, gpointer data)
         fn (i, data);
       return;
     }
+  job = g_new0 (Job, 1);
+  job->ref_count = 2;          /* the caller's, and the pool's */
+  job->fn = fn;
+  job->data = data;
+  job->n = n;
   g_mutex_lock (&pool.m);
   while (pool.n_workers < wanted - 1)
     {
       g_thread_unref (g_thread_new ("attn-worker", worker, GINT_TO_POINTER (pool.n_workers)));
       pool.n_workers++;
     }
-  pool.fn = fn;
-  pool.data = data;
-  pool.n = n;
-  g_atomic_int_set (&pool.next, 0);
-  pool.busy = pool.n_workers;
-  pool.wanted = wanted;
+  pool.job = job;
   pool.generation++;
   g_cond_broadcast (&pool.wake);
   g_mutex_unlock (&pool.m);
 
-  run_items ();
+  run_items (job);
 
   g_mutex_lock (&pool.m);
-  while (pool.busy > 0)
+  while (g_atomic_int_get (&job->done) < n)
     g_cond_wait (&pool.finished, &pool.m);
+  pool.job = NULL;
   g_mutex_unlock (&pool.m);
+  job_unref (job);            /* the pool's */
+  job_unref (job);            /* the caller's */
   g_mutex_unlock (&pool.lock);
 }
