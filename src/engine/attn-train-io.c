@@ -380,7 +380,8 @@ gboolean
 attn_train_config_from_recipe (const char *path, AttnTrainConfig *config, GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autofree char *base_dir = g_path_get_dirname (path);
+  g_autofree char *abs_path = g_canonicalize_filename (path, NULL);
+  g_autofree char *base_dir = g_path_get_dirname (abs_path);
   JsonObject *o = load_object (path, parser, error);
   return o != NULL && config_from_json (o, path, base_dir, config, error);
 }
