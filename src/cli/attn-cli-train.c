@@ -5,7 +5,8 @@
  *                  [--score additive|dot|general|scaled-dot] [--seed N] --out DIR
  *                  [--steps N] [--batch-size N] [--lr X] [--dropout P] [--label-smoothing E]
  *                  [--min-len N] [--max-len N]
- *   attn-cli train --recipe FILE --out DIR        (JSON: the same keys, see attn-train-io.c)
+ *   attn-cli train --recipe FILE --out DIR        (JSON: the same keys, see attn-train-io.c,
+ *                                                   or a parallel corpus: docs/training.md)
  *   attn-cli train --resume DIR [--out DIR2]      (continues a saved run)
  *
  * A progress line goes to stderr every --every steps (step, loss, tokens/s, time
@@ -49,6 +50,32 @@ on_progress (const AttnTrainProgress *p, gpointer user_data)
            "lr %.2e  %6.0f tok/s  %5.1f s  left %d:%02d%s",
            p->step, p->total_steps, p->loss, 100 * p->token_accuracy, p->lr,
            p->tokens_per_second, p->elapsed, left / 60, left % 60, pr->tty ? "\033[K\r" : "\n");
+}
+
+/* Evaluates on the held-out set: toy tasks on stdout as before; a corpus's BLEU
+ * and chrF on stderr (they are also kept in trainer_state.json). */
+static gboolean
+evaluate (AttnTrainer *trainer, int n, gboolean quiet, GError **error)
+{
+  AttnTrainEval ev;
+  if (!attn_trainer_evaluate (trainer, n, &ev, error))
+    return FALSE;
+  if (quiet)
+    return TRUE;
+  if (ev.bleu >= 0)
+    {
+      fprintf (stderr, "\rdev at step %" G_GINT64_FORMAT ": %d pairs, BLEU %.2f, chrF %.2f, "
+               "exact %.1f %%, token accuracy %.1f %%\n", attn_trainer_get_step (trainer), ev.n,
+               ev.bleu, ev.chrf, 100 * ev.exact_match, 100 * ev.token_accuracy);
+      return TRUE;
+    }
+  printf ("held-out: %d sequences, exact match %.1f %%, token accuracy %.1f %%",
+          ev.n, 100 * ev.exact_match, 100 * ev.token_accuracy);
+  if (ev.aligned >= 0)
+    printf (", cross-attention on the aligned position %.1f %% of steps (layer %d)",
+            100 * ev.aligned, ev.best_layer);
+  printf ("\n");
+  return TRUE;
 }
 
 int
@@ -205,7 +232,21 @@ attn_cli_train (int argc, char **argv)
   c = attn_trainer_get_config (trainer);
   progress.quiet = quiet;
   progress.tty = isatty (fileno (stderr));
-  if (!quiet)
+  if (!quiet && c->train_path[0] != '\0')
+    {
+      AttnTrainCorpusInfo ci;
+      attn_trainer_get_corpus_info (trainer, &ci);
+      fprintf (stderr, "training %s%s%s on %s (columns %d → %d): %d pairs, %" G_GINT64_FORMAT
+               " target tokens (%d longer than %d tokens and %d with a dev source skipped), "
+               "%d dev pairs; %" G_GINT64_FORMAT " parameters, seed %" G_GUINT64_FORMAT
+               ", %d steps of %d pairs\n",
+               attn_train_arch_name (c->arch), c->arch == ATTN_ARCH_TRANSFORMER ? "" : " ",
+               c->arch == ATTN_ARCH_TRANSFORMER ? "" : attn_score_name (c->score), c->train_path,
+               c->source_column, c->target_column, ci.n_train, ci.train_tokens, ci.n_too_long,
+               c->max_tokens, ci.n_in_dev, ci.n_dev, attn_trainer_get_n_params (trainer), c->seed,
+               c->steps, c->batch_size);
+    }
+  else if (!quiet)
     fprintf (stderr, "training %s on %s (%d–%d digits), %s%s%s, %" G_GINT64_FORMAT
              " parameters, seed %" G_GUINT64_FORMAT ", %d steps of %d sequences\n",
              attn_train_arch_name (c->arch), attn_task_name (c->task), c->min_len, c->max_len,
@@ -227,6 +268,9 @@ attn_cli_train (int argc, char **argv)
       if (interrupted)
         g_cancellable_cancel (cancellable);
       ok = attn_trainer_step (trainer, 1, cancellable, NULL, &error);
+      if (ok && c->eval_every > 0 && attn_trainer_get_step (trainer) % c->eval_every == 0
+          && attn_trainer_get_step (trainer) < c->steps)
+        ok = evaluate (trainer, eval, quiet, &error);
     }
   if (progress.tty && !quiet)
     fprintf (stderr, "\n");
@@ -244,18 +288,11 @@ attn_cli_train (int argc, char **argv)
         fprintf (stderr, "interrupted at step %" G_GINT64_FORMAT "; saving\n",
                  attn_trainer_get_step (trainer));
     }
-  if (!cancelled && eval > 0)
+  if (!cancelled && eval > 0 && !evaluate (trainer, eval, quiet, &error))
     {
-      AttnTrainEval ev;
-      if (attn_trainer_evaluate (trainer, eval, &ev, &error) && !quiet)
-        {
-          printf ("held-out: %d sequences, exact match %.1f %%, token accuracy %.1f %%",
-                  ev.n, 100 * ev.exact_match, 100 * ev.token_accuracy);
-          if (ev.aligned >= 0)
-            printf (", cross-attention on the aligned position %.1f %% of steps (layer %d)",
-                    100 * ev.aligned, ev.best_layer);
-          printf ("\n");
-        }
+      attn_cli_fail ("%s", error->message);
+      attn_trainer_free (trainer);
+      return 1;
     }
   if (!attn_trainer_save (trainer, out, &error))
     {

@@ -3,9 +3,11 @@
  * A saved folder is a Hugging Face model folder that the inference engine loads:
  *   config.json, generation_config.json   (model_type "marian" or "attn-rnn")
  *   model.safetensors                      (float32, the model's own tensor names)
- *   tokenizer.json, vocab.json, tokenizer_config.json   (word-level digits)
+ *   tokenizer.json, vocab.json, tokenizer_config.json   (word-level digits; a corpus
+ *                                          trainer copies its tokenizer.json instead)
  * and, for resuming, the training state:
- *   trainer_state.json                     (the AttnTrainConfig, step, PRNG states)
+ *   trainer_state.json                     (the AttnTrainConfig, step, PRNG states,
+ *                                           the last evaluation)
  *   optimizer.safetensors                  (AdamW moments "exp_avg.<name>", "exp_avg_sq.<name>")
  * Recipes (attn-cli train --recipe) use the same keys as trainer_state.json's "config". */
 #include <errno.h>
@@ -109,7 +111,8 @@ config_to_json (const AttnTrainConfig *c, JsonBuilder *jb)
 #define D(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_double_value (jb, short_float (v)); } while (0)
 #define S(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_string_value (jb, v); } while (0)
   json_builder_begin_object (jb);
-  S ("task", attn_task_name (c->task));
+  if (c->train_path[0] == '\0')
+    S ("task", attn_task_name (c->task));
   S ("arch", attn_train_arch_name (c->arch));
   S ("score", attn_score_name (c->score));
   I ("seed", (gint64) c->seed);
@@ -136,6 +139,16 @@ config_to_json (const AttnTrainConfig *c, JsonBuilder *jb)
   I ("hidden_size", c->hidden_size);
   I ("attention_dim", c->attention_dim);
   I ("eval_size", c->eval_size);
+  if (c->train_path[0] != '\0')
+    {
+      S ("train", c->train_path);
+      S ("dev", c->dev_path);
+      S ("tokenizer", c->tokenizer_dir);
+      I ("source_column", c->source_column);
+      I ("target_column", c->target_column);
+      I ("max_tokens", c->max_tokens);
+      I ("eval_every", c->eval_every);
+    }
   json_builder_end_object (jb);
 #undef I
 #undef D
@@ -159,15 +172,55 @@ member_number (JsonObject *o, const char *name, const char *where, double *out, 
   return TRUE;
 }
 
-/* Applies the members of o over the defaults of its task and arch. */
+/* A corpus path member: made absolute against base_dir (the recipe's folder),
+ * and checked to exist (a regular file, or a folder holding tokenizer.json). */
 static gboolean
-config_from_json (JsonObject *o, const char *where, AttnTrainConfig *c, GError **error)
+member_path (JsonObject *o, const char *name, const char *where, const char *base_dir,
+             gboolean folder, char *out, gsize out_size, GError **error)
+{
+  JsonNode *n = json_object_get_member (o, name);
+  const char *s;
+  g_autofree char *path = NULL, *check = NULL;
+
+  if (n == NULL)
+    return TRUE;
+  s = JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+      ? json_node_get_string (n) : NULL;
+  if (s == NULL || s[0] == '\0')
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: “%s” must be a path", where, name);
+      return FALSE;
+    }
+  path = g_canonicalize_filename (s, base_dir);
+  check = folder ? g_build_filename (path, "tokenizer.json", NULL) : g_strdup (path);
+  if (!g_file_test (check, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: “%s”: %s does not exist%s", where,
+                   name, check, folder ? " (build it with attn-cli tokenizer --out DIR)" : "");
+      return FALSE;
+    }
+  if (strlen (path) >= out_size)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: “%s”: the path is too long", where,
+                   name);
+      return FALSE;
+    }
+  g_strlcpy (out, path, out_size);
+  return TRUE;
+}
+
+/* Applies the members of o over the defaults of its task and arch; relative
+ * corpus paths are taken from base_dir (NULL: the working directory). */
+static gboolean
+config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTrainConfig *c,
+                  GError **error)
 {
   static const char *known[] = {
     "task", "arch", "score", "seed", "min_len", "max_len", "batch_size", "steps", "lr", "beta1",
     "beta2", "weight_decay", "clip_norm", "warmup_steps", "decay", "min_lr_ratio", "dropout",
     "label_smoothing", "d_model", "ffn_dim", "layers", "heads", "embed_dim", "hidden_size",
-    "attention_dim", "eval_size", "activation", NULL
+    "attention_dim", "eval_size", "activation", "train", "dev", "tokenizer", "source_column",
+    "target_column", "max_tokens", "eval_every", NULL
   };
   const char *task_s = "reverse", *arch_s = "transformer";
   AttnTask task;
@@ -247,7 +300,9 @@ config_from_json (JsonObject *o, const char *where, AttnTrainConfig *c, GError *
       { "ffn_dim", &c->ffn_dim, NULL }, { "layers", &c->layers, NULL },
       { "heads", &c->heads, NULL }, { "embed_dim", &c->embed_dim, NULL },
       { "hidden_size", &c->hidden_size, NULL }, { "attention_dim", &c->attention_dim, NULL },
-      { "eval_size", &c->eval_size, NULL },
+      { "eval_size", &c->eval_size, NULL }, { "source_column", &c->source_column, NULL },
+      { "target_column", &c->target_column, NULL }, { "max_tokens", &c->max_tokens, NULL },
+      { "eval_every", &c->eval_every, NULL },
       { "lr", NULL, &c->lr }, { "beta1", NULL, &c->beta1 }, { "beta2", NULL, &c->beta2 },
       { "weight_decay", NULL, &c->weight_decay }, { "clip_norm", NULL, &c->clip_norm },
       { "min_lr_ratio", NULL, &c->min_lr_ratio }, { "dropout", NULL, &c->dropout },
@@ -277,6 +332,32 @@ config_from_json (JsonObject *o, const char *where, AttnTrainConfig *c, GError *
         c->seed = (guint64) json_node_get_int (n);
       }
   }
+  if (!member_path (o, "train", where, base_dir, FALSE, c->train_path, sizeof c->train_path, error)
+      || !member_path (o, "dev", where, base_dir, FALSE, c->dev_path, sizeof c->dev_path, error)
+      || !member_path (o, "tokenizer", where, base_dir, TRUE, c->tokenizer_dir,
+                       sizeof c->tokenizer_dir, error))
+    return FALSE;
+  if ((c->train_path[0] != '\0') != (c->dev_path[0] != '\0')
+      || (c->train_path[0] != '\0') != (c->tokenizer_dir[0] != '\0'))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "%s: “train”, “dev” and “tokenizer” go together", where);
+      return FALSE;
+    }
+  if (c->train_path[0] != '\0' && json_object_has_member (o, "task"))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "%s: a recipe names a toy “task” or a corpus (“train”), not both", where);
+      return FALSE;
+    }
+  if (c->source_column < 0 || c->target_column < 0 || c->source_column == c->target_column
+      || c->max_tokens < 2 || c->eval_every < 0)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "%s: “source_column” and “target_column” must be different columns ≥ 0, "
+                   "“max_tokens” ≥ 2 and “eval_every” ≥ 0", where);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -299,11 +380,62 @@ gboolean
 attn_train_config_from_recipe (const char *path, AttnTrainConfig *config, GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *abs_path = g_canonicalize_filename (path, NULL);
+  g_autofree char *base_dir = g_path_get_dirname (abs_path);
   JsonObject *o = load_object (path, parser, error);
-  return o != NULL && config_from_json (o, path, config, error);
+  return o != NULL && config_from_json (o, path, base_dir, config, error);
 }
 
 /* ---- trainer save / resume ---- */
+
+/* A corpus trainer's folder gets its tokenizer's files, byte for byte. */
+static gboolean
+copy_tokenizer (const char *from_dir, const char *dir, GError **error)
+{
+  static const char *const names[] = { "tokenizer.json", "tokenizer_config.json" };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *from = g_build_filename (from_dir, names[i], NULL);
+      g_autofree char *to = g_build_filename (dir, names[i], NULL);
+      g_autofree char *text = NULL;
+      gsize len;
+      if (i > 0 && !g_file_test (from, G_FILE_TEST_EXISTS))
+        continue;
+      if (!g_file_get_contents (from, &text, &len, error)
+          || !g_file_set_contents (to, text, len, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The last evaluation, as trainer_state.json's "eval". */
+static void
+write_eval (JsonBuilder *jb, const AttnTrainEval *e, gint64 step)
+{
+  json_builder_set_member_name (jb, "eval");
+  json_builder_begin_object (jb);
+  json_builder_set_member_name (jb, "step");
+  json_builder_add_int_value (jb, step);
+  json_builder_set_member_name (jb, "n");
+  json_builder_add_int_value (jb, e->n);
+  json_builder_set_member_name (jb, "exact_match");
+  json_builder_add_double_value (jb, e->exact_match);
+  json_builder_set_member_name (jb, "token_accuracy");
+  json_builder_add_double_value (jb, e->token_accuracy);
+  if (e->bleu >= 0)
+    {
+      json_builder_set_member_name (jb, "bleu");
+      json_builder_add_double_value (jb, e->bleu);
+      json_builder_set_member_name (jb, "chrf");
+      json_builder_add_double_value (jb, e->chrf);
+    }
+  if (e->aligned >= 0)
+    {
+      json_builder_set_member_name (jb, "aligned");
+      json_builder_add_double_value (jb, e->aligned);
+    }
+  json_builder_end_object (jb);
+}
 
 gboolean
 attn_trainer_save (AttnTrainer *t, const char *dir, GError **error)
@@ -327,7 +459,9 @@ attn_trainer_save (AttnTrainer *t, const char *dir, GError **error)
     }
   if (!m->klass->save_config (m, dir, error)
       || !attn_params_save (m->params, model_path, error)
-      || !attn_toy_write_tokenizer (dir, attn_toy_words (), ATTN_TOY_VOCAB, error)
+      || !(t->corpus != NULL ? copy_tokenizer (attn_corpus_tokenizer_dir (t->corpus), dir, error)
+                             : attn_toy_write_tokenizer (dir, attn_toy_words (), ATTN_TOY_VOCAB,
+                                                         error))
       || !write_tensors (m->params, moments, moment_names, 2, opt_path, error))
     return FALSE;
   data_rng = g_strdup_printf ("%" G_GUINT64_FORMAT, t->data_rng.state);
@@ -343,6 +477,8 @@ attn_trainer_save (AttnTrainer *t, const char *dir, GError **error)
   json_builder_add_string_value (jb, data_rng);
   json_builder_set_member_name (jb, "dropout_rng");
   json_builder_add_string_value (jb, drop_rng);
+  if (t->last_eval.n > 0)
+    write_eval (jb, &t->last_eval, t->last_eval_step);
   json_builder_set_member_name (jb, "config");
   config_to_json (&t->cfg, jb);
   json_builder_end_object (jb);
@@ -387,7 +523,7 @@ attn_trainer_resume (const char *dir, GError **error)
                    state_path);
       return NULL;
     }
-  if (!config_from_json (co, state_path, &config, error)
+  if (!config_from_json (co, state_path, NULL, &config, error)
       || !parse_u64 (o, "data_rng", state_path, &data_rng, error)
       || !parse_u64 (o, "dropout_rng", state_path, &drop_rng, error))
     return NULL;

@@ -266,6 +266,31 @@ double     attn_adamw_update    (AttnAdamW *opt, AttnParams *params);
  * returns the norm before clipping. */
 double     attn_clip_grad_norm  (AttnParams *params, double max_norm);
 
+/* ---- parallel corpora (attn-train-corpus.c) ---- */
+
+typedef struct _AttnCorpus AttnCorpus;
+
+/* Reads and tokenizes config->train_path and dev_path with the tokenizer in
+ * config->tokenizer_dir. Training pairs whose source is also a dev source are dropped. */
+AttnCorpus *attn_corpus_load          (const AttnTrainConfig *config, GError **error);
+void        attn_corpus_free          (AttnCorpus *corpus);
+/* Vocabulary size and the special ids (decoder start: <s>, else <pad> as Marian's). */
+void        attn_corpus_special       (AttnCorpus *corpus, int *vocab, gint32 *pad, gint32 *bos,
+                                       gint32 *eos);
+const char *attn_corpus_tokenizer_dir (AttnCorpus *corpus);
+void        attn_corpus_get_info      (AttnCorpus *corpus, AttnTrainCorpusInfo *info);
+/* The batch of update `step` (0-based), a function of the seed and step alone: each
+ * epoch is a seeded shuffle, sorted by length within windows of 64 batches into
+ * batches of similar length, whose order is shuffled again. */
+void        attn_corpus_make_batch    (AttnCorpus *corpus, gint64 step, AttnBatch *batch);
+/* Dev pair 0 as a one-sequence batch, and its tokens as text (for the probe). */
+void        attn_corpus_probe         (AttnCorpus *corpus, AttnBatch *batch, char **source,
+                                       char **target);
+gboolean    attn_corpus_evaluate      (AttnCorpus *corpus, AttnTrainModel *model, int n,
+                                       AttnTrainEval *eval, GError **error);
+char       *attn_corpus_translate     (AttnCorpus *corpus, AttnTrainModel *model,
+                                       const char *source, GError **error);
+
 /* ---- toy tasks (attn-train-tasks.c) ---- */
 
 /* The toy vocabulary: <pad> <s> </s> <unk> then the digits. */

@@ -22,6 +22,9 @@ struct _AttnTrainer {
   AttnBatch       probe;          /* one fixed sequence */
   char           *probe_source, *probe_target;
   int             model_max_source;   /* source tokens the model's positions allow, less eos */
+  AttnCorpus     *corpus;         /* NULL for a toy task */
+  AttnTrainEval   last_eval;      /* n = 0: none yet */
+  gint64          last_eval_step;
 
   /* reporting */
   int             every;
@@ -35,7 +38,9 @@ struct _AttnTrainer {
   double          last_lr, last_norm;
 };
 
-AttnTrainModel *attn_trainer_build_model (const AttnTrainConfig *config, GError **error);
+/* corpus: NULL for a toy task (its vocabulary and special ids come from the corpus) */
+AttnTrainModel *attn_trainer_build_model (const AttnTrainConfig *config, AttnCorpus *corpus,
+                                          GError **error);
 /* A trainer with the model's parameters still zero (to be loaded or initialised). */
 AttnTrainer    *attn_trainer_new_uninit  (const AttnTrainConfig *config, GError **error);
 

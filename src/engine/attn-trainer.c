@@ -29,6 +29,9 @@ attn_train_config_init (AttnTrainConfig *c, AttnTask task, AttnTrainArch arch)
   c->dropout = 0.0f;
   c->label_smoothing = 0.0f;
   c->eval_size = 500;
+  c->source_column = 0;
+  c->target_column = 1;
+  c->max_tokens = 64;
   if (arch == ATTN_ARCH_TRANSFORMER)
     {
       c->steps = 800;
@@ -146,7 +149,15 @@ gboolean
 attn_trainer_set_probe (AttnTrainer *t, const char *source, GError **error)
 {
   int digits[40];
-  int n = parse_digits (source, digits, MIN (40, t->model_max_source), error);
+  int n;
+
+  if (t->corpus != NULL)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
+                   "A corpus trainer's probe is its first dev pair and cannot be changed");
+      return FALSE;
+    }
+  n = parse_digits (source, digits, MIN (40, t->model_max_source), error);
   if (n < 0)
     return FALSE;
   make_probe (t, digits, n);
@@ -179,21 +190,31 @@ make_held_out (AttnTrainer *t)
     }
 }
 
-AttnTrainModel *
-attn_trainer_build_model (const AttnTrainConfig *c, GError **error)
+static int
+max_positions (const AttnTrainConfig *c, AttnCorpus *corpus)
 {
+  return MAX (64, (corpus != NULL ? c->max_tokens : c->max_len) + 2);
+}
+
+AttnTrainModel *
+attn_trainer_build_model (const AttnTrainConfig *c, AttnCorpus *corpus, GError **error)
+{
+  int vocab = ATTN_TOY_VOCAB, positions = max_positions (c, corpus);
+  gint32 pad = ATTN_TOY_PAD, bos = ATTN_TOY_BOS, eos = ATTN_TOY_EOS;
+
+  if (corpus != NULL)
+    attn_corpus_special (corpus, &vocab, &pad, &bos, &eos);
   if (c->arch == ATTN_ARCH_TRANSFORMER)
     {
-      AttnTfConfig tc = { ATTN_TOY_VOCAB, c->d_model, c->ffn_dim, c->layers, c->layers,
-                          c->heads, MAX (64, c->max_len + 2), ATTN_TOY_PAD, ATTN_TOY_BOS,
-                          ATTN_TOY_EOS, c->dropout,
+      AttnTfConfig tc = { vocab, c->d_model, c->ffn_dim, c->layers, c->layers, c->heads,
+                          positions, pad, bos, eos, c->dropout,
                           c->activation == ATTN_TRAIN_ACT_GELU ? ATTN_TACT_GELU : ATTN_TACT_RELU };
       return attn_train_transformer_new (&tc, error);
     }
   else
     {
-      AttnRnnConfig rc = { ATTN_TOY_VOCAB, c->embed_dim, c->hidden_size, c->attention_dim,
-                           MAX (64, c->max_len + 2), ATTN_TOY_PAD, ATTN_TOY_BOS, ATTN_TOY_EOS,
+      AttnRnnConfig rc = { vocab, c->embed_dim, c->hidden_size, c->attention_dim, positions,
+                           pad, bos, eos,
                            c->arch == ATTN_ARCH_LSTM ? ATTN_CELL_LSTM : ATTN_CELL_GRU,
                            c->score, c->dropout };
       return attn_rnn_new (&rc, error);
@@ -221,15 +242,22 @@ attn_trainer_new_uninit (const AttnTrainConfig *config, GError **error)
   AttnTrainer *t;
   AttnTrainModel *m;
   AttnOptimConfig oc;
+  AttnCorpus *corpus = NULL;
 
   if (!check_config (config, error))
     return NULL;
-  m = attn_trainer_build_model (config, error);
-  if (m == NULL)
+  if (config->train_path[0] != '\0' && (corpus = attn_corpus_load (config, error)) == NULL)
     return NULL;
+  m = attn_trainer_build_model (config, corpus, error);
+  if (m == NULL)
+    {
+      attn_corpus_free (corpus);
+      return NULL;
+    }
   t = g_new0 (AttnTrainer, 1);
   t->cfg = *config;
   t->model = m;
+  t->corpus = corpus;
   oc.lr = config->lr;
   oc.beta1 = config->beta1;
   oc.beta2 = config->beta2;
@@ -242,8 +270,16 @@ attn_trainer_new_uninit (const AttnTrainConfig *config, GError **error)
   t->opt = attn_adamw_new (&oc, m->params->total);
   attn_rng_seed (&t->data_rng, config->seed);
   attn_rng_seed (&t->drop_rng, config->seed ^ G_GUINT64_CONSTANT (0xd40b07));
+  t->model_max_source = max_positions (config, corpus) - 1;
+  if (corpus != NULL)
+    {
+      /* the dev pairs are held out by construction (another file; training pairs
+       * with a dev source are dropped when reading) */
+      t->held_out = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+      attn_corpus_probe (corpus, &t->probe, &t->probe_source, &t->probe_target);
+      return t;
+    }
   make_held_out (t);
-  t->model_max_source = MAX (64, config->max_len + 2) - 1;
   make_probe (t, probe_digits,
               CLAMP ((config->min_len + config->max_len) / 2, 1, (int) G_N_ELEMENTS (probe_digits)));
   return t;
@@ -279,6 +315,7 @@ attn_trainer_free (AttnTrainer *t)
   g_free (t->eval_n);
   attn_batch_clear (&t->batch);
   attn_batch_clear (&t->probe);
+  attn_corpus_free (t->corpus);
   g_free (t->probe_source);
   g_free (t->probe_target);
   g_free (t);
@@ -370,8 +407,11 @@ attn_trainer_step (AttnTrainer *t, int n_steps, GCancellable *cancellable, doubl
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      attn_task_make_batch (c->task, &t->data_rng, c->batch_size, c->min_len, c->max_len,
-                            t->held_out, &t->batch);
+      if (t->corpus != NULL)
+        attn_corpus_make_batch (t->corpus, t->step, &t->batch);
+      else
+        attn_task_make_batch (c->task, &t->data_rng, c->batch_size, c->min_len, c->max_len,
+                              t->held_out, &t->batch);
       attn_params_zero_grad (m->params);
       m->klass->forward (m, &t->batch, c->label_smoothing, TRUE, TRUE, &t->drop_rng, &st);
       if (!isfinite (st.loss))
@@ -436,8 +476,35 @@ fill_eval_batch (AttnTrainer *t, int first, int B, AttnBatch *b)
     }
 }
 
+static gboolean evaluate_toy (AttnTrainer *t, int n, AttnTrainEval *eval);
+
 gboolean
 attn_trainer_evaluate (AttnTrainer *t, int n, AttnTrainEval *eval, GError **error)
+{
+  if (t->corpus != NULL)
+    {
+      if (!attn_corpus_evaluate (t->corpus, t->model,
+                                 n <= 0 ? t->cfg.eval_size : MIN (n, t->cfg.eval_size), eval,
+                                 error))
+        return FALSE;
+    }
+  else if (!evaluate_toy (t, n, eval))
+    return FALSE;
+  t->last_eval = *eval;
+  t->last_eval_step = t->step;
+  return TRUE;
+}
+
+void
+attn_trainer_get_corpus_info (AttnTrainer *t, AttnTrainCorpusInfo *info)
+{
+  memset (info, 0, sizeof *info);
+  if (t->corpus != NULL)
+    attn_corpus_get_info (t->corpus, info);
+}
+
+static gboolean
+evaluate_toy (AttnTrainer *t, int n, AttnTrainEval *eval)
 {
   AttnTrainModel *m = t->model;
   int L = t->cfg.max_len, chunk = 128, exact = 0, tokens = 0, correct = 0;
@@ -509,6 +576,7 @@ attn_trainer_evaluate (AttnTrainer *t, int n, AttnTrainEval *eval, GError **erro
   eval->token_accuracy = tokens > 0 ? (double) correct / tokens : 0;
   eval->aligned = -1;
   eval->best_layer = -1;
+  eval->bleu = eval->chrf = -1;
   for (int l = 0; l < n_layers && steps > 0; l++)
     if ((double) hits[l] / steps > eval->aligned)
       {
@@ -530,6 +598,8 @@ attn_trainer_predict (AttnTrainer *t, const char *source, GError **error)
   int n, max_out, len = 0;
   char *text;
 
+  if (t->corpus != NULL)
+    return attn_corpus_translate (t->corpus, t->model, source, error);
   n = parse_digits (source, digits, MIN (60, t->model_max_source), error);
   if (n < 0)
     return NULL;

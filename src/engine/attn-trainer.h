@@ -63,6 +63,14 @@ typedef struct {
   int           embed_dim, hidden_size, attention_dim;
   /* held-out sequences for evaluation (never drawn for training) */
   int           eval_size;
+  /* A parallel corpus instead of the toy task when train_path is not empty: TSV
+   * files (absolute paths once read from a recipe), a folder with the shared
+   * source/target tokenizer.json, the columns of source and target, the longest
+   * pair in tokens (source with </s>, target with </s>; longer training pairs are
+   * skipped, longer dev sources cut), and an evaluation every eval_every steps
+   * (0: at the end only; the caller runs it). */
+  char          train_path[1024], dev_path[1024], tokenizer_dir[1024];
+  int           source_column, target_column, max_tokens, eval_every;
 } AttnTrainConfig;
 
 /* Defaults that learn the toy tasks quickly on a laptop CPU. */
@@ -74,7 +82,9 @@ gboolean      attn_train_arch_from_name(const char *name, AttnTrainArch *arch);
 const char   *attn_train_arch_name     (AttnTrainArch arch);
 
 /* Reads a JSON recipe: an object whose members override the defaults of its
- * "task" and "arch" ("seed", "steps", "lr", "batch_size", "d_model", …). */
+ * "task" and "arch" ("seed", "steps", "lr", "batch_size", "d_model", …), or that
+ * names a corpus ("train", "dev", "tokenizer": paths relative to the recipe's
+ * folder). Unknown keys, missing files and bad values are ATTN_ERROR_CONFIG. */
 gboolean      attn_train_config_from_recipe (const char *path, AttnTrainConfig *config,
                                              GError **error);
 
@@ -126,15 +136,34 @@ typedef struct {
                              * layer, heads averaged) is the aligned source position;
                              * < 0 for tasks without a fixed alignment (sort) */
   int    best_layer;
+  double bleu, chrf;        /* corpus BLEU and chrF (0–100) of the greedy translations
+                             * of the dev pairs against their references; < 0 for toy tasks */
 } AttnTrainEval;
+
+/* What a corpus trainer read (all 0 for a toy task). */
+typedef struct {
+  int n_train;              /* training pairs kept */
+  int n_dev;                /* dev pairs */
+  int n_too_long;           /* training pairs skipped for max_tokens */
+  int n_in_dev;             /* training pairs skipped because their source is a dev source */
+  gint64 train_tokens;      /* target tokens (with </s>) of the kept training pairs */
+} AttnTrainCorpusInfo;
+
+void          attn_trainer_get_corpus_info (AttnTrainer *trainer, AttnTrainCorpusInfo *info);
 
 gboolean      attn_trainer_evaluate    (AttnTrainer *trainer, int n, AttnTrainEval *eval,
                                         GError **error);
 
-/* Greedy answer for a space-separated digit string ("3 1 4"); newly allocated. */
+/* The evaluation stores its result in the trainer; attn_trainer_save () writes the
+ * last one to trainer_state.json ("eval"). For a corpus, n ≤ 0 means eval_size
+ * pairs (or all dev pairs, if fewer). */
+
+/* Greedy answer for a space-separated digit string ("3 1 4"), or, for a corpus
+ * trainer, the detokenized translation of a sentence; newly allocated. */
 char         *attn_trainer_predict     (AttnTrainer *trainer, const char *source, GError **error);
 
-/* Writes config.json, model.safetensors, the tokenizer files and the training state. */
+/* Writes config.json, model.safetensors, the tokenizer files (a corpus trainer's
+ * tokenizer.json is copied) and the training state. */
 gboolean      attn_trainer_save        (AttnTrainer *trainer, const char *dir, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttnTrainer, attn_trainer_free)

@@ -1,0 +1,495 @@
+/* attn-train-corpus.c — training on a parallel corpus: TSV sentence pairs read
+ * and tokenized once, batches of similar length drawn from the seed, and the
+ * evaluation of greedy translations of the dev pairs with corpus BLEU and chrF.
+ *
+ * Every pair is stored as token ids: the source with </s> appended, the target
+ * without it; a batch adds the decoder start token in front of the decoder input
+ * and </s> after the labels, the layout of the toy tasks (attn-train-tasks.c). */
+#include <string.h>
+#include <gio/gio.h>
+
+#include "attn-error.h"
+#include "attn-metrics.h"
+#include "attn-tokenizer.h"
+#include "attn-train-private.h"
+
+#define BUCKET_BATCHES 64   /* batches per length-sorting window */
+
+typedef struct {
+  GArray *ids;          /* gint32, every sequence one after the other */
+  GArray *src_off, *src_n, *tgt_off, *tgt_n;   /* int per pair */
+} Pairs;
+
+struct _AttnCorpus {
+  AttnTokenizer *tok;
+  char          *tok_dir;
+  int            vocab;
+  gint32         pad, bos, eos;
+  int            max_tokens, batch_size;
+  guint64        seed;
+  Pairs          train, dev;
+  GPtrArray     *dev_refs;       /* target text of each dev pair */
+  AttnTrainCorpusInfo info;
+  /* the batches of the current epoch: pair indices, batch_size per batch (-1: none) */
+  gint64         epoch;
+  int            n_batches;
+  int           *order;
+};
+
+static void
+pairs_init (Pairs *p)
+{
+  p->ids = g_array_new (FALSE, FALSE, sizeof (gint32));
+  p->src_off = g_array_new (FALSE, FALSE, sizeof (int));
+  p->src_n = g_array_new (FALSE, FALSE, sizeof (int));
+  p->tgt_off = g_array_new (FALSE, FALSE, sizeof (int));
+  p->tgt_n = g_array_new (FALSE, FALSE, sizeof (int));
+}
+
+static void
+pairs_clear (Pairs *p)
+{
+  g_clear_pointer (&p->ids, g_array_unref);
+  g_clear_pointer (&p->src_off, g_array_unref);
+  g_clear_pointer (&p->src_n, g_array_unref);
+  g_clear_pointer (&p->tgt_off, g_array_unref);
+  g_clear_pointer (&p->tgt_n, g_array_unref);
+}
+
+#define P_INT(arr, i) g_array_index ((arr), int, (i))
+#define P_IDS(p) ((gint32 *) (p)->ids->data)
+
+static void
+pairs_add (Pairs *p, const gint32 *src, int ns, const gint32 *tgt, int nt)
+{
+  int off = (int) p->ids->len;
+  g_array_append_val (p->src_off, off);
+  g_array_append_val (p->src_n, ns);
+  g_array_append_vals (p->ids, src, ns);
+  off = (int) p->ids->len;
+  g_array_append_val (p->tgt_off, off);
+  g_array_append_val (p->tgt_n, nt);
+  g_array_append_vals (p->ids, tgt, nt);
+}
+
+void
+attn_corpus_free (AttnCorpus *c)
+{
+  if (c == NULL)
+    return;
+  g_clear_pointer (&c->tok, attn_tokenizer_unref);
+  g_free (c->tok_dir);
+  pairs_clear (&c->train);
+  pairs_clear (&c->dev);
+  g_clear_pointer (&c->dev_refs, g_ptr_array_unref);
+  g_free (c->order);
+  g_free (c);
+}
+
+static gint32
+first_id (AttnTokenizer *tok, const char *const *names)
+{
+  for (int i = 0; names[i] != NULL; i++)
+    {
+      gint32 id = attn_tokenizer_token_to_id (tok, names[i]);
+      if (id >= 0)
+        return id;
+    }
+  return -1;
+}
+
+/* Token ids of text without the post-processor's specials. */
+static GArray *
+encode (AttnCorpus *c, const char *text, GError **error)
+{
+  g_autoptr (AttnEncoding) enc = attn_tokenizer_encode (c->tok, text, NULL, FALSE, error);
+  GArray *ids;
+  if (enc == NULL)
+    return NULL;
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (gint32), enc->len + 1);
+  g_array_append_vals (ids, enc->ids, enc->len);
+  return ids;
+}
+
+/* Reads one TSV file. dev: keep every pair (cutting long sources) and the
+ * reference texts; training: skip long pairs and pairs whose source is in `dev_sources`. */
+static gboolean
+read_tsv (AttnCorpus *c, const AttnTrainConfig *cfg, const char *path, gboolean dev,
+          GHashTable *dev_sources, GError **error)
+{
+  g_autofree char *text = NULL;
+  gsize len;
+  g_auto (GStrv) lines = NULL;
+  Pairs *p = dev ? &c->dev : &c->train;
+  int need = MAX (cfg->source_column, cfg->target_column);
+  g_autoptr (GError) local = NULL;
+
+  if (!g_file_get_contents (path, &text, &len, &local))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "Cannot read the %s corpus: %s",
+                   dev ? "dev" : "training", local->message);
+      return FALSE;
+    }
+  if (!g_utf8_validate (text, len, NULL))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "%s is not UTF-8 text", path);
+      return FALSE;
+    }
+  lines = g_strsplit (text, "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) cols = NULL;
+      g_autoptr (GArray) s = NULL, t = NULL;
+      int ncols;
+
+      g_strchomp (lines[i]);   /* \r and trailing blanks */
+      if (lines[i][0] == '\0')
+        continue;
+      cols = g_strsplit (lines[i], "\t", -1);
+      ncols = (int) g_strv_length (cols);
+      if (need >= ncols)
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                       "%s:%d: has %d column%s; the recipe reads column %d (columns count from 0)",
+                       path, i + 1, ncols, ncols == 1 ? "" : "s", need);
+          return FALSE;
+        }
+      if (!dev && g_hash_table_contains (dev_sources, cols[cfg->source_column]))
+        {
+          c->info.n_in_dev++;
+          continue;
+        }
+      if ((s = encode (c, cols[cfg->source_column], error)) == NULL
+          || (t = encode (c, cols[cfg->target_column], error)) == NULL)
+        {
+          g_prefix_error (error, "%s:%d: ", path, i + 1);
+          return FALSE;
+        }
+      if (dev)
+        {
+          g_array_set_size (s, MIN (s->len, (guint) cfg->max_tokens - 1));
+          g_array_set_size (t, MIN (t->len, (guint) cfg->max_tokens - 1));
+          g_hash_table_add (dev_sources, g_strdup (cols[cfg->source_column]));
+          g_ptr_array_add (c->dev_refs, g_strdup (cols[cfg->target_column]));
+        }
+      else if ((int) s->len + 1 > cfg->max_tokens || (int) t->len + 1 > cfg->max_tokens)
+        {
+          c->info.n_too_long++;
+          continue;
+        }
+      g_array_append_val (s, c->eos);
+      pairs_add (p, (gint32 *) s->data, s->len, (gint32 *) t->data, t->len);
+      if (!dev)
+        c->info.train_tokens += t->len + 1;
+    }
+  return TRUE;
+}
+
+AttnCorpus *
+attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
+{
+  static const char *const eos_names[] = { "</s>", "[SEP]", "<|endoftext|>", NULL };
+  static const char *const pad_names[] = { "<pad>", "[PAD]", NULL };
+  static const char *const bos_names[] = { "<s>", "[CLS]", NULL };
+  g_autofree char *tok_path = g_build_filename (cfg->tokenizer_dir, "tokenizer.json", NULL);
+  g_autoptr (GHashTable) dev_sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  AttnCorpus *c;
+
+  if (cfg->source_column < 0 || cfg->target_column < 0 || cfg->source_column == cfg->target_column)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "“source_column” (%d) and “target_column” (%d) must be different columns ≥ 0",
+                   cfg->source_column, cfg->target_column);
+      return NULL;
+    }
+  if (cfg->max_tokens < 2 || cfg->dev_path[0] == '\0' || cfg->tokenizer_dir[0] == '\0')
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "A corpus recipe needs “dev” and “tokenizer”, and “max_tokens” ≥ 2");
+      return NULL;
+    }
+  c = g_new0 (AttnCorpus, 1);
+  c->tok = attn_tokenizer_new_from_json (tok_path, error);
+  if (c->tok == NULL)
+    {
+      g_prefix_error (error, "Tokenizer for training (%s): ", tok_path);
+      attn_corpus_free (c);
+      return NULL;
+    }
+  c->tok_dir = g_strdup (cfg->tokenizer_dir);
+  c->vocab = (int) attn_tokenizer_vocab_size (c->tok);
+  c->eos = first_id (c->tok, eos_names);
+  c->pad = first_id (c->tok, pad_names);
+  c->bos = first_id (c->tok, bos_names);
+  if (c->pad < 0)
+    c->pad = c->eos;
+  if (c->bos < 0)
+    c->bos = c->pad;
+  if (c->eos < 0)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "%s has no end-of-sequence token (</s>, [SEP] or <|endoftext|>)", tok_path);
+      attn_corpus_free (c);
+      return NULL;
+    }
+  c->max_tokens = cfg->max_tokens;
+  c->batch_size = cfg->batch_size;
+  c->seed = cfg->seed;
+  c->epoch = -1;
+  pairs_init (&c->train);
+  pairs_init (&c->dev);
+  c->dev_refs = g_ptr_array_new_with_free_func (g_free);
+  if (!read_tsv (c, cfg, cfg->dev_path, TRUE, dev_sources, error)
+      || !read_tsv (c, cfg, cfg->train_path, FALSE, dev_sources, error))
+    {
+      attn_corpus_free (c);
+      return NULL;
+    }
+  c->info.n_train = (int) c->train.src_n->len;
+  c->info.n_dev = (int) c->dev.src_n->len;
+  if (c->info.n_train == 0 || c->info.n_dev == 0)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s has no %s pairs",
+                   c->info.n_train == 0 ? cfg->train_path : cfg->dev_path,
+                   c->info.n_train == 0 ? "training" : "dev");
+      attn_corpus_free (c);
+      return NULL;
+    }
+  c->n_batches = (c->info.n_train + c->batch_size - 1) / c->batch_size;
+  c->order = g_new (int, (gsize) c->n_batches * c->batch_size);
+  return c;
+}
+
+void
+attn_corpus_special (AttnCorpus *c, int *vocab, gint32 *pad, gint32 *bos, gint32 *eos)
+{
+  *vocab = c->vocab;
+  *pad = c->pad;
+  *bos = c->bos;
+  *eos = c->eos;
+}
+
+const char *
+attn_corpus_tokenizer_dir (AttnCorpus *c)
+{
+  return c->tok_dir;
+}
+
+void
+attn_corpus_get_info (AttnCorpus *c, AttnTrainCorpusInfo *info)
+{
+  *info = c->info;
+}
+
+/* ---- batches ---- */
+
+static void
+shuffle (AttnRng *rng, int *v, int n)
+{
+  for (int i = n - 1; i > 0; i--)
+    {
+      int j = attn_rng_int (rng, i + 1), tmp = v[i];
+      v[i] = v[j];
+      v[j] = tmp;
+    }
+}
+
+static const Pairs *sort_pairs;
+
+static int
+cmp_length (const void *a, const void *b)
+{
+  int ia = *(const int *) a, ib = *(const int *) b;
+  int la = P_INT (sort_pairs->src_n, ia) + P_INT (sort_pairs->tgt_n, ia);
+  int lb = P_INT (sort_pairs->src_n, ib) + P_INT (sort_pairs->tgt_n, ib);
+  return la != lb ? (la > lb) - (la < lb) : (ia > ib) - (ia < ib);   /* total order */
+}
+
+static void
+make_epoch (AttnCorpus *c, gint64 epoch)
+{
+  int n = c->info.n_train, B = c->batch_size, window = BUCKET_BATCHES * B;
+  g_autofree int *pairs = g_new (int, n);
+  g_autofree int *batch_order = g_new (int, c->n_batches);
+  g_autofree int *sorted = g_new (int, (gsize) c->n_batches * B);
+  AttnRng rng;
+
+  attn_rng_seed (&rng, c->seed ^ G_GUINT64_CONSTANT (0xc0a905) ^ ((guint64) epoch * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)));
+  for (int i = 0; i < n; i++)
+    pairs[i] = i;
+  shuffle (&rng, pairs, n);
+  sort_pairs = &c->train;   /* qsort has no user data; one thread trains at a time */
+  for (int start = 0; start < n; start += window)
+    qsort (pairs + start, MIN (window, n - start), sizeof (int), cmp_length);
+  for (int i = 0; i < c->n_batches * B; i++)
+    sorted[i] = i < n ? pairs[i] : -1;
+  for (int i = 0; i < c->n_batches; i++)
+    batch_order[i] = i;
+  shuffle (&rng, batch_order, c->n_batches);
+  for (int i = 0; i < c->n_batches; i++)
+    memcpy (c->order + (gsize) i * B, sorted + (gsize) batch_order[i] * B, sizeof (int) * B);
+  c->epoch = epoch;
+}
+
+/* Fills batch with pairs idx[0 … B) of p (idx -1: skipped). */
+static void
+fill_batch (AttnCorpus *c, const Pairs *p, const int *idx, int B, AttnBatch *batch)
+{
+  int Ts = 1, Tt = 1, n = 0;
+  for (int b = 0; b < B; b++)
+    if (idx[b] >= 0)
+      {
+        Ts = MAX (Ts, P_INT (p->src_n, idx[b]));
+        Tt = MAX (Tt, P_INT (p->tgt_n, idx[b]) + 1);
+        n++;
+      }
+  attn_batch_reserve (batch, n, Ts, Tt);
+  n = 0;
+  for (int b = 0; b < B; b++)
+    {
+      int i = idx[b], ns, nt;
+      const gint32 *s, *t;
+      gint32 *src = batch->src + (gsize) n * Ts;
+      gint32 *ti = batch->tgt_in + (gsize) n * Tt;
+      gint32 *to = batch->tgt_out + (gsize) n * Tt;
+      if (i < 0)
+        continue;
+      ns = P_INT (p->src_n, i);
+      nt = P_INT (p->tgt_n, i);
+      s = P_IDS (p) + P_INT (p->src_off, i);
+      t = P_IDS (p) + P_INT (p->tgt_off, i);
+      for (int j = 0; j < Ts; j++)
+        src[j] = j < ns ? s[j] : c->pad;
+      for (int j = 0; j < Tt; j++)
+        {
+          ti[j] = j == 0 ? c->bos : j <= nt ? t[j - 1] : c->pad;
+          to[j] = j < nt ? t[j] : j == nt ? c->eos : c->pad;
+        }
+      batch->src_len[n] = ns;
+      batch->tgt_len[n] = nt + 1;
+      n++;
+    }
+}
+
+void
+attn_corpus_make_batch (AttnCorpus *c, gint64 step, AttnBatch *batch)
+{
+  gint64 epoch = step / c->n_batches;
+  if (epoch != c->epoch)
+    make_epoch (c, epoch);
+  fill_batch (c, &c->train, c->order + (step % c->n_batches) * c->batch_size, c->batch_size,
+              batch);
+}
+
+static char *
+tokens_text (AttnCorpus *c, const gint32 *ids, int n)
+{
+  GString *s = g_string_new (NULL);
+  for (int i = 0; i < n; i++)
+    {
+      const char *tok = attn_tokenizer_id_to_token (c->tok, ids[i]);
+      if (i > 0)
+        g_string_append_c (s, ' ');
+      g_string_append (s, tok != NULL ? tok : "?");
+    }
+  return g_string_free (s, FALSE);
+}
+
+void
+attn_corpus_probe (AttnCorpus *c, AttnBatch *batch, char **source, char **target)
+{
+  int idx = 0;
+  fill_batch (c, &c->dev, &idx, 1, batch);
+  *source = tokens_text (c, batch->src, batch->src_len[0]);
+  *target = tokens_text (c, batch->tgt_in, batch->tgt_len[0]);
+}
+
+/* ---- evaluation ---- */
+
+static char *
+decode_output (AttnCorpus *c, const gint32 *out, int max_len)
+{
+  int len = 0;
+  while (len < max_len && out[len] != c->eos)
+    len++;
+  return attn_tokenizer_decode (c->tok, out, len, TRUE);
+}
+
+static int
+max_output (AttnCorpus *c, const AttnBatch *b)
+{
+  int longest = 0;
+  for (int i = 0; i < b->B; i++)
+    longest = MAX (longest, b->src_len[i]);
+  return MIN (2 * longest + 10, c->max_tokens);
+}
+
+gboolean
+attn_corpus_evaluate (AttnCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *eval,
+                      GError **error)
+{
+  int chunk = 64, tokens = 0, correct = 0, exact = 0;
+  g_autoptr (GPtrArray) hyps = g_ptr_array_new_with_free_func (g_free);
+  g_autofree int *idx = g_new (int, chunk);
+  AttnBatch b = { 0 };
+
+  n = n <= 0 ? c->info.n_dev : MIN (n, c->info.n_dev);
+  for (int first = 0; first < n; first += chunk)
+    {
+      int B = MIN (chunk, n - first), L;
+      AttnLossStats st;
+      g_autofree gint32 *out = NULL;
+
+      for (int i = 0; i < B; i++)
+        idx[i] = first + i;
+      fill_batch (c, &c->dev, idx, B, &b);
+      m->klass->forward (m, &b, 0.0f, FALSE, FALSE, NULL, &st);
+      tokens += st.tokens;
+      correct += st.correct;
+      L = max_output (c, &b);
+      out = g_new (gint32, (gsize) B * L);
+      attn_train_model_greedy (m, &b, L, out);
+      for (int i = 0; i < B; i++)
+        {
+          char *hyp = decode_output (c, out + (gsize) i * L, L);
+          exact += g_str_equal (hyp, g_ptr_array_index (c->dev_refs, first + i));
+          g_ptr_array_add (hyps, hyp);
+        }
+    }
+  attn_batch_clear (&b);
+  memset (eval, 0, sizeof *eval);
+  eval->n = n;
+  eval->exact_match = n > 0 ? (double) exact / n : 0;
+  eval->token_accuracy = tokens > 0 ? (double) correct / tokens : 0;
+  eval->aligned = -1;
+  eval->best_layer = -1;
+  eval->bleu = attn_bleu ((const char *const *) hyps->pdata,
+                          (const char *const *) c->dev_refs->pdata, n, NULL);
+  eval->chrf = attn_chrf ((const char *const *) hyps->pdata,
+                          (const char *const *) c->dev_refs->pdata, n, NULL);
+  return TRUE;
+}
+
+char *
+attn_corpus_translate (AttnCorpus *c, AttnTrainModel *m, const char *source, GError **error)
+{
+  g_autoptr (GArray) s = encode (c, source, error);
+  g_autofree gint32 *out = NULL;
+  AttnBatch b = { 0 };
+  char *text;
+  int L;
+
+  if (s == NULL)
+    return NULL;
+  g_array_set_size (s, MIN (s->len, (guint) c->max_tokens - 1));
+  g_array_append_val (s, c->eos);
+  attn_batch_reserve (&b, 1, s->len, 1);
+  memcpy (b.src, s->data, sizeof (gint32) * s->len);
+  b.src_len[0] = s->len;
+  L = max_output (c, &b);
+  out = g_new (gint32, L);
+  attn_train_model_greedy (m, &b, L, out);
+  text = decode_output (c, out, L);
+  attn_batch_clear (&b);
+  return text;
+}
