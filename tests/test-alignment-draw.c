@@ -4,23 +4,10 @@
 #include "attn-analysis.h"
 #include "lens-alignment-draw.h"
 #include "lens-beam-draw.h"
+#include "test-pixel.h"
 
 #define W 640
 #define H 480
-
-static guint32
-pixel (cairo_surface_t *s, double x, double y)
-{
-  const guint8 *data = cairo_image_surface_get_data (s);
-  int stride = cairo_image_surface_get_stride (s);
-  int ix = (int) floor (x), iy = (int) floor (y);
-
-  g_assert_cmpint (ix, >=, 0);
-  g_assert_cmpint (iy, >=, 0);
-  g_assert_cmpint (ix, <, cairo_image_surface_get_width (s));
-  g_assert_cmpint (iy, <, cairo_image_surface_get_height (s));
-  return *(const guint32 *) (data + (gsize) iy * stride + 4 * ix);
-}
 
 /* how far a pixel is from an RGB colour in [0, 1], max over channels */
 static double
@@ -132,13 +119,13 @@ test_links (void)
       const AttnLink *k = &g_array_index (links, AttnLink, i);
 
       link_mid (&l, k->src, k->tgt, &x, &y);
-      g_assert_cmpfloat (distance (pixel (s, x, y), lens_alignment_hit_rgb), <, 0.15);
+      g_assert_cmpfloat (distance (test_pixel (s, x, y), lens_alignment_hit_rgb), <, 0.15);
     }
   /* … and where there is no link there is background */
   link_mid (&l, 0, 0, &x, &y);
-  g_assert_cmpfloat (distance (pixel (s, x, y), white), <, 0.05);
+  g_assert_cmpfloat (distance (test_pixel (s, x, y), white), <, 0.05);
   link_mid (&l, 2, 2, &x, &y);
-  g_assert_cmpfloat (distance (pixel (s, x, y), white), <, 0.05);
+  g_assert_cmpfloat (distance (test_pixel (s, x, y), white), <, 0.05);
   /* a click on a target word finds it */
   g_assert_cmpint (lens_alignment_hit_target (&l, 3, lens_alignment_tgt_x (&l, 1), l.tgt_y + 10), ==, 1);
   g_assert_cmpint (lens_alignment_hit_target (&l, 3, lens_alignment_tgt_x (&l, 1), l.src_y), ==, -1);
@@ -148,7 +135,7 @@ test_links (void)
   fig.straight = TRUE;
   s = draw_figure (&fig, &l);
   link_mid (&l, 2, 0, &x, &y);
-  g_assert_cmpfloat (distance (pixel (s, x, y), lens_alignment_hit_rgb), <, 0.15);
+  g_assert_cmpfloat (distance (test_pixel (s, x, y), lens_alignment_hit_rgb), <, 0.15);
   cairo_surface_destroy (s);
 }
 
@@ -191,20 +178,20 @@ test_gold (void)
 
   /* hits in the hit colour, the miss in the miss colour */
   link_mid (&l, 0, 1, &x, &y);
-  g_assert_cmpfloat (distance (pixel (s, x, y), lens_alignment_hit_rgb), <, 0.15);
+  g_assert_cmpfloat (distance (test_pixel (s, x, y), lens_alignment_hit_rgb), <, 0.15);
   link_mid (&l, 1, 2, &x, &y);
-  g_assert_cmpfloat (distance (pixel (s, x, y), lens_alignment_hit_rgb), <, 0.15);
+  g_assert_cmpfloat (distance (test_pixel (s, x, y), lens_alignment_hit_rgb), <, 0.15);
   link_mid (&l, 2, 0, &x, &y);
-  g_assert_cmpfloat (distance (pixel (s, x, y), lens_alignment_miss_rgb), <, 0.15);
+  g_assert_cmpfloat (distance (test_pixel (s, x, y), lens_alignment_miss_rgb), <, 0.15);
 
   /* the sure link's outline: dark beside the link, hollow between */
   link_mid (&l, 0, 1, &x, &y);
-  g_assert_cmpfloat (distance (pixel (s, x, y - 3.5), black), <, 0.3);
-  g_assert_cmpfloat (distance (pixel (s, x, y + 3.5), black), <, 0.3);
+  g_assert_cmpfloat (distance (test_pixel (s, x, y - 3.5), black), <, 0.3);
+  g_assert_cmpfloat (distance (test_pixel (s, x, y + 3.5), black), <, 0.3);
   /* the missed possible link 2-2: a vertical dashed line, dark and white along it */
   link_mid (&l, 2, 2, &x, &y);
   for (int dy = -6; dy <= 6; dy++)
-    dark += distance (pixel (s, x, y + dy), white) > 0.3;
+    dark += distance (test_pixel (s, x, y + dy), white) > 0.3;
   g_assert_cmpint (dark, >, 3);
   g_assert_cmpint (dark, <, 13);
   cairo_surface_destroy (s);

@@ -10,47 +10,8 @@
 #include "attn-analysis.h"
 #include "lens-beam-draw.h"
 #include "lens-window.h"
+#include "test-app-common.h"
 
-#define TIMEOUT_MS 60000
-
-static char *fixtures;
-
-typedef gboolean (*Condition) (LensWindow *win);
-
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_for_ms (LensWindow *win, Condition cond, int timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint tick = g_timeout_add (10, wake, NULL);
-  gboolean ok = TRUE;
-
-  while (!cond (win))
-    {
-      if (g_get_monotonic_time () > end)
-        {
-          ok = FALSE;
-          break;
-        }
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (tick);
-  return ok;
-}
-
-static gboolean
-wait_for (LensWindow *win, Condition cond)
-{
-  return wait_for_ms (win, cond, TIMEOUT_MS);
-}
-
-static gboolean has_model (LensWindow *win) { return lens_window_get_model (win) != NULL; }
-static gboolean is_idle (LensWindow *win) { return !lens_window_is_busy (win); }
 static gboolean no_runs (LensWindow *win) { return lens_window_get_runs_in_flight (win) == 0; }
 static gboolean audio_ready (LensWindow *win)
 {
@@ -60,26 +21,14 @@ static gboolean audio_ready (LensWindow *win)
 static LensWindow *
 open_window (const char *model)
 {
-  g_autofree char *dir = g_build_filename (fixtures, model, NULL);
+  g_autofree char *dir = g_build_filename (test_fixtures, model, NULL);
   LensWindow *win = lens_window_new (NULL);
 
   gtk_window_set_default_size (GTK_WINDOW (win), 1200, 800);
   gtk_window_present (GTK_WINDOW (win));
   lens_window_load_model (win, dir);
-  g_assert_true (wait_for (win, has_model));
+  g_assert_true (test_app_wait_for (win, test_app_has_model));
   return win;
-}
-
-static void
-close_windows (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  while (g_list_model_get_n_items (toplevels) > 0)
-    {
-      g_autoptr(GtkWindow) top = g_list_model_get_item (toplevels, 0);
-      gtk_window_destroy (top);
-    }
 }
 
 static void
@@ -88,7 +37,7 @@ run_and_wait (LensWindow *win)
   AttnResult *before = lens_window_get_result (win);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
-  g_assert_true (wait_for (win, is_idle));
+  g_assert_true (test_app_wait_for (win, test_app_is_idle));
   g_assert_null (lens_window_get_last_error (win));
   g_assert_nonnull (lens_window_get_result (win));
   g_assert_true (lens_window_get_result (win) != before);
@@ -235,13 +184,13 @@ test_marian (void)
   g_unlink (align);
   g_unlink (png);
   g_rmdir (tmp);
-  close_windows ();
+  test_app_close_windows ();
 }
 
 static void
 test_whisper (void)
 {
-  g_autofree char *wav = g_build_filename (fixtures, "whisper", "speech16k.wav", NULL);
+  g_autofree char *wav = g_build_filename (test_fixtures, "whisper", "speech16k.wav", NULL);
   g_autofree char *tmp = g_dir_make_tmp ("lens-speech-XXXXXX", NULL);
   g_autofree char *vtt = g_build_filename (tmp, "words.vtt", NULL);
   g_autofree char *json = g_build_filename (tmp, "words.json", NULL);
@@ -256,7 +205,7 @@ test_whisper (void)
 
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (lens_window_get_audio_input (win))));
   lens_window_set_audio (win, wav);
-  g_assert_true (wait_for (win, audio_ready));
+  g_assert_true (test_app_wait_for (win, audio_ready));
   g_assert_null (lens_audio_input_get_error (lens_window_get_audio_input (win)));
   g_assert_cmpfloat (lens_audio_input_get_duration (lens_window_get_audio_input (win)), >, 1.0);
   run_and_wait (win);
@@ -315,7 +264,7 @@ test_whisper (void)
   g_unlink (vtt);
   g_unlink (json);
   g_rmdir (tmp);
-  close_windows ();
+  test_app_close_windows ();
 }
 
 /* ---- cancelling a long run ---- */
@@ -378,7 +327,7 @@ test_cancel_long (void)
   gint64 start, cancel, ended;
 
   lens_window_set_audio (win, wav);
-  g_assert_true (wait_for (win, audio_ready));
+  g_assert_true (test_app_wait_for (win, audio_ready));
   g_assert_cmpfloat_with_epsilon (lens_audio_input_get_duration (lens_window_get_audio_input (win)), 600.0, 0.01);
 
   /* run, and keep the main loop turning for a second: it must stay responsive */
@@ -395,7 +344,7 @@ test_cancel_long (void)
   cancel = g_get_monotonic_time ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.cancel", NULL));
   g_assert_false (lens_window_is_busy (win));
-  g_assert_true (wait_for_ms (win, no_runs, 5000));
+  g_assert_true (test_app_wait_for_ms (win, no_runs, 5000));
   ended = g_get_monotonic_time ();
   g_source_remove (id);
   g_test_message ("cancel latency %.1f ms; longest main-loop gap %.1f ms",
@@ -408,7 +357,7 @@ test_cancel_long (void)
 
   g_unlink (wav);
   g_rmdir (tmp);
-  close_windows ();
+  test_app_close_windows ();
 }
 
 int
@@ -418,12 +367,7 @@ main (int argc, char **argv)
    * whole window on every frame of the spinner, 150+ ms a frame on a loaded CPU:
    * that is the test machine, not the app. The cairo renderer repaints what changed. */
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  fixtures = g_strdup (g_getenv ("ATTN_FIXTURES"));
-  if (fixtures == NULL)
-    fixtures = g_build_filename (g_get_current_dir (), "tests", "fixtures", NULL);
+  test_app_init (&argc, &argv);
 
   g_test_add_func ("/pairs-window/marian", test_marian);
   g_test_add_func ("/pairs-window/whisper", test_whisper);

@@ -2,25 +2,12 @@
 #include <math.h>
 
 #include "lens-speech-draw.h"
+#include "test-pixel.h"
 
 #define W 800
 #define H 500
 #define BINS 80
 #define FRAMES 3000
-
-static guint32
-pixel (cairo_surface_t *s, double x, double y)
-{
-  const guint8 *data = cairo_image_surface_get_data (s);
-  int stride = cairo_image_surface_get_stride (s);
-  int ix = (int) floor (x), iy = (int) floor (y);
-
-  g_assert_cmpint (ix, >=, 0);
-  g_assert_cmpint (iy, >=, 0);
-  g_assert_cmpint (ix, <, cairo_image_surface_get_width (s));
-  g_assert_cmpint (iy, <, cairo_image_surface_get_height (s));
-  return *(const guint32 *) (data + (gsize) iy * stride + 4 * ix);
-}
 
 static double
 distance (guint32 p, double r, double g, double b)
@@ -83,11 +70,11 @@ test_spectrogram_and_tokens (void)
    * on the left, its high end on the right */
   g_assert_cmpfloat_with_epsilon (l.seconds, 5.0, 1e-9);
   lens_colormap_rgb (style.colormap, 0.0, &r, &g, &b);
-  g_assert_cmpfloat (distance (pixel (s, l.x0 + 2, l.y0 + l.h / 2), r, g, b), <, 0.1);
+  g_assert_cmpfloat (distance (test_pixel (s, l.x0 + 2, l.y0 + l.h / 2), r, g, b), <, 0.1);
   lens_colormap_rgb (style.colormap, 1.0, &r, &g, &b);
-  g_assert_cmpfloat (distance (pixel (s, l.x0 + l.w - 3, l.y0 + 5), r, g, b), <, 0.1);
+  g_assert_cmpfloat (distance (test_pixel (s, l.x0 + l.w - 3, l.y0 + 5), r, g, b), <, 0.1);
   lens_colormap_rgb (style.colormap, 0.5, &r, &g, &b);
-  g_assert_cmpfloat (distance (pixel (s, l.x0 + l.w / 2, l.y0 + l.h * 0.8), r, g, b), <, 0.12);
+  g_assert_cmpfloat (distance (test_pixel (s, l.x0 + l.w / 2, l.y0 + l.h * 0.8), r, g, b), <, 0.12);
 
   /* each token's marker sits at its start time, under the axis */
   for (int i = 0; i < 2; i++)
@@ -95,12 +82,12 @@ test_spectrogram_and_tokens (void)
       x = lens_speech_token_x (&l, &fig, i);
       g_assert_cmpfloat_with_epsilon (x, l.x0 + l.w * starts[i] / 5.0, 1e-9);
       y = l.lane_y - 2;
-      g_assert_cmpfloat (brightness (pixel (s, floor (x) + 1, y)), <, 0.8);
-      g_assert_cmpfloat (brightness (pixel (s, floor (x) - 12, y)), >, 0.97);
+      g_assert_cmpfloat (brightness (test_pixel (s, floor (x) + 1, y)), <, 0.8);
+      g_assert_cmpfloat (brightness (test_pixel (s, floor (x) - 12, y)), >, 0.97);
     }
   /* the selected token's attention peaks at 3.2 s: the white curve near the top */
   x = lens_speech_time_to_x (&l, 3.21);
-  g_assert_cmpfloat (brightness (pixel (s, x, l.y0 + l.h * 0.1 + 2)), >, 0.8);
+  g_assert_cmpfloat (brightness (test_pixel (s, x, l.y0 + l.h * 0.1 + 2)), >, 0.8);
   /* a click on a label or span finds the token */
   g_assert_cmpint (lens_speech_hit_token (&l, &fig, lens_speech_time_to_x (&l, 3.3), l.lane_y + 5), ==, 1);
   g_assert_cmpint (lens_speech_hit_token (&l, &fig, lens_speech_time_to_x (&l, 1.1), l.lane_y + 5), ==, 0);

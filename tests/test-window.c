@@ -6,43 +6,9 @@
 #include "lens-config.h"
 #include "lens-preferences.h"
 #include "lens-window.h"
+#include "test-app-common.h"
 
-#define TIMEOUT_MS 60000
-
-static char *fixtures;
-
-typedef gboolean (*Condition) (LensWindow *win);
-
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main loop until cond holds; FALSE after the timeout. */
-static gboolean
-wait_for (LensWindow *win, Condition cond)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) TIMEOUT_MS * 1000;
-  guint tick = g_timeout_add (20, wake, NULL);
-  gboolean ok = TRUE;
-
-  while (!cond (win))
-    {
-      if (g_get_monotonic_time () > end)
-        {
-          ok = FALSE;
-          break;
-        }
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (tick);
-  return ok;
-}
-
-static gboolean has_model (LensWindow *win) { return lens_window_get_model (win) != NULL; }
 static gboolean has_result (LensWindow *win) { return lens_window_get_result (win) != NULL; }
-static gboolean is_idle (LensWindow *win) { return !lens_window_is_busy (win); }
 static gboolean grid_drawn (LensWindow *win) { return lens_grid_view_get_n_cells (lens_window_get_grid_view (win)) > 0; }
 
 static char *
@@ -86,7 +52,7 @@ top_label (const AttnResult *r)
 static void
 test_window_bert (void)
 {
-  g_autofree char *bert = g_build_filename (fixtures, "bert", NULL);
+  g_autofree char *bert = g_build_filename (test_fixtures, "bert", NULL);
   g_autofree char *tmp = g_dir_make_tmp ("lens-window-XXXXXX", NULL);
   g_autofree char *csv = g_build_filename (tmp, "head.csv", NULL);
   g_autofree char *npy = g_build_filename (tmp, "self.npy", NULL);
@@ -108,7 +74,7 @@ test_window_bert (void)
   /* the window is up before the model: loading happens on the worker */
   lens_window_load_model (win, bert);
   g_assert_null (lens_window_get_model (win));
-  g_assert_true (wait_for (win, has_model));
+  g_assert_true (test_app_wait_for (win, test_app_has_model));
   model = lens_window_get_model (win);
   g_assert_cmpstr (attn_model_get_architecture (model), ==, "bert");
 
@@ -117,8 +83,8 @@ test_window_bert (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   lens_window_set_text (win, "The animal didn't cross the street because it was too tired.");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
-  g_assert_true (wait_for (win, has_result));
-  g_assert_true (wait_for (win, is_idle));
+  g_assert_true (test_app_wait_for (win, has_result));
+  g_assert_true (test_app_wait_for (win, test_app_is_idle));
   result = lens_window_get_result (win);
   g_assert_cmpint (result->input.len, >, 10);
   g_assert_cmpstr (result->input.tokens[1], ==, "the");   /* the second text, not the first */
@@ -126,7 +92,7 @@ test_window_bert (void)
   /* the grid draws every layer × head */
   w = result->attention[ATTN_KIND_SELF];
   g_assert_nonnull (w);
-  g_assert_true (wait_for (win, grid_drawn));
+  g_assert_true (test_app_wait_for (win, grid_drawn));
   g_assert_cmpint (lens_grid_view_get_n_cells (lens_window_get_grid_view (win)), ==,
                    attn_model_get_n_layers (model) * attn_model_get_n_heads (model));
   g_assert_cmpint (w->layers * w->heads, ==, attn_model_get_n_layers (model) * attn_model_get_n_heads (model));
@@ -192,13 +158,13 @@ test_window_bert (void)
     g_settings_set_boolean (settings, "hide-special-tokens", FALSE);
     src = lens_view_get_source (LENS_VIEW (lens_window_get_grid_view (win)));
     g_assert_cmpint (src->n_rows, ==, result->input.len);
-    g_assert_true (wait_for (win, grid_drawn));
+    g_assert_true (test_app_wait_for (win, grid_drawn));
   }
 
   /* a bad folder: an error is shown, the model and the result stay */
   bad = make_bad_model_dir ();
   lens_window_load_model (win, bad);
-  g_assert_true (wait_for (win, is_idle));
+  g_assert_true (test_app_wait_for (win, test_app_is_idle));
   g_assert_nonnull (lens_window_get_last_error (win));
   g_assert_true (lens_window_get_model (win) == model);
   g_assert_true (lens_window_get_result (win) == result);
@@ -206,7 +172,7 @@ test_window_bert (void)
 
   /* and running still works with the model that stayed */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
-  g_assert_true (wait_for (win, is_idle));
+  g_assert_true (test_app_wait_for (win, test_app_is_idle));
   g_assert_nonnull (lens_window_get_result (win));
 
   remove_dir (bad);
@@ -215,16 +181,8 @@ test_window_bert (void)
   g_unlink (png);
   g_rmdir (tmp);
 
-  {
-    GListModel *toplevels = gtk_window_get_toplevels ();
-
-    /* the error dialog too */
-    while (g_list_model_get_n_items (toplevels) > 0)
-      {
-        g_autoptr(GtkWindow) top = g_list_model_get_item (toplevels, 0);
-        gtk_window_destroy (top);
-      }
-  }
+  /* the error dialog too */
+  test_app_close_windows ();
 }
 
 /* the templates and menus that the application loads parse, and the
@@ -252,12 +210,7 @@ test_resources (void)
 int
 main (int argc, char **argv)
 {
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  fixtures = g_strdup (g_getenv ("ATTN_FIXTURES"));
-  if (fixtures == NULL)
-    fixtures = g_build_filename (g_get_current_dir (), "tests", "fixtures", NULL);
+  test_app_init (&argc, &argv);
 
   g_test_add_func ("/window/resources", test_resources);
   g_test_add_func ("/window/bert", test_window_bert);

@@ -9,39 +9,9 @@
 #include "lens-scores-view.h"
 #include "lens-steps-view.h"
 #include "lens-window.h"
+#include "test-app-common.h"
 
-#define TIMEOUT_MS 60000
 #define TOLERANCE  1e-5
-
-static char *fixtures;
-
-typedef gboolean (*Condition) (LensWindow *win);
-
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_for (LensWindow *win, Condition cond)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) TIMEOUT_MS * 1000;
-  guint tick = g_timeout_add (20, wake, NULL);
-  gboolean ok = TRUE;
-
-  while (!cond (win))
-    {
-      if (g_get_monotonic_time () > end)
-        {
-          ok = FALSE;
-          break;
-        }
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (tick);
-  return ok;
-}
 
 static gboolean
 run_done (LensWindow *win)
@@ -60,7 +30,7 @@ traced (LensWindow *win)
 static LensWindow *
 open_window (const char *model, const char *text)
 {
-  g_autofree char *dir = g_build_filename (fixtures, model, NULL);
+  g_autofree char *dir = g_build_filename (test_fixtures, model, NULL);
   LensWindow *win = lens_window_new (NULL);
 
   gtk_window_set_default_size (GTK_WINDOW (win), 1280, 860);
@@ -68,7 +38,7 @@ open_window (const char *model, const char *text)
   lens_window_load_model (win, dir);
   lens_window_set_text (win, text);
   lens_window_run (win);
-  g_assert_true (wait_for (win, run_done));
+  g_assert_true (test_app_wait_for (win, run_done));
   return win;
 }
 
@@ -88,7 +58,7 @@ check_head (LensWindow *win, AttnKind kind, int layer, int head)
   lens_selection_set_kind (sel, kind);
   lens_selection_set_layer (sel, layer);
   lens_selection_set_head (sel, head);
-  g_assert_true (wait_for (win, traced));
+  g_assert_true (test_app_wait_for (win, traced));
   t = lens_workbench_get_trace (wb);
   g_assert_cmpint (t->kind, ==, kind);
   g_assert_cmpint (t->layer, ==, layer);
@@ -134,18 +104,6 @@ check_head (LensWindow *win, AttnKind kind, int layer, int head)
   g_assert_cmpfloat (worst, <=, TOLERANCE);
   g_assert_cmpfloat (worst_out, <=, TOLERANCE);
   return t->queries;
-}
-
-static void
-destroy_all (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  while (g_list_model_get_n_items (toplevels) > 0)
-    {
-      g_autoptr(GtkWindow) top = g_list_model_get_item (toplevels, 0);
-      gtk_window_destroy (top);
-    }
 }
 
 static void
@@ -209,7 +167,7 @@ test_steps_bert (void)
       }
     g_assert_cmpfloat_with_epsilon (sum, 1.0, 1e-5);
   }
-  destroy_all ();
+  test_app_close_windows ();
 }
 
 static void
@@ -229,7 +187,7 @@ test_steps_gpt2_causal (void)
   for (int j = 1; j < st->n_keys; j++)
     g_assert_true (st->hidden[j]);
   g_assert_cmpfloat (st->weights[0], ==, 1.0f);
-  destroy_all ();
+  test_app_close_windows ();
 }
 
 static void
@@ -241,7 +199,7 @@ test_steps_marian_cross (void)
   check_head (win, ATTN_KIND_CROSS, 0, 1);
   check_head (win, ATTN_KIND_DECODER, 1, 0);
   check_head (win, ATTN_KIND_ENCODER, 0, 3);
-  destroy_all ();
+  test_app_close_windows ();
 }
 
 static gboolean
@@ -257,7 +215,7 @@ test_translators (void)
   g_autofree char *empty = g_dir_make_tmp ("lens-models-XXXXXX", NULL);
   g_autofree char *some = g_dir_make_tmp ("lens-models-XXXXXX", NULL);
   g_autofree char *link = g_build_filename (some, "marian-toy", NULL);
-  g_autofree char *marian = g_build_filename (fixtures, "marian", NULL);
+  g_autofree char *marian = g_build_filename (test_fixtures, "marian", NULL);
   LensWindow *win;
   LensScoresView *scores;
   const char *msg;
@@ -270,19 +228,19 @@ test_translators (void)
   g_assert_nonnull (strstr (msg, "attn-rnn (additive, dot, general, scaled-dot)"));
   g_assert_nonnull (strstr (msg, "marian"));
   g_assert_cmpint (lens_scores_view_get_n_alignments (scores), ==, 0);
-  destroy_all ();
+  test_app_close_windows ();
 
   g_assert_cmpint (symlink (marian, link), ==, 0);
   g_setenv ("ATTN_MODELS_DIR", some, TRUE);
   win = open_window ("bert", "A short sentence.");
   g_assert_true (lens_window_set_view (win, "scores"));
   scores = lens_workbench_get_scores_view (lens_window_get_workbench (win));
-  g_assert_true (wait_for (win, scores_idle));
+  g_assert_true (test_app_wait_for (win, scores_idle));
   g_assert_cmpint (lens_scores_view_get_n_alignments (scores), ==, 1);
   msg = lens_scores_view_get_alignment_message (scores);
   g_assert_nonnull (strstr (msg, "attn-rnn"));
   g_assert_null (strstr (msg, "marian"));
-  destroy_all ();
+  test_app_close_windows ();
 
   g_unsetenv ("ATTN_MODELS_DIR");
   g_unlink (link);
@@ -323,14 +281,14 @@ test_learn_copy (void)
   /* stop after a few reports, then resume from the same step */
   lens_learn_view_train (learn_view);
   g_assert_true (lens_learn_view_is_training (learn_view));
-  g_assert_true (wait_for (win, learn_reported));
+  g_assert_true (test_app_wait_for (win, learn_reported));
   lens_learn_view_stop (learn_view);
-  g_assert_true (wait_for (win, learn_stopped));
+  g_assert_true (test_app_wait_for (win, learn_stopped));
   stopped_at = lens_learn_view_get_step (learn_view);
   g_assert_cmpint (stopped_at, >, 0);
   g_assert_cmpint (stopped_at, <, lens_learn_view_get_total_steps (learn_view));
   lens_learn_view_train (learn_view);
-  g_assert_true (wait_for (win, learn_stopped));
+  g_assert_true (test_app_wait_for (win, learn_stopped));
   g_assert_cmpint (lens_learn_view_get_step (learn_view), ==, lens_learn_view_get_total_steps (learn_view));
 
   seconds = (g_get_monotonic_time () - start) / 1e6;
@@ -361,18 +319,13 @@ test_learn_copy (void)
   g_assert_cmpint (lens_learn_view_get_step (learn_view), ==, 0);
   g_assert_cmpuint (lens_learn_view_get_seed (learn_view), ==, 2);
   g_assert_null (lens_learn_view_get_attention (learn_view));
-  destroy_all ();
+  test_app_close_windows ();
 }
 
 int
 main (int argc, char **argv)
 {
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  fixtures = g_strdup (g_getenv ("ATTN_FIXTURES"));
-  if (fixtures == NULL)
-    fixtures = g_build_filename (g_get_current_dir (), "tests", "fixtures", NULL);
+  test_app_init (&argc, &argv);
 
   g_test_add_func ("/workbench/steps/bert", test_steps_bert);
   g_test_add_func ("/workbench/steps/gpt2-causal", test_steps_gpt2_causal);

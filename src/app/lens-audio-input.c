@@ -1,8 +1,8 @@
 /* lens-audio-input.c — open or drop an audio file; waveform, duration, play and stop. */
 #include "lens-audio-input.h"
+#include "lens-examples.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 #include <math.h>
 
 #include "attn-audio.h"
@@ -316,29 +316,19 @@ example_action (GtkWidget *widget, const char *action_name, GVariant *param)
 static void
 load_examples (LensAudioInput *self)
 {
+  static const char *const audio_keys[] = { "audio", NULL };
   const char *dir = attn_model_get_dir (self->model);
-  g_autofree char *json = g_build_filename (dir, "examples.json", NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GMenu) menu = g_menu_new ();
-  JsonNode *root;
+  g_autoptr(GPtrArray) found = lens_examples_new ();
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
 
   g_ptr_array_set_size (self->examples, 0);
-  if (json_parser_load_from_file (parser, json, NULL) &&
-      (root = json_parser_get_root (parser)) && JSON_NODE_HOLDS_ARRAY (root))
+  lens_examples_load (found, dir, FALSE, audio_keys, NULL);
+  for (guint i = 0; i < found->len; i++)
     {
-      JsonArray *list = json_node_get_array (root);
+      const char *audio = ((LensExample *) found->pdata[i])->first;
 
-      for (guint i = 0; i < json_array_get_length (list); i++)
-        {
-          JsonNode *node = json_array_get_element (list, i);
-          const char *audio;
-
-          if (!JSON_NODE_HOLDS_OBJECT (node) ||
-              !(audio = json_object_get_string_member_with_default (json_node_get_object (node), "audio", NULL)))
-            continue;
-          g_ptr_array_add (self->examples, g_path_is_absolute (audio) ? g_strdup (audio)
-                                                                      : g_build_filename (dir, audio, NULL));
-        }
+      g_ptr_array_add (self->examples, g_path_is_absolute (audio) ? g_strdup (audio)
+                                                                  : g_build_filename (dir, audio, NULL));
     }
   if (self->examples->len == 0)
     {
@@ -350,15 +340,8 @@ load_examples (LensAudioInput *self)
           g_ptr_array_add (self->examples, g_build_filename (dir, name, NULL));
     }
   for (guint i = 0; i < self->examples->len; i++)
-    {
-      g_autofree char *base = g_path_get_basename (self->examples->pdata[i]);
-      g_autoptr(GMenuItem) item = g_menu_item_new (base, NULL);
-
-      g_menu_item_set_action_and_target (item, "audio.example", "u", i);
-      g_menu_append_item (menu, item);
-    }
-  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->examples_button), G_MENU_MODEL (menu));
-  gtk_widget_set_sensitive (self->examples_button, self->examples->len > 0);
+    g_ptr_array_add (labels, g_path_get_basename (self->examples->pdata[i]));
+  lens_examples_set_menu (self->examples_button, (const char *const *) labels->pdata, labels->len, "audio.example");
 }
 
 /* ---- class ---- */
@@ -426,10 +409,7 @@ lens_audio_input_init (LensAudioInput *self)
   gtk_label_set_xalign (GTK_LABEL (title), 0.0);
   gtk_widget_set_hexpand (title, TRUE);
   gtk_box_append (GTK_BOX (header), title);
-  self->examples_button = gtk_menu_button_new ();
-  gtk_menu_button_set_label (GTK_MENU_BUTTON (self->examples_button), _("Examples"));
-  gtk_widget_set_tooltip_text (self->examples_button, _("Open an example recording"));
-  gtk_widget_add_css_class (self->examples_button, "flat");
+  self->examples_button = lens_examples_button_new (_("Open an example recording"));
   gtk_box_append (GTK_BOX (header), self->examples_button);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "audio.open");
   gtk_widget_set_tooltip_text (open, _("Open any audio file libsndfile reads (WAV, FLAC, Ogg, MP3 …), "

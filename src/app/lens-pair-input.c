@@ -1,8 +1,8 @@
 /* lens-pair-input.c — source, optional target, swap, examples, greedy or beam. */
 #include "lens-pair-input.h"
+#include "lens-examples.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 struct _LensPairInput
 {
@@ -15,7 +15,7 @@ struct _LensPairInput
   GtkWidget  *hint;
   GtkWidget  *counter;
   AttnModel  *model;
-  GPtrArray  *examples;      /* source, target, source, target … ("" for none) */
+  GPtrArray  *examples;      /* LensExample: the source and the target (NULL for none) */
   guint       count_source;
 };
 
@@ -86,87 +86,47 @@ queue_count (LensPairInput *self)
 /* ---- examples ---- */
 
 static void
-add_example (LensPairInput *self, const char *source, const char *target)
-{
-  g_ptr_array_add (self->examples, g_strdup (source));
-  g_ptr_array_add (self->examples, g_strdup (target ? target : ""));
-}
-
-static void
 load_examples (LensPairInput *self)
 {
-  g_autofree char *path = g_build_filename (attn_model_get_dir (self->model), "examples.json", NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  static const char *const source_keys[] = { "source", "text", NULL };
+  static const char *const target_keys[] = { "target", NULL };
 
-  g_ptr_array_set_size (self->examples, 0);
-  if (json_parser_load_from_file (parser, path, NULL) &&
-      (root = json_parser_get_root (parser)) && JSON_NODE_HOLDS_ARRAY (root))
-    {
-      JsonArray *list = json_node_get_array (root);
-
-      for (guint i = 0; i < json_array_get_length (list); i++)
-        {
-          JsonNode *node = json_array_get_element (list, i);
-          JsonObject *o;
-          const char *source;
-
-          if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-            {
-              add_example (self, json_node_get_string (node), NULL);
-              continue;
-            }
-          if (!JSON_NODE_HOLDS_OBJECT (node))
-            continue;
-          o = json_node_get_object (node);
-          source = json_object_get_string_member_with_default (o, "source",
-                     json_object_get_string_member_with_default (o, "text", NULL));
-          if (source)
-            add_example (self, source, json_object_get_string_member_with_default (o, "target", NULL));
-        }
-    }
+  lens_examples_load (self->examples, attn_model_get_dir (self->model), TRUE, source_keys, target_keys);
   if (self->examples->len > 0)
     return;
-  add_example (self, "The cat sat on the mat.", NULL);
-  add_example (self, "Attention is all you need.", NULL);
-  add_example (self, "The house is small.", "Das Haus ist klein.");
+  lens_examples_add (self->examples, "The cat sat on the mat.", NULL);
+  lens_examples_add (self->examples, "Attention is all you need.", NULL);
+  lens_examples_add (self->examples, "The house is small.", "Das Haus ist klein.");
 }
 
 static void
 rebuild_examples_menu (LensPairInput *self)
 {
-  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
 
-  for (guint i = 0; i + 1 < self->examples->len; i += 2)
+  for (guint i = 0; i < self->examples->len; i++)
     {
-      const char *source = self->examples->pdata[i], *target = self->examples->pdata[i + 1];
-      g_autofree char *label = target[0] ? g_strdup_printf ("%s  ⇄  %s", source, target) : g_strdup (source);
-      g_autoptr(GMenuItem) item = NULL;
+      LensExample *e = self->examples->pdata[i];
+      g_autofree char *label = e->second && e->second[0] ? g_strdup_printf ("%s  ⇄  %s", e->first, e->second)
+                                                         : g_strdup (e->first);
 
-      if (g_utf8_strlen (label, -1) > 64)
-        {
-          char *cut = g_strdup_printf ("%.*s…", (int) (g_utf8_offset_to_pointer (label, 63) - label), label);
-          g_free (label);
-          label = cut;
-        }
-      item = g_menu_item_new (label, NULL);
-      g_menu_item_set_action_and_target (item, "pair.example", "u", i / 2);
-      g_menu_append_item (menu, item);
+      g_ptr_array_add (labels, lens_examples_ellipsize (label, 64));
     }
-  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->examples_button), G_MENU_MODEL (menu));
-  gtk_widget_set_sensitive (self->examples_button, self->examples->len > 0);
+  lens_examples_set_menu (self->examples_button, (const char *const *) labels->pdata, labels->len, "pair.example");
 }
 
 static void
 example_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   LensPairInput *self = LENS_PAIR_INPUT (widget);
-  guint i = 2 * g_variant_get_uint32 (param);
+  guint i = g_variant_get_uint32 (param);
+  LensExample *e;
 
-  if (i + 1 >= self->examples->len)
+  if (i >= self->examples->len)
     return;
-  lens_pair_input_set_source (self, self->examples->pdata[i]);
-  lens_pair_input_set_target (self, self->examples->pdata[i + 1]);
+  e = self->examples->pdata[i];
+  lens_pair_input_set_source (self, e->first);
+  lens_pair_input_set_target (self, e->second ? e->second : "");
 }
 
 static void
@@ -251,7 +211,7 @@ lens_pair_input_init (LensPairInput *self)
   GtkWidget *decode_label = gtk_label_new_with_mnemonic (_("_Decoding"));
   GtkWidget *width_label = gtk_label_new_with_mnemonic (_("_Width"));
 
-  self->examples = g_ptr_array_new_with_free_func (g_free);
+  self->examples = lens_examples_new ();
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_box_set_spacing (GTK_BOX (self), 6);
 
@@ -263,10 +223,7 @@ lens_pair_input_init (LensPairInput *self)
   gtk_widget_add_css_class (swap, "flat");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (swap), "pair.swap");
   gtk_box_append (GTK_BOX (header), swap);
-  self->examples_button = gtk_menu_button_new ();
-  gtk_menu_button_set_label (GTK_MENU_BUTTON (self->examples_button), _("Examples"));
-  gtk_widget_set_tooltip_text (self->examples_button, _("Fill in an example pair"));
-  gtk_widget_add_css_class (self->examples_button, "flat");
+  self->examples_button = lens_examples_button_new (_("Fill in an example pair"));
   gtk_box_append (GTK_BOX (header), self->examples_button);
   gtk_box_append (GTK_BOX (self), header);
 
@@ -380,7 +337,7 @@ lens_pair_input_set_beam_size (LensPairInput *self, int beam_size)
 int
 lens_pair_input_get_n_examples (LensPairInput *self)
 {
-  return self->examples->len / 2;
+  return self->examples->len;
 }
 
 gboolean

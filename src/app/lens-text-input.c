@@ -1,14 +1,9 @@
 /* lens-text-input.c — multi-line text, a second text (BERT pairs), examples, token counter.
  * Translation models have lens-pair-input.c, speech models lens-audio-input.c. */
 #include "lens-text-input.h"
+#include "lens-examples.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
-
-typedef struct {
-  char *text;
-  char *pair;     /* the second text, or NULL */
-} Example;
 
 struct _LensTextInput
 {
@@ -19,20 +14,11 @@ struct _LensTextInput
   GtkWidget  *pair_entry;
   GtkWidget  *counter;
   AttnModel  *model;
-  GArray     *examples;     /* Example */
+  GPtrArray  *examples;     /* LensExample: the text and the second text */
   guint       count_source;
 };
 
 G_DEFINE_FINAL_TYPE (LensTextInput, lens_text_input, GTK_TYPE_BOX)
-
-static void
-example_clear (gpointer data)
-{
-  Example *e = data;
-
-  g_free (e->text);
-  g_free (e->pair);
-}
 
 static char *
 buffer_text (GtkTextView *view)
@@ -96,86 +82,40 @@ on_text_changed (LensTextInput *self)
 /* ---- examples ---- */
 
 static void
-add_example (LensTextInput *self, const char *text, const char *pair)
-{
-  Example e = { g_strdup (text), g_strdup (pair) };
-
-  g_array_append_val (self->examples, e);
-}
-
-static void
 load_examples (LensTextInput *self)
 {
-  const char *dir = attn_model_get_dir (self->model);
-  g_autofree char *path = g_build_filename (dir, "examples.json", NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  static const char *const text_keys[] = { "text", NULL };
+  static const char *const pair_keys[] = { "text_pair", "pair", NULL };
 
-  g_array_set_size (self->examples, 0);
-
-  if (json_parser_load_from_file (parser, path, NULL) &&
-      (root = json_parser_get_root (parser)) && JSON_NODE_HOLDS_ARRAY (root))
-    {
-      JsonArray *list = json_node_get_array (root);
-
-      for (guint i = 0; i < json_array_get_length (list); i++)
-        {
-          JsonNode *node = json_array_get_element (list, i);
-          JsonObject *o;
-          const char *text, *pair;
-
-          if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-            {
-              add_example (self, json_node_get_string (node), NULL);
-              continue;
-            }
-          if (!JSON_NODE_HOLDS_OBJECT (node))
-            continue;
-          o = json_node_get_object (node);
-          text = json_object_get_string_member_with_default (o, "text", NULL);
-          pair = json_object_get_string_member_with_default (o, "text_pair",
-                   json_object_get_string_member_with_default (o, "pair", NULL));
-          if (text)
-            add_example (self, text, pair);
-        }
-    }
-
+  lens_examples_load (self->examples, attn_model_get_dir (self->model), TRUE, text_keys, pair_keys);
   if (self->examples->len > 0)
     return;
 
   /* no examples.json: a few of our own */
-  add_example (self, "The animal didn't cross the street because it was too tired.", NULL);
-  add_example (self, "Attention is all you need!", NULL);
-  add_example (self, "The trophy didn't fit in the suitcase because it was too big.", NULL);
+  lens_examples_add (self->examples, "The animal didn't cross the street because it was too tired.", NULL);
+  lens_examples_add (self->examples, "Attention is all you need!", NULL);
+  lens_examples_add (self->examples, "The trophy didn't fit in the suitcase because it was too big.", NULL);
 }
 
 static void
 rebuild_examples_menu (LensTextInput *self)
 {
-  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; i < self->examples->len; i++)
     {
-      Example *e = &g_array_index (self->examples, Example, i);
-      g_autofree char *label = NULL;
-      g_autoptr(GMenuItem) item = NULL;
-      const char *shown = e->text;
+      LensExample *e = self->examples->pdata[i];
+      char *label = lens_examples_ellipsize (e->first, 48);
 
-      label = g_utf8_strlen (shown, -1) > 48
-              ? g_strdup_printf ("%.*s…", (int) (g_utf8_offset_to_pointer (shown, 47) - shown), shown)
-              : g_strdup (shown);
-      if (e->pair)
+      if (e->second)
         {
-          char *with = g_strdup_printf ("%s  ⇄  %s", label, e->pair);
+          char *with = g_strdup_printf ("%s  ⇄  %s", label, e->second);
           g_free (label);
           label = with;
         }
-      item = g_menu_item_new (label, NULL);
-      g_menu_item_set_action_and_target (item, "input.example", "u", i);
-      g_menu_append_item (menu, item);
+      g_ptr_array_add (labels, label);
     }
-  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->examples_button), G_MENU_MODEL (menu));
-  gtk_widget_set_sensitive (self->examples_button, self->examples->len > 0);
+  lens_examples_set_menu (self->examples_button, (const char *const *) labels->pdata, labels->len, "input.example");
 }
 
 static void
@@ -183,13 +123,13 @@ example_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   LensTextInput *self = LENS_TEXT_INPUT (widget);
   guint i = g_variant_get_uint32 (param);
-  Example *e;
+  LensExample *e;
 
   if (i >= self->examples->len)
     return;
-  e = &g_array_index (self->examples, Example, i);
-  lens_text_input_set_text (self, e->text);
-  lens_text_input_set_pair (self, e->pair ? e->pair : "");
+  e = self->examples->pdata[i];
+  lens_text_input_set_text (self, e->first);
+  lens_text_input_set_pair (self, e->second ? e->second : "");
 }
 
 /* ---- class ---- */
@@ -212,7 +152,7 @@ lens_text_input_finalize (GObject *object)
 {
   LensTextInput *self = LENS_TEXT_INPUT (object);
 
-  g_array_unref (self->examples);
+  g_ptr_array_unref (self->examples);
   G_OBJECT_CLASS (lens_text_input_parent_class)->finalize (object);
 }
 
@@ -234,8 +174,7 @@ lens_text_input_init (LensTextInput *self)
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *title = gtk_label_new (_("Input"));
 
-  self->examples = g_array_new (FALSE, TRUE, sizeof (Example));
-  g_array_set_clear_func (self->examples, example_clear);
+  self->examples = lens_examples_new ();
 
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_box_set_spacing (GTK_BOX (self), 6);
@@ -244,10 +183,7 @@ lens_text_input_init (LensTextInput *self)
   gtk_label_set_xalign (GTK_LABEL (title), 0.0);
   gtk_widget_set_hexpand (title, TRUE);
   gtk_box_append (GTK_BOX (header), title);
-  self->examples_button = gtk_menu_button_new ();
-  gtk_menu_button_set_label (GTK_MENU_BUTTON (self->examples_button), _("Examples"));
-  gtk_widget_set_tooltip_text (self->examples_button, _("Fill in an example input"));
-  gtk_widget_add_css_class (self->examples_button, "flat");
+  self->examples_button = lens_examples_button_new (_("Fill in an example input"));
   gtk_box_append (GTK_BOX (header), self->examples_button);
   gtk_box_append (GTK_BOX (self), header);
 
