@@ -14,6 +14,8 @@ packages=(
   xvfb xauth desktop-file-utils appstream-util appstream libglib2.0-bin
   # tests: the locale sources the install test builds de_DE / zh_CN from when missing
   locales
+  # tests: the install check reads meson's introspection JSON with python3
+  python3
 )
 
 missing=()
