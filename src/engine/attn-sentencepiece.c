@@ -325,21 +325,14 @@ attn_spm_load (const char *spm_path, const char *vocab_json_path, GError **error
 {
   g_autofree char *data = NULL;
   gsize len = 0;
-  g_autoptr(GError) local = NULL;
   g_auto(Spm) m = { 0 };
   g_autoptr(AttnTokenizer) tok = NULL;
   AttnUnigram *u;
   AttnSpmNorm *sn;
   gint32 eos = -1;
 
-  if (!g_file_get_contents (spm_path, &data, &len, &local))
-    {
-      g_set_error (error, ATTN_ERROR,
-                   g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? ATTN_ERROR_MISSING
-                                                                             : ATTN_ERROR_IO,
-                   "%s: cannot read: %s", spm_path, local->message);
-      return NULL;
-    }
+  if (!attn_read_file (spm_path, &data, &len, error))
+    return NULL;
   m.pieces = g_ptr_array_new_with_free_func (g_free);
   m.scores = g_array_new (FALSE, FALSE, sizeof (double));
   m.types = g_array_new (FALSE, FALSE, sizeof (guint8));

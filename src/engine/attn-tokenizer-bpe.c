@@ -319,18 +319,11 @@ gboolean
 attn_bpe_load_merges_txt (AttnTokenizer *tok, const char *path, GError **error)
 {
   g_autofree char *data = NULL;
-  g_autoptr(GError) local = NULL;
   gsize len = 0, pos = 0;
   guint line_no = 0;
 
-  if (!g_file_get_contents (path, &data, &len, &local))
-    {
-      g_set_error (error, ATTN_ERROR,
-                   g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? ATTN_ERROR_MISSING
-                                                                             : ATTN_ERROR_IO,
-                   "%s: cannot read: %s", path, local->message);
-      return FALSE;
-    }
+  if (!attn_read_file (path, &data, &len, error))
+    return FALSE;
   if (memchr (data, '\0', len) != NULL || !g_utf8_validate_len (data, len, NULL))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: not valid UTF-8 text", path);

@@ -349,6 +349,8 @@ gboolean attn_bpe_tokenize       (AttnTokenizer *tok, const AttnNStr *word, Attn
 gboolean attn_unigram_tokenize   (AttnTokenizer *tok, const AttnNStr *word, AttnTokList *out, GError **error);
 
 /* JSON helpers that report the file and the member on failure. */
+/* Reads a whole file; a missing one is ATTN_ERROR_MISSING, others ATTN_ERROR_IO, naming the path. */
+gboolean       attn_read_file       (const char *path, char **data, gsize *len, GError **error);
 JsonNode      *attn_json_parse_file (const char *path, GError **error);
 
 typedef struct {

@@ -280,6 +280,20 @@ attn_toklist_push (AttnTokList *l, gint32 id, char *token, gboolean special,
   g_array_append_val (l->offsets, end);
 }
 
+/* ---- files --------------------------------------------------------------- */
+
+gboolean
+attn_read_file (const char *path, char **data, gsize *len, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  if (g_file_get_contents (path, data, len, &local))
+    return TRUE;
+  g_set_error (error, ATTN_ERROR,
+               g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? ATTN_ERROR_MISSING : ATTN_ERROR_IO,
+               "%s: cannot read: %s", path, local->message);
+  return FALSE;
+}
+
 /* ---- JSON ---------------------------------------------------------------- */
 
 JsonNode *
@@ -290,14 +304,8 @@ attn_json_parse_file (const char *path, GError **error)
   g_autoptr(GError) local = NULL;
   g_autoptr(JsonParser) parser = NULL;
 
-  if (!g_file_get_contents (path, &data, &len, &local))
-    {
-      g_set_error (error, ATTN_ERROR,
-                   g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? ATTN_ERROR_MISSING
-                                                                             : ATTN_ERROR_IO,
-                   "%s: cannot read: %s", path, local->message);
-      return NULL;
-    }
+  if (!attn_read_file (path, &data, &len, error))
+    return NULL;
   if (!g_utf8_validate_len (data, len, NULL))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: not valid UTF-8 JSON", path);

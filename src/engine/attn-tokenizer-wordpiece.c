@@ -83,18 +83,11 @@ gboolean
 attn_wordpiece_load_vocab_txt (AttnTokenizer *tok, const char *path, GError **error)
 {
   g_autofree char *data = NULL;
-  g_autoptr(GError) local = NULL;
   gsize len = 0, pos = 0;
   gint32 id = 0;
 
-  if (!g_file_get_contents (path, &data, &len, &local))
-    {
-      g_set_error (error, ATTN_ERROR,
-                   g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? ATTN_ERROR_MISSING
-                                                                             : ATTN_ERROR_IO,
-                   "%s: cannot read: %s", path, local->message);
-      return FALSE;
-    }
+  if (!attn_read_file (path, &data, &len, error))
+    return FALSE;
   while (pos < len)
     {
       const char *line = data + pos;
