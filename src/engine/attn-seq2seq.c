@@ -147,13 +147,11 @@ attn_s2s_free (AttnS2S *s)
   g_free (s->dec);
 }
 
-/* y = x + f(x) in place, with the layer norm before (pre_norm) or after. `sub` computes
- * f from its input into out. */
+/* x ← x + f, with the layer norm before the sublayer (pre_norm: out holds f(LN(x)))
+ * or after it (out holds f(x), and x becomes LN(x + f(x))). */
 static void
-residual_block (gboolean pre_norm, const AttnLayerNorm *ln, float *x, int n, int d, float *normed,
-                float *out)
+residual_block (gboolean pre_norm, const AttnLayerNorm *ln, float *x, int n, int d, float *out)
 {
-  /* pre: out already holds f(LN(x)); post: out holds f(x). */
   if (pre_norm)
     attn_add_inplace (x, out, (gsize) n * d);
   else
@@ -161,7 +159,6 @@ residual_block (gboolean pre_norm, const AttnLayerNorm *ln, float *x, int n, int
       attn_add_inplace (out, x, (gsize) n * d);
       attn_layer_norm (ln, out, n, x);
     }
-  (void) normed;
 }
 
 static void
@@ -176,7 +173,7 @@ feed_forward (AttnS2S *s, const AttnS2SLayer *L, float *x, int n, float *normed,
   attn_linear_forward (&L->fc1, in, n, ff);
   attn_activate (s->act, ff, (gsize) n * L->fc1.out);
   attn_linear_forward (&L->fc2, ff, n, out);
-  residual_block (s->pre_norm, &L->final_ln, x, n, s->d, normed, out);
+  residual_block (s->pre_norm, &L->final_ln, x, n, s->d, out);
 }
 
 AttnS2SEncoded *
@@ -220,7 +217,7 @@ attn_s2s_encode (AttnS2S *s, const float *x0, int T, float *probs, float *vnorms
         attn_run_ctx_trace (ctx, ATTN_KIND_ENCODER, l, qkv, 3 * D, qkv + D, 3 * D, qkv + 2 * D, 3 * D,
                             T, T, H, dh, scale, -1, NULL);
       attn_linear_forward (&L->self.o, ctxv, T, out);
-      residual_block (s->pre_norm, &L->self_ln, x, T, D, normed, out);
+      residual_block (s->pre_norm, &L->self_ln, x, T, D, out);
       feed_forward (s, L, x, T, normed, ff, out);
       attn_run_ctx_progress (ctx, progress_from + (progress_to - progress_from) * (l + 1.0) / s->enc_layers, "encoder");
     }
@@ -314,7 +311,7 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, AttnKvCache *c, const gint32 *ids,
       if (self_probs != NULL)
         attn_run_ctx_trace (ctx, ATTN_KIND_DECODER, l, qkv, 3 * D, kc, D, vc, D, n, tk, H, dh, scale, past, NULL);
       attn_linear_forward (&L->self.o, ctxv, n, out);
-      residual_block (s->pre_norm, &L->self_ln, x, n, D, normed, out);
+      residual_block (s->pre_norm, &L->self_ln, x, n, D, out);
       /* cross-attention */
       in = x;
       if (s->pre_norm)
@@ -331,7 +328,7 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, AttnKvCache *c, const gint32 *ids,
         attn_run_ctx_trace (ctx, ATTN_KIND_CROSS, l, q, D, enc->cross_kv[l], 2 * D, enc->cross_kv[l] + D, 2 * D,
                             n, te, H, dh, scale, -1, NULL);
       attn_linear_forward (&L->cross.o, ctxv, n, out);
-      residual_block (s->pre_norm, &L->cross_ln, x, n, D, normed, out);
+      residual_block (s->pre_norm, &L->cross_ln, x, n, D, out);
       feed_forward (s, L, x, n, normed, ff, out);
     }
   c->len = tk;
