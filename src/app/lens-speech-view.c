@@ -141,11 +141,11 @@ lens_speech_view_draw (LensView *view, cairo_t *cr, const LensHeatmapStyle *styl
   if (selected >= 0)
     title = g_strdup_printf (_("Log-mel spectrogram of the first %.1f s with the transcript — “%s”: %.2f to %.2f s, "
                                "its cross-attention (mean of all layers and heads) drawn over time"),
-                             MIN (r->audio_seconds, (double) ATTN_CHUNK_SECONDS),
+                             MIN (r->audio_seconds, r->mel_frames * (double) ATTN_HOP_LENGTH / ATTN_SAMPLE_RATE),
                              (const char *) self->labels->pdata[selected], self->starts[selected], self->ends[selected]);
   else
     title = g_strdup_printf (_("Log-mel spectrogram of the first %.1f s with the transcript — click a token to see "
-                               "its attention over time"), MIN (r->audio_seconds, (double) ATTN_CHUNK_SECONDS));
+                               "its attention over time"), MIN (r->audio_seconds, r->mel_frames * (double) ATTN_HOP_LENGTH / ATTN_SAMPLE_RATE));
 
   fig.mel = r->mel;
   fig.mel_bins = r->mel_bins;

@@ -43,8 +43,17 @@ AttnAudio *attn_audio_from_samples (const float *interleaved, gsize n_frames, in
 float     *attn_log_mel_window     (const float *samples, gsize n_samples, gsize offset,
                                     int n_mels, GError **error);
 
+/* The same for a window of `window` samples (Whisper models with a shorter
+ * max_source_positions, or a feature extractor with a shorter chunk_length: window =
+ * n_samples there): a multiple of 160 from 400 to 480000 samples, else an
+ * ATTN_ERROR_INPUT error. Returns [n_mels, window / 160]. */
+float     *attn_log_mel_window_sized (const float *samples, gsize n_samples, gsize offset,
+                                      gsize window, int n_mels, GError **error);
+
 /* Number of 30 s windows needed for n_samples (at least 1). */
 guint      attn_audio_n_windows    (gsize n_samples);
+/* Number of windows of `window` samples needed for n_samples (at least 1). */
+guint      attn_audio_n_windows_sized (gsize n_samples, gsize window);
 
 /* Whisper's mel filter bank (Slaney scale, Slaney norm, 0 to 8 kHz) as
  * [n_mels, n_fft / 2 + 1] = [n_mels, 201] row-major doubles (g_free). n_mels is

@@ -1,8 +1,9 @@
 /* attn-mel.c — Whisper's log-mel spectrogram.
  *
  * Reproduces transformers' WhisperFeatureExtractor (numpy path): a 30 s window
- * is padded or cut to 480000 samples, reflect-padded by n_fft / 2 on both
- * sides, cut into 3001 frames of 400 samples every 160 samples, each frame
+ * is padded or cut to 480000 samples (a shorter chunk_length: its n_samples),
+ * reflect-padded by n_fft / 2 on both sides, cut into 3001 frames (n_samples /
+ * 160 + 1) of 400 samples every 160 samples, each frame
  * multiplied by a periodic Hann window and transformed; the power spectrum
  * |X|^2 (201 bins) goes through a Slaney-scale, Slaney-normalised mel filter
  * bank, then log10(max(mel, 1e-10)). The last frame is dropped, every value is
@@ -140,20 +141,27 @@ sparse_bank_init (SparseBank *sb, int n_mels, GError **error)
 
 /* Sample `idx` of the window after numpy-style reflect padding (the edge
  * sample is not repeated). The window is `avail` real samples followed by
- * zeros up to ATTN_CHUNK_SAMPLES. */
+ * zeros up to `size` samples. */
 static inline double
-window_sample (const float *w, gsize avail, gint64 idx)
+window_sample (const float *w, gsize avail, gsize size, gint64 idx)
 {
   if (idx < 0)
     idx = -idx;
-  else if (idx >= ATTN_CHUNK_SAMPLES)
-    idx = 2 * (gint64) (ATTN_CHUNK_SAMPLES - 1) - idx;
+  else if (idx >= (gint64) size)
+    idx = 2 * (gint64) (size - 1) - idx;
   return (gsize) idx < avail ? (double) w[idx] : 0.0;
 }
 
 float *
 attn_log_mel_window (const float *samples, gsize n_samples, gsize offset,
                      int n_mels, GError **error)
+{
+  return attn_log_mel_window_sized (samples, n_samples, offset, ATTN_CHUNK_SAMPLES, n_mels, error);
+}
+
+float *
+attn_log_mel_window_sized (const float *samples, gsize n_samples, gsize offset,
+                           gsize window, int n_mels, GError **error)
 {
   g_autoptr (AttnFft) fft = NULL;
   SparseBank sb = { 0 };
@@ -166,7 +174,15 @@ attn_log_mel_window (const float *samples, gsize n_samples, gsize offset,
   float maxv = -G_MAXFLOAT;
   float floor_v;
   gsize total;
+  int n_frames = (int) (window / ATTN_HOP_LENGTH);
 
+  if (window < ATTN_N_FFT || window % ATTN_HOP_LENGTH != 0 || window > ATTN_CHUNK_SAMPLES)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
+                   "A log-mel window of %" G_GSIZE_FORMAT " samples is not a multiple of %d samples "
+                   "between %d and %d", window, ATTN_HOP_LENGTH, ATTN_N_FFT, ATTN_CHUNK_SAMPLES);
+      return NULL;
+    }
   if (samples == NULL && n_samples > 0)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "No sample buffer given for %" G_GSIZE_FORMAT " samples",
@@ -184,16 +200,16 @@ attn_log_mel_window (const float *samples, gsize n_samples, gsize offset,
     return NULL;
 
   w = samples != NULL ? samples + offset : NULL;
-  avail = MIN ((gsize) ATTN_CHUNK_SAMPLES, n_samples - offset);
+  avail = MIN (window, n_samples - offset);
 
   fft = attn_fft_new (ATTN_N_FFT);
   for (int i = 0; i < ATTN_N_FFT; i++)   /* periodic Hann: np.hanning(401)[:-1] */
     hann[i] = 0.5 - 0.5 * cos (2.0 * G_PI * (double) i / (double) ATTN_N_FFT);
 
-  total = (gsize) n_mels * ATTN_CHUNK_FRAMES;
+  total = (gsize) n_mels * n_frames;
   out = g_new (float, total);
 
-  for (int t = 0; t < ATTN_CHUNK_FRAMES; t++)
+  for (int t = 0; t < n_frames; t++)
     {
       gint64 start = (gint64) t * ATTN_HOP_LENGTH - PAD;
 
@@ -206,7 +222,7 @@ attn_log_mel_window (const float *samples, gsize n_samples, gsize offset,
       else
         {
           for (int i = 0; i < ATTN_N_FFT; i++)
-            frame[i] = window_sample (w, avail, start + i) * hann[i];
+            frame[i] = window_sample (w, avail, window, start + i) * hann[i];
         }
 
       attn_fft_real_forward (fft, frame, spec_re, spec_im);
@@ -228,7 +244,7 @@ attn_log_mel_window (const float *samples, gsize n_samples, gsize offset,
           for (int k = 0; k < sb.count[m]; k++)
             acc += wt[k] * pw[k];
           v = (float) log10 (MAX (acc, MEL_FLOOR));
-          out[(gsize) m * ATTN_CHUNK_FRAMES + t] = v;
+          out[(gsize) m * n_frames + t] = v;
           maxv = MAX (maxv, v);
         }
     }
@@ -244,6 +260,12 @@ attn_log_mel_window (const float *samples, gsize n_samples, gsize offset,
 guint
 attn_audio_n_windows (gsize n_samples)
 {
-  gsize n = (n_samples + ATTN_CHUNK_SAMPLES - 1) / ATTN_CHUNK_SAMPLES;
+  return attn_audio_n_windows_sized (n_samples, ATTN_CHUNK_SAMPLES);
+}
+
+guint
+attn_audio_n_windows_sized (gsize n_samples, gsize window)
+{
+  gsize n = (n_samples + window - 1) / MAX (window, 1);
   return (guint) MAX (n, 1);
 }

@@ -1,6 +1,10 @@
 /* attn-whisper.c — WhisperForConditionalGeneration: a log-mel front end with two
  * convolutions, a pre-layer-norm encoder over 1500 positions per 30 s window, and a
- * decoder prompted with Whisper's special tokens. Long audio runs window by window. */
+ * decoder prompted with Whisper's special tokens. Long audio runs window by window.
+ *
+ * A model with fewer encoder positions (max_source_positions N, a multiple of 50)
+ * reads windows of N / 50 seconds, as transformers does when the feature extractor's
+ * chunk_length is N / 50: the encoder's input must be 2N mel frames there too. */
 #include "attn-seq2seq.h"
 #include "attn-audio.h"
 #include "attn-error.h"
@@ -17,6 +21,7 @@ typedef struct {
   GArray  *suppress, *begin_suppress;
   GArray  *align_heads;   /* int pairs: layer, head */
   int      max_length;
+  gsize    window;        /* samples per window: 320 × max_source_positions */
 } Whisper;
 
 static void
@@ -137,12 +142,14 @@ whisper_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
                    file, mels);
       return FALSE;
     }
-  if (max_src * 2 != ATTN_CHUNK_FRAMES)
+  if (max_src * 2 > ATTN_CHUNK_FRAMES || max_src % 50 != 0)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED,
-                   "%s: max_source_positions must be 1500 (30 s windows), not %" G_GINT64_FORMAT, file, max_src);
+                   "%s: max_source_positions must be a multiple of 50 up to 1500 (windows of whole "
+                   "seconds up to 30 s), not %" G_GINT64_FORMAT, file, max_src);
       return FALSE;
     }
+  w->window = (gsize) max_src * 2 * ATTN_HOP_LENGTH;
   s->max_src = max_src;
   s->max_tgt = max_tgt;
   s->pre_norm = TRUE;
@@ -200,11 +207,12 @@ whisper_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
   return TRUE;
 }
 
-/* Log-mel [n_mels, 3000] → encoder input [1500, d] (conv, GELU, conv stride 2, GELU, + positions). */
+/* Log-mel [n_mels, 2 max_src] → encoder input [max_src, d] (conv, GELU, conv stride 2,
+ * GELU, + positions). */
 static float *
 front_end (Whisper *w, const float *mel)
 {
-  int D = w->s.d, T1 = ATTN_CHUNK_FRAMES, T2 = T1 / 2;
+  int D = w->s.d, T1 = 2 * w->s.max_src, T2 = T1 / 2;
   ATTN_BUF col = attn_alloc_floats ((gsize) T1 * MAX (w->n_mels, D) * 3, FALSE);
   ATTN_BUF h1 = attn_alloc_floats ((gsize) T1 * D, FALSE);
   float *h2 = attn_alloc_floats ((gsize) T2 * D, FALSE);
@@ -265,11 +273,12 @@ whisper_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, A
       n_dec = in->n_decoder_ids;
     }
   r->audio_seconds = n_samples / (double) ATTN_SAMPLE_RATE;
-  n_windows = attn_audio_n_windows (n_samples);
+  n_windows = attn_audio_n_windows_sized (n_samples, w->window);
   for (guint win = 0; win < n_windows; win++)
     {
       double f0 = (double) win / n_windows, f1 = (win + 1.0) / n_windows;
-      g_autofree float *mel = attn_log_mel_window (samples, n_samples, (gsize) win * ATTN_CHUNK_SAMPLES, w->n_mels, error);
+      g_autofree float *mel = attn_log_mel_window_sized (samples, n_samples, (gsize) win * w->window, w->window,
+                                                         w->n_mels, error);
       ATTN_BUF x = NULL;
       g_autoptr(AttnResult) part = attn_result_new ();
       AttnS2SEncoded *enc;
@@ -320,7 +329,7 @@ whisper_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, A
           r->alignment_heads = g_memdup2 (w->align_heads->data, MAX (w->align_heads->len, 1) * sizeof (int));
           ok = attn_s2s_record (s, enc, dec_ids ? dec_ids : gen_ids, n_dec, kinds, r, model->tokenizer, ctx, error);
           r->mel_bins = w->n_mels;
-          r->mel_frames = ATTN_CHUNK_FRAMES;
+          r->mel_frames = 2 * s->max_src;
           r->mel = g_steal_pointer (&mel);
           /* the first window's per-token probabilities and alternatives */
           r->generated_probs = g_steal_pointer (&part->generated_probs);
