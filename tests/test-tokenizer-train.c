@@ -122,6 +122,58 @@ test_bpe_ties (void)
   g_assert_nonnull (strstr (json, "\"aa\": 257,\n      \"ab\": 258,\n      \"aaab\": 259\n"));
 }
 
+/* Whisper's special tokens after <|endoftext|>, and only one field of a .tsv file. */
+static void
+test_bpe_specials_column (void)
+{
+  static const char *const specials[] = { "<|startoftranscript|>", "<|en|>", "<|endoftext|>", NULL };
+  AttnTokenizerTrainOptions opts;
+  g_autoptr(AttnTokenizerTrainer) t = NULL;
+  g_autoptr(AttnTokenizer) tok = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("attn-tok-XXXXXX", &error);
+  g_autofree char *tsv = g_build_filename (dir, "speech.tsv", NULL);
+  g_autofree char *bad = g_build_filename (dir, "bad.tsv", NULL);
+  g_autofree char *text = NULL, *json = NULL;
+  gint32 ids[] = { 1, 2, 0 };
+
+  g_assert_no_error (error);
+  g_file_set_contents (tsv, "clip-1.wav\taaab aab\tvoice\n\nclip-2.wav\tab\tvoice\n", -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (bad, "clip-1.wav\n", -1, &error);
+  g_assert_no_error (error);
+  attn_tokenizer_train_options_init (&opts, ATTN_TOKENIZER_KIND_BPE);
+  opts.vocab_size = 3 + 256 + 3;
+  opts.min_frequency = 1;
+  opts.extra_specials = specials;   /* the repeated <|endoftext|> keeps its id */
+  opts.tsv_column = 1;
+  t = attn_tokenizer_trainer_new (&opts);
+  g_assert_false (attn_tokenizer_trainer_feed_file (t, bad, &error));
+  g_assert_error (error, ATTN_ERROR, ATTN_ERROR_INPUT);
+  g_assert_nonnull (strstr (error->message, "no field 1"));
+  g_clear_error (&error);
+  attn_tokenizer_trainer_feed_file (t, tsv, &error);
+  g_assert_no_error (error);
+  /* the transcripts only: the words "aaab", "Ġaab", "ab" as in test_bpe_ties */
+  g_assert_cmpuint (attn_tokenizer_trainer_n_words (t), ==, 3);
+  attn_tokenizer_trainer_train (t, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (attn_tokenizer_trainer_vocab_size (t), ==, 3 + 256 + 3);
+  json = attn_tokenizer_trainer_to_json (t, NULL);
+  g_assert_nonnull (strstr (json, "\"a a\",\n      \"a b\",\n      \"aa ab\"\n"));
+  tok = save_and_load (t, NULL);
+  g_assert_cmpint (attn_tokenizer_token_to_id (tok, "<|endoftext|>"), ==, 0);
+  g_assert_cmpint (attn_tokenizer_token_to_id (tok, "<|startoftranscript|>"), ==, 1);
+  g_assert_cmpint (attn_tokenizer_token_to_id (tok, "<|en|>"), ==, 2);
+  g_assert_cmpint (attn_tokenizer_token_to_id (tok, "a"), ==, 3 + 'a');
+  /* special tokens drop out of decoded text */
+  text = attn_tokenizer_decode (tok, ids, 3, TRUE);
+  g_assert_cmpstr (text, ==, "");
+  g_unlink (tsv);
+  g_unlink (bad);
+  remove_dir (dir);
+}
+
 static void
 test_bpe_min_frequency (void)
 {
@@ -434,6 +486,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/tokenizer-train/bpe/ties", test_bpe_ties);
   g_test_add_func ("/tokenizer-train/bpe/min-frequency", test_bpe_min_frequency);
+  g_test_add_func ("/tokenizer-train/bpe/specials-column", test_bpe_specials_column);
   g_test_add_func ("/tokenizer-train/errors", test_errors);
   g_test_add_func ("/tokenizer-train/bpe/corpus", test_bpe_corpus);
   g_test_add_func ("/tokenizer-train/wordpiece/corpus", test_wordpiece_corpus);

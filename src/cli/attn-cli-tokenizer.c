@@ -3,9 +3,10 @@
  *
  *   attn-cli tokenizer --kind bpe|wordpiece|unigram --vocab-size N --out DIR FILE...
  *                      [--min-frequency N] [--cased] [--max-alphabet N]
- *                      [--character-coverage F]
+ *                      [--character-coverage F] [--special TOKEN]… [--column N]
  *
- * .tsv files are read field by field (both sides of a sentence-pair file). */
+ * .tsv files are read field by field (both sides of a sentence-pair file), or only
+ * field N with --column N (the transcripts of a speech corpus). */
 #include "attn-cli-common.h"
 #include "attn-tokenizer-train.h"
 #include "attn-tokenizer.h"
@@ -16,7 +17,8 @@ int
 attn_cli_tokenizer (int argc, char **argv)
 {
   g_autofree char *kind = NULL, *out = NULL;
-  int vocab_size = 8000, min_frequency = 2, max_alphabet = 1000;
+  g_auto(GStrv) specials = NULL;
+  int vocab_size = 8000, min_frequency = 2, max_alphabet = 1000, column = -1;
   double coverage = 1.0;
   gboolean cased = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
@@ -26,6 +28,8 @@ attn_cli_tokenizer (int argc, char **argv)
     { "cased", 0, 0, G_OPTION_ARG_NONE, &cased, "WordPiece: keep case and accents", NULL },
     { "max-alphabet", 0, 0, G_OPTION_ARG_INT, &max_alphabet, "WordPiece: most frequent characters kept (default 1000, 0 = all)", "N" },
     { "character-coverage", 0, 0, G_OPTION_ARG_DOUBLE, &coverage, "Unigram: share of characters covered, rarer ones become <unk> (default 1.0)", "F" },
+    { "special", 0, 0, G_OPTION_ARG_STRING_ARRAY, &specials, "One more special token, after the kind's own (repeatable), e.g. Whisper's <|startoftranscript|>", "TOKEN" },
+    { "column", 0, 0, G_OPTION_ARG_INT, &column, ".tsv files: read only this field, from 0 (default: every field)", "N" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Folder for tokenizer.json and tokenizer_config.json", "DIR" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print nothing but errors", NULL },
     { NULL }
@@ -72,6 +76,8 @@ attn_cli_tokenizer (int argc, char **argv)
   opts.cased = cased;
   opts.max_alphabet = (guint) max_alphabet;
   opts.character_coverage = coverage;
+  opts.extra_specials = (const char *const *) specials;
+  opts.tsv_column = column < 0 ? -1 : column;
 
   t0 = g_get_monotonic_time ();
   trainer = attn_tokenizer_trainer_new (&opts);

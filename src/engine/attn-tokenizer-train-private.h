@@ -23,6 +23,7 @@ gboolean attn_unigram_learn (GHashTable *word_counts, guint n_pieces, guint max_
 /* The trainer's state, shared by the training and the writing of tokenizer.json. */
 struct _AttnTokenizerTrainer {
   AttnTokenizerTrainOptions opts;
+  GStrv       extra_specials;   /* opts.extra_specials points here */
   GHashTable *word_counts;      /* char* word → guint64* count */
   GPtrArray  *normalizers;      /* AttnNormalizer* */
   GPtrArray  *pretoks;          /* AttnPreTokenizer* */

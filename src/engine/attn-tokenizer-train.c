@@ -56,6 +56,8 @@ attn_tokenizer_train_options_init (AttnTokenizerTrainOptions *opts, AttnTokenize
   opts->cased = FALSE;
   opts->max_alphabet = 1000;
   opts->character_coverage = 1.0;
+  opts->extra_specials = NULL;
+  opts->tsv_column = -1;
 }
 
 AttnTokenizerTrainer *
@@ -64,6 +66,8 @@ attn_tokenizer_trainer_new (const AttnTokenizerTrainOptions *opts)
   AttnTokenizerTrainer *t = g_new0 (AttnTokenizerTrainer, 1);
 
   t->opts = *opts;
+  t->extra_specials = g_strdupv ((char **) opts->extra_specials);
+  t->opts.extra_specials = (const char *const *) t->extra_specials;
   t->word_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   t->normalizers = g_ptr_array_new_with_free_func ((GDestroyNotify) attn_normalizer_free);
   t->pretoks = g_ptr_array_new_with_free_func ((GDestroyNotify) attn_pretok_free);
@@ -116,6 +120,7 @@ attn_tokenizer_trainer_free (AttnTokenizerTrainer *t)
   g_ptr_array_unref (t->tokens);
   g_array_unref (t->merges);
   g_array_unref (t->scores);
+  g_strfreev (t->extra_specials);
   g_free (t);
 }
 
@@ -195,18 +200,29 @@ attn_tokenizer_trainer_feed_file (AttnTokenizerTrainer *t, const char *path, GEr
       lineno++;
       if (tsv)
         {
-          for (char *field = line; field != NULL; )
+          int col = 0;
+          if (t->opts.tsv_column >= 0 && *line == '\0')
+            continue;   /* blank lines, as the corpus readers skip them */
+          for (char *field = line; field != NULL; col++)
             {
               char *tab = strchr (field, '\t');
               if (tab != NULL)
                 *tab = '\0';
-              if (!attn_tokenizer_trainer_feed (t, field, -1, &local))
+              if ((t->opts.tsv_column < 0 || col == t->opts.tsv_column)
+                  && !attn_tokenizer_trainer_feed (t, field, -1, &local))
                 {
                   g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "%s:%u: %s", path, lineno,
                                local->message);
                   return FALSE;
                 }
               field = tab != NULL ? tab + 1 : NULL;
+            }
+          if (t->opts.tsv_column >= col)
+            {
+              g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "%s:%u: has %d field%s, no field %d "
+                           "(fields count from 0)", path, lineno, col, col == 1 ? "" : "s",
+                           t->opts.tsv_column);
+              return FALSE;
             }
         }
       else if (!attn_tokenizer_trainer_feed (t, line, end - line, &local))
@@ -395,6 +411,21 @@ cmp_str_ptr (gconstpointer a, gconstpointer b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
+/* Appends the extra special tokens that are not tokens yet (a score of 0 each when
+ * scores is given). */
+static void
+intern_extra_specials (AttnTokenizerTrainer *t, GArray *scores)
+{
+  for (guint i = 0; t->extra_specials != NULL && t->extra_specials[i] != NULL; i++)
+    if (attn_tokenizer_trainer_lookup (t, t->extra_specials[i]) < 0)
+      {
+        double zero = 0.0;
+        token_intern (t, g_strdup (t->extra_specials[i]));
+        if (scores != NULL)
+          g_array_append_val (scores, zero);
+      }
+}
+
 /* Registers the special tokens and the alphabet; returns the training words. For
  * WordPiece, a word's first character is "c", the following ones "##c"; words with a
  * character outside the alphabet are left out (they become [UNK] when encoding). */
@@ -413,7 +444,8 @@ build_words (AttnTokenizerTrainer *t)
   reset_vocab (t);
   for (guint i = 0; i < n_specials; i++)
     token_intern (t, g_strdup (specials[i]));
-  t->n_special = n_specials;
+  intern_extra_specials (t, NULL);
+  t->n_special = t->tokens->len;
 
   /* Words in byte order, so that ids and ties never depend on hash order. */
   keys = g_ptr_array_new ();
@@ -585,7 +617,8 @@ train_unigram (AttnTokenizerTrainer *t, GCancellable *cancellable, GError **erro
 {
   g_autoptr(GPtrArray) pieces = NULL;
   g_autoptr(GArray) scores = NULL;
-  guint n_special = G_N_ELEMENTS (unigram_specials);
+  guint n_special = G_N_ELEMENTS (unigram_specials)
+                    + (t->extra_specials ? g_strv_length (t->extra_specials) : 0);
 
   reset_vocab (t);
   if (t->opts.vocab_size <= n_special)
@@ -599,13 +632,14 @@ train_unigram (AttnTokenizerTrainer *t, GCancellable *cancellable, GError **erro
                            CLAMP (t->opts.character_coverage, 0.0, 1.0), cancellable, &pieces,
                            &scores, error))
     return FALSE;
-  for (guint i = 0; i < n_special; i++)
+  for (guint i = 0; i < G_N_ELEMENTS (unigram_specials); i++)
     {
       double zero = 0.0;
       token_intern (t, g_strdup (unigram_specials[i]));
       g_array_append_val (t->scores, zero);
     }
-  t->n_special = n_special;
+  intern_extra_specials (t, t->scores);
+  t->n_special = t->tokens->len;
   for (guint i = 0; i < pieces->len; i++)
     {
       /* A piece equal to a special token's text keeps the special id. */

@@ -18,7 +18,7 @@
  *              "<unk>"; "</s>" appended by the post-processor. Special
  *              tokens: "</s>" 0, "<unk>" 1, "<pad>" 2.
  *
- * Special tokens come first (ids 0…k−1), then the alphabet, then the merged tokens in
+ * Special tokens come first (ids 0…k−1: the kind's own, then extra_specials), then the alphabet, then the merged tokens in
  * the order they were learned. Training is deterministic: the pair with the highest
  * count is merged next, ties going to the lexically smaller (left, right) pair (byte
  * order of the token strings); the same texts give the same file, byte for byte. The
@@ -47,6 +47,11 @@ typedef struct {
                                        single characters must cover; rarer characters
                                        become "<unk>" (default 1.0, all of them, as
                                        SentencePiece advises for small alphabets) */
+  const char *const *extra_specials; /* more special tokens (NULL-terminated, may be NULL),
+                                       given ids right after the kind's own, e.g. Whisper's
+                                       "<|startoftranscript|>"; copied by _new () */
+  int               tsv_column;     /* .tsv files: feed only this field (from 0); −1, the
+                                       default: every field */
 } AttnTokenizerTrainOptions;
 
 typedef struct _AttnTokenizerTrainer AttnTokenizerTrainer;
@@ -64,7 +69,8 @@ void                  attn_tokenizer_trainer_free (AttnTokenizerTrainer *trainer
 gboolean              attn_tokenizer_trainer_feed (AttnTokenizerTrainer *trainer, const char *text,
                                                    gssize len, GError **error);
 /* Feeds a UTF-8 text file line by line. For a .tsv file, each TAB-separated field is
- * fed as its own text. */
+ * fed as its own text (only field tsv_column when that is ≥ 0; a line without it is an
+ * ATTN_ERROR_INPUT error). */
 gboolean              attn_tokenizer_trainer_feed_file (AttnTokenizerTrainer *trainer,
                                                         const char *path, GError **error);
 
