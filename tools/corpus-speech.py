@@ -3,6 +3,7 @@
 
 Usage: corpus-speech.py OUT_DIR [--train N] [--dev N] [--test N] [--jobs J]
                         [--corpus data/corpora/de-en] [--seed S]
+                        [--max-words W] [--max-seconds S]
        corpus-speech.py --samples OUT_DIR       (the app's examples, data/samples/)
 
 Needs (Debian): espeak-ng, flite, sox; python3 (standard library only).
@@ -25,7 +26,13 @@ All other combinations are the training voices (train and dev): espeak-ng accent
 en-gb, en-gb-scotland, en-gb-x-rp, en-gb-x-gbclan, en-gb-x-gbcwmd with no variant or
 +m1…+m6, +f1…+f4, and flite kal, kal16, awb, slt.
 
-Output: OUT_DIR/{train,dev,test}/NNNNNN.wav, OUT_DIR/manifest.tsv with
+Sentences longer than --max-words words are left out (0: no limit), and an utterance
+longer than --max-seconds (0: no limit) is spoken again faster (its rate scaled by the
+excess, +5 %, at most 4 times), so that every file fits the recognizer's window.
+
+Output: OUT_DIR/{train,dev,test}/NNNNNN.wav, OUT_DIR/{train,dev,test}.tsv with
+"path TAB transcript TAB voice" (what `attn-cli train` and `attn-cli eval` read; path
+relative to OUT_DIR), OUT_DIR/manifest.tsv with
 "path TAB transcript TAB voice TAB split" (path relative to OUT_DIR, transcript exactly
 the corpus sentence) and OUT_DIR/conditions.tsv with "path TAB rate TAB pitch TAB reverb
 TAB noise" (how each file was made).
@@ -63,9 +70,15 @@ def voices():
     return train, held
 
 
-def read_sentences(path):
+def read_sentences(path, max_words=0):
     with open(path, encoding='utf-8') as f:
-        return [line.rstrip('\n').split('\t')[1] for line in f if '\t' in line]
+        sents = [line.rstrip('\n').split('\t')[1] for line in f if '\t' in line]
+    return [s for s in sents if max_words <= 0 or len(s.split()) <= max_words]
+
+
+def wav_seconds(path):
+    with wave.open(path, 'rb') as w:
+        return w.getnframes() / float(w.getframerate())
 
 
 def synth(voice, text, rate, pitch, out_wav):
@@ -126,7 +139,7 @@ def add_noise(path, kind, snr_db, rng):
 
 
 def make_one(job):
-    out_dir, rel, text, voice, seed = job
+    out_dir, rel, text, voice, seed, max_seconds = job
     rng = random.Random(seed)
     rate = rng.randint(130, 200)
     pitch = rng.randint(30, 70)
@@ -135,8 +148,14 @@ def make_one(job):
     final = os.path.join(out_dir, rel)
     with tempfile.TemporaryDirectory() as tmp:
         raw = os.path.join(tmp, 'raw.wav')
-        synth(voice, text, rate, pitch, raw)
-        sox_convert(raw, final, reverb)
+        for _ in range(5):
+            synth(voice, text, rate, pitch, raw)
+            sox_convert(raw, final, reverb)
+            seconds = wav_seconds(final)
+            if max_seconds <= 0 or seconds <= max_seconds:
+                break
+            # Too long for the window: speak faster, by the excess and 5 % more.
+            rate = int(math.ceil(rate * seconds / max_seconds * 1.05))
     if noise:
         add_noise(final, noise[0], noise[1], rng)
     cond = (f'{rel}\t{rate}\t{pitch}\t'
@@ -145,7 +164,7 @@ def make_one(job):
     return rel, text, voice, cond
 
 
-def plan(sentences, n, pool, split, seed):
+def plan(sentences, n, pool, split, seed, max_seconds):
     rng = random.Random(f'{seed}\t{split}\tplan')
     idx = list(range(len(sentences)))
     rng.shuffle(idx)
@@ -157,7 +176,7 @@ def plan(sentences, n, pool, split, seed):
         engine = 'flite:' if rng.random() < FLITE_SHARE else 'espeak-ng:'
         of_engine = [v for v in pool if v.startswith(engine)]
         voice = of_engine[rng.randrange(len(of_engine))]
-        jobs.append((f'{split}/{i:06d}.wav', text, voice, f'{seed}\t{split}\t{i}'))
+        jobs.append((f'{split}/{i:06d}.wav', text, voice, f'{seed}\t{split}\t{i}', max_seconds))
     return jobs
 
 
@@ -204,6 +223,10 @@ def main():
     ap.add_argument('--test', type=int, default=1000)
     ap.add_argument('--jobs', type=int, default=os.cpu_count() or 1)
     ap.add_argument('--seed', default='attention-lens-speech-1')
+    ap.add_argument('--max-words', type=int, default=0,
+                    help='leave out sentences of more words (0: no limit)')
+    ap.add_argument('--max-seconds', type=float, default=0.0,
+                    help='speak an utterance faster until it is at most this long (0: no limit)')
     ap.add_argument('--samples', action='store_true',
                     help='write only the few fixed examples of data/samples/ into OUT_DIR')
     a = ap.parse_args()
@@ -218,8 +241,8 @@ def main():
         if n <= 0:
             continue
         os.makedirs(os.path.join(a.out, split), exist_ok=True)
-        sents = read_sentences(os.path.join(a.corpus, f'{split}.tsv'))
-        jobs += [(a.out, rel, text, voice, s) for rel, text, voice, s in plan(sents, n, pool, split, a.seed)]
+        sents = read_sentences(os.path.join(a.corpus, f'{split}.tsv'), a.max_words)
+        jobs += [(a.out,) + job for job in plan(sents, n, pool, split, a.seed, a.max_seconds)]
 
     t0 = time.monotonic()
     results = []
@@ -234,6 +257,13 @@ def main():
             split = rel.split('/', 1)[0]
             m.write(f'{rel}\t{text}\t{voice}\t{split}\n')
             c.write(cond + '\n')
+    for split in ('train', 'dev', 'test'):
+        rows = [r for r in results if r[0].startswith(split + '/')]
+        if not rows:
+            continue
+        with open(os.path.join(a.out, f'{split}.tsv'), 'w', encoding='utf-8', newline='\n') as f:
+            for rel, text, voice, _ in rows:
+                f.write(f'{rel}\t{text}\t{voice}\n')
     print(f'corpus-speech: {len(results)} utterances in {dt:.1f} s with {a.jobs} jobs '
           f'({len(train_voices)} training voices, {len(held_voices)} held-out voices)', file=sys.stderr)
 
