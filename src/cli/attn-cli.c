@@ -6,6 +6,7 @@
  *                          [--attention encoder,decoder,cross,self] [--json OUT]
  *   attn-cli tokenizer --kind bpe|wordpiece|unigram --vocab-size N --out DIR FILE...
  *   attn-cli score [--metric bleu,chrf,wer,cer] [--json] HYP_FILE REF_FILE
+ *   attn-cli eval MODEL_DIR DATA_FILE [--limit N] [--decode MODE] [--predictions FILE] [--json OUT]
  *   attn-cli train --task copy|reverse|sort --arch transformer|gru|lstm [--score S] [--seed N] --out DIR
  *   attn-cli train --recipe FILE --out DIR  |  attn-cli train --resume DIR
  *
@@ -28,6 +29,7 @@ static const Command commands[] = {
   { "align", attn_cli_align, "word alignments of sentence pairs, scored against gold (AER)" },
   { "tokenizer", attn_cli_tokenizer, "learn a BPE, WordPiece or unigram tokenizer from text files" },
   { "score", attn_cli_score, "corpus BLEU, chrF, WER and CER of hypotheses against references" },
+  { "eval", attn_cli_eval, "a model's figures on held-out data (BLEU/chrF, accuracy/F1, …)" },
   { "train", attn_cli_train, "train a toy attention model (copy, reverse, sort) and save it" },
 };
 
