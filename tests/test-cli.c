@@ -3,6 +3,7 @@
  * exactly one "attn-cli:" line on stderr, nothing on stdout). */
 #include "test-common.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -412,6 +413,37 @@ test_eval_translation (void)
   test_rmdir (dir);
 }
 
+/* `attn-cli convert` stores the weights as float16: half the file, the same outputs,
+ * the optimizer state left behind; bad options fail with a reason. */
+static void
+test_convert (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *model = g_build_filename (g_getenv ("ATTN_MODELS_DIR"), "toy-reverse", NULL);
+  g_autofree char *out = g_build_filename (dir, "half", NULL);
+  g_autofree char *w32 = g_build_filename (model, "model.safetensors", NULL);
+  g_autofree char *w16 = g_build_filename (out, "model.safetensors", NULL);
+  g_autofree char *card = g_build_filename (out, "MODEL_CARD.md", NULL);
+  g_auto(Cli) c = { 0 }, r = { 0 }, bad = { 0 }, same = { 0 };
+  GStatBuf a, b;
+
+  cli_run (&c, "convert", model, "--out", out, NULL);
+  assert_ok (&c);
+  g_assert_cmpint (g_stat (w32, &a), ==, 0);
+  g_assert_cmpint (g_stat (w16, &b), ==, 0);
+  g_test_message ("float32 %ld bytes, float16 %ld bytes", (long) a.st_size, (long) b.st_size);
+  g_assert_cmpint (b.st_size, <, a.st_size * 6 / 10);
+  g_assert_true (g_file_test (card, G_FILE_TEST_EXISTS));
+  cli_run (&r, "run", out, "--source", "3 1 4 1 5 9 2 6", NULL);
+  assert_ok (&r);
+  g_assert_nonnull (strstr (r.out, "output: 6 2 9 5 1 4 1 3\n"));
+  cli_run (&bad, "convert", model, "--out", out, "--dtype", "int8", NULL);
+  assert_fails (&bad, "--dtype");
+  cli_run (&same, "convert", out, "--out", out, NULL);
+  assert_fails (&same, "another folder");
+  test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -424,5 +456,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/c-locale", test_c_locale);
   g_test_add_func ("/cli/failures", test_failures);
   g_test_add_func ("/cli/eval/translation", test_eval_translation);
+  g_test_add_func ("/cli/convert", test_convert);
   return g_test_run ();
 }

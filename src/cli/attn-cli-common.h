@@ -25,5 +25,6 @@ int      attn_cli_align      (int argc, char **argv);
 int      attn_cli_tokenizer  (int argc, char **argv);
 int      attn_cli_score      (int argc, char **argv);
 int      attn_cli_eval       (int argc, char **argv);
+int      attn_cli_convert    (int argc, char **argv);
 
 G_END_DECLS
