@@ -62,6 +62,13 @@ evaluate (AttnTrainer *trainer, int n, gboolean quiet, GError **error)
     return FALSE;
   if (quiet)
     return TRUE;
+  if (ev.wer >= 0)
+    {
+      fprintf (stderr, "\rdev at step %" G_GINT64_FORMAT ": %d clips, WER %.2f %%, CER %.2f %%, "
+               "exact %.1f %%, token accuracy %.1f %%\n", attn_trainer_get_step (trainer), ev.n,
+               ev.wer, ev.cer, 100 * ev.exact_match, 100 * ev.token_accuracy);
+      return TRUE;
+    }
   if (ev.bleu >= 0)
     {
       fprintf (stderr, "\rdev at step %" G_GINT64_FORMAT ": %d pairs, BLEU %.2f, chrF %.2f, "
@@ -88,7 +95,7 @@ attn_cli_train (int argc, char **argv)
   gboolean quiet = FALSE;
   GOptionEntry entries[] = {
     { "task", 0, 0, G_OPTION_ARG_STRING, &task, "Toy task: copy, reverse or sort", "TASK" },
-    { "arch", 0, 0, G_OPTION_ARG_STRING, &arch, "Model: transformer, gru or lstm", "ARCH" },
+    { "arch", 0, 0, G_OPTION_ARG_STRING, &arch, "Model: transformer, gru or lstm (whisper: by --recipe)", "ARCH" },
     { "score", 0, 0, G_OPTION_ARG_STRING, &score, "Recurrent attention score: additive, dot, general, scaled-dot", "S" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed (the same seed gives the same run)", "N" },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Folder to save the model in", "DIR" },
@@ -232,7 +239,18 @@ attn_cli_train (int argc, char **argv)
   c = attn_trainer_get_config (trainer);
   progress.quiet = quiet;
   progress.tty = isatty (fileno (stderr));
-  if (!quiet && c->train_path[0] != '\0')
+  if (!quiet && c->arch == ATTN_ARCH_WHISPER)
+    {
+      AttnTrainCorpusInfo ci;
+      attn_trainer_get_corpus_info (trainer, &ci);
+      fprintf (stderr, "training whisper on %s: %d clips, %" G_GINT64_FORMAT " target tokens (%d "
+               "longer than the %d s window or %d decoder tokens skipped), %d dev clips; %d mel "
+               "bins, %" G_GINT64_FORMAT " parameters, seed %" G_GUINT64_FORMAT ", %d steps of %d "
+               "clips\n", c->train_path, ci.n_train, ci.train_tokens, ci.n_too_long,
+               c->window_seconds, c->max_tokens, ci.n_dev, c->n_mels,
+               attn_trainer_get_n_params (trainer), c->seed, c->steps, c->batch_size);
+    }
+  else if (!quiet && c->train_path[0] != '\0')
     {
       AttnTrainCorpusInfo ci;
       attn_trainer_get_corpus_info (trainer, &ci);

@@ -4,10 +4,17 @@
  *
  * Every pair is stored as token ids: the source with </s> appended, the target
  * without it; a batch adds the decoder start token in front of the decoder input
- * and </s> after the labels, the layout of the toy tasks (attn-train-tasks.c). */
+ * and </s> after the labels, the layout of the toy tasks (attn-train-tasks.c).
+ *
+ * A speech corpus (Whisper) keeps each pair's audio path instead of source ids; its
+ * batches hold the log-mel features of one window per clip, computed as the inference
+ * engine computes them, the decoder input is Whisper's prompt followed by the
+ * transcript, and the labels are the transcript and <|endoftext|> (the prompt's own
+ * positions are not scored). */
 #include <string.h>
 #include <gio/gio.h>
 
+#include "attn-audio.h"
 #include "attn-error.h"
 #include "attn-metrics.h"
 #include "attn-tokenizer.h"
@@ -34,7 +41,15 @@ struct _AttnCorpus {
   gint64         epoch;
   int            n_batches;
   int           *order;
+  /* speech */
+  gboolean       speech;
+  int            n_mels;
+  gsize          window;             /* samples per window */
+  GPtrArray     *train_audio, *dev_audio;   /* absolute path of each pair */
+  AttnWhisperTrainConfig prompt;     /* prompt, n_prompt and the special ids */
 };
+
+#define SPEECH_IGNORE (-1)   /* labels not scored */
 
 static void
 pairs_init (Pairs *p)
@@ -82,6 +97,8 @@ attn_corpus_free (AttnCorpus *c)
   pairs_clear (&c->train);
   pairs_clear (&c->dev);
   g_clear_pointer (&c->dev_refs, g_ptr_array_unref);
+  g_clear_pointer (&c->train_audio, g_ptr_array_unref);
+  g_clear_pointer (&c->dev_audio, g_ptr_array_unref);
   g_free (c->order);
   g_free (c);
 }
@@ -109,6 +126,152 @@ encode (AttnCorpus *c, const char *text, GError **error)
   ids = g_array_sized_new (FALSE, FALSE, sizeof (gint32), enc->len + 1);
   g_array_append_vals (ids, enc->ids, enc->len);
   return ids;
+}
+
+/* ---- speech ---- */
+
+/* The log-mel features of the first window of an audio file into mel [n_mels, frames]
+ * (NULL: only read the file); *n_samples (may be NULL) gets its length at 16 kHz. */
+static gboolean
+clip_features (AttnCorpus *c, const char *path, float *mel, gsize *n_samples, GError **error)
+{
+  g_autoptr (AttnAudio) audio = attn_audio_load (path, NULL, error);
+  g_autofree float *m = NULL;
+
+  if (audio == NULL)
+    return FALSE;
+  if (n_samples != NULL)
+    *n_samples = audio->n_samples;
+  if (mel == NULL)
+    return TRUE;
+  m = attn_log_mel_window_sized (audio->samples, audio->n_samples, 0, c->window, c->n_mels, error);
+  if (m == NULL)
+    return FALSE;
+  memcpy (mel, m, sizeof (float) * c->n_mels * (c->window / ATTN_HOP_LENGTH));
+  return TRUE;
+}
+
+/* One row of a speech TSV: the clip (checked now, read again for each batch) and its
+ * transcript. Training clips longer than a window, or transcripts longer than the
+ * decoder, are skipped; dev transcripts are cut. */
+static gboolean
+read_clip (AttnCorpus *c, const AttnTrainConfig *cfg, const char *tsv, int line,
+           const char *file, const char *transcript, gboolean dev, GError **error)
+{
+  g_autofree char *folder = g_path_get_dirname (tsv);
+  g_autofree char *audio = g_canonicalize_filename (file, folder);
+  g_autoptr (GArray) t = NULL;
+  Pairs *p = dev ? &c->dev : &c->train;
+  int room = cfg->max_tokens - c->prompt.n_prompt;
+  gsize n_samples;
+
+  if (!clip_features (c, audio, NULL, &n_samples, error) || (t = encode (c, transcript, error)) == NULL)
+    {
+      g_prefix_error (error, "%s:%d: ", tsv, line);
+      return FALSE;
+    }
+  if (dev)
+    {
+      g_array_set_size (t, MIN (t->len, (guint) room));
+      g_ptr_array_add (c->dev_refs, g_strdup (transcript));
+    }
+  else if (n_samples > c->window || (int) t->len > room)
+    {
+      c->info.n_too_long++;
+      return TRUE;
+    }
+  pairs_add (p, NULL, 0, (gint32 *) t->data, t->len);
+  g_ptr_array_add (dev ? c->dev_audio : c->train_audio, g_steal_pointer (&audio));
+  if (!dev)
+    c->info.train_tokens += t->len + 1;
+  return TRUE;
+}
+
+/* Whisper's special tokens in the tokenizer: the prompt <|startoftranscript|> <|en|>
+ * <|transcribe|> <|notimestamps|> and <|endoftext|>. */
+static gboolean
+find_whisper_specials (AttnCorpus *c, const char *tok_path, GError **error)
+{
+  static const char *const names[] = { "<|startoftranscript|>", "<|en|>", "<|transcribe|>",
+                                       "<|notimestamps|>" };
+  AttnWhisperTrainConfig *w = &c->prompt;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if ((w->prompt[i] = attn_tokenizer_token_to_id (c->tok, names[i])) < 0)
+      {
+        g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                     "%s has no %s token; build a Whisper tokenizer with attn-cli tokenizer --kind bpe "
+                     "--special '<|startoftranscript|>' --special '<|en|>' --special '<|transcribe|>' "
+                     "--special '<|notimestamps|>' (see docs/training.md)", tok_path, names[i]);
+        return FALSE;
+      }
+  w->n_prompt = G_N_ELEMENTS (names);
+  w->lang_id = w->prompt[1];
+  w->task_id = w->prompt[2];
+  w->no_timestamps_id = w->prompt[3];
+  c->eos = attn_tokenizer_token_to_id (c->tok, "<|endoftext|>");
+  c->pad = c->eos;
+  c->bos = w->prompt[0];
+  return c->eos >= 0;
+}
+
+gboolean
+attn_corpus_whisper_prompt (AttnCorpus *c, AttnWhisperTrainConfig *wc)
+{
+  if (!c->speech)
+    return FALSE;
+  memcpy (wc->prompt, c->prompt.prompt, sizeof wc->prompt);
+  wc->n_prompt = c->prompt.n_prompt;
+  wc->lang_id = c->prompt.lang_id;
+  wc->task_id = c->prompt.task_id;
+  wc->no_timestamps_id = c->prompt.no_timestamps_id;
+  return TRUE;
+}
+
+/* Pairs idx[0 … B) (-1: skipped) of a speech corpus: features [B, n_mels, frames], the
+ * prompt and transcript as decoder input, the transcript and <|endoftext|> as labels. */
+static gboolean
+fill_speech_batch (AttnCorpus *c, const Pairs *p, GPtrArray *audio, const int *idx, int B,
+                   AttnBatch *batch, GError **error)
+{
+  int np = c->prompt.n_prompt, frames = (int) (c->window / ATTN_HOP_LENGTH), T = frames / 2;
+  int Tt = np, n = 0;
+
+  for (int b = 0; b < B; b++)
+    if (idx[b] >= 0)
+      {
+        Tt = MAX (Tt, np + P_INT (p->tgt_n, idx[b]));
+        n++;
+      }
+  attn_batch_reserve (batch, n, T, Tt);
+  attn_batch_reserve_feats (batch, c->n_mels, frames);
+  n = 0;
+  for (int b = 0; b < B; b++)
+    {
+      int i = idx[b], nt;
+      const gint32 *t;
+      gint32 *ti = batch->tgt_in + (gsize) n * Tt;
+      gint32 *to = batch->tgt_out + (gsize) n * Tt;
+      if (i < 0)
+        continue;
+      if (!clip_features (c, g_ptr_array_index (audio, i),
+                          batch->feats + (gsize) n * c->n_mels * frames, NULL, error))
+        return FALSE;
+      nt = P_INT (p->tgt_n, i);
+      t = P_IDS (p) + P_INT (p->tgt_off, i);
+      for (int j = 0; j < Tt; j++)
+        {
+          int k = j - (np - 1);   /* the label at j is transcript token k */
+          ti[j] = j < np ? c->prompt.prompt[j] : j < np + nt ? t[j - np] : c->eos;
+          to[j] = k < 0 ? SPEECH_IGNORE : k < nt ? t[k] : k == nt ? c->eos : SPEECH_IGNORE;
+        }
+      for (int j = 0; j < T; j++)
+        batch->src[(gsize) n * T + j] = c->pad;
+      batch->src_len[n] = T;
+      batch->tgt_len[n] = np + nt;
+      n++;
+    }
+  return TRUE;
 }
 
 /* Reads one TSV file. dev: keep every pair (cutting long sources) and the
@@ -157,6 +320,13 @@ read_tsv (AttnCorpus *c, const AttnTrainConfig *cfg, const char *path, gboolean 
       if (!dev && g_hash_table_contains (dev_sources, cols[cfg->source_column]))
         {
           c->info.n_in_dev++;
+          continue;
+        }
+      if (c->speech)
+        {
+          if (!read_clip (c, cfg, path, i + 1, cols[cfg->source_column],
+                          cols[cfg->target_column], dev, error))
+            return FALSE;
           continue;
         }
       if ((s = encode (c, cols[cfg->source_column], error)) == NULL
@@ -225,6 +395,27 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
     c->pad = c->eos;
   if (c->bos < 0)
     c->bos = c->pad;
+  c->speech = cfg->arch == ATTN_ARCH_WHISPER;
+  if (c->speech)
+    {
+      c->n_mels = cfg->n_mels;
+      c->window = (gsize) cfg->window_seconds * ATTN_SAMPLE_RATE;
+      c->train_audio = g_ptr_array_new_with_free_func (g_free);
+      c->dev_audio = g_ptr_array_new_with_free_func (g_free);
+      if (!find_whisper_specials (c, tok_path, error))
+        {
+          attn_corpus_free (c);
+          return NULL;
+        }
+      if (cfg->window_seconds < 1 || cfg->window_seconds > 30 || cfg->max_tokens <= c->prompt.n_prompt)
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                       "A Whisper recipe needs “window_seconds” from 1 to 30 and “max_tokens” "
+                       "above the prompt's %d tokens", c->prompt.n_prompt);
+          attn_corpus_free (c);
+          return NULL;
+        }
+    }
   if (c->eos < 0)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
@@ -332,10 +523,15 @@ make_epoch (AttnCorpus *c, gint64 epoch)
 }
 
 /* Fills batch with pairs idx[0 … B) of p (idx -1: skipped). */
-static void
-fill_batch (AttnCorpus *c, const Pairs *p, const int *idx, int B, AttnBatch *batch)
+static gboolean
+fill_batch (AttnCorpus *c, const Pairs *p, const int *idx, int B, AttnBatch *batch,
+            GError **error)
 {
   int Ts = 1, Tt = 1, n = 0;
+
+  if (c->speech)
+    return fill_speech_batch (c, p, p == &c->dev ? c->dev_audio : c->train_audio, idx, B,
+                              batch, error);
   for (int b = 0; b < B; b++)
     if (idx[b] >= 0)
       {
@@ -369,16 +565,17 @@ fill_batch (AttnCorpus *c, const Pairs *p, const int *idx, int B, AttnBatch *bat
       batch->tgt_len[n] = nt + 1;
       n++;
     }
+  return TRUE;
 }
 
-void
-attn_corpus_make_batch (AttnCorpus *c, gint64 step, AttnBatch *batch)
+gboolean
+attn_corpus_make_batch (AttnCorpus *c, gint64 step, AttnBatch *batch, GError **error)
 {
   gint64 epoch = step / c->n_batches;
   if (epoch != c->epoch)
     make_epoch (c, epoch);
-  fill_batch (c, &c->train, c->order + (step % c->n_batches) * c->batch_size, c->batch_size,
-              batch);
+  return fill_batch (c, &c->train, c->order + (step % c->n_batches) * c->batch_size,
+                     c->batch_size, batch, error);
 }
 
 static char *
@@ -395,13 +592,17 @@ tokens_text (AttnCorpus *c, const gint32 *ids, int n)
   return g_string_free (s, FALSE);
 }
 
-void
-attn_corpus_probe (AttnCorpus *c, AttnBatch *batch, char **source, char **target)
+gboolean
+attn_corpus_probe (AttnCorpus *c, AttnBatch *batch, char **source, char **target,
+                   GError **error)
 {
   int idx = 0;
-  fill_batch (c, &c->dev, &idx, 1, batch);
-  *source = tokens_text (c, batch->src, batch->src_len[0]);
+  if (!fill_batch (c, &c->dev, &idx, 1, batch, error))
+    return FALSE;
+  *source = c->speech ? g_path_get_basename (g_ptr_array_index (c->dev_audio, 0))
+                      : tokens_text (c, batch->src, batch->src_len[0]);
   *target = tokens_text (c, batch->tgt_in, batch->tgt_len[0]);
+  return TRUE;
 }
 
 /* ---- evaluation ---- */
@@ -419,6 +620,8 @@ static int
 max_output (AttnCorpus *c, const AttnBatch *b)
 {
   int longest = 0;
+  if (c->speech)
+    return c->max_tokens - c->prompt.n_prompt + 1;   /* the transcript and <|endoftext|> */
   for (int i = 0; i < b->B; i++)
     longest = MAX (longest, b->src_len[i]);
   return MIN (2 * longest + 10, c->max_tokens);
@@ -428,7 +631,7 @@ gboolean
 attn_corpus_evaluate (AttnCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *eval,
                       GError **error)
 {
-  int chunk = 64, tokens = 0, correct = 0, exact = 0;
+  int chunk = c->speech ? 16 : 64, tokens = 0, correct = 0, exact = 0;
   g_autoptr (GPtrArray) hyps = g_ptr_array_new_with_free_func (g_free);
   g_autofree int *idx = g_new (int, chunk);
   AttnBatch b = { 0 };
@@ -442,7 +645,11 @@ attn_corpus_evaluate (AttnCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *ev
 
       for (int i = 0; i < B; i++)
         idx[i] = first + i;
-      fill_batch (c, &c->dev, idx, B, &b);
+      if (!fill_batch (c, &c->dev, idx, B, &b, error))
+        {
+          attn_batch_clear (&b);
+          return FALSE;
+        }
       m->klass->forward (m, &b, 0.0f, FALSE, FALSE, NULL, &st);
       tokens += st.tokens;
       correct += st.correct;
@@ -463,6 +670,15 @@ attn_corpus_evaluate (AttnCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *ev
   eval->token_accuracy = tokens > 0 ? (double) correct / tokens : 0;
   eval->aligned = -1;
   eval->best_layer = -1;
+  eval->bleu = eval->chrf = eval->wer = eval->cer = -1;
+  if (c->speech)
+    {
+      eval->wer = attn_wer ((const char *const *) hyps->pdata,
+                            (const char *const *) c->dev_refs->pdata, n, NULL);
+      eval->cer = attn_cer ((const char *const *) hyps->pdata,
+                            (const char *const *) c->dev_refs->pdata, n, NULL);
+      return TRUE;
+    }
   eval->bleu = attn_bleu ((const char *const *) hyps->pdata,
                           (const char *const *) c->dev_refs->pdata, n, NULL);
   eval->chrf = attn_chrf ((const char *const *) hyps->pdata,
@@ -470,16 +686,40 @@ attn_corpus_evaluate (AttnCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *ev
   return TRUE;
 }
 
+/* A speech corpus's source is an audio file. */
+static char *
+transcribe (AttnCorpus *c, AttnTrainModel *m, const char *path, GError **error)
+{
+  int frames = (int) (c->window / ATTN_HOP_LENGTH), L;
+  g_autofree gint32 *out = NULL;
+  AttnBatch b = { 0 };
+  char *text = NULL;
+
+  attn_batch_reserve (&b, 1, frames / 2, c->prompt.n_prompt);
+  attn_batch_reserve_feats (&b, c->n_mels, frames);
+  if (clip_features (c, path, b.feats, NULL, error))
+    {
+      L = max_output (c, &b);
+      out = g_new (gint32, L);
+      attn_train_model_greedy (m, &b, L, out);
+      text = decode_output (c, out, L);
+    }
+  attn_batch_clear (&b);
+  return text;
+}
+
 char *
 attn_corpus_translate (AttnCorpus *c, AttnTrainModel *m, const char *source, GError **error)
 {
-  g_autoptr (GArray) s = encode (c, source, error);
+  g_autoptr (GArray) s = NULL;
   g_autofree gint32 *out = NULL;
   AttnBatch b = { 0 };
   char *text;
   int L;
 
-  if (s == NULL)
+  if (c->speech)
+    return transcribe (c, m, source, error);
+  if ((s = encode (c, source, error)) == NULL)
     return NULL;
   g_array_set_size (s, MIN (s->len, (guint) c->max_tokens - 1));
   g_array_append_val (s, c->eos);

@@ -153,6 +153,11 @@ config_to_json (const AttnTrainConfig *c, JsonBuilder *jb)
       if (c->target_lang[0] != '\0')
         S ("target_lang", c->target_lang);
     }
+  if (c->arch == ATTN_ARCH_WHISPER)
+    {
+      I ("n_mels", c->n_mels);
+      I ("window_seconds", c->window_seconds);
+    }
   json_builder_end_object (jb);
 #undef I
 #undef D
@@ -248,7 +253,8 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
     "beta2", "weight_decay", "clip_norm", "warmup_steps", "decay", "min_lr_ratio", "dropout",
     "label_smoothing", "d_model", "ffn_dim", "layers", "heads", "embed_dim", "hidden_size",
     "attention_dim", "eval_size", "activation", "train", "dev", "tokenizer", "source_column",
-    "target_column", "max_tokens", "eval_every", "source_lang", "target_lang", NULL
+    "target_column", "max_tokens", "eval_every", "source_lang", "target_lang", "n_mels",
+    "window_seconds", NULL
   };
   const char *task_s = "reverse", *arch_s = "transformer";
   AttnTask task;
@@ -275,7 +281,7 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
   if (arch_s == NULL || !attn_train_arch_from_name (arch_s, &arch))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s: “arch” must be transformer, gru or lstm", where);
+                   "%s: “arch” must be transformer, gru, lstm or whisper", where);
       return FALSE;
     }
   attn_train_config_init (c, task, arch);
@@ -330,7 +336,8 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
       { "hidden_size", &c->hidden_size, NULL }, { "attention_dim", &c->attention_dim, NULL },
       { "eval_size", &c->eval_size, NULL }, { "source_column", &c->source_column, NULL },
       { "target_column", &c->target_column, NULL }, { "max_tokens", &c->max_tokens, NULL },
-      { "eval_every", &c->eval_every, NULL },
+      { "eval_every", &c->eval_every, NULL }, { "n_mels", &c->n_mels, NULL },
+      { "window_seconds", &c->window_seconds, NULL },
       { "lr", NULL, &c->lr }, { "beta1", NULL, &c->beta1 }, { "beta2", NULL, &c->beta2 },
       { "weight_decay", NULL, &c->weight_decay }, { "clip_norm", NULL, &c->clip_norm },
       { "min_lr_ratio", NULL, &c->min_lr_ratio }, { "dropout", NULL, &c->dropout },
@@ -481,6 +488,13 @@ write_eval (JsonBuilder *jb, const AttnTrainEval *e, gint64 step)
       json_builder_add_double_value (jb, e->bleu);
       json_builder_set_member_name (jb, "chrf");
       json_builder_add_double_value (jb, e->chrf);
+    }
+  if (e->wer >= 0)
+    {
+      json_builder_set_member_name (jb, "wer");
+      json_builder_add_double_value (jb, e->wer);
+      json_builder_set_member_name (jb, "cer");
+      json_builder_add_double_value (jb, e->cer);
     }
   if (e->aligned >= 0)
     {

@@ -99,8 +99,23 @@ attn_batch_reserve (AttnBatch *batch, int B, int Ts, int Tt)
 }
 
 void
+attn_batch_reserve_feats (AttnBatch *batch, int n_mels, int frames)
+{
+  gsize n = (gsize) batch->B * n_mels * frames;
+  if (n > batch->cap_feats)
+    {
+      g_free (batch->feats);
+      batch->feats = g_new0 (float, n);
+      batch->cap_feats = n;
+    }
+  batch->n_mels = n_mels;
+  batch->frames = frames;
+}
+
+void
 attn_batch_clear (AttnBatch *batch)
 {
+  g_clear_pointer (&batch->feats, g_free);
   g_clear_pointer (&batch->src, g_free);
   g_clear_pointer (&batch->src_len, g_free);
   g_clear_pointer (&batch->tgt_in, g_free);
@@ -115,9 +130,15 @@ void
 attn_train_model_greedy (AttnTrainModel *m, AttnBatch *batch, int max_len, gint32 *out)
 {
   int B = batch->B, Ts = batch->Ts;
-  gboolean *done = g_new0 (gboolean, B);
+  gboolean *done;
   AttnBatch step = { 0 };
 
+  if (m->klass->greedy != NULL)
+    {
+      m->klass->greedy (m, batch, max_len, out);
+      return;
+    }
+  done = g_new0 (gboolean, B);
   for (gsize i = 0; i < (gsize) B * max_len; i++)
     out[i] = m->pad_id;
   attn_batch_reserve (&step, B, Ts, max_len);

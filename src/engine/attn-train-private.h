@@ -159,6 +159,92 @@ void   attn_op_dropout_bwd   (const float *dy, gsize n, float p, const guint8 *m
 /* y += x */
 void   attn_op_add           (float *y, const float *x, gsize n);
 
+/* ---- Transformer sub-layers (attn-train-blocks.c), shared by the Marian and the
+ * Whisper trainers: attention and feed-forward sub-layers with their residual and
+ * layer norm, after the sub-layer (post-LN, Marian) or before it (pre-LN, Whisper) ---- */
+
+#define ATTN_NO_PARAM ((gsize) -1)   /* an offset for a tensor the model does not have */
+
+typedef struct {
+  gsize q_w, q_b, k_w, k_b, v_w, v_b, o_w, o_b, ln_g, ln_b;   /* k_b may be ATTN_NO_PARAM */
+} AttnTSubOff;
+
+typedef struct {
+  AttnTSubOff self, cross;   /* cross only in decoder layers */
+  gsize fc1_w, fc1_b, fc2_w, fc2_b, ln_g, ln_b;
+} AttnTLayerOff;
+
+/* Saved activations of one attention sub-layer:
+ *   post-LN  y = LN(x + dropout(out_proj(Attn(x, kv))))      h: the sum before LN
+ *   pre-LN   y = x + dropout(out_proj(Attn(LN(x), kv')))     xn: LN(x); kv' = xn for
+ *                                                          self-attention, else kv */
+typedef struct {
+  const float *x, *kv;      /* inputs (not owned); kv NULL: self-attention */
+  float  *xn;               /* [Nq, d] pre-LN only */
+  float  *q;                /* [Nq, d] */
+  float  *k, *v;            /* [Nk, d] */
+  float  *p;                /* [B, H, Tq, Tk] */
+  float  *ctx;              /* [Nq, d] */
+  float  *h;                /* [Nq, d] post-LN only */
+  float  *y;                /* [Nq, d] the output */
+  float  *mean, *rstd;      /* [Nq] */
+  guint8 *mask;             /* [Nq, d] dropout */
+} AttnTSubAct;
+
+/* Saved activations of one feed-forward sub-layer (fc2(act(fc1 ·)), residual and LN as above). */
+typedef struct {
+  const float *x;
+  float  *xn;               /* [N, d] pre-LN only */
+  float  *f1, *a1;          /* [N, ffn] */
+  float  *h, *y;            /* [N, d] */
+  float  *mean, *rstd;
+  guint8 *mask;
+} AttnTFfnAct;
+
+typedef struct {
+  AttnParams *params;
+  int         d, ffn, heads;
+  AttnTAct    act;
+  float       dropout;
+  gboolean    pre_norm;
+  float       ln_eps;
+  GPtrArray  *buffers;      /* every buffer below and those of the Act structs */
+  /* gradient scratch, [Nmax, d] / [Nmax, ffn] / [Tmax, Tmax] */
+  float      *g_c, *g_d, *g_e, *g_q, *g_k, *g_v, *g_f1, *g_f2, *scratch;
+} AttnTBlocks;
+
+/* Declares the tensors of layer `l` of "model.<stack>" with BART's names. */
+void    attn_tblocks_declare_layer (AttnParams *p, const char *stack, int l, gboolean decoder,
+                                    gboolean k_bias, int d, int ffn, AttnTLayerOff *o);
+/* Drops every buffer and starts a new set (called when a batch outgrows them). */
+void    attn_tblocks_reset_buffers (AttnTBlocks *b);
+float  *attn_tblocks_fbuf          (AttnTBlocks *b, gsize n);   /* zeroed, owned by b */
+guint8 *attn_tblocks_mbuf          (AttnTBlocks *b, gsize n);
+void    attn_tblocks_alloc_sub     (AttnTBlocks *b, AttnTSubAct *a, gsize nq, gsize nk, gsize np);
+void    attn_tblocks_alloc_ffn     (AttnTBlocks *b, AttnTFfnAct *a, gsize n);
+void    attn_tblocks_alloc_scratch (AttnTBlocks *b, gsize nmax, gsize tmax);
+void    attn_tblocks_free          (AttnTBlocks *b);
+
+/* dropout on the way forward when training with p > 0, else a copy (nothing when x == y) */
+void    attn_tblocks_dropout       (const float *x, gsize n, float p, gboolean train,
+                                    AttnRng *rng, guint8 *mask, float *y);
+void    attn_tblocks_dropout_bwd   (const float *dy, gsize n, float p, gboolean train,
+                                    const guint8 *mask, float *dx);
+
+/* kv NULL: self-attention. */
+void    attn_tblocks_sub_fwd       (AttnTBlocks *b, const AttnTSubOff *o, AttnTSubAct *a,
+                                    const float *x, const float *kv, const AttnAttnShape *s,
+                                    gboolean train, AttnRng *rng);
+/* dy: the gradient at a->y. Adds into dx (the query input) and, for cross-attention,
+ * dkv (the key/value input). */
+void    attn_tblocks_sub_bwd       (AttnTBlocks *b, const AttnTSubOff *o, AttnTSubAct *a,
+                                    const AttnAttnShape *s, gboolean train, const float *dy,
+                                    float *dx, float *dkv);
+void    attn_tblocks_ffn_fwd       (AttnTBlocks *b, const AttnTLayerOff *o, AttnTFfnAct *a,
+                                    const float *x, int N, gboolean train, AttnRng *rng);
+void    attn_tblocks_ffn_bwd       (AttnTBlocks *b, const AttnTLayerOff *o, AttnTFfnAct *a,
+                                    int N, gboolean train, const float *dy, float *dx);
+
 /* ---- a batch of padded sequence pairs ---- */
 
 typedef struct {
@@ -169,9 +255,15 @@ typedef struct {
   gint32 *tgt_out;       /* [B, Tt]: y1 … yn eos, pad-filled (pad = ignored) */
   int    *tgt_len;       /* [B]: n + 1 */
   int     cap_B, cap_Ts, cap_Tt;
+  /* speech: log-mel features [B, n_mels, frames] instead of source tokens (src unused,
+   * src_len = Ts = the encoder's positions) */
+  float  *feats;
+  int     n_mels, frames;
+  gsize   cap_feats;
 } AttnBatch;
 
 void   attn_batch_reserve    (AttnBatch *batch, int B, int Ts, int Tt);
+void   attn_batch_reserve_feats (AttnBatch *batch, int n_mels, int frames);   /* after _reserve */
 void   attn_batch_clear      (AttnBatch *batch);
 
 /* ---- trainable models: a small vtable so the trainer drives either kind ---- */
@@ -197,6 +289,9 @@ typedef struct {
   /* writes config.json (+ generation_config.json) into dir */
   gboolean      (*save_config) (AttnTrainModel *m, const char *dir, GError **error);
   void          (*free)      (AttnTrainModel *m);
+  /* greedy decoding of batch's sources (NULL: repeated full forward passes, see
+   * attn_train_model_greedy) */
+  void          (*greedy)    (AttnTrainModel *m, AttnBatch *batch, int max_len, gint32 *out);
 } AttnTrainModelClass;
 
 struct _AttnTrainModel {
@@ -219,6 +314,28 @@ void            attn_train_transformer_init (AttnTrainModel *m, AttnRng *rng);
 /* The FLOPs of one training step (forward + backward ≈ 3 × forward) on a padded
  * batch, counting the matrix products only. */
 gint64          attn_train_transformer_flops (AttnTrainModel *m, int B, int Ts, int Tt);
+
+/* WhisperForConditionalGeneration with Hugging Face's names and layout: log-mel features
+ * [n_mels, 2 · max_source_positions] → conv1d (k 3) + GELU → conv1d (k 3, stride 2) +
+ * GELU → fixed sinusoidal positions → pre-LN encoder layers (no key bias) → final layer
+ * norm; decoder: token embeddings (unscaled) + learned positions → pre-LN layers with
+ * cross-attention → final layer norm → the output layer tied to the token embeddings.
+ * The decoder starts with `prompt` (<|startoftranscript|> <|en|> <|transcribe|>
+ * <|notimestamps|>); labels of −1 are not counted. */
+#define ATTN_WHISPER_MAX_PROMPT 4
+
+typedef struct {
+  int      vocab, d_model, ffn_dim, encoder_layers, decoder_layers, heads;
+  int      n_mels, max_source_positions, max_target_positions;
+  gint32   eos_id;                        /* <|endoftext|>: also pad and bos */
+  gint32   prompt[ATTN_WHISPER_MAX_PROMPT];
+  int      n_prompt;                      /* prompt[0] is the decoder start token */
+  gint32   lang_id, task_id, no_timestamps_id;   /* written to generation_config.json */
+  float    dropout;
+} AttnWhisperTrainConfig;
+
+AttnTrainModel *attn_train_whisper_new  (const AttnWhisperTrainConfig *config, GError **error);
+void            attn_train_whisper_init (AttnTrainModel *m, AttnRng *rng);
 
 /* The recurrent encoder–decoder with attention ("attn-rnn"). */
 typedef enum {
@@ -271,7 +388,10 @@ double     attn_clip_grad_norm  (AttnParams *params, double max_norm);
 typedef struct _AttnCorpus AttnCorpus;
 
 /* Reads and tokenizes config->train_path and dev_path with the tokenizer in
- * config->tokenizer_dir. Training pairs whose source is also a dev source are dropped. */
+ * config->tokenizer_dir. Training pairs whose source is also a dev source are dropped.
+ * For a Whisper recipe the source column holds audio files (paths relative to the TSV's
+ * folder), read once here to check them; batches read them again and compute the log-mel
+ * features of one window (attn-train-speech.c). */
 AttnCorpus *attn_corpus_load          (const AttnTrainConfig *config, GError **error);
 void        attn_corpus_free          (AttnCorpus *corpus);
 /* Vocabulary size and the special ids (decoder start: <s>, else <pad> as Marian's). */
@@ -282,10 +402,14 @@ void        attn_corpus_get_info      (AttnCorpus *corpus, AttnTrainCorpusInfo *
 /* The batch of update `step` (0-based), a function of the seed and step alone: each
  * epoch is a seeded shuffle, sorted by length within windows of 64 batches into
  * batches of similar length, whose order is shuffled again. */
-void        attn_corpus_make_batch    (AttnCorpus *corpus, gint64 step, AttnBatch *batch);
+gboolean    attn_corpus_make_batch    (AttnCorpus *corpus, gint64 step, AttnBatch *batch,
+                                       GError **error);
 /* Dev pair 0 as a one-sequence batch, and its tokens as text (for the probe). */
-void        attn_corpus_probe         (AttnCorpus *corpus, AttnBatch *batch, char **source,
-                                       char **target);
+gboolean    attn_corpus_probe         (AttnCorpus *corpus, AttnBatch *batch, char **source,
+                                       char **target, GError **error);
+/* A speech corpus (config->arch whisper: audio paths and transcripts) fills the prompt,
+ * its special ids and the vocabulary size of wc; FALSE for a text corpus. */
+gboolean    attn_corpus_whisper_prompt (AttnCorpus *corpus, AttnWhisperTrainConfig *wc);
 gboolean    attn_corpus_evaluate      (AttnCorpus *corpus, AttnTrainModel *model, int n,
                                        AttnTrainEval *eval, GError **error);
 char       *attn_corpus_translate     (AttnCorpus *corpus, AttnTrainModel *model,

@@ -32,7 +32,22 @@ attn_train_config_init (AttnTrainConfig *c, AttnTask task, AttnTrainArch arch)
   c->source_column = 0;
   c->target_column = 1;
   c->max_tokens = 64;
-  if (arch == ATTN_ARCH_TRANSFORMER)
+  c->n_mels = 80;
+  c->window_seconds = 30;
+  if (arch == ATTN_ARCH_WHISPER)
+    {
+      c->steps = 2000;
+      c->lr = 1e-3f;
+      c->warmup_steps = 200;
+      c->activation = ATTN_TRAIN_ACT_GELU;
+      c->d_model = 128;
+      c->ffn_dim = 512;
+      c->layers = 2;
+      c->heads = 4;
+      c->batch_size = 32;
+      c->max_tokens = 48;
+    }
+  else if (arch == ATTN_ARCH_TRANSFORMER)
     {
       c->steps = 800;
       c->lr = 3e-3f;
@@ -63,6 +78,8 @@ attn_train_arch_from_name (const char *name, AttnTrainArch *arch)
     *arch = ATTN_ARCH_GRU;
   else if (g_str_equal (name, "lstm"))
     *arch = ATTN_ARCH_LSTM;
+  else if (g_str_equal (name, "whisper"))
+    *arch = ATTN_ARCH_WHISPER;
   else
     return FALSE;
   return TRUE;
@@ -71,7 +88,7 @@ attn_train_arch_from_name (const char *name, AttnTrainArch *arch)
 const char *
 attn_train_arch_name (AttnTrainArch arch)
 {
-  static const char *names[] = { "transformer", "gru", "lstm" };
+  static const char *names[] = { "transformer", "gru", "lstm", "whisper" };
   return names[arch];
 }
 
@@ -202,6 +219,26 @@ attn_trainer_build_model (const AttnTrainConfig *c, AttnCorpus *corpus, GError *
   int vocab = ATTN_TOY_VOCAB, positions = max_positions (c, corpus);
   gint32 pad = ATTN_TOY_PAD, bos = ATTN_TOY_BOS, eos = ATTN_TOY_EOS;
 
+  if (c->arch == ATTN_ARCH_WHISPER)
+    {
+      AttnWhisperTrainConfig wc = { 0 };
+      if (corpus == NULL || !attn_corpus_whisper_prompt (corpus, &wc))
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                       "A Whisper model trains on a speech corpus (“train”, “dev”, “tokenizer”)");
+          return NULL;
+        }
+      attn_corpus_special (corpus, &wc.vocab, &pad, &bos, &wc.eos_id);
+      wc.d_model = c->d_model;
+      wc.ffn_dim = c->ffn_dim;
+      wc.encoder_layers = wc.decoder_layers = c->layers;
+      wc.heads = c->heads;
+      wc.n_mels = c->n_mels;
+      wc.max_source_positions = 50 * c->window_seconds;
+      wc.max_target_positions = c->max_tokens;
+      wc.dropout = c->dropout;
+      return attn_train_whisper_new (&wc, error);
+    }
   if (corpus != NULL)
     attn_corpus_special (corpus, &vocab, &pad, &bos, &eos);
   if (c->arch == ATTN_ARCH_TRANSFORMER)
@@ -276,7 +313,11 @@ attn_trainer_new_uninit (const AttnTrainConfig *config, GError **error)
       /* the dev pairs are held out by construction (another file; training pairs
        * with a dev source are dropped when reading) */
       t->held_out = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-      attn_corpus_probe (corpus, &t->probe, &t->probe_source, &t->probe_target);
+      if (!attn_corpus_probe (corpus, &t->probe, &t->probe_source, &t->probe_target, error))
+        {
+          attn_trainer_free (t);
+          return NULL;
+        }
       return t;
     }
   make_held_out (t);
@@ -296,6 +337,8 @@ attn_trainer_new (const AttnTrainConfig *config, GError **error)
   attn_rng_seed (&init, config->seed ^ G_GUINT64_CONSTANT (0x1417));
   if (config->arch == ATTN_ARCH_TRANSFORMER)
     attn_train_transformer_init (t->model, &init);
+  else if (config->arch == ATTN_ARCH_WHISPER)
+    attn_train_whisper_init (t->model, &init);
   else
     attn_rnn_init (t->model, &init);
   return t;
@@ -408,7 +451,10 @@ attn_trainer_step (AttnTrainer *t, int n_steps, GCancellable *cancellable, doubl
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
       if (t->corpus != NULL)
-        attn_corpus_make_batch (t->corpus, t->step, &t->batch);
+        {
+          if (!attn_corpus_make_batch (t->corpus, t->step, &t->batch, error))
+            return FALSE;
+        }
       else
         attn_task_make_batch (c->task, &t->data_rng, c->batch_size, c->min_len, c->max_len,
                               t->held_out, &t->batch);
@@ -577,6 +623,7 @@ evaluate_toy (AttnTrainer *t, int n, AttnTrainEval *eval)
   eval->aligned = -1;
   eval->best_layer = -1;
   eval->bleu = eval->chrf = -1;
+  eval->wer = eval->cer = -1;
   for (int l = 0; l < n_layers && steps > 0; l++)
     if ((double) hits[l] / steps > eval->aligned)
       {

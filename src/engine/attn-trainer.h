@@ -28,6 +28,7 @@ typedef enum {
   ATTN_ARCH_TRANSFORMER,     /* saved as model_type "marian" */
   ATTN_ARCH_GRU,             /* saved as model_type "attn-rnn", cell "gru" */
   ATTN_ARCH_LSTM,            /* saved as model_type "attn-rnn", cell "lstm" */
+  ATTN_ARCH_WHISPER,         /* speech recognition, saved as model_type "whisper" */
 } AttnTrainArch;
 
 typedef enum {
@@ -75,6 +76,11 @@ typedef struct {
    * saved config.json as "source_lang"/"target_lang" so the window can tell which
    * translators translate the same way */
   char          source_lang[16], target_lang[16];
+  /* Whisper: the source column holds audio paths (relative to the TSV's folder), the
+   * target column transcripts; the tokenizer must have Whisper's special tokens. The
+   * encoder reads windows of window_seconds (max_source_positions = 50 × that) of
+   * n_mels log-mel bins; max_tokens is the decoder's length, prompt included. */
+  int           n_mels, window_seconds;
 } AttnTrainConfig;
 
 /* Defaults that learn the toy tasks quickly on a laptop CPU. */
@@ -142,13 +148,16 @@ typedef struct {
   int    best_layer;
   double bleu, chrf;        /* corpus BLEU and chrF (0–100) of the greedy translations
                              * of the dev pairs against their references; < 0 for toy tasks */
+  double wer, cer;          /* speech: word and character error rates (%, attn-metrics.h) of
+                             * the greedy transcripts of the dev clips; < 0 otherwise */
 } AttnTrainEval;
 
 /* What a corpus trainer read (all 0 for a toy task). */
 typedef struct {
   int n_train;              /* training pairs kept */
   int n_dev;                /* dev pairs */
-  int n_too_long;           /* training pairs skipped for max_tokens */
+  int n_too_long;           /* training pairs skipped for max_tokens (speech: or for audio
+                             * longer than the window) */
   int n_in_dev;             /* training pairs skipped because their source is a dev source */
   gint64 train_tokens;      /* target tokens (with </s>) of the kept training pairs */
 } AttnTrainCorpusInfo;
