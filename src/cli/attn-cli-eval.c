@@ -22,8 +22,10 @@ evaluator_for (AttnModel *model, const char **task, GError **error)
     case ATTN_MODALITY_TRANSLATION:
       *task = "translation";
       return attn_cli_eval_translation;
-    case ATTN_MODALITY_TEXT:
     case ATTN_MODALITY_SPEECH:
+      *task = "speech";
+      return attn_cli_eval_speech;
+    case ATTN_MODALITY_TEXT:
       break;
     }
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,

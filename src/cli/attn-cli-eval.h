@@ -29,4 +29,10 @@ typedef gboolean (*AttnEvalFunc) (AttnModel *model, const AttnEvalOptions *optio
 gboolean attn_cli_eval_translation (AttnModel *model, const AttnEvalOptions *options,
                                     JsonBuilder *report, GCancellable *cancellable, GError **error);
 
+/* Speech recognition: TSV audio_path<TAB>transcript (columns 0 and 1; paths relative to
+ * the TSV's folder); greedy (or beam) decoding; corpus WER and CER after
+ * attn_metrics_normalize () on both sides, their edit counts, exact match. */
+gboolean attn_cli_eval_speech (AttnModel *model, const AttnEvalOptions *options,
+                               JsonBuilder *report, GCancellable *cancellable, GError **error);
+
 G_END_DECLS
