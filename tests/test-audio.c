@@ -647,6 +647,32 @@ test_from_samples (void)
 /* ------------------------------------------------------------------------ */
 /* windows */
 
+/* A shorter window (a Whisper model with fewer encoder positions, as transformers'
+ * feature extractor with a shorter chunk_length): for audio that fits, its frames are
+ * the 30 s window's first frames exactly (the padding is zeros either way, so the
+ * maximum and the clamp are the same). */
+static void
+test_sized_window (void)
+{
+  gsize n = 2 * 16000;
+  g_autofree float *x = g_new (float, n);
+  g_autofree float *full = NULL, *sized = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (gsize i = 0; i < n; i++)
+    x[i] = 0.3f * sinf (2.0f * G_PI * (220.0f + 0.01f * i) * i / 16000.0f) * (i % 7000 < 4000);
+  full = attn_log_mel_window (x, n, 0, 80, &error);
+  sized = attn_log_mel_window_sized (x, n, 0, 4 * 16000, 80, &error);
+  g_assert_no_error (error);
+  for (int m = 0; m < 80; m++)
+    for (int t = 0; t < 400; t++)
+      g_assert_cmpfloat (sized[m * 400 + t], ==, full[m * ATTN_CHUNK_FRAMES + t]);
+  g_assert_cmpuint (attn_audio_n_windows_sized (n, 16000), ==, 2);
+  g_assert_cmpuint (attn_audio_n_windows_sized (n + 1, 16000), ==, 3);
+  g_assert_null (attn_log_mel_window_sized (x, n, 0, 1000, 80, &error));   /* not a multiple of 160 */
+  g_assert_error (error, ATTN_ERROR, ATTN_ERROR_INPUT);
+}
+
 static void
 test_windows (void)
 {
@@ -731,5 +757,6 @@ main (int argc, char **argv)
   g_test_add_func ("/audio/load/cancelled", test_load_cancelled);
   g_test_add_func ("/audio/load/cancel-midway", test_load_cancel_midway);
   g_test_add_func ("/audio/from-samples", test_from_samples);
+  g_test_add_func ("/audio/mel/sized-window", test_sized_window);
   return g_test_run ();
 }

@@ -227,6 +227,11 @@ def main():
                     help='leave out sentences of more words (0: no limit)')
     ap.add_argument('--max-seconds', type=float, default=0.0,
                     help='speak an utterance faster until it is at most this long (0: no limit)')
+    ap.add_argument('--first', type=int, default=0,
+                    help='start every split at this index (the files before it are kept as they '
+                         'are: utterance i is the same whatever the counts, so a corpus grows '
+                         'by running again with a larger count and --first at the old count); '
+                         'the TSVs then list the new files only')
     ap.add_argument('--samples', action='store_true',
                     help='write only the few fixed examples of data/samples/ into OUT_DIR')
     a = ap.parse_args()
@@ -242,7 +247,7 @@ def main():
             continue
         os.makedirs(os.path.join(a.out, split), exist_ok=True)
         sents = read_sentences(os.path.join(a.corpus, f'{split}.tsv'), a.max_words)
-        jobs += [(a.out,) + job for job in plan(sents, n, pool, split, a.seed, a.max_seconds)]
+        jobs += [(a.out,) + job for job in plan(sents, n, pool, split, a.seed, a.max_seconds)[a.first:]]
 
     t0 = time.monotonic()
     results = []
