@@ -39,7 +39,8 @@ attn_cli_eval_speech (AttnModel *model, const AttnEvalOptions *options, JsonBuil
   g_autoptr(GPtrArray) hyps = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) refs = g_ptr_array_new ();
   g_autoptr(GString) predictions = g_string_new (NULL);
-  g_autofree char *folder = g_path_get_dirname (options->data_path);
+  g_autofree char *data_abs = g_canonicalize_filename (options->data_path, NULL);
+  g_autofree char *folder = g_path_get_dirname (data_abs);
   AttnRunOptions run = options->run;
   AttnEditStats wer_st, cer_st;
   double audio_seconds = 0, wer, cer;

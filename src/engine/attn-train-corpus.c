@@ -158,7 +158,8 @@ static gboolean
 read_clip (AttnCorpus *c, const AttnTrainConfig *cfg, const char *tsv, int line,
            const char *file, const char *transcript, gboolean dev, GError **error)
 {
-  g_autofree char *folder = g_path_get_dirname (tsv);
+  g_autofree char *tsv_abs = g_canonicalize_filename (tsv, NULL);
+  g_autofree char *folder = g_path_get_dirname (tsv_abs);
   g_autofree char *audio = g_canonicalize_filename (file, folder);
   g_autoptr (GArray) t = NULL;
   Pairs *p = dev ? &c->dev : &c->train;
