@@ -413,6 +413,71 @@ test_eval_translation (void)
   test_rmdir (dir);
 }
 
+/* `attn-cli eval` on the built-in speech model: clips named relative to the TSV's folder;
+ * scored against its own transcripts (written by a first pass) it has WER, CER 0 and
+ * exact match 100, whatever its quality; a missing clip names its line. */
+static void
+test_eval_speech (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *model = g_build_filename (g_getenv ("ATTN_MODELS_DIR"), "speech-whisper", NULL);
+  g_autofree char *data = g_build_filename (dir, "clips.tsv", NULL);
+  g_autofree char *pred = g_build_filename (dir, "pred.txt", NULL);
+  g_autofree char *report = g_build_filename (dir, "report.json", NULL);
+  g_autofree char *pred_text = NULL;
+  g_autoptr(GString) tsv = g_string_new (NULL);
+  g_auto(GStrv) lines = NULL;
+  g_auto(Cli) c = { 0 }, again = { 0 }, bad = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+  static const char *const clips[] = { "sample-1.wav", "sample-2.wav", "sample-3.wav" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (clips); i++)
+    {
+      g_autofree char *from = g_build_filename (model, clips[i], NULL);
+      g_autofree char *to = g_build_filename (dir, clips[i], NULL);
+      g_autofree char *bytes = NULL;
+      gsize len;
+      g_assert_true (g_file_get_contents (from, &bytes, &len, NULL));
+      test_write_file (to, bytes, len);
+      g_string_append_printf (tsv, "%s\tsomething else entirely\n", clips[i]);
+    }
+  test_write_file (data, tsv->str, tsv->len);
+  cli_run (&c, "eval", model, data, "--predictions", pred, "--json", report, NULL);
+  assert_ok (&c);
+  g_assert_true (json_parser_load_from_file (parser, report, NULL));
+  o = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (o, "task"), ==, "speech");
+  g_assert_cmpint (json_object_get_int_member (o, "examples"), ==, 3);
+  g_assert_cmpfloat (json_object_get_double_member (o, "wer"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "wer_edits"),
+                                               "reference_length"), ==, 9);
+  g_assert_true (g_file_get_contents (pred, &pred_text, NULL, NULL));
+  lines = g_strsplit (pred_text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);   /* three lines and the final newline */
+
+  g_string_truncate (tsv, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (clips); i++)
+    g_string_append_printf (tsv, "%s\t%s\n", clips[i], lines[i]);
+  test_write_file (data, tsv->str, tsv->len);
+  cli_run (&again, "eval", model, data, "--json", "-", NULL);
+  assert_ok (&again);
+  {
+    g_autoptr(JsonParser) p2 = json_parser_new ();
+    JsonObject *o2;
+    g_assert_true (json_parser_load_from_data (p2, again.out, -1, NULL));
+    o2 = json_node_get_object (json_parser_get_root (p2));
+    g_assert_cmpfloat (json_object_get_double_member (o2, "wer"), ==, 0);
+    g_assert_cmpfloat (json_object_get_double_member (o2, "cer"), ==, 0);
+    g_assert_cmpfloat (json_object_get_double_member (o2, "exact_match"), ==, 100);
+  }
+
+  test_write_file (data, "sample-1.wav\tx\nmissing.wav\ty\n", 29);
+  cli_run (&bad, "eval", model, data, NULL);
+  assert_fails (&bad, "clips.tsv:2");
+  test_rmdir (dir);
+}
+
 /* `attn-cli convert` stores the weights as float16: half the file, the same outputs,
  * the optimizer state left behind; bad options fail with a reason. */
 static void
@@ -456,6 +521,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/c-locale", test_c_locale);
   g_test_add_func ("/cli/failures", test_failures);
   g_test_add_func ("/cli/eval/translation", test_eval_translation);
+  g_test_add_func ("/cli/eval/speech", test_eval_speech);
   g_test_add_func ("/cli/convert", test_convert);
   return g_test_run ();
 }
