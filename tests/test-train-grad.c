@@ -655,26 +655,72 @@ make_whisper_batch (AttnBatch *b)
     }
 }
 
+/* ---- CTC ---- */
+
+typedef struct {
+  float logits[6 * 4];
+  const gint32 *labels;
+  int n;
+} CtcCase;
+
+static double
+ctc_loss_of (gpointer data)
+{
+  CtcCase *t = data;
+  return attn_op_ctc_loss (t->logits, 6, 4, t->labels, t->n, 0, 1.0f, NULL);
+}
+
+static void
+test_ctc (void)
+{
+  static const gint32 rep[] = { 1, 1, 2 }, one[] = { 3 };
+  CtcCase t;
+  AttnRng rng;
+  float g[6 * 4], z1[4] = { 0.3f, -1.0f, 2.0f, 0.5f };
+  double lse = 0;
+
+  /* one frame, one label: −log softmax */
+  for (int k = 0; k < 4; k++)
+    lse += exp (z1[k]);
+  g_assert_cmpfloat_with_epsilon (attn_op_ctc_loss (z1, 1, 4, one, 1, 0, 1.0f, NULL),
+                                  log (lse) - z1[3], 1e-9);
+  /* a repeated label needs a blank between: 3 labels "1 1 2" fit 4 frames, not 3 */
+  g_assert_true (isinf (attn_op_ctc_loss (z1, 1, 4, rep, 3, 0, 1.0f, NULL)));
+  attn_rng_seed (&rng, 5);
+  for (int i = 0; i < 24; i++)
+    t.logits[i] = attn_rng_normal (&rng);
+  for (int c = 0; c < 2; c++)
+    {
+      Cmp cmp = { 0 };
+      t.labels = c == 0 ? rep : one;
+      t.n = c == 0 ? 3 : 1;
+      attn_op_ctc_loss (t.logits, 6, 4, t.labels, t.n, 0, 1.0f, g);
+      check_fd (&cmp, t.logits, 24, g, ctc_loss_of, &t, 1e-2f, 24);
+      report (c == 0 ? "ctc \"1 1 2\" dlogits" : "ctc \"3\" dlogits", &cmp, 1e-3);
+    }
+}
+
 static void
 test_whisper (void)
 {
   AttnWhisperTrainConfig cfg = { ATTN_TOY_VOCAB, 8, 12, 2, 2, 2, 80, 50, 10, 0, { 1, 2, 3, 4 }, 4,
-                                 2, 3, 4, 0.0f };
-  for (int pass = 0; pass < 2; pass++)
+                                 2, 3, 4, 0.0f, 0.0f };
+  static const char *const names[] = { "whisper", "whisper (dropout 0.2)", "whisper (CTC 0.5)" };
+  for (int pass = 0; pass < 3; pass++)
     {
       g_autoptr (GError) error = NULL;
       AttnTrainModel *m;
       AttnRng rng;
 
-      cfg.dropout = pass == 0 ? 0.0f : 0.2f;
+      cfg.dropout = pass == 1 ? 0.2f : 0.0f;
+      cfg.ctc_weight = pass == 2 ? 0.5f : 0.0f;
       m = attn_train_whisper_new (&cfg, &error);
       g_assert_no_error (error);
       attn_rng_seed (&rng, 12);
       attn_train_whisper_init (m, &rng);
       for (gsize i = 0; i < m->params->total; i++)
         m->params->data[i] += 0.05f * attn_rng_normal (&rng);
-      check_model_full (pass == 0 ? "whisper" : "whisper (dropout 0.2)", m, pass == 1,
-                        make_whisper_batch);
+      check_model_full (names[pass], m, pass == 1, make_whisper_batch);
       m->klass->free (m);
     }
 }
@@ -752,6 +798,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-grad/dropout", test_dropout);
   g_test_add_func ("/train-grad/rnn-layers", test_rnn_layers);
   g_test_add_func ("/train-grad/transformer", test_transformer);
+  g_test_add_func ("/train-grad/ctc", test_ctc);
   g_test_add_func ("/train-grad/whisper", test_whisper);
   g_test_add_func ("/train-grad/rnn-models", test_rnn_models);
   return g_test_run ();

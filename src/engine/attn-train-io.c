@@ -157,6 +157,7 @@ config_to_json (const AttnTrainConfig *c, JsonBuilder *jb)
     {
       I ("n_mels", c->n_mels);
       I ("window_seconds", c->window_seconds);
+      D ("ctc_weight", c->ctc_weight);
     }
   json_builder_end_object (jb);
 #undef I
@@ -254,7 +255,7 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
     "label_smoothing", "d_model", "ffn_dim", "layers", "heads", "embed_dim", "hidden_size",
     "attention_dim", "eval_size", "activation", "train", "dev", "tokenizer", "source_column",
     "target_column", "max_tokens", "eval_every", "source_lang", "target_lang", "n_mels",
-    "window_seconds", NULL
+    "window_seconds", "ctc_weight", NULL
   };
   const char *task_s = "reverse", *arch_s = "transformer";
   AttnTask task;
@@ -341,7 +342,7 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
       { "lr", NULL, &c->lr }, { "beta1", NULL, &c->beta1 }, { "beta2", NULL, &c->beta2 },
       { "weight_decay", NULL, &c->weight_decay }, { "clip_norm", NULL, &c->clip_norm },
       { "min_lr_ratio", NULL, &c->min_lr_ratio }, { "dropout", NULL, &c->dropout },
-      { "label_smoothing", NULL, &c->label_smoothing },
+      { "label_smoothing", NULL, &c->label_smoothing }, { "ctc_weight", NULL, &c->ctc_weight },
     };
     double seed = -1;
     for (guint i = 0; i < G_N_ELEMENTS (nums); i++)

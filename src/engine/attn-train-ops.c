@@ -533,6 +533,107 @@ attn_op_cross_entropy (const float *logits, int n, int V, const gint32 *targets,
   return counted > 0 ? total / counted : 0.0;
 }
 
+/* ---- CTC ---- */
+
+static inline double
+log_add (double a, double b)
+{
+  if (a == -INFINITY)
+    return b;
+  if (b == -INFINITY)
+    return a;
+  return a > b ? a + log1p (exp (b - a)) : b + log1p (exp (a - b));
+}
+
+double
+attn_op_ctc_loss (const float *logits, int T, int V, const gint32 *labels, int n, gint32 blank,
+                  float scale, float *dlogits)
+{
+  int S = 2 * n + 1;
+  double *lp = g_new (double, (gsize) T * V);     /* log-softmax [T, V] */
+  double *alpha = g_new (double, (gsize) T * S);  /* forward, emission at t included */
+  double *beta = g_new (double, (gsize) T * S);   /* backward, emission at t included */
+  gint32 *ext = g_new (gint32, S);                /* blank l1 blank l2 … blank */
+  double logp;
+
+  for (int s = 0; s < S; s++)
+    ext[s] = s % 2 ? labels[s / 2] : blank;
+  for (int t = 0; t < T; t++)
+    {
+      const float *z = logits + (gsize) t * V;
+      double mx = -INFINITY, se = 0;
+      for (int k = 0; k < V; k++)
+        mx = MAX (mx, z[k]);
+      for (int k = 0; k < V; k++)
+        se += exp ((double) z[k] - mx);
+      for (int k = 0; k < V; k++)
+        lp[(gsize) t * V + k] = z[k] - mx - log (se);
+    }
+#define LP(t, s) lp[(gsize) (t) * V + ext[s]]
+#define A(t, s) alpha[(gsize) (t) * S + (s)]
+#define Bt(t, s) beta[(gsize) (t) * S + (s)]
+  for (gsize i = 0; i < (gsize) T * S; i++)
+    alpha[i] = beta[i] = -INFINITY;
+  A (0, 0) = LP (0, 0);
+  if (S > 1)
+    A (0, 1) = LP (0, 1);
+  for (int t = 1; t < T; t++)
+    for (int s = 0; s < S; s++)
+      {
+        double a = A (t - 1, s);
+        if (s >= 1)
+          a = log_add (a, A (t - 1, s - 1));
+        if (s >= 2 && ext[s] != blank && ext[s] != ext[s - 2])
+          a = log_add (a, A (t - 1, s - 2));
+        A (t, s) = a == -INFINITY ? a : a + LP (t, s);
+      }
+  logp = S > 1 ? log_add (A (T - 1, S - 1), A (T - 1, S - 2)) : A (T - 1, 0);
+  if (dlogits != NULL)
+    memset (dlogits, 0, sizeof (float) * T * V);
+  if (logp == -INFINITY)
+    {
+      g_free (lp);
+      g_free (alpha);
+      g_free (beta);
+      g_free (ext);
+      return INFINITY;
+    }
+  if (dlogits != NULL)
+    {
+      Bt (T - 1, S - 1) = LP (T - 1, S - 1);
+      if (S > 1)
+        Bt (T - 1, S - 2) = LP (T - 1, S - 2);
+      for (int t = T - 2; t >= 0; t--)
+        for (int s = 0; s < S; s++)
+          {
+            double b = Bt (t + 1, s);
+            if (s + 1 < S)
+              b = log_add (b, Bt (t + 1, s + 1));
+            if (s + 2 < S && ext[s] != blank && ext[s] != ext[s + 2])
+              b = log_add (b, Bt (t + 1, s + 2));
+            Bt (t, s) = b == -INFINITY ? b : b + LP (t, s);
+          }
+      /* d(−log p)/dz[t,k] = y[t,k] − Σ_{s: ext[s] = k} α_t(s) β_t(s) / (y[t,k] p) */
+      for (int t = 0; t < T; t++)
+        {
+          float *dz = dlogits + (gsize) t * V;
+          for (int k = 0; k < V; k++)
+            dz[k] = (float) (scale * exp (lp[(gsize) t * V + k]));
+          for (int s = 0; s < S; s++)
+            if (A (t, s) != -INFINITY && Bt (t, s) != -INFINITY)
+              dz[ext[s]] -= (float) (scale * exp (A (t, s) + Bt (t, s) - LP (t, s) - logp));
+        }
+    }
+#undef LP
+#undef A
+#undef Bt
+  g_free (lp);
+  g_free (alpha);
+  g_free (beta);
+  g_free (ext);
+  return -logp;
+}
+
 /* ---- dropout and helpers ---- */
 
 void

@@ -151,6 +151,14 @@ double attn_op_cross_entropy (const float *logits, int n, int V, const gint32 *t
                               gint32 ignore, float smoothing, float *dlogits,
                               int *n_counted, int *n_correct);
 
+/* Connectionist temporal classification (Graves et al., 2006) of one sequence: the
+ * negative log-probability of `labels` [n] over all alignments of logits [T, V] (raw
+ * scores, softmax over V per frame) with `blank` between and around them. dlogits (may
+ * be NULL) is WRITTEN with the gradient times `scale`. When no alignment fits (T too
+ * short for the labels and their repeats) it returns +inf and a zero gradient. */
+double attn_op_ctc_loss      (const float *logits, int T, int V, const gint32 *labels, int n,
+                              gint32 blank, float scale, float *dlogits);
+
 /* Dropout: y = x · mask / (1 − p), mask drawn from rng (mask [n] bytes kept). */
 void   attn_op_dropout_fwd   (const float *x, gsize n, float p, AttnRng *rng, guint8 *mask,
                               float *y);
@@ -332,6 +340,11 @@ typedef struct {
   int      n_prompt;                      /* prompt[0] is the decoder start token */
   gint32   lang_id, task_id, no_timestamps_id;   /* written to generation_config.json */
   float    dropout;
+  /* training only: weight of an auxiliary CTC loss on the encoder's output, scored with
+   * the tied output layer and <|endoftext|> as the blank (0: none). The reported loss is
+   * then cross-entropy + ctc_weight × CTC per transcript token. Nothing is added to the
+   * saved model. */
+  float    ctc_weight;
 } AttnWhisperTrainConfig;
 
 AttnTrainModel *attn_train_whisper_new  (const AttnWhisperTrainConfig *config, GError **error);

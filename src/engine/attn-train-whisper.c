@@ -36,6 +36,8 @@ typedef struct {
   float         *g_a, *g_b;          /* [Nmax, d] */
   float         *g_enc;              /* [Ns, d] */
   float         *g_c1, *g_c2;        /* [B, d, F] */
+  float         *ctc_logits, *dctc;  /* [Ns, V] when ctc_weight > 0 */
+  gint32        *ctc_labels;         /* [Tt] */
   /* the last forward's shape */
   int            B, T, Tt;
 } Wh;
@@ -102,6 +104,12 @@ reserve (Wh *w, int B, int Tt)
   w->g_enc = attn_tblocks_fbuf (blk, Ns * d);
   w->g_c1 = attn_tblocks_fbuf (blk, B * d * F);
   w->g_c2 = attn_tblocks_fbuf (blk, B * d * F);
+  if (c->ctc_weight > 0)
+    {
+      w->ctc_logits = attn_tblocks_fbuf (blk, Ns * V);
+      w->dctc = attn_tblocks_fbuf (blk, Ns * V);
+      w->ctc_labels = (gint32 *) attn_tblocks_fbuf (blk, Tt);
+    }
   attn_tblocks_alloc_scratch (blk, Nmax, MAX (T, (gsize) Tt));
 }
 
@@ -189,6 +197,38 @@ decode (Wh *w, const AttnBatch *batch, gboolean train, AttnRng *rng)
   attn_op_linear_fwd (w->dec_out, B * Tt, d, ATTN_P (P, w->embed), NULL, c->vocab, w->logits);
 }
 
+/* The auxiliary CTC loss per transcript token, over the encoder's output scored by the
+ * tied output layer, <|endoftext|> as the blank; the transcript is read back from the
+ * labels (those not ignored, less the final <|endoftext|>). With dctc, its gradient
+ * (× ctc_weight) is kept for backward. */
+static double
+ctc_loss (Wh *w, const AttnBatch *batch, gboolean with_grad)
+{
+  const AttnWhisperTrainConfig *c = &w->cfg;
+  AttnParams *P = w->parent.params;
+  int B = batch->B, T = c->max_source_positions, Tt = batch->Tt, V = c->vocab, total = 0;
+  double sum = 0;
+
+  attn_op_linear_fwd (w->enc_out, B * T, c->d_model, ATTN_P (P, w->embed), NULL, V, w->ctc_logits);
+  for (gsize i = 0; i < (gsize) B * Tt; i++)
+    total += batch->tgt_out[i] != IGNORE_LABEL;
+  total -= B;   /* the final <|endoftext|> of each */
+  for (int b = 0; b < B; b++)
+    {
+      int n = 0;
+      double loss;
+      for (int j = 0; j < Tt; j++)
+        if (batch->tgt_out[(gsize) b * Tt + j] != IGNORE_LABEL)
+          w->ctc_labels[n++] = batch->tgt_out[(gsize) b * Tt + j];
+      n = MAX (n - 1, 0);
+      loss = attn_op_ctc_loss (w->ctc_logits + (gsize) b * T * V, T, V, w->ctc_labels, n, c->eos_id,
+                               c->ctc_weight / MAX (total, 1), with_grad ? w->dctc + (gsize) b * T * V : NULL);
+      if (isfinite (loss))
+        sum += loss;
+    }
+  return sum / MAX (total, 1);
+}
+
 /* ---- backward ---- */
 
 static void
@@ -232,6 +272,10 @@ backward (Wh *w, const AttnBatch *batch, gboolean train)
   attn_op_embedding_bwd (batch->tgt_in, Nt, d, 1.0f, dnext, ATTN_G (P, w->embed));
   for (int b = 0; b < B; b++)
     attn_op_add (ATTN_G (P, w->dec_pos), dnext + (gsize) b * Tt * d, (gsize) Tt * d);
+
+  if (c->ctc_weight > 0)
+    attn_op_linear_bwd (w->enc_out, Ns, d, ATTN_P (P, w->embed), c->vocab, w->dctc, w->g_enc,
+                        ATTN_G (P, w->embed), NULL);
 
   /* encoder: final layer norm, layers */
   memset (dcur, 0, sizeof (float) * Ns * d);
@@ -285,6 +329,8 @@ wh_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
   st.loss = attn_op_cross_entropy (w->logits, batch->B * batch->Tt, w->cfg.vocab, batch->tgt_out,
                                    IGNORE_LABEL, smoothing, do_backward ? w->dlogits : NULL,
                                    &st.tokens, &st.correct);
+  if (w->cfg.ctc_weight > 0)
+    st.loss += w->cfg.ctc_weight * ctc_loss (w, batch, do_backward);
   if (stats != NULL)
     *stats = st;
   if (do_backward)
@@ -502,7 +548,8 @@ attn_train_whisper_new (const AttnWhisperTrainConfig *config, GError **error)
                 && c->max_source_positions <= 1500 && c->n_prompt >= 1
                 && c->n_prompt <= ATTN_WHISPER_MAX_PROMPT
                 && c->max_target_positions > c->n_prompt && c->eos_id >= 0
-                && c->eos_id < c->vocab && c->dropout >= 0 && c->dropout < 1;
+                && c->eos_id < c->vocab && c->dropout >= 0 && c->dropout < 1
+                && c->ctc_weight >= 0;
   Wh *w;
   AttnParams *P;
   gint64 d = c->d_model;

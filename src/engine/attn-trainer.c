@@ -237,6 +237,7 @@ attn_trainer_build_model (const AttnTrainConfig *c, AttnCorpus *corpus, GError *
       wc.max_source_positions = 50 * c->window_seconds;
       wc.max_target_positions = c->max_tokens;
       wc.dropout = c->dropout;
+      wc.ctc_weight = c->ctc_weight;
       return attn_train_whisper_new (&wc, error);
     }
   if (corpus != NULL)

@@ -81,6 +81,7 @@ typedef struct {
    * encoder reads windows of window_seconds (max_source_positions = 50 × that) of
    * n_mels log-mel bins; max_tokens is the decoder's length, prompt included. */
   int           n_mels, window_seconds;
+  float         ctc_weight;     /* Whisper: weight of the auxiliary CTC loss (0: none) */
 } AttnTrainConfig;
 
 /* Defaults that learn the toy tasks quickly on a laptop CPU. */
