@@ -145,6 +145,51 @@ test_toy_reverse_gru (void)
   check_reverser ("toy-reverse-gru");
 }
 
+/* The speech recognizer: the examples are clips of held-out voices; their transcripts
+ * are fixed here (whatever the model makes of them, so that a change shows), and the
+ * decoder attends over the model's 4 s window (200 encoder positions). */
+static void
+test_speech_whisper (void)
+{
+  static const struct { const char *file, *transcript; } known[] = {
+    { "sample-1.wav", "May I have to be done for the bed." },
+    { "sample-2.wav", "He is a bituffworse of me." },
+    { "sample-3.wav", "He's a signs to be exactly." },
+  };
+  g_autofree char *root = models_dir ();
+  g_autofree char *dir = g_build_filename (root, "speech-whisper", NULL);
+  g_autofree char *examples = g_build_filename (dir, "examples.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AttnModel) m = attn_model_load (dir, &error);
+  g_autoptr(JsonParser) p = json_parser_new ();
+  JsonArray *list;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (attn_model_get_architecture (m), ==, "whisper");
+  json_parser_load_from_file (p, examples, &error);
+  g_assert_no_error (error);
+  list = json_node_get_array (json_parser_get_root (p));
+  g_assert_cmpuint (json_array_get_length (list), ==, G_N_ELEMENTS (known));
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    {
+      const char *file = json_object_get_string_member (json_array_get_object_element (list, i), "audio");
+      g_autofree char *path = g_build_filename (dir, file, NULL);
+      AttnInput in = { .audio_path = path };
+      g_autoptr(AttnResult) r = NULL;
+      g_autofree char *got = NULL;
+
+      g_assert_cmpstr (file, ==, known[i].file);
+      r = attn_model_run (m, &in, NULL, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      got = g_strstrip (g_strdup (r->generated_text));
+      g_test_message ("speech-whisper: %s → “%s”", file, got);
+      g_assert_cmpstr (got, ==, known[i].transcript);
+      g_assert_nonnull (r->attention[ATTN_KIND_CROSS]);
+      g_assert_cmpint (r->attention[ATTN_KIND_CROSS]->keys, ==, 200);
+      g_assert_cmpint (r->mel_frames, ==, 400);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -152,5 +197,6 @@ main (int argc, char **argv)
   g_test_add_func ("/builtin/folders", test_folders);
   g_test_add_func ("/builtin/toy-reverse", test_toy_reverse);
   g_test_add_func ("/builtin/toy-reverse-gru", test_toy_reverse_gru);
+  g_test_add_func ("/builtin/speech-whisper", test_speech_whisper);
   return g_test_run ();
 }
