@@ -138,6 +138,52 @@ test_linear (void)
   g_free (dx); g_free (dw); g_free (db);
 }
 
+/* ---- linear with the weight stored [in, out] (GPT-2's Conv1D) ---- */
+
+static double
+lin_t_loss (gpointer data)
+{
+  LinCase *t = data;
+  attn_op_linear_t_fwd (t->x, t->n, t->in, t->w, t->b, t->out, t->y);
+  return dot_d (t->y, t->c, (gsize) t->n * t->out);
+}
+
+static void
+test_linear_t (void)
+{
+  AttnRng rng;
+  LinCase t = { 5, 7, 6 };
+  float *dx = g_new0 (float, 35), *dw = g_new0 (float, 42), *db = g_new0 (float, 6);
+  float y_ref[30];
+  Cmp cx = { 0 }, cw = { 0 }, cb = { 0 };
+
+  attn_rng_seed (&rng, 12);
+  t.x = g_new (float, 35); t.w = g_new (float, 42); t.b = g_new (float, 6);
+  t.y = g_new (float, 30); t.c = g_new (float, 30);
+  fill_normal (t.x, 35, &rng, 1); fill_normal (t.w, 42, &rng, 0.5f);
+  fill_normal (t.b, 6, &rng, 0.5f); fill_normal (t.c, 30, &rng, 1);
+  /* the layout: y[i, o] = Σ_k x[i, k] w[k, o] + b[o] */
+  lin_t_loss (&t);
+  for (int i = 0; i < 5; i++)
+    for (int o = 0; o < 6; o++)
+      {
+        double s = t.b[o];
+        for (int k = 0; k < 7; k++)
+          s += (double) t.x[i * 7 + k] * t.w[k * 6 + o];
+        y_ref[i * 6 + o] = (float) s;
+        g_assert_cmpfloat (fabs (t.y[i * 6 + o] - y_ref[i * 6 + o]), <, 1e-5);
+      }
+  attn_op_linear_t_bwd (t.x, 5, 7, t.w, 6, t.c, dx, dw, db);
+  check_fd (&cx, t.x, 35, dx, lin_t_loss, &t, 1e-2f, 100);
+  check_fd (&cw, t.w, 42, dw, lin_t_loss, &t, 1e-2f, 100);
+  check_fd (&cb, t.b, 6, db, lin_t_loss, &t, 1e-2f, 100);
+  report ("linear [in, out] dx", &cx, GRAD_TOL);
+  report ("linear [in, out] dW", &cw, GRAD_TOL);
+  report ("linear [in, out] db", &cb, GRAD_TOL);
+  g_free (t.x); g_free (t.w); g_free (t.b); g_free (t.y); g_free (t.c);
+  g_free (dx); g_free (dw); g_free (db);
+}
+
 /* ---- layer norm ---- */
 
 typedef struct {
@@ -199,7 +245,7 @@ act_loss (gpointer data)
 static void
 test_activations (void)
 {
-  for (int a = ATTN_TACT_GELU; a <= ATTN_TACT_TANH; a++)
+  for (int a = ATTN_TACT_GELU; a <= ATTN_TACT_GELU_NEW; a++)
     {
       AttnRng rng;
       ActCase t = { a, 64 };
@@ -641,6 +687,34 @@ test_transformer (void)
     }
 }
 
+/* GPT-2 (pre-layer-norm blocks, c_attn split into q, k, v, learned positions, the
+ * output layer tied to the token embeddings) on the decoder side of the same
+ * batch: tgt_in → tgt_out, causal attention, padded rows. */
+static void
+test_gpt2 (void)
+{
+  AttnGpt2Config cfg = { ATTN_TOY_VOCAB, 8, 12, 2, 2, 8, ATTN_TOY_PAD, ATTN_TOY_BOS,
+                         ATTN_TOY_EOS, 0.0f, ATTN_TACT_GELU_NEW };
+  for (int pass = 0; pass < 2; pass++)
+    {
+      g_autoptr (GError) error = NULL;
+      AttnTrainModel *m;
+      AttnRng rng;
+
+      cfg.dropout = pass == 0 ? 0.0f : 0.2f;
+      m = attn_train_gpt2_new (&cfg, &error);
+      g_assert_no_error (error);
+      attn_rng_seed (&rng, 13);
+      attn_train_gpt2_init (m, &rng);
+      /* GPT-2's initial weights (σ 0.02) leave most gradients tiny: larger values
+       * make every tensor's gradient measurable */
+      for (gsize i = 0; i < m->params->total; i++)
+        m->params->data[i] += 0.3f * attn_rng_normal (&rng);
+      check_model (pass == 0 ? "gpt2 (gelu_new)" : "gpt2 (gelu_new, dropout 0.2)", m, pass == 1);
+      m->klass->free (m);
+    }
+}
+
 static void
 test_rnn_models (void)
 {
@@ -679,6 +753,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   train_test_init_blas ();
   g_test_add_func ("/train-grad/linear", test_linear);
+  g_test_add_func ("/train-grad/linear-in-out", test_linear_t);
   g_test_add_func ("/train-grad/layernorm", test_layernorm);
   g_test_add_func ("/train-grad/activations", test_activations);
   g_test_add_func ("/train-grad/embedding", test_embedding);
@@ -688,6 +763,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-grad/dropout", test_dropout);
   g_test_add_func ("/train-grad/rnn-layers", test_rnn_layers);
   g_test_add_func ("/train-grad/transformer", test_transformer);
+  g_test_add_func ("/train-grad/gpt2", test_gpt2);
   g_test_add_func ("/train-grad/rnn-models", test_rnn_models);
   return g_test_run ();
 }

@@ -6,7 +6,8 @@
  *                  [--steps N] [--batch-size N] [--lr X] [--dropout P] [--label-smoothing E]
  *                  [--min-len N] [--max-len N]
  *   attn-cli train --recipe FILE --out DIR        (JSON: the same keys, see attn-train-io.c,
- *                                                   or a parallel corpus: docs/training.md)
+ *                                                   or a parallel corpus, or plain text for a
+ *                                                   "gpt2" language model: docs/training.md)
  *   attn-cli train --resume DIR [--out DIR2]      (continues a saved run)
  *
  * A progress line goes to stderr every --every steps (step, loss, tokens/s, time
@@ -62,6 +63,14 @@ evaluate (AttnTrainer *trainer, int n, gboolean quiet, GError **error)
     return FALSE;
   if (quiet)
     return TRUE;
+  if (ev.perplexity >= 0)
+    {
+      fprintf (stderr, "\rdev at step %" G_GINT64_FORMAT ": %d chunks, %" G_GINT64_FORMAT
+               " tokens, loss %.4f, perplexity %.2f, token accuracy %.1f %%\n",
+               attn_trainer_get_step (trainer), ev.n, ev.tokens, ev.loss, ev.perplexity,
+               100 * ev.token_accuracy);
+      return TRUE;
+    }
   if (ev.bleu >= 0)
     {
       fprintf (stderr, "\rdev at step %" G_GINT64_FORMAT ": %d pairs, BLEU %.2f, chrF %.2f, "
@@ -88,7 +97,7 @@ attn_cli_train (int argc, char **argv)
   gboolean quiet = FALSE;
   GOptionEntry entries[] = {
     { "task", 0, 0, G_OPTION_ARG_STRING, &task, "Toy task: copy, reverse or sort", "TASK" },
-    { "arch", 0, 0, G_OPTION_ARG_STRING, &arch, "Model: transformer, gru or lstm", "ARCH" },
+    { "arch", 0, 0, G_OPTION_ARG_STRING, &arch, "Model: transformer, gru or lstm (gpt2 through --recipe)", "ARCH" },
     { "score", 0, 0, G_OPTION_ARG_STRING, &score, "Recurrent attention score: additive, dot, general, scaled-dot", "S" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed (the same seed gives the same run)", "N" },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Folder to save the model in", "DIR" },
@@ -232,7 +241,18 @@ attn_cli_train (int argc, char **argv)
   c = attn_trainer_get_config (trainer);
   progress.quiet = quiet;
   progress.tty = isatty (fileno (stderr));
-  if (!quiet && c->train_path[0] != '\0')
+  if (!quiet && c->arch == ATTN_ARCH_GPT2)
+    {
+      AttnTrainCorpusInfo ci;
+      attn_trainer_get_corpus_info (trainer, &ci);
+      fprintf (stderr, "training gpt2 on %s: %d documents, %" G_GINT64_FORMAT " tokens, %d chunks "
+               "of %d; dev %d documents, %" G_GINT64_FORMAT " tokens; %" G_GINT64_FORMAT
+               " parameters, seed %" G_GUINT64_FORMAT ", %d steps of %d chunks\n",
+               c->train_path, ci.n_train_docs, ci.train_tokens, ci.n_train, c->context,
+               ci.n_dev_docs, ci.dev_tokens, attn_trainer_get_n_params (trainer), c->seed,
+               c->steps, c->batch_size);
+    }
+  else if (!quiet && c->train_path[0] != '\0')
     {
       AttnTrainCorpusInfo ci;
       attn_trainer_get_corpus_info (trainer, &ci);

@@ -463,6 +463,7 @@ attn_corpus_evaluate (AttnCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *ev
   eval->token_accuracy = tokens > 0 ? (double) correct / tokens : 0;
   eval->aligned = -1;
   eval->best_layer = -1;
+  eval->perplexity = -1;
   eval->bleu = attn_bleu ((const char *const *) hyps->pdata,
                           (const char *const *) c->dev_refs->pdata, n, NULL);
   eval->chrf = attn_chrf ((const char *const *) hyps->pdata,

@@ -81,6 +81,12 @@ void   attn_op_linear_fwd    (const float *x, int n, int in, const float *w, con
 /* dx[n, in] += dy W; dw[out, in] += dy^T x; db[out] += Σ_rows dy */
 void   attn_op_linear_bwd    (const float *x, int n, int in, const float *w, int out,
                               const float *dy, float *dx, float *dw, float *db);
+/* The same with the weight stored [in, out], as GPT-2's Conv1D: y = x W + b;
+ * dx += dy W^T, dw[in, out] += x^T dy, db += Σ_rows dy. */
+void   attn_op_linear_t_fwd  (const float *x, int n, int in, const float *w, const float *b,
+                              int out, float *y);
+void   attn_op_linear_t_bwd  (const float *x, int n, int in, const float *w, int out,
+                              const float *dy, float *dx, float *dw, float *db);
 
 /* Layer norm over the last dimension; mean/rstd [n] are kept for backward. */
 void   attn_op_layernorm_fwd (const float *x, int n, int d, const float *g, const float *b,
@@ -93,6 +99,7 @@ typedef enum {
   ATTN_TACT_RELU,
   ATTN_TACT_SWISH,        /* x·σ(x) (HF "swish"/"silu", opus-mt) */
   ATTN_TACT_TANH,
+  ATTN_TACT_GELU_NEW,     /* tanh approximation (HF "gelu_new", GPT-2) */
 } AttnTAct;
 
 gboolean attn_tact_from_name  (const char *name, AttnTAct *act);
@@ -155,6 +162,13 @@ double attn_op_cross_entropy (const float *logits, int n, int V, const gint32 *t
 void   attn_op_dropout_fwd   (const float *x, gsize n, float p, AttnRng *rng, guint8 *mask,
                               float *y);
 void   attn_op_dropout_bwd   (const float *dy, gsize n, float p, const guint8 *mask, float *dx);
+
+/* Dropout while training with p > 0, else y = x (a copy unless x == y); the
+ * backward ADDS dy (through the mask when dropout ran) into dx. */
+void   attn_op_dropout_or_copy     (const float *x, gsize n, float p, gboolean train,
+                                    AttnRng *rng, guint8 *mask, float *y);
+void   attn_op_dropout_or_copy_bwd (const float *dy, gsize n, float p, gboolean train,
+                                    const guint8 *mask, float *dx);
 
 /* y += x */
 void   attn_op_add           (float *y, const float *x, gsize n);
@@ -219,6 +233,20 @@ void            attn_train_transformer_init (AttnTrainModel *m, AttnRng *rng);
 /* The FLOPs of one training step (forward + backward ≈ 3 × forward) on a padded
  * batch, counting the matrix products only. */
 gint64          attn_train_transformer_flops (AttnTrainModel *m, int B, int Ts, int Tt);
+
+/* The decoder-only Transformer with GPT-2's parameters and layout (GPT2LMHeadModel,
+ * attn-train-gpt2.c). It reads the decoder side of a batch (tgt_in → tgt_out);
+ * pad_id < 0: no padding token (targets of -1 are ignored). Its `cross` method
+ * returns the causal self-attention [layers, heads, len, len]. */
+typedef struct {
+  int      vocab, d_model, ffn_dim, layers, heads, n_positions;
+  gint32   pad_id, bos_id, eos_id;
+  float    dropout;
+  AttnTAct act;
+} AttnGpt2Config;
+
+AttnTrainModel *attn_train_gpt2_new  (const AttnGpt2Config *config, GError **error);
+void            attn_train_gpt2_init (AttnTrainModel *m, AttnRng *rng);
 
 /* The recurrent encoder–decoder with attention ("attn-rnn"). */
 typedef enum {
@@ -290,6 +318,27 @@ gboolean    attn_corpus_evaluate      (AttnCorpus *corpus, AttnTrainModel *model
                                        AttnTrainEval *eval, GError **error);
 char       *attn_corpus_translate     (AttnCorpus *corpus, AttnTrainModel *model,
                                        const char *source, GError **error);
+
+/* ---- plain text for a language model (attn-train-text.c) ---- */
+
+typedef struct _AttnTextCorpus AttnTextCorpus;
+
+/* Reads and tokenizes config->train_path and dev_path (attn_lm_encode_text) with the
+ * byte-level BPE tokenizer in config->tokenizer_dir; chunks of config->context. */
+AttnTextCorpus *attn_text_corpus_load       (const AttnTrainConfig *config, GError **error);
+void        attn_text_corpus_free           (AttnTextCorpus *corpus);
+void        attn_text_corpus_special        (AttnTextCorpus *corpus, int *vocab, gint32 *eos);
+const char *attn_text_corpus_tokenizer_dir  (AttnTextCorpus *corpus);
+void        attn_text_corpus_get_info       (AttnTextCorpus *corpus, AttnTrainCorpusInfo *info);
+/* batch_size chunks of `context` inputs and their next tokens, for update `step` */
+void        attn_text_corpus_make_batch     (AttnTextCorpus *corpus, gint64 step, AttnBatch *batch);
+void        attn_text_corpus_probe          (AttnTextCorpus *corpus, AttnBatch *batch,
+                                             char **source, char **target);
+/* Mean loss and perplexity over the first n dev chunks (n ≤ 0: all). */
+gboolean    attn_text_corpus_evaluate       (AttnTextCorpus *corpus, AttnTrainModel *model, int n,
+                                             AttnTrainEval *eval, GError **error);
+char       *attn_text_corpus_continue       (AttnTextCorpus *corpus, AttnTrainModel *model,
+                                             const char *prompt, GError **error);
 
 /* ---- toy tasks (attn-train-tasks.c) ---- */
 

@@ -226,26 +226,6 @@ reserve (Tf *tf, int B, int Ts, int Tt)
 /* ---- sub-layers ---- */
 
 static void
-dropout_or_copy (const float *x, gsize n, float p, gboolean train, AttnRng *rng, guint8 *mask,
-                 float *y)
-{
-  if (train && p > 0)
-    attn_op_dropout_fwd (x, n, p, rng, mask, y);
-  else if (x != y)
-    memcpy (y, x, sizeof (float) * n);
-}
-
-static void
-dropout_or_copy_bwd (const float *dy, gsize n, float p, gboolean train, const guint8 *mask,
-                     float *dx)
-{
-  if (train && p > 0)
-    attn_op_dropout_bwd (dy, n, p, mask, dx);
-  else
-    attn_op_add (dx, dy, n);
-}
-
-static void
 sub_fwd (Tf *tf, const SubOff *o, SubAct *a, const float *x, const float *kv,
          const AttnAttnShape *s, gboolean train, AttnRng *rng)
 {
@@ -261,7 +241,7 @@ sub_fwd (Tf *tf, const SubOff *o, SubAct *a, const float *x, const float *kv,
   attn_op_attention_fwd (s, a->q, a->k, a->v, a->p, a->ctx);
   /* h = x + dropout(out_proj(ctx)); a->y is free until the layer norm */
   attn_op_linear_fwd (a->ctx, Nq, d, ATTN_P (P, o->o_w), ATTN_P (P, o->o_b), d, a->y);
-  dropout_or_copy (a->y, n, tf->cfg.dropout, train, rng, a->mask, a->h);
+  attn_op_dropout_or_copy (a->y, n, tf->cfg.dropout, train, rng, a->mask, a->h);
   attn_op_add (a->h, x, n);
   attn_op_layernorm_fwd (a->h, Nq, d, ATTN_P (P, o->ln_g), ATTN_P (P, o->ln_b), 1e-5f,
                          a->y, a->mean, a->rstd);
@@ -283,7 +263,7 @@ sub_bwd (Tf *tf, const SubOff *o, SubAct *a, const AttnAttnShape *s, gboolean tr
                          ATTN_G (P, o->ln_g), ATTN_G (P, o->ln_b));
   attn_op_add (dx, dh, n);
   memset (dao, 0, sizeof (float) * n);
-  dropout_or_copy_bwd (dh, n, tf->cfg.dropout, train, a->mask, dao);
+  attn_op_dropout_or_copy_bwd (dh, n, tf->cfg.dropout, train, a->mask, dao);
   memset (dctx, 0, sizeof (float) * n);
   attn_op_linear_bwd (a->ctx, Nq, d, ATTN_P (P, o->o_w), d, dao, dctx,
                       ATTN_G (P, o->o_w), ATTN_G (P, o->o_b));
@@ -312,7 +292,7 @@ ffn_fwd (Tf *tf, const LayerOff *o, FfnAct *a, const float *x, int N, gboolean t
   attn_op_linear_fwd (x, N, d, ATTN_P (P, o->fc1_w), ATTN_P (P, o->fc1_b), f, a->f1);
   attn_op_act_fwd (tf->cfg.act, a->f1, (gsize) N * f, a->a1);
   attn_op_linear_fwd (a->a1, N, f, ATTN_P (P, o->fc2_w), ATTN_P (P, o->fc2_b), d, a->y);
-  dropout_or_copy (a->y, n, tf->cfg.dropout, train, rng, a->mask, a->h);
+  attn_op_dropout_or_copy (a->y, n, tf->cfg.dropout, train, rng, a->mask, a->h);
   attn_op_add (a->h, x, n);
   attn_op_layernorm_fwd (a->h, N, d, ATTN_P (P, o->ln_g), ATTN_P (P, o->ln_b), 1e-5f,
                          a->y, a->mean, a->rstd);
@@ -332,7 +312,7 @@ ffn_bwd (Tf *tf, const LayerOff *o, FfnAct *a, int N, gboolean train, const floa
                          ATTN_G (P, o->ln_g), ATTN_G (P, o->ln_b));
   attn_op_add (dx, dh, n);
   memset (df2, 0, sizeof (float) * n);
-  dropout_or_copy_bwd (dh, n, tf->cfg.dropout, train, a->mask, df2);
+  attn_op_dropout_or_copy_bwd (dh, n, tf->cfg.dropout, train, a->mask, df2);
   memset (tf->g_f1, 0, sizeof (float) * nf);
   attn_op_linear_bwd (a->a1, N, f, ATTN_P (P, o->fc2_w), d, df2, tf->g_f1,
                       ATTN_G (P, o->fc2_w), ATTN_G (P, o->fc2_b));
@@ -355,7 +335,7 @@ embed (Tf *tf, const gint32 *ids, int B, int T, float *out, guint8 *mask, gboole
   attn_op_embedding_fwd (ids, B * T, ATTN_P (tf->parent.params, tf->shared), d,
                          sqrtf ((float) d), tmp);
   attn_op_add_sinusoid (tmp, B, T, d);
-  dropout_or_copy (tmp, n, tf->cfg.dropout, train, rng, mask, out);
+  attn_op_dropout_or_copy (tmp, n, tf->cfg.dropout, train, rng, mask, out);
 }
 
 static void
@@ -439,7 +419,7 @@ tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
     }
   /* decoder embedding */
   memset (dnext, 0, sizeof (float) * Nt * d);
-  dropout_or_copy_bwd (dcur, (gsize) Nt * d, c->dropout, train, tf->dec_m0, dnext);
+  attn_op_dropout_or_copy_bwd (dcur, (gsize) Nt * d, c->dropout, train, tf->dec_m0, dnext);
   attn_op_embedding_bwd (batch->tgt_in, Nt, d, sqrtf ((float) d), dnext, ATTN_G (P, tf->shared));
 
   memcpy (dcur, tf->g_enc, sizeof (float) * Ns * d);
@@ -452,7 +432,7 @@ tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
       sub_bwd (tf, &tf->enc[l].self, &tf->enc_self[l], &s_enc, train, dnext, dcur, dcur);
     }
   memset (dnext, 0, sizeof (float) * Ns * d);
-  dropout_or_copy_bwd (dcur, (gsize) Ns * d, c->dropout, train, tf->enc_m0, dnext);
+  attn_op_dropout_or_copy_bwd (dcur, (gsize) Ns * d, c->dropout, train, tf->enc_m0, dnext);
   attn_op_embedding_bwd (batch->src, Ns, d, sqrtf ((float) d), dnext, ATTN_G (P, tf->shared));
 }
 

@@ -32,7 +32,21 @@ attn_train_config_init (AttnTrainConfig *c, AttnTask task, AttnTrainArch arch)
   c->source_column = 0;
   c->target_column = 1;
   c->max_tokens = 64;
-  if (arch == ATTN_ARCH_TRANSFORMER)
+  c->context = 128;
+  if (arch == ATTN_ARCH_GPT2)
+    {
+      c->steps = 2000;
+      c->batch_size = 16;
+      c->lr = 1e-3f;
+      c->warmup_steps = 100;
+      c->activation = ATTN_TRAIN_ACT_GELU_NEW;
+      c->d_model = 128;
+      c->ffn_dim = 512;
+      c->layers = 2;
+      c->heads = 4;
+      c->eval_size = 200;
+    }
+  else if (arch == ATTN_ARCH_TRANSFORMER)
     {
       c->steps = 800;
       c->lr = 3e-3f;
@@ -63,6 +77,8 @@ attn_train_arch_from_name (const char *name, AttnTrainArch *arch)
     *arch = ATTN_ARCH_GRU;
   else if (g_str_equal (name, "lstm"))
     *arch = ATTN_ARCH_LSTM;
+  else if (g_str_equal (name, "gpt2"))
+    *arch = ATTN_ARCH_GPT2;
   else
     return FALSE;
   return TRUE;
@@ -71,7 +87,7 @@ attn_train_arch_from_name (const char *name, AttnTrainArch *arch)
 const char *
 attn_train_arch_name (AttnTrainArch arch)
 {
-  static const char *names[] = { "transformer", "gru", "lstm" };
+  static const char *names[] = { "transformer", "gru", "lstm", "gpt2" };
   return names[arch];
 }
 
@@ -151,10 +167,10 @@ attn_trainer_set_probe (AttnTrainer *t, const char *source, GError **error)
   int digits[40];
   int n;
 
-  if (t->corpus != NULL)
+  if (t->corpus != NULL || t->text != NULL)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                   "A corpus trainer's probe is its first dev pair and cannot be changed");
+                   "A corpus trainer's probe is the start of its dev data and cannot be changed");
       return FALSE;
     }
   n = parse_digits (source, digits, MIN (40, t->model_max_source), error);
@@ -197,18 +213,29 @@ max_positions (const AttnTrainConfig *c, AttnCorpus *corpus)
 }
 
 AttnTrainModel *
-attn_trainer_build_model (const AttnTrainConfig *c, AttnCorpus *corpus, GError **error)
+attn_trainer_build_model (const AttnTrainConfig *c, AttnCorpus *corpus, AttnTextCorpus *text,
+                          GError **error)
 {
   int vocab = ATTN_TOY_VOCAB, positions = max_positions (c, corpus);
   gint32 pad = ATTN_TOY_PAD, bos = ATTN_TOY_BOS, eos = ATTN_TOY_EOS;
+  static const AttnTAct acts[] = { ATTN_TACT_RELU, ATTN_TACT_GELU, ATTN_TACT_GELU_NEW };
 
   if (corpus != NULL)
     attn_corpus_special (corpus, &vocab, &pad, &bos, &eos);
+  if (c->arch == ATTN_ARCH_GPT2)
+    {
+      /* GPT-2 has no padding token; <|endoftext|> is its bos and eos */
+      AttnGpt2Config gc = { vocab, c->d_model, c->ffn_dim, c->layers, c->heads, c->context,
+                            -1, 0, 0, c->dropout, acts[c->activation] };
+      if (text != NULL)
+        attn_text_corpus_special (text, &gc.vocab, &gc.eos_id);
+      gc.bos_id = gc.eos_id;
+      return attn_train_gpt2_new (&gc, error);
+    }
   if (c->arch == ATTN_ARCH_TRANSFORMER)
     {
       AttnTfConfig tc = { vocab, c->d_model, c->ffn_dim, c->layers, c->layers, c->heads,
-                          positions, pad, bos, eos, c->dropout,
-                          c->activation == ATTN_TRAIN_ACT_GELU ? ATTN_TACT_GELU : ATTN_TACT_RELU };
+                          positions, pad, bos, eos, c->dropout, acts[c->activation] };
       return attn_train_transformer_new (&tc, error);
     }
   else
@@ -233,6 +260,13 @@ check_config (const AttnTrainConfig *c, GError **error)
                    c->min_len, c->max_len, c->batch_size, c->steps, c->lr);
       return FALSE;
     }
+  if (c->arch == ATTN_ARCH_GPT2 && (c->train_path[0] == '\0' || c->context < 2 || c->context > 4096))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "A “gpt2” language model trains on text: it needs “train”, “dev” and "
+                   "“tokenizer”, and a “context” of 2 to 4096 tokens (it has %d)", c->context);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -243,21 +277,29 @@ attn_trainer_new_uninit (const AttnTrainConfig *config, GError **error)
   AttnTrainModel *m;
   AttnOptimConfig oc;
   AttnCorpus *corpus = NULL;
+  AttnTextCorpus *text = NULL;
 
   if (!check_config (config, error))
     return NULL;
-  if (config->train_path[0] != '\0' && (corpus = attn_corpus_load (config, error)) == NULL)
+  if (config->arch == ATTN_ARCH_GPT2)
+    {
+      if ((text = attn_text_corpus_load (config, error)) == NULL)
+        return NULL;
+    }
+  else if (config->train_path[0] != '\0' && (corpus = attn_corpus_load (config, error)) == NULL)
     return NULL;
-  m = attn_trainer_build_model (config, corpus, error);
+  m = attn_trainer_build_model (config, corpus, text, error);
   if (m == NULL)
     {
       attn_corpus_free (corpus);
+      attn_text_corpus_free (text);
       return NULL;
     }
   t = g_new0 (AttnTrainer, 1);
   t->cfg = *config;
   t->model = m;
   t->corpus = corpus;
+  t->text = text;
   oc.lr = config->lr;
   oc.beta1 = config->beta1;
   oc.beta2 = config->beta2;
@@ -271,6 +313,12 @@ attn_trainer_new_uninit (const AttnTrainConfig *config, GError **error)
   attn_rng_seed (&t->data_rng, config->seed);
   attn_rng_seed (&t->drop_rng, config->seed ^ G_GUINT64_CONSTANT (0xd40b07));
   t->model_max_source = max_positions (config, corpus) - 1;
+  if (text != NULL)
+    {
+      t->held_out = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+      attn_text_corpus_probe (text, &t->probe, &t->probe_source, &t->probe_target);
+      return t;
+    }
   if (corpus != NULL)
     {
       /* the dev pairs are held out by construction (another file; training pairs
@@ -294,7 +342,9 @@ attn_trainer_new (const AttnTrainConfig *config, GError **error)
   if (t == NULL)
     return NULL;
   attn_rng_seed (&init, config->seed ^ G_GUINT64_CONSTANT (0x1417));
-  if (config->arch == ATTN_ARCH_TRANSFORMER)
+  if (config->arch == ATTN_ARCH_GPT2)
+    attn_train_gpt2_init (t->model, &init);
+  else if (config->arch == ATTN_ARCH_TRANSFORMER)
     attn_train_transformer_init (t->model, &init);
   else
     attn_rnn_init (t->model, &init);
@@ -316,6 +366,7 @@ attn_trainer_free (AttnTrainer *t)
   attn_batch_clear (&t->batch);
   attn_batch_clear (&t->probe);
   attn_corpus_free (t->corpus);
+  attn_text_corpus_free (t->text);
   g_free (t->probe_source);
   g_free (t->probe_target);
   g_free (t);
@@ -407,7 +458,9 @@ attn_trainer_step (AttnTrainer *t, int n_steps, GCancellable *cancellable, doubl
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      if (t->corpus != NULL)
+      if (t->text != NULL)
+        attn_text_corpus_make_batch (t->text, t->step, &t->batch);
+      else if (t->corpus != NULL)
         attn_corpus_make_batch (t->corpus, t->step, &t->batch);
       else
         attn_task_make_batch (c->task, &t->data_rng, c->batch_size, c->min_len, c->max_len,
@@ -481,7 +534,14 @@ static gboolean evaluate_toy (AttnTrainer *t, int n, AttnTrainEval *eval);
 gboolean
 attn_trainer_evaluate (AttnTrainer *t, int n, AttnTrainEval *eval, GError **error)
 {
-  if (t->corpus != NULL)
+  if (t->text != NULL)
+    {
+      if (!attn_text_corpus_evaluate (t->text, t->model,
+                                      n <= 0 ? t->cfg.eval_size : MIN (n, t->cfg.eval_size), eval,
+                                      error))
+        return FALSE;
+    }
+  else if (t->corpus != NULL)
     {
       if (!attn_corpus_evaluate (t->corpus, t->model,
                                  n <= 0 ? t->cfg.eval_size : MIN (n, t->cfg.eval_size), eval,
@@ -499,7 +559,9 @@ void
 attn_trainer_get_corpus_info (AttnTrainer *t, AttnTrainCorpusInfo *info)
 {
   memset (info, 0, sizeof *info);
-  if (t->corpus != NULL)
+  if (t->text != NULL)
+    attn_text_corpus_get_info (t->text, info);
+  else if (t->corpus != NULL)
     attn_corpus_get_info (t->corpus, info);
 }
 
@@ -577,6 +639,9 @@ evaluate_toy (AttnTrainer *t, int n, AttnTrainEval *eval)
   eval->aligned = -1;
   eval->best_layer = -1;
   eval->bleu = eval->chrf = -1;
+  eval->tokens = 0;
+  eval->loss = 0;
+  eval->perplexity = -1;
   for (int l = 0; l < n_layers && steps > 0; l++)
     if ((double) hits[l] / steps > eval->aligned)
       {
@@ -598,6 +663,8 @@ attn_trainer_predict (AttnTrainer *t, const char *source, GError **error)
   int n, max_out, len = 0;
   char *text;
 
+  if (t->text != NULL)
+    return attn_text_corpus_continue (t->text, t->model, source, error);
   if (t->corpus != NULL)
     return attn_corpus_translate (t->corpus, t->model, source, error);
   n = parse_digits (source, digits, MIN (60, t->model_max_source), error);

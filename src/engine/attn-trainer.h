@@ -28,6 +28,7 @@ typedef enum {
   ATTN_ARCH_TRANSFORMER,     /* saved as model_type "marian" */
   ATTN_ARCH_GRU,             /* saved as model_type "attn-rnn", cell "gru" */
   ATTN_ARCH_LSTM,            /* saved as model_type "attn-rnn", cell "lstm" */
+  ATTN_ARCH_GPT2,            /* a causal language model, saved as model_type "gpt2" */
 } AttnTrainArch;
 
 typedef enum {
@@ -40,6 +41,7 @@ typedef enum {
 typedef enum {
   ATTN_TRAIN_ACT_RELU,       /* the Transformer's feed-forward activation */
   ATTN_TRAIN_ACT_GELU,
+  ATTN_TRAIN_ACT_GELU_NEW,   /* GPT-2's tanh approximation (the default of "gpt2") */
 } AttnTrainAct;
 
 typedef struct {
@@ -71,6 +73,10 @@ typedef struct {
    * (0: at the end only; the caller runs it). */
   char          train_path[1024], dev_path[1024], tokenizer_dir[1024];
   int           source_column, target_column, max_tokens, eval_every;
+  /* "gpt2": plain-text train and dev files (one paragraph per line, documents
+   * separated by an empty line) and a byte-level BPE tokenizer; the model reads
+   * chunks of `context` tokens, which is also its number of positions. */
+  int           context;
 } AttnTrainConfig;
 
 /* Defaults that learn the toy tasks quickly on a laptop CPU. */
@@ -95,7 +101,8 @@ typedef struct {
   double             lr, grad_norm;
   double             tokens_per_second;  /* target tokens */
   double             elapsed, seconds_left;
-  const AttnWeights *attention;          /* probe cross-attention [layers, heads, tgt, src]; borrowed */
+  const AttnWeights *attention;          /* probe cross-attention [layers, heads, tgt, src] (a
+                                          * language model: its causal self-attention); borrowed */
   const char        *probe_source;       /* "3 1 4 1 5 9 2 6 </s>" */
   const char        *probe_target;       /* "<s> 6 2 9 5 1 4 1 3" (decoder inputs) */
 } AttnTrainProgress;
@@ -138,6 +145,10 @@ typedef struct {
   int    best_layer;
   double bleu, chrf;        /* corpus BLEU and chrF (0–100) of the greedy translations
                              * of the dev pairs against their references; < 0 for toy tasks */
+  /* a language model: n is the number of dev chunks, exact_match < 0 */
+  gint64 tokens;            /* dev tokens predicted */
+  double loss;              /* their mean cross-entropy (nats per token) */
+  double perplexity;        /* exp (loss); < 0 when not a language model */
 } AttnTrainEval;
 
 /* What a corpus trainer read (all 0 for a toy task). */
@@ -147,6 +158,9 @@ typedef struct {
   int n_too_long;           /* training pairs skipped for max_tokens */
   int n_in_dev;             /* training pairs skipped because their source is a dev source */
   gint64 train_tokens;      /* target tokens (with </s>) of the kept training pairs */
+  /* a language model: n_train and n_dev count chunks of `context` tokens */
+  gint64 dev_tokens;        /* tokens of the dev stream */
+  int n_train_docs, n_dev_docs;
 } AttnTrainCorpusInfo;
 
 void          attn_trainer_get_corpus_info (AttnTrainer *trainer, AttnTrainCorpusInfo *info);
@@ -159,7 +173,8 @@ gboolean      attn_trainer_evaluate    (AttnTrainer *trainer, int n, AttnTrainEv
  * pairs (or all dev pairs, if fewer). */
 
 /* Greedy answer for a space-separated digit string ("3 1 4"), or, for a corpus
- * trainer, the detokenized translation of a sentence; newly allocated. */
+ * trainer, the detokenized translation of a sentence, or, for a language model, the
+ * greedy continuation of a prompt; newly allocated. */
 char         *attn_trainer_predict     (AttnTrainer *trainer, const char *source, GError **error);
 
 /* Writes config.json, model.safetensors, the tokenizer files (a corpus trainer's
