@@ -73,6 +73,10 @@ typedef struct {
    * (0: at the end only; the caller runs it). */
   char          train_path[1024], dev_path[1024], tokenizer_dir[1024];
   int           source_column, target_column, max_tokens, eval_every;
+  /* the languages of the two columns ("de", "en"; empty: unknown), written to the
+   * saved config.json as "source_lang"/"target_lang" so the window can tell which
+   * translators translate the same way */
+  char          source_lang[16], target_lang[16];
   /* "gpt2": plain-text train and dev files (one paragraph per line, documents
    * separated by an empty line) and a byte-level BPE tokenizer; the model reads
    * chunks of `context` tokens, which is also its number of positions. */
