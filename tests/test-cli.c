@@ -404,12 +404,103 @@ test_eval_translation (void)
                                     json_object_get_double_member (o, "bleu"), 1e-3);
   }
 
-  /* a file with one column, and a text model, fail with a reason */
+  /* a file with one column, and a model without an evaluator, fail with a reason */
   test_write_file (data, "3 1 4\n", 6);
   cli_run (&bad, "eval", model, data, NULL);
   assert_fails (&bad, "column");
-  cli_run (&text, "eval", "@gpt2", data, NULL);
+  cli_run (&text, "eval", "@bert", data, NULL);
   assert_fails (&text, "no evaluator");
+  test_rmdir (dir);
+}
+
+/* `attn-cli eval` on a GPT-2 (the reference fixture) and a text of two documents:
+ * the perplexity, loss and bits per byte agree with each other and with the per-token
+ * losses written by --predictions, the first of which is the loss `attn-cli run`'s
+ * logits give; the induction table has a score per layer and head. */
+static void
+test_eval_language_model (void)
+{
+  static const char doc1[] = "Attention is all you need.\nIt says so.", doc2[] = "A second one.";
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *data = g_build_filename (dir, "text.txt", NULL);
+  g_autofree char *pred = g_build_filename (dir, "pred.txt", NULL);
+  g_autofree char *report = g_build_filename (dir, "report.json", NULL);
+  g_autofree char *run_json = g_build_filename (dir, "run.json", NULL);
+  g_autofree char *text = g_strdup_printf ("%s\n\n%s\n", doc1, doc2);
+  g_autofree char *pred_text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(Cli) c = { 0 }, r = { 0 };
+  g_autoptr(JsonObject) o = NULL, run = NULL;
+  JsonObject *ind;
+  JsonArray *scores, *ids, *logits;
+  gint64 tokens, bytes, V;
+  double loss, sum = 0, uniform = 0, first_nll, mx = -G_MAXDOUBLE, se = 0;
+
+  test_write_file (data, text, strlen (text));
+  cli_run (&c, "eval", "@gpt2", data, "--predictions", pred, "--json", report, NULL);
+  assert_ok (&c);
+  o = read_json (report);
+  g_assert_cmpstr (json_object_get_string_member (o, "task"), ==, "language-model");
+  g_assert_cmpint (json_object_get_int_member (o, "documents"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (o, "context"), ==, 128);
+  g_assert_cmpint (json_object_get_int_member (o, "chunks"), ==, 1);
+  tokens = json_object_get_int_member (o, "tokens");
+  bytes = json_object_get_int_member (o, "bytes");
+  loss = json_object_get_double_member (o, "loss");
+  g_test_message ("%" G_GINT64_FORMAT " tokens, %" G_GINT64_FORMAT " bytes, loss %.4f", tokens,
+                  bytes, loss);
+  /* every byte but the first token's is predicted; the separators have none */
+  g_assert_cmpint (bytes, <, (gint64) (strlen (doc1) + strlen (doc2)));
+  g_assert_cmpint (bytes, >, (gint64) (strlen (doc1) + strlen (doc2)) - 8);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "perplexity"), exp (loss), 1e-9 * exp (loss));
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "bits_per_byte"),
+                                  loss * tokens / (bytes * G_LN2), 1e-9);
+  g_assert_true (g_file_get_contents (pred, &pred_text, NULL, NULL));
+  lines = g_strsplit (pred_text, "\n", -1);
+  g_assert_cmpint (g_strv_length (lines), ==, tokens + 1);   /* and the final empty string */
+  for (gint64 i = 0; i < tokens; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
+      g_assert_cmpint (g_strv_length (f), ==, 4);
+      g_assert_cmpint (g_ascii_strtoll (f[0], NULL, 10), ==, i + 1);
+      sum += g_ascii_strtod (f[3], NULL);
+    }
+  g_assert_cmpfloat_with_epsilon (sum / tokens, loss, 1e-5);
+
+  /* the first prediction from the logits `attn-cli run` writes for the first document */
+  cli_run (&r, "run", "@gpt2", "--text", doc1, "--json", run_json, NULL);
+  assert_ok (&r);
+  run = read_json (run_json);
+  ids = json_object_get_array_member (json_object_get_object_member (run, "input"), "ids");
+  logits = json_object_get_array_member (json_object_get_object_member (run, "logits"), "data");
+  V = json_array_get_int_element (json_object_get_array_member (json_object_get_object_member (run, "logits"), "shape"), 1);
+  for (gint64 j = 0; j < V; j++)
+    mx = MAX (mx, json_array_get_double_element (logits, j));
+  for (gint64 j = 0; j < V; j++)
+    se += exp (json_array_get_double_element (logits, j) - mx);
+  first_nll = mx + log (se) - json_array_get_double_element (logits, json_array_get_int_element (ids, 1));
+  {
+    g_auto(GStrv) f = g_strsplit (lines[0], "\t", -1);
+    g_assert_cmpint (g_ascii_strtoll (f[1], NULL, 10), ==, json_array_get_int_element (ids, 1));
+    g_assert_cmpfloat_with_epsilon (g_ascii_strtod (f[3], NULL), first_nll, 1e-4);
+  }
+
+  /* induction: 10 sequences of <|endoftext|> + 50 random tokens twice */
+  ind = json_object_get_object_member (o, "induction");
+  g_assert_nonnull (ind);
+  g_assert_cmpint (json_object_get_int_member (ind, "period"), ==, 50);
+  scores = json_object_get_array_member (ind, "scores");
+  g_assert_cmpuint (json_array_get_length (scores), ==, 2);
+  g_assert_cmpuint (json_array_get_length (json_array_get_array_element (scores, 0)), ==, 4);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (ind, "previous_token_scores")), ==, 2);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (ind, "best_score"),
+                                  json_array_get_double_element (json_array_get_array_element (scores, json_object_get_int_member (ind, "best_layer")),
+                                                                 json_object_get_int_member (ind, "best_head")), 1e-12);
+  for (int j = 0; j < 50; j++)
+    uniform += 1.0 / (52 + j) / 50;
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (ind, "uniform_score"), uniform, 1e-12);
+  g_assert_true (json_object_has_member (ind, "loss_first_copy"));
+  g_assert_true (json_object_has_member (ind, "loss_second_copy"));
   test_rmdir (dir);
 }
 
@@ -456,6 +547,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/c-locale", test_c_locale);
   g_test_add_func ("/cli/failures", test_failures);
   g_test_add_func ("/cli/eval/translation", test_eval_translation);
+  g_test_add_func ("/cli/eval/language-model", test_eval_language_model);
   g_test_add_func ("/cli/convert", test_convert);
   return g_test_run ();
 }

@@ -58,6 +58,12 @@ test_induction_scores (void)
   /* queries 4, 5, 6 with 5, 6, 7 keys each */
   g_assert_cmpfloat (fabs (scores[2] - (1.0 / 5 + 1.0 / 6 + 1.0 / 7) / 3), <, 1e-7);
 
+  /* head 1 is the previous-token head */
+  attn_offset_scores (&w, 1, N, 1, scores);
+  g_assert_cmpfloat (fabs (scores[1] - 1.0), <, 1e-9);
+  g_assert_cmpfloat (fabs (scores[2] - (1.0 / 2 + 1.0 / 3 + 1.0 / 4 + 1.0 / 5 + 1.0 / 6 + 1.0 / 7) / 6),
+                     <, 1e-7);
+
   /* half of the induction head's weight moved to the previous token: 0.5 */
   for (int i = FIRST + PERIOD; i < N; i++)
     {

@@ -29,4 +29,11 @@ typedef gboolean (*AttnEvalFunc) (AttnModel *model, const AttnEvalOptions *optio
 gboolean attn_cli_eval_translation (AttnModel *model, const AttnEvalOptions *options,
                                     JsonBuilder *report, GCancellable *cancellable, GError **error);
 
+/* Language models (GPT-2): perplexity and bits per byte on a plain-text file (one
+ * paragraph per line, documents separated by an empty line), in chunks of the model's
+ * context; the induction-head score per layer and head on repeated random tokens. */
+gboolean attn_cli_eval_language_model (AttnModel *model, const AttnEvalOptions *options,
+                                       JsonBuilder *report, GCancellable *cancellable,
+                                       GError **error);
+
 G_END_DECLS

@@ -125,20 +125,24 @@ attn_induction_sequence (guint32 seed, int lo, int hi, int period, gint32 separa
 }
 
 void
-attn_induction_scores (const AttnWeights *w, int first, int period, double *scores)
+attn_offset_scores (const AttnWeights *w, int from, int to, int offset, double *scores)
 {
-  g_return_if_fail (first >= 0 && period >= 1 && first + 2 * period <= w->queries
-                    && w->queries <= w->keys);
+  g_return_if_fail (from - offset >= 0 && to > from && to <= w->queries && w->queries <= w->keys);
   for (int l = 0; l < w->layers; l++)
     for (int h = 0; h < w->heads; h++)
       {
         const float *a = attn_weights_head (w, l, h);
         double s = 0;
-        for (int j = 0; j < period; j++)
-          {
-            int i = first + period + j;
-            s += a[(gsize) i * w->keys + (i - period + 1)];
-          }
-        scores[l * w->heads + h] = s / period;
+        for (int i = from; i < to; i++)
+          s += a[(gsize) i * w->keys + (i - offset)];
+        scores[l * w->heads + h] = s / (to - from);
       }
+}
+
+void
+attn_induction_scores (const AttnWeights *w, int first, int period, double *scores)
+{
+  g_return_if_fail (first >= 0 && period >= 1 && first + 2 * period <= w->queries);
+  /* query i of the second copy looks at key i − period + 1 */
+  attn_offset_scores (w, first + period, first + 2 * period, period - 1, scores);
 }

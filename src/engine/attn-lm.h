@@ -39,6 +39,12 @@ double   attn_lm_bits_per_byte   (double nll_sum, gint64 bytes);
 int      attn_induction_sequence (guint32 seed, int lo, int hi, int period, gint32 separator,
                                   gint32 *out);
 
+/* The mean attention of every head from queries from … to − 1 to the key `offset`
+ * positions back (offset 1: a previous-token head). w: [layers, heads, q, k];
+ * scores: [layers · heads]. */
+void     attn_offset_scores      (const AttnWeights *w, int from, int to, int offset,
+                                  double *scores);
+
 /* The induction score of every head on a sequence whose tokens at first … first +
  * period − 1 are repeated at first + period … first + 2·period − 1: the mean
  * attention from each query i of the second copy to key i − period + 1, the token
