@@ -145,6 +145,57 @@ test_toy_reverse_gru (void)
   check_reverser ("toy-reverse-gru");
 }
 
+/* The English GPT-2: its most probable next token after a few prompts (measured on
+ * the shipped weights; the engine is deterministic), and every example runs. */
+static void
+test_english_gpt2 (void)
+{
+  static const struct { const char *text, *next; } cases[] = {
+    { "And the LORD spake unto Moses,", " saying" },
+    { "And the LORD spake unto Moses, saying, Speak unto the children of Israel, and say unto them", "," },
+    { "To install a new package, run apt install followed by the name of the", " package" },
+    { "To install a new package, run apt install followed by the name of the package.", "\n" },
+  };
+  g_autofree char *root = models_dir ();
+  g_autofree char *dir = g_build_filename (root, "english-gpt2", NULL);
+  g_autofree char *examples = g_build_filename (dir, "examples.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AttnModel) m = attn_model_load (dir, &error);
+  g_autoptr(JsonParser) p = json_parser_new ();
+  AttnRunOptions opt = ATTN_RUN_OPTIONS_INIT;
+  JsonArray *list;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (attn_model_get_architecture (m), ==, "gpt2");
+  opt.max_new_tokens = 1;
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      AttnInput in = { .text = cases[i].text };
+      g_autoptr(AttnResult) r = attn_model_run (m, &in, &opt, NULL, NULL, NULL, &error);
+      gint32 id;
+      float prob;
+      g_autofree char *next = NULL;
+
+      g_assert_no_error (error);
+      attn_top_k (r->logits + (gsize) (r->logits_rows - 1) * r->logits_cols, r->logits_cols, 1,
+                  &id, &prob);
+      next = attn_tokenizer_token_display (attn_model_get_tokenizer (m), id);
+      g_test_message ("“%s” → “%s” (%.1f %%)", cases[i].text, next, 100 * prob);
+      g_assert_cmpstr (next, ==, cases[i].next);
+    }
+  json_parser_load_from_file (p, examples, &error);
+  g_assert_no_error (error);
+  list = json_node_get_array (json_parser_get_root (p));
+  g_assert_cmpuint (json_array_get_length (list), >=, 3);
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      AttnInput in = { .text = json_object_get_string_member (json_array_get_object_element (list, i), "text") };
+      g_autoptr(AttnResult) r = attn_model_run (m, &in, &opt, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (r->attention[ATTN_KIND_SELF]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -152,5 +203,6 @@ main (int argc, char **argv)
   g_test_add_func ("/builtin/folders", test_folders);
   g_test_add_func ("/builtin/toy-reverse", test_toy_reverse);
   g_test_add_func ("/builtin/toy-reverse-gru", test_toy_reverse_gru);
+  g_test_add_func ("/builtin/english-gpt2", test_english_gpt2);
   return g_test_run ();
 }
