@@ -570,8 +570,25 @@ make_model_batch (AttnBatch *b)
     }
 }
 
+/* A classification batch for BERT: [CLS] … [SEP] then padding, one label each. */
 static void
-check_model (const char *name, AttnTrainModel *m, gboolean train)
+make_class_batch (AttnBatch *b)
+{
+  static const int src[3][6] = { { 1, 5, 6, 7, 8, 2 }, { 1, 11, 2 }, { 1, 12, 13, 2 } };
+  static const int slen[3] = { 6, 3, 4 }, label[3] = { 1, 0, 2 };
+  attn_batch_reserve (b, 3, 6, 1);
+  for (int i = 0; i < 3; i++)
+    {
+      b->src_len[i] = slen[i];
+      for (int j = 0; j < 6; j++)
+        b->src[i * 6 + j] = j < slen[i] ? src[i][j] : ATTN_TOY_PAD;
+      b->tgt_in[i] = b->tgt_out[i] = label[i];
+      b->tgt_len[i] = 1;
+    }
+}
+
+static void
+check_model (const char *name, AttnTrainModel *m, gboolean train, void (*make_batch) (AttnBatch *))
 {
   ModelCase t = { m, { 0 }, 0.1f, train };
   AttnParams *P = m->params;
@@ -580,7 +597,7 @@ check_model (const char *name, AttnTrainModel *m, gboolean train)
   Cmp all = { 0 };
   float *grad = g_new (float, P->total);
 
-  make_model_batch (&t.batch);
+  make_batch (&t.batch);
   attn_params_zero_grad (P);
   attn_rng_seed (&rng, 1234);
   m->klass->forward (m, &t.batch, t.smoothing, train, TRUE, &rng, &st);
@@ -636,7 +653,36 @@ test_transformer (void)
       for (gsize i = 0; i < m->params->total; i++)
         m->params->data[i] += 0.05f * attn_rng_normal (&rng);
       check_model (pass == 0 ? "transformer (gelu)" : "transformer (swish, dropout 0.2)", m,
-                   pass == 1);
+                   pass == 1, make_model_batch);
+      m->klass->free (m);
+    }
+}
+
+/* BERT for sequence classification: word, position and token-type embeddings with
+ * their layer norm, the encoder layers, the pooler and the classifier. Token type 1
+ * is never used, so its row's gradient is zero (checked by the absolute test). */
+static void
+test_bert (void)
+{
+  static const char *const labels[] = { "a", "b", "c" };
+  AttnBertConfig cfg = { ATTN_TOY_VOCAB, 8, 12, 2, 2, 8, 2, 3, labels,
+                         ATTN_TOY_PAD, 1, 2, 0.0f, ATTN_TACT_GELU };
+  for (int pass = 0; pass < 2; pass++)
+    {
+      g_autoptr (GError) error = NULL;
+      AttnTrainModel *m;
+      AttnRng rng;
+
+      cfg.dropout = pass == 0 ? 0.0f : 0.2f;
+      m = attn_train_bert_new (&cfg, &error);
+      g_assert_no_error (error);
+      attn_rng_seed (&rng, 17);
+      attn_train_bert_init (m, &rng);
+      /* BERT's N(0, 0.02) start is nearly linear; larger values exercise tanh, GELU
+       * and the layer norms, and make biases and gains non-trivial */
+      for (gsize i = 0; i < m->params->total; i++)
+        m->params->data[i] += 0.3f * attn_rng_normal (&rng);
+      check_model (pass == 0 ? "bert" : "bert (dropout 0.2)", m, pass == 1, make_class_batch);
       m->klass->free (m);
     }
 }
@@ -668,7 +714,7 @@ test_rnn_models (void)
       attn_rnn_init (m, &rng);
       for (gsize j = 0; j < m->params->total; j++)
         m->params->data[j] += 0.1f * attn_rng_normal (&rng);
-      check_model (name, m, cases[i].dropout > 0);
+      check_model (name, m, cases[i].dropout > 0, make_model_batch);
       m->klass->free (m);
     }
 }
@@ -688,6 +734,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-grad/dropout", test_dropout);
   g_test_add_func ("/train-grad/rnn-layers", test_rnn_layers);
   g_test_add_func ("/train-grad/transformer", test_transformer);
+  g_test_add_func ("/train-grad/bert", test_bert);
   g_test_add_func ("/train-grad/rnn-models", test_rnn_models);
   return g_test_run ();
 }

@@ -556,6 +556,26 @@ attn_op_dropout_bwd (const float *dy, gsize n, float p, const guint8 *mask, floa
 }
 
 void
+attn_op_dropout_or_copy (const float *x, gsize n, float p, gboolean train, AttnRng *rng,
+                         guint8 *mask, float *y)
+{
+  if (train && p > 0)
+    attn_op_dropout_fwd (x, n, p, rng, mask, y);
+  else if (x != y)
+    memcpy (y, x, sizeof (float) * n);
+}
+
+void
+attn_op_dropout_or_copy_bwd (const float *dy, gsize n, float p, gboolean train,
+                             const guint8 *mask, float *dx)
+{
+  if (train && p > 0)
+    attn_op_dropout_bwd (dy, n, p, mask, dx);
+  else
+    attn_op_add (dx, dy, n);
+}
+
+void
 attn_op_add (float *y, const float *x, gsize n)
 {
   for (gsize i = 0; i < n; i++)
