@@ -3,6 +3,7 @@
  * exactly one "attn-cli:" line on stderr, nothing on stdout). */
 #include "test-common.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -358,6 +359,91 @@ test_failures (void)
   test_rmdir (dir);
 }
 
+/* `attn-cli eval` on the built-in reverse model: perfect on sequences it learnt, BLEU
+ * and exact match below 100 when a reference is wrong, predictions written in order,
+ * the same figures as `attn-cli score` computes from those predictions. */
+static void
+test_eval_translation (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *model = g_build_filename (g_getenv ("ATTN_MODELS_DIR"), "toy-reverse", NULL);
+  g_autofree char *data = g_build_filename (dir, "rev.tsv", NULL);
+  g_autofree char *pred = g_build_filename (dir, "pred.txt", NULL);
+  g_autofree char *report = g_build_filename (dir, "report.json", NULL);
+  g_autofree char *pred_text = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(Cli) c = { 0 }, s = { 0 }, bad = { 0 }, text = { 0 };
+  JsonObject *o;
+  static const char tsv[] = "3 1 4 1 5 9 2 6\t6 2 9 5 1 4 1 3\n"
+                            "1 2 3 4 5 6 7 8 9\t9 8 7 6 5 4 3 2 1\n"
+                            "2 7 1 8 2 8 1 8\t8 1 8 2 8 1 7 0\n";   /* last reference wrong */
+
+  test_write_file (data, tsv, strlen (tsv));
+  cli_run (&c, "eval", model, data, "--predictions", pred, "--json", report, NULL);
+  assert_ok (&c);
+  g_assert_cmpstr (c.out, ==, "");
+  g_assert_true (json_parser_load_from_file (parser, report, NULL));
+  o = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (o, "task"), ==, "translation");
+  g_assert_cmpint (json_object_get_int_member (o, "examples"), ==, 3);
+  g_test_message ("BLEU %.4f chrF %.4f exact %.2f", json_object_get_double_member (o, "bleu"),
+                  json_object_get_double_member (o, "chrf"), json_object_get_double_member (o, "exact_match"));
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "exact_match"), 200.0 / 3, 1e-9);
+  g_assert_cmpfloat (json_object_get_double_member (o, "bleu"), <, 100);
+  g_assert_cmpfloat (json_object_get_double_member (o, "bleu"), >, 50);
+  g_assert_true (g_file_get_contents (pred, &pred_text, NULL, NULL));
+  g_assert_cmpstr (pred_text, ==, "6 2 9 5 1 4 1 3\n9 8 7 6 5 4 3 2 1\n8 1 8 2 8 1 7 2\n");
+
+  /* the same BLEU as `attn-cli score` gives for the written predictions */
+  cli_run (&s, "score", "--metric", "bleu", "--json", pred, data, NULL);
+  assert_ok (&s);
+  {
+    g_autoptr(JsonParser) p2 = json_parser_new ();
+    g_assert_true (json_parser_load_from_data (p2, s.out, -1, NULL));
+    g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_node_get_object (json_parser_get_root (p2)), "bleu"),
+                                    json_object_get_double_member (o, "bleu"), 1e-3);
+  }
+
+  /* a file with one column, and a text model, fail with a reason */
+  test_write_file (data, "3 1 4\n", 6);
+  cli_run (&bad, "eval", model, data, NULL);
+  assert_fails (&bad, "column");
+  cli_run (&text, "eval", "@gpt2", data, NULL);
+  assert_fails (&text, "no evaluator");
+  test_rmdir (dir);
+}
+
+/* `attn-cli convert` stores the weights as float16: half the file, the same outputs,
+ * the optimizer state left behind; bad options fail with a reason. */
+static void
+test_convert (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *model = g_build_filename (g_getenv ("ATTN_MODELS_DIR"), "toy-reverse", NULL);
+  g_autofree char *out = g_build_filename (dir, "half", NULL);
+  g_autofree char *w32 = g_build_filename (model, "model.safetensors", NULL);
+  g_autofree char *w16 = g_build_filename (out, "model.safetensors", NULL);
+  g_autofree char *card = g_build_filename (out, "MODEL_CARD.md", NULL);
+  g_auto(Cli) c = { 0 }, r = { 0 }, bad = { 0 }, same = { 0 };
+  GStatBuf a, b;
+
+  cli_run (&c, "convert", model, "--out", out, NULL);
+  assert_ok (&c);
+  g_assert_cmpint (g_stat (w32, &a), ==, 0);
+  g_assert_cmpint (g_stat (w16, &b), ==, 0);
+  g_test_message ("float32 %ld bytes, float16 %ld bytes", (long) a.st_size, (long) b.st_size);
+  g_assert_cmpint (b.st_size, <, a.st_size * 6 / 10);
+  g_assert_true (g_file_test (card, G_FILE_TEST_EXISTS));
+  cli_run (&r, "run", out, "--source", "3 1 4 1 5 9 2 6", NULL);
+  assert_ok (&r);
+  g_assert_nonnull (strstr (r.out, "output: 6 2 9 5 1 4 1 3\n"));
+  cli_run (&bad, "convert", model, "--out", out, "--dtype", "int8", NULL);
+  assert_fails (&bad, "--dtype");
+  cli_run (&same, "convert", out, "--out", out, NULL);
+  assert_fails (&same, "another folder");
+  test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -369,5 +455,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/marian/beam", test_marian_beam);
   g_test_add_func ("/cli/c-locale", test_c_locale);
   g_test_add_func ("/cli/failures", test_failures);
+  g_test_add_func ("/cli/eval/translation", test_eval_translation);
+  g_test_add_func ("/cli/convert", test_convert);
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
  * trained by recipe; the saved folders translate held-out sentences in the
  * inference engine, runs are reproducible, and bad recipes fail clearly. */
 #include <stdlib.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 #include <glib/gstdio.h>
 
@@ -231,6 +232,24 @@ test_dev_held_out (void)
   g_assert_cmpint (info.n_train, ==, N_TRAIN);
 }
 
+/* The recipe's languages reach the saved config.json, where the window reads them. */
+static void
+test_languages (void)
+{
+  g_autofree char *config = g_build_filename (tmp_dir, "langs", "config.json", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonObject *o;
+
+  attn_trainer_free (train (tf_recipe, 1, ", \"source_lang\": \"de\", \"target_lang\": \"en\"", "langs", NULL));
+  g_assert_true (json_parser_load_from_file (parser, config, &error));
+  g_assert_no_error (error);
+  o = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (o, "model_type"), ==, "marian");
+  g_assert_cmpstr (json_object_get_string_member (o, "source_lang"), ==, "de");
+  g_assert_cmpstr (json_object_get_string_member (o, "target_lang"), ==, "en");
+}
+
 static void
 expect_error (const char *text, const char *needle)
 {
@@ -261,6 +280,8 @@ test_errors (void)
   expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
                 "\"vocabulary\": 8000 }", "vocabulary");
   expect_error ("{ \"train\": \"train.tsv\", \"tokenizer\": \"tok\" }", "together");
+  expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
+                "\"source_lang\": \"German\" }", "language code");
 }
 
 int
@@ -279,6 +300,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-corpus/reproducible", test_reproducible);
   g_test_add_func ("/train-corpus/transformer", test_transformer);
   g_test_add_func ("/train-corpus/gru", test_gru);
+  g_test_add_func ("/train-corpus/languages", test_languages);
   rc = g_test_run ();
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmp_dir);

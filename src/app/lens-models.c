@@ -20,7 +20,8 @@ lens_model_group_title (LensModelGroup group)
 }
 
 /* A model the trainer made on a toy task (copy, reverse, sort) belongs to Teaching,
- * whatever its architecture: its trainer_state.json names the task. */
+ * whatever its architecture: its trainer_state.json names the task. A recurrent
+ * translator trained on a corpus is a translation model like Marian. */
 static gboolean
 is_toy_model (const char *dir)
 {
@@ -53,11 +54,11 @@ lens_model_group_for_dir (const char *dir, LensModelGroup *group)
     return FALSE;
   type = json_object_get_string_member_with_default (json_node_get_object (root), "model_type", "");
 
-  if (g_str_equal (type, "attn-rnn") || is_toy_model (dir))
+  if (is_toy_model (dir))
     *group = LENS_MODEL_GROUP_TEACHING;
   else if (g_str_equal (type, "whisper"))
     *group = LENS_MODEL_GROUP_SPEECH;
-  else if (g_str_equal (type, "marian"))
+  else if (g_str_equal (type, "marian") || g_str_equal (type, "attn-rnn"))
     *group = LENS_MODEL_GROUP_TRANSLATION;
   else
     *group = LENS_MODEL_GROUP_TEXT;

@@ -8,6 +8,7 @@
 #include "lens-models.h"
 #include "lens-scores-draw.h"
 #include "lens-steps.h"
+#include "lens-translators.h"
 #include "lens-view.h"
 
 #define FUNCTIONS_HEIGHT 360

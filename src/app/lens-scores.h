@@ -55,17 +55,5 @@ typedef enum {
 void      lens_sparse_attention          (const AttnHeadTrace *trace, LensSparseMask mask, int param,
                                           float *weights, guint8 *hidden);
 
-/* The translators to compare: folders in dir whose config.json has model_type
- * "attn-rnn" (with its "score") or "marian". */
-typedef struct {
-  char *dir, *name;
-  char *model_type;          /* "attn-rnn" or "marian" */
-  char *score;               /* attn-rnn: "additive", "dot", "general", "scaled-dot"; else NULL */
-  int   hidden;              /* attn-rnn: hidden_size */
-} LensTranslator;
-
-GPtrArray *lens_translators_scan         (const char *dir);   /* LensTranslator, sorted */
-/* "" when every kind is there, else what is missing: "attn-rnn (dot, general), marian". */
-char      *lens_translators_missing      (GPtrArray *translators);
 
 G_END_DECLS

@@ -106,3 +106,68 @@ attn_cli_cancel_on_sigint (GCancellable *cancellable)
   g_thread_unref (g_thread_new ("sigint", sigint_thread, g_object_ref (cancellable)));
   signal (SIGINT, on_sigint);
 }
+
+GPtrArray *
+attn_cli_read_rows (const char *path, GError **error)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean tsv = g_str_has_suffix (path, ".tsv");
+  GPtrArray *rows;
+  guint n;
+
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    return NULL;
+  if (!g_utf8_validate (contents, -1, NULL))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s is not UTF-8 text", path);
+      return NULL;
+    }
+  lines = g_strsplit (contents, "\n", -1);
+  n = g_strv_length (lines);
+  if (n > 0 && lines[n - 1][0] == '\0')
+    n--;
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  for (guint i = 0; i < n; i++)
+    {
+      char *line = lines[i];
+      gsize len = strlen (line);
+      if (len > 0 && line[len - 1] == '\r')
+        line[len - 1] = '\0';
+      if (tsv)
+        g_ptr_array_add (rows, g_strsplit (line, "\t", -1));
+      else
+        {
+          char **one = g_new0 (char *, 2);
+          one[0] = g_strdup (line);
+          g_ptr_array_add (rows, one);
+        }
+    }
+  return rows;
+}
+
+GPtrArray *
+attn_cli_read_lines (const char *path, int column, GError **error)
+{
+  g_autoptr(GPtrArray) rows = attn_cli_read_rows (path, error);
+  GPtrArray *out;
+
+  if (rows == NULL)
+    return NULL;
+  out = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      char **f = rows->pdata[i];
+      guint nf = g_strv_length (f);
+      guint c = !g_str_has_suffix (path, ".tsv") ? 0 : column < 0 ? (nf > 0 ? nf - 1 : 0) : (guint) column;
+      if (c >= nf)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%u has no column %d", path,
+                       i + 1, column);
+          g_ptr_array_unref (out);
+          return NULL;
+        }
+      g_ptr_array_add (out, g_strdup (f[c]));
+    }
+  return out;
+}

@@ -11,6 +11,11 @@ void     attn_cli_fail       (const char *format, ...) G_GNUC_PRINTF (1, 2);
 gboolean attn_cli_parse_ids  (const char *text, GArray **ids, GError **error);
 /* Parses "encoder,cross" into a mask of AttnKinds. */
 gboolean attn_cli_parse_kinds (const char *text, guint *mask, GError **error);
+/* The lines of a UTF-8 text file (a trailing empty line and \r dropped), each split at
+ * TABs when the file's name ends in .tsv (else one field): a GPtrArray of GStrv. */
+GPtrArray *attn_cli_read_rows (const char *path, GError **error);
+/* One field of every row: `column` ≥ 0 picks a TAB field of .tsv files, -1 the last. */
+GPtrArray *attn_cli_read_lines (const char *path, int column, GError **error);
 /* Installs a SIGINT handler that cancels `cancellable` (Ctrl+C stops cleanly). */
 void     attn_cli_cancel_on_sigint (GCancellable *cancellable);
 
@@ -19,5 +24,7 @@ int      attn_cli_run        (int argc, char **argv);
 int      attn_cli_align      (int argc, char **argv);
 int      attn_cli_tokenizer  (int argc, char **argv);
 int      attn_cli_score      (int argc, char **argv);
+int      attn_cli_eval       (int argc, char **argv);
+int      attn_cli_convert    (int argc, char **argv);
 
 G_END_DECLS

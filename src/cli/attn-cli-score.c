@@ -12,54 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The lines of a file without the trailing empty line; column ≥ 0 picks a TAB field
- * (-1: the last one) of .tsv files. */
-static GPtrArray *
-read_lines (const char *path, int column, GError **error)
-{
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-  GPtrArray *out;
-  guint n;
-
-  if (!g_file_get_contents (path, &contents, NULL, error))
-    return NULL;
-  if (!g_utf8_validate (contents, -1, NULL))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s is not UTF-8 text", path);
-      return NULL;
-    }
-  lines = g_strsplit (contents, "\n", -1);
-  n = g_strv_length (lines);
-  if (n > 0 && lines[n - 1][0] == '\0')
-    n--;
-  out = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < n; i++)
-    {
-      char *line = lines[i];
-      gsize len = strlen (line);
-      if (len > 0 && line[len - 1] == '\r')
-        line[len - 1] = '\0';
-      if (g_str_has_suffix (path, ".tsv"))
-        {
-          g_auto(GStrv) f = g_strsplit (line, "\t", -1);
-          guint nf = g_strv_length (f);
-          guint c = column < 0 ? nf - 1 : (guint) column;
-          if (nf == 0 || c >= nf)
-            {
-              g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%u has no column %d", path,
-                           i + 1, column);
-              g_ptr_array_unref (out);
-              return NULL;
-            }
-          g_ptr_array_add (out, g_strdup (f[c]));
-        }
-      else
-        g_ptr_array_add (out, g_strdup (line));
-    }
-  return out;
-}
-
 int
 attn_cli_score (int argc, char **argv)
 {
@@ -91,8 +43,8 @@ attn_cli_score (int argc, char **argv)
       attn_cli_fail ("score needs HYP_FILE and REF_FILE (see attn-cli score --help)");
       return 2;
     }
-  if ((hyps = read_lines (argv[1], column, &error)) == NULL ||
-      (refs = read_lines (argv[2], column, &error)) == NULL)
+  if ((hyps = attn_cli_read_lines (argv[1], column, &error)) == NULL ||
+      (refs = attn_cli_read_lines (argv[2], column, &error)) == NULL)
     {
       attn_cli_fail ("%s", error->message);
       return 1;

@@ -6,6 +6,8 @@
  *                          [--attention encoder,decoder,cross,self] [--json OUT]
  *   attn-cli tokenizer --kind bpe|wordpiece|unigram --vocab-size N --out DIR FILE...
  *   attn-cli score [--metric bleu,chrf,wer,cer] [--json] HYP_FILE REF_FILE
+ *   attn-cli eval MODEL_DIR DATA_FILE [--limit N] [--decode MODE] [--predictions FILE] [--json OUT]
+ *   attn-cli convert MODEL_DIR --out DIR [--dtype f16|f32]
  *   attn-cli train --task copy|reverse|sort --arch transformer|gru|lstm [--score S] [--seed N] --out DIR
  *   attn-cli train --recipe FILE --out DIR  |  attn-cli train --resume DIR
  *
@@ -28,6 +30,8 @@ static const Command commands[] = {
   { "align", attn_cli_align, "word alignments of sentence pairs, scored against gold (AER)" },
   { "tokenizer", attn_cli_tokenizer, "learn a BPE, WordPiece or unigram tokenizer from text files" },
   { "score", attn_cli_score, "corpus BLEU, chrF, WER and CER of hypotheses against references" },
+  { "eval", attn_cli_eval, "a model's figures on held-out data (BLEU/chrF, accuracy/F1, …)" },
+  { "convert", attn_cli_convert, "copy a model folder with float16 (or float32) weights" },
   { "train", attn_cli_train, "train a toy attention model (copy, reverse, sort) and save it" },
 };
 

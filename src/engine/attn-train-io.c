@@ -149,6 +149,10 @@ config_to_json (const AttnTrainConfig *c, JsonBuilder *jb)
       I ("target_column", c->target_column);
       I ("max_tokens", c->max_tokens);
       I ("eval_every", c->eval_every);
+      if (c->source_lang[0] != '\0')
+        S ("source_lang", c->source_lang);
+      if (c->target_lang[0] != '\0')
+        S ("target_lang", c->target_lang);
     }
   json_builder_end_object (jb);
 #undef I
@@ -210,6 +214,30 @@ member_path (JsonObject *o, const char *name, const char *where, const char *bas
   return TRUE;
 }
 
+/* A language code like "de" or "pt-br": 2–15 lower-case letters or '-'. */
+static gboolean
+member_lang (JsonObject *o, const char *name, const char *where, char *out, gsize out_size,
+             GError **error)
+{
+  JsonNode *n = json_object_get_member (o, name);
+  const char *v = n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+                    ? json_node_get_string (n) : NULL;
+  gboolean ok = v != NULL && strlen (v) >= 2 && strlen (v) < out_size;
+
+  if (n == NULL)
+    return TRUE;
+  for (const char *p = v; ok && *p; p++)
+    ok = (*p >= 'a' && *p <= 'z') || *p == '-';
+  if (!ok)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "%s: “%s” must be a language code such as \"de\" or \"en\"", where, name);
+      return FALSE;
+    }
+  g_strlcpy (out, v, out_size);
+  return TRUE;
+}
+
 /* Applies the members of o over the defaults of its task and arch; relative
  * corpus paths are taken from base_dir (NULL: the working directory). */
 static gboolean
@@ -221,7 +249,7 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
     "beta2", "weight_decay", "clip_norm", "warmup_steps", "decay", "min_lr_ratio", "dropout",
     "label_smoothing", "d_model", "ffn_dim", "layers", "heads", "embed_dim", "hidden_size",
     "attention_dim", "eval_size", "activation", "train", "dev", "tokenizer", "source_column",
-    "target_column", "max_tokens", "eval_every", NULL
+    "target_column", "max_tokens", "eval_every", "source_lang", "target_lang", NULL
   };
   const char *task_s = "reverse", *arch_s = "transformer";
   AttnTask task;
@@ -345,6 +373,9 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
                    "%s: “train”, “dev” and “tokenizer” go together", where);
       return FALSE;
     }
+  if (!member_lang (o, "source_lang", where, c->source_lang, sizeof c->source_lang, error)
+      || !member_lang (o, "target_lang", where, c->target_lang, sizeof c->target_lang, error))
+    return FALSE;
   if (c->train_path[0] != '\0' && json_object_has_member (o, "task"))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
@@ -409,6 +440,28 @@ copy_tokenizer (const char *from_dir, const char *dir, GError **error)
   return TRUE;
 }
 
+/* config.json gets the corpus's languages, when the recipe names them. */
+static gboolean
+add_languages (const AttnTrainConfig *c, const char *dir, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, "config.json", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  JsonObject *o;
+
+  if (c->source_lang[0] == '\0' && c->target_lang[0] == '\0')
+    return TRUE;
+  if ((o = load_object (path, parser, error)) == NULL)
+    return FALSE;
+  if (c->source_lang[0] != '\0')
+    json_object_set_string_member (o, "source_lang", c->source_lang);
+  if (c->target_lang[0] != '\0')
+    json_object_set_string_member (o, "target_lang", c->target_lang);
+  json_generator_set_root (gen, json_parser_get_root (parser));
+  json_generator_set_pretty (gen, TRUE);
+  return json_generator_to_file (gen, path, error);
+}
+
 /* The last evaluation, as trainer_state.json's "eval". */
 static void
 write_eval (JsonBuilder *jb, const AttnTrainEval *e, gint64 step)
@@ -471,6 +524,7 @@ attn_trainer_save (AttnTrainer *t, const char *dir, GError **error)
       return FALSE;
     }
   if (!m->klass->save_config (m, dir, error)
+      || !add_languages (&t->cfg, dir, error)
       || !attn_params_save (m->params, model_path, error)
       || !(t->corpus != NULL ? copy_tokenizer (attn_corpus_tokenizer_dir (t->corpus), dir, error)
                              : attn_toy_write_tokenizer (dir, attn_toy_words (), ATTN_TOY_VOCAB,

@@ -77,6 +77,10 @@ typedef struct {
    * counts [CLS] and [SEP] (longer texts are cut, not skipped). */
   char          train_path[1024], dev_path[1024], tokenizer_dir[1024];
   int           source_column, target_column, max_tokens, eval_every;
+  /* the languages of the two columns ("de", "en"; empty: unknown), written to the
+   * saved config.json as "source_lang"/"target_lang" so the window can tell which
+   * translators translate the same way */
+  char          source_lang[16], target_lang[16];
 } AttnTrainConfig;
 
 /* Defaults that learn the toy tasks quickly on a laptop CPU. */

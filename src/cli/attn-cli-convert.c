@@ -1,0 +1,130 @@
+/* attn-cli-convert.c — `attn-cli convert`: a copy of a model folder with its weights
+ * stored as float16 (or float32), for shipping small built-in models.
+ *
+ *   attn-cli convert MODEL_DIR --out DIR [--dtype f16|f32]
+ *
+ * Every floating tensor is rewritten in the chosen storage (integer tensors are not
+ * expected in the models the engine loads and are refused); the other files of the
+ * folder are copied, except the optimizer state, which only resuming needs. The copy is
+ * loaded once before the command reports success. */
+#include "attn-cli-common.h"
+#include "attn-model.h"
+#include "attn-safetensors.h"
+
+#include <gio/gio.h>
+#include <errno.h>
+#include <string.h>
+
+static gboolean
+write_weights (AttnCheckpoint *ckpt, const char *path, AttnDType storage, GError **error)
+{
+  guint n;
+  const char **names = attn_checkpoint_names (ckpt, &n);
+  g_autofree AttnTensorOut *out = g_new0 (AttnTensorOut, n);
+  g_autoptr(GPtrArray) buffers = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) meta = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_hash_table_insert (meta, (gpointer) "format", (gpointer) "pt");
+  for (guint i = 0; i < n; i++)
+    {
+      const AttnTensorInfo *t = attn_checkpoint_find (ckpt, names[i]);
+      float *v;
+      if (t->dtype != ATTN_DTYPE_F32 && t->dtype != ATTN_DTYPE_F16 &&
+          t->dtype != ATTN_DTYPE_BF16 && t->dtype != ATTN_DTYPE_F64)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       "%s: tensor “%s” is %s; only floating tensors can be converted",
+                       t->file, t->name, attn_dtype_name (t->dtype));
+          return FALSE;
+        }
+      v = attn_checkpoint_read_f32 (ckpt, t->name, t->ndim, t->shape, error);
+      if (v == NULL)
+        return FALSE;
+      g_ptr_array_add (buffers, v);
+      out[i].name = t->name;
+      out[i].ndim = t->ndim;
+      memcpy (out[i].shape, t->shape, sizeof (gint64) * t->ndim);
+      out[i].data = v;
+    }
+  return attn_safetensors_write (path, out, n, storage, meta, error);
+}
+
+static gboolean
+copy_other_files (const char *from, const char *to, GError **error)
+{
+  static const char *const skip[] = {
+    "model.safetensors", "model.safetensors.index.json", "optimizer.safetensors", NULL
+  };
+  g_autoptr(GDir) dir = g_dir_open (from, 0, error);
+  const char *name;
+
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *src = g_build_filename (from, name, NULL);
+      g_autofree char *dst = g_build_filename (to, name, NULL);
+      g_autoptr(GFile) fs = g_file_new_for_path (src);
+      g_autoptr(GFile) fd = g_file_new_for_path (dst);
+      if (g_strv_contains (skip, name) || g_str_has_suffix (name, ".safetensors") ||
+          !g_file_test (src, G_FILE_TEST_IS_REGULAR))
+        continue;
+      if (!g_file_copy (fs, fd, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+int
+attn_cli_convert (int argc, char **argv)
+{
+  g_autofree char *out = NULL, *dtype = NULL;
+  GOptionEntry entries[] = {
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Folder to write the copy to (created)", "DIR" },
+    { "dtype", 0, 0, G_OPTION_ARG_STRING, &dtype, "Weight storage: f16 (default) or f32", "TYPE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) octx = g_option_context_new ("MODEL_DIR — copy a model with float16 weights");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AttnCheckpoint) ckpt = NULL;
+  g_autoptr(AttnModel) check = NULL;
+  g_autofree char *weights = NULL, *in_real = NULL, *out_real = NULL;
+  AttnDType storage = ATTN_DTYPE_F16;
+
+  g_option_context_add_main_entries (octx, entries, NULL);
+  if (!g_option_context_parse (octx, &argc, &argv, &error))
+    {
+      attn_cli_fail ("%s", error->message);
+      return 2;
+    }
+  if (argc != 2 || out == NULL)
+    {
+      attn_cli_fail ("convert needs MODEL_DIR and --out DIR (see attn-cli convert --help)");
+      return 2;
+    }
+  if (dtype != NULL && g_str_equal (dtype, "f32"))
+    storage = ATTN_DTYPE_F32;
+  else if (dtype != NULL && !g_str_equal (dtype, "f16"))
+    {
+      attn_cli_fail ("--dtype must be f16 or f32, not “%s”", dtype);
+      return 2;
+    }
+  in_real = g_canonicalize_filename (argv[1], NULL);
+  out_real = g_canonicalize_filename (out, NULL);
+  if (g_str_equal (in_real, out_real))
+    {
+      attn_cli_fail ("--out must be another folder than %s", argv[1]);
+      return 2;
+    }
+  weights = g_build_filename (out, "model.safetensors", NULL);
+  if ((ckpt = attn_checkpoint_open_dir (argv[1], &error)) == NULL ||
+      g_mkdir_with_parents (out, 0755) != 0 ||
+      !copy_other_files (argv[1], out, &error) ||
+      !write_weights (ckpt, weights, storage, &error) ||
+      (check = attn_model_load (out, &error)) == NULL)
+    {
+      attn_cli_fail ("%s", error ? error->message : g_strerror (errno));
+      return 1;
+    }
+  return 0;
+}

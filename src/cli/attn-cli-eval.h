@@ -1,0 +1,32 @@
+/* attn-cli-eval.h — `attn-cli eval`: a model's figures on a held-out data file, one
+ * evaluator per task. The dispatcher (attn-cli-eval.c) loads the model, opens a JSON
+ * object with "model", "data" and "task", calls the evaluator for the model's task and
+ * prints the object (or writes it with --json). */
+#pragma once
+
+#include "attn-model.h"
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  const char    *data_path;
+  int            input_column;      /* TSV column of the input; -1: the task's default */
+  int            reference_column;  /* TSV column of the reference/label; -1: the task's default */
+  guint          limit;             /* evaluate the first N examples only; 0: all */
+  const char    *predictions_path;  /* NULL, or a file to write one prediction per line */
+  AttnRunOptions run;               /* decoding mode, beam size, maximum new tokens */
+} AttnEvalOptions;
+
+/* Each evaluator adds its figures as members of the open JSON object `report` and prints
+ * nothing; on failure it returns FALSE with `error` set. */
+typedef gboolean (*AttnEvalFunc) (AttnModel *model, const AttnEvalOptions *options,
+                                  JsonBuilder *report, GCancellable *cancellable, GError **error);
+
+/* Translation: TSV source<TAB>reference (columns 0 and 1 by default); greedy (or beam)
+ * decoding; corpus BLEU and chrF (sacreBLEU defaults), exact match. */
+gboolean attn_cli_eval_translation (AttnModel *model, const AttnEvalOptions *options,
+                                    JsonBuilder *report, GCancellable *cancellable, GError **error);
+
+G_END_DECLS
