@@ -29,4 +29,12 @@ typedef gboolean (*AttnEvalFunc) (AttnModel *model, const AttnEvalOptions *optio
 gboolean attn_cli_eval_translation (AttnModel *model, const AttnEvalOptions *options,
                                     JsonBuilder *report, GCancellable *cancellable, GError **error);
 
+/* Text classification: TSV label<TAB>text (columns 0 and 1 by default); texts longer
+ * than the model accepts keep their first tokens and the final special token; accuracy,
+ * precision/recall/F1 per label and of the positive label (label 1 of two), macro F1 and
+ * the confusion counts, in percent. */
+gboolean attn_cli_eval_classification (AttnModel *model, const AttnEvalOptions *options,
+                                       JsonBuilder *report, GCancellable *cancellable,
+                                       GError **error);
+
 G_END_DECLS
