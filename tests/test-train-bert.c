@@ -194,6 +194,7 @@ test_learns (void)
   g_assert_no_error (error);
   g_assert_cmpstr (attn_model_get_architecture (model), ==, "bert");
   g_assert_cmpint (attn_model_get_max_positions (model), ==, 16);
+  g_assert_false (attn_model_accepts_pair (model));   /* one token type: single texts */
   for (int i = 0; i < N_DEV; i++)
     {
       AttnInput in = { .text = dev_text[i] };

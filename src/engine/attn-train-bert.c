@@ -19,8 +19,8 @@
 #include "attn-error.h"
 #include "attn-train-private.h"
 
-#define BERT_LN_EPS 1e-12f
-#define BERT_INIT_STD 0.02f
+#define BERT_LN_EPS 1e-12
+#define BERT_INIT_STD 0.02
 
 typedef struct {
   AttnTrainModel parent;
@@ -176,7 +176,7 @@ bert_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboole
   attn_op_embedding_fwd (bt->type_ids, N, ATTN_P (P, bt->type), d, 1.0f, bt->g_a);
   attn_op_add (bt->emb, bt->g_a, n);
   attn_op_layernorm_fwd (bt->emb, N, d, ATTN_P (P, bt->emb_g), ATTN_P (P, bt->emb_b),
-                         BERT_LN_EPS, bt->emb_ln, bt->emb_mean, bt->emb_rstd);
+                         (float) BERT_LN_EPS, bt->emb_ln, bt->emb_mean, bt->emb_rstd);
   attn_op_dropout_or_copy (bt->emb_ln, n, c->dropout, train, rng, bt->m0, bt->x0);
 
   x = bt->x0;
@@ -279,6 +279,9 @@ bert_save_config (AttnTrainModel *m, const char *dir, GError **error)
   g_autoptr (JsonGenerator) gen = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *path = g_build_filename (dir, "config.json", NULL);
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  /* 0.1, not the float's 0.10000000149011612 */
+  double dropout = g_ascii_strtod (g_ascii_formatd (buf, sizeof buf, "%.6g", c->dropout), NULL);
 
 #define KV_INT(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_int_value (jb, v); } while (0)
 #define KV_DBL(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_double_value (jb, v); } while (0)
@@ -295,9 +298,9 @@ bert_save_config (AttnTrainModel *m, const char *dir, GError **error)
   KV_INT ("num_attention_heads", c->heads);
   KV_INT ("intermediate_size", c->ffn_dim);
   KV_STR ("hidden_act", attn_tact_name (c->act));
-  KV_DBL ("hidden_dropout_prob", c->dropout);
+  KV_DBL ("hidden_dropout_prob", dropout);
   KV_DBL ("attention_probs_dropout_prob", 0.0);
-  KV_DBL ("classifier_dropout", c->dropout);
+  KV_DBL ("classifier_dropout", dropout);
   KV_INT ("max_position_embeddings", c->max_positions);
   KV_INT ("type_vocab_size", c->type_vocab);
   KV_DBL ("initializer_range", BERT_INIT_STD);
@@ -381,7 +384,7 @@ attn_train_bert_new (const AttnBertConfig *config, GError **error)
   bt->blk.d = c->d_model;
   bt->blk.ffn = c->ffn_dim;
   bt->blk.dropout = c->dropout;
-  bt->blk.ln_eps = BERT_LN_EPS;
+  bt->blk.ln_eps = (float) BERT_LN_EPS;
   bt->blk.act = c->act;
   bt->att = g_new0 (AttnSubOff, c->layers);
   bt->ffn = g_new0 (AttnFfnOff, c->layers);
@@ -406,7 +409,7 @@ attn_train_bert_init (AttnTrainModel *m, AttnRng *rng)
       float *w = P->data + info->offset;
       if (info->ndim == 2)
         for (gsize j = 0; j < info->numel; j++)
-          w[j] = BERT_INIT_STD * attn_rng_normal (rng);
+          w[j] = (float) BERT_INIT_STD * attn_rng_normal (rng);
       else if (g_str_has_suffix (info->name, "LayerNorm.weight"))
         for (gsize j = 0; j < info->numel; j++)
           w[j] = 1.0f;

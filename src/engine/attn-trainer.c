@@ -231,7 +231,9 @@ attn_trainer_build_model (const AttnTrainConfig *c, AttnCorpus *corpus, GError *
     attn_corpus_special (corpus, &vocab, &pad, &bos, &eos);
   if (c->arch == ATTN_ARCH_BERT)
     {
-      AttnBertConfig bc = { vocab, c->d_model, c->ffn_dim, c->layers, c->heads, positions, 2,
+      /* one token type: the trainer reads single texts, and a model without a second
+       * type tells the window and HF not to offer sentence pairs (as RoBERTa) */
+      AttnBertConfig bc = { vocab, c->d_model, c->ffn_dim, c->layers, c->heads, positions, 1,
                             0, NULL, pad, bos, eos, c->dropout,
                             c->activation == ATTN_TRAIN_ACT_GELU ? ATTN_TACT_GELU : ATTN_TACT_RELU };
       if (corpus == NULL)
