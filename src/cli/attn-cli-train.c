@@ -120,7 +120,7 @@ attn_cli_train (int argc, char **argv)
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print nothing but errors", NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("— train a toy attention model");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("— train an attention model (a toy task, or a recipe)");
   g_autoptr (GError) error = NULL;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   AttnTrainConfig config;
