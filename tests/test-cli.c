@@ -408,8 +408,103 @@ test_eval_translation (void)
   test_write_file (data, "3 1 4\n", 6);
   cli_run (&bad, "eval", model, data, NULL);
   assert_fails (&bad, "column");
-  cli_run (&text, "eval", "@bert", data, NULL);
+  cli_run (&text, "eval", "@whisper", data, NULL);
   assert_fails (&text, "no evaluator");
+  test_rmdir (dir);
+}
+
+/* The label `attn-cli run` gives a text (the highest probability). */
+static char *
+run_label (const char *dir, const char *text)
+{
+  g_autofree char *out = g_build_filename (dir, "one.json", NULL);
+  g_auto(Cli) c = { 0 };
+  g_autoptr(JsonObject) o = NULL;
+  JsonObject *labels;
+  g_autoptr(GList) names = NULL;
+  const char *best = NULL;
+
+  cli_run (&c, "run", "@bert", "--text", text, "--json", out, NULL);
+  assert_ok (&c);
+  o = read_json (out);
+  labels = json_object_get_object_member (json_object_get_object_member (o, "output"), "labels");
+  names = json_object_get_members (labels);
+  for (GList *l = names; l != NULL; l = l->next)
+    if (best == NULL || json_object_get_double_member (labels, l->data)
+                        > json_object_get_double_member (labels, best))
+      best = l->data;
+  return g_strdup (best);
+}
+
+/* `attn-cli eval` on the BERT classifier fixture (labels negative, neutral, positive):
+ * the predictions are what `attn-cli run` gives each text; accuracy, the confusion
+ * counts and the supports follow from them; a text longer than the model's 128
+ * positions is cut, not refused; an unknown label fails with a reason. */
+static void
+test_eval_classification (void)
+{
+  static const char *const texts[] = { "the movie was great", "i did not like it at all",
+                                       "it was fine", "what a waste of time" };
+  static const char *const gold[] = { "positive", "negative", "neutral", "positive" };
+  static const char *const names[] = { "negative", "neutral", "positive" };
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *data = g_build_filename (dir, "labelled.tsv", NULL);
+  g_autofree char *pred = g_build_filename (dir, "pred.txt", NULL);
+  g_autofree char *report = g_build_filename (dir, "report.json", NULL);
+  g_autofree char *pred_text = NULL;
+  g_autoptr(GString) tsv = g_string_new (NULL), want = g_string_new (NULL);
+  g_autoptr(GString) longer = g_string_new (NULL);
+  g_autoptr(JsonObject) o = NULL;
+  g_auto(Cli) c = { 0 }, cut = { 0 }, bad = { 0 };
+  JsonArray *counts;
+  int right = 0, n = G_N_ELEMENTS (texts), count[3][3] = { { 0 } };
+
+  for (int i = 0; i < n; i++)
+    {
+      g_autofree char *label = run_label (dir, texts[i]);
+      int g = 0, p = 0;
+      g_string_append_printf (tsv, "%s\t%s\n", gold[i], texts[i]);
+      g_string_append_printf (want, "%s\n", label);
+      right += g_str_equal (label, gold[i]);
+      while (!g_str_equal (names[g], gold[i]))
+        g++;
+      while (!g_str_equal (names[p], label))
+        p++;
+      count[g][p]++;
+    }
+  test_write_file (data, tsv->str, tsv->len);
+  cli_run (&c, "eval", "@bert", data, "--predictions", pred, "--json", report, NULL);
+  assert_ok (&c);
+  g_assert_true (g_file_get_contents (pred, &pred_text, NULL, NULL));
+  g_assert_cmpstr (pred_text, ==, want->str);
+  o = read_json (report);
+  g_assert_cmpstr (json_object_get_string_member (o, "task"), ==, "classification");
+  g_assert_cmpint (json_object_get_int_member (o, "examples"), ==, n);
+  g_assert_cmpint (json_object_get_int_member (o, "truncated"), ==, 0);
+  g_assert_false (json_object_has_member (o, "positive_label"));   /* three labels */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "accuracy"), 100.0 * right / n, 1e-9);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
+                     json_object_get_object_member (o, "per_label"), "positive"), "support"), ==, 2);
+  counts = json_object_get_array_member (json_object_get_object_member (o, "confusion"), "counts");
+  for (int g = 0; g < 3; g++)
+    for (int p = 0; p < 3; p++)
+      g_assert_cmpint (json_array_get_int_element (json_array_get_array_element (counts, g), p),
+                       ==, count[g][p]);
+
+  /* 300 words: more than 128 tokens, cut to [CLS] + 126 + [SEP] */
+  for (int i = 0; i < 300; i++)
+    g_string_append (longer, "good ");
+  g_string_printf (tsv, "positive\t%s\n", longer->str);
+  test_write_file (data, tsv->str, tsv->len);
+  cli_run (&cut, "eval", "@bert", data, "--json", report, NULL);
+  assert_ok (&cut);
+  g_clear_pointer (&o, json_object_unref);
+  o = read_json (report);
+  g_assert_cmpint (json_object_get_int_member (o, "truncated"), ==, 1);
+
+  test_write_file (data, "funny\tit was fine\n", 18);
+  cli_run (&bad, "eval", "@bert", data, NULL);
+  assert_fails (&bad, "not one of the model's labels");
   test_rmdir (dir);
 }
 
@@ -547,6 +642,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/c-locale", test_c_locale);
   g_test_add_func ("/cli/failures", test_failures);
   g_test_add_func ("/cli/eval/translation", test_eval_translation);
+  g_test_add_func ("/cli/eval/classification", test_eval_classification);
   g_test_add_func ("/cli/eval/language-model", test_eval_language_model);
   g_test_add_func ("/cli/convert", test_convert);
   return g_test_run ();

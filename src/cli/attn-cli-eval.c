@@ -23,6 +23,11 @@ evaluator_for (AttnModel *model, const char **task, GError **error)
       *task = "translation";
       return attn_cli_eval_translation;
     case ATTN_MODALITY_TEXT:
+      if (g_str_equal (attn_model_get_architecture (model), "bert"))
+        {
+          *task = "classification";
+          return attn_cli_eval_classification;
+        }
       if (g_str_equal (attn_model_get_architecture (model), "gpt2"))
         {
           *task = "language-model";

@@ -1,13 +1,18 @@
-/* attn-train-corpus.c — training on a parallel corpus: TSV sentence pairs read
- * and tokenized once, batches of similar length drawn from the seed, and the
- * evaluation of greedy translations of the dev pairs with corpus BLEU and chrF.
+/* attn-train-corpus.c — training on a TSV corpus: sentence pairs for translation,
+ * or labelled texts for a classifier (arch "bert"), read and tokenized once;
+ * batches of similar length drawn from the seed; the evaluation of greedy
+ * translations of the dev pairs with corpus BLEU and chrF, or of the dev texts'
+ * predicted labels with accuracy and F1.
  *
  * Every pair is stored as token ids: the source with </s> appended, the target
  * without it; a batch adds the decoder start token in front of the decoder input
- * and </s> after the labels, the layout of the toy tasks (attn-train-tasks.c). */
+ * and </s> after the labels, the layout of the toy tasks (attn-train-tasks.c).
+ * A labelled text is stored as [CLS] text [SEP] (cut to max_tokens) with its
+ * label's index as a one-token target; its batch has Tt = 1. */
 #include <string.h>
 #include <gio/gio.h>
 
+#include "attn-confusion.h"
 #include "attn-error.h"
 #include "attn-metrics.h"
 #include "attn-tokenizer.h"
@@ -29,6 +34,9 @@ struct _AttnCorpus {
   guint64        seed;
   Pairs          train, dev;
   GPtrArray     *dev_refs;       /* target text of each dev pair */
+  gboolean       classify;       /* labelled texts (arch "bert") */
+  GPtrArray     *labels;         /* classify: the label names, sorted (byte order) */
+  GHashTable    *label_ids;      /* classify: name → index + 1 */
   AttnTrainCorpusInfo info;
   /* the batches of the current epoch: pair indices, batch_size per batch (-1: none) */
   gint64         epoch;
@@ -82,6 +90,8 @@ attn_corpus_free (AttnCorpus *c)
   pairs_clear (&c->train);
   pairs_clear (&c->dev);
   g_clear_pointer (&c->dev_refs, g_ptr_array_unref);
+  g_clear_pointer (&c->labels, g_ptr_array_unref);
+  g_clear_pointer (&c->label_ids, g_hash_table_unref);
   g_free (c->order);
   g_free (c);
 }
@@ -109,6 +119,94 @@ encode (AttnCorpus *c, const char *text, GError **error)
   ids = g_array_sized_new (FALSE, FALSE, sizeof (gint32), enc->len + 1);
   g_array_append_vals (ids, enc->ids, enc->len);
   return ids;
+}
+
+/* One labelled text: [CLS] text [SEP], the text cut to max_tokens − 2 tokens
+ * (subject and start of the body of an e-mail), and its label's index. */
+static gboolean
+add_labelled (AttnCorpus *c, const AttnTrainConfig *cfg, const char *path, int line,
+              char **cols, gboolean dev, GError **error)
+{
+  const char *label = cols[cfg->target_column];
+  gpointer id = g_hash_table_lookup (c->label_ids, label);
+  g_autoptr (GArray) ids = NULL;
+  gint32 target;
+
+  if (id == NULL)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "%s:%d: the label “%s” does not occur in the training file", path, line, label);
+      return FALSE;
+    }
+  target = GPOINTER_TO_INT (id) - 1;
+  if ((ids = encode (c, cols[cfg->source_column], error)) == NULL)
+    {
+      g_prefix_error (error, "%s:%d: ", path, line);
+      return FALSE;
+    }
+  if ((int) ids->len + 2 > cfg->max_tokens)
+    {
+      g_array_set_size (ids, cfg->max_tokens - 2);
+      if (!dev)
+        c->info.n_too_long++;
+    }
+  g_array_prepend_val (ids, c->bos);
+  g_array_append_val (ids, c->eos);
+  pairs_add (dev ? &c->dev : &c->train, (gint32 *) ids->data, ids->len, &target, 1);
+  if (!dev)
+    c->info.train_tokens += ids->len;
+  return TRUE;
+}
+
+/* The labels of a classification corpus: every value of the training file's
+ * label column, sorted, so that the same file always gives the same indices. */
+static gboolean
+collect_labels (AttnCorpus *c, const AttnTrainConfig *cfg, GError **error)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GError) local = NULL;
+  GList *names;
+
+  if (!g_file_get_contents (cfg->train_path, &text, NULL, &local))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "Cannot read the training corpus: %s",
+                   local->message);
+      return FALSE;
+    }
+  lines = g_strsplit (text, "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) cols = NULL;
+      g_strchomp (lines[i]);
+      if (lines[i][0] == '\0')
+        continue;
+      cols = g_strsplit (lines[i], "\t", -1);
+      /* short lines are reported when the file is read */
+      if (cfg->target_column < (int) g_strv_length (cols)
+          && !g_hash_table_contains (seen, cols[cfg->target_column]))
+        g_hash_table_add (seen, g_strdup (cols[cfg->target_column]));
+    }
+  names = g_list_sort (g_hash_table_get_keys (seen), (GCompareFunc) strcmp);
+  c->labels = g_ptr_array_new_with_free_func (g_free);
+  c->label_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      g_ptr_array_add (c->labels, l->data);   /* takes the string */
+      g_hash_table_insert (c->label_ids, l->data, GINT_TO_POINTER (c->labels->len));
+    }
+  g_list_free (names);
+  if (c->labels->len < 2)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "%s has %u label%s in column %d; a classifier needs at least two",
+                   cfg->train_path, c->labels->len, c->labels->len == 1 ? "" : "s",
+                   cfg->target_column);
+      return FALSE;
+    }
+  g_ptr_array_add (c->labels, NULL);   /* a NULL-terminated list of names */
+  return TRUE;
 }
 
 /* Reads one TSV file. dev: keep every pair (cutting long sources) and the
@@ -159,6 +257,14 @@ read_tsv (AttnCorpus *c, const AttnTrainConfig *cfg, const char *path, gboolean 
           c->info.n_in_dev++;
           continue;
         }
+      if (c->classify)
+        {
+          if (!add_labelled (c, cfg, path, i + 1, cols, dev, error))
+            return FALSE;
+          if (dev)
+            g_hash_table_add (dev_sources, g_strdup (cols[cfg->source_column]));
+          continue;
+        }
       if ((s = encode (c, cols[cfg->source_column], error)) == NULL
           || (t = encode (c, cols[cfg->target_column], error)) == NULL)
         {
@@ -202,13 +308,16 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
                    cfg->source_column, cfg->target_column);
       return NULL;
     }
-  if (cfg->max_tokens < 2 || cfg->dev_path[0] == '\0' || cfg->tokenizer_dir[0] == '\0')
+  if (cfg->max_tokens < 2 || cfg->dev_path[0] == '\0' || cfg->tokenizer_dir[0] == '\0'
+      || (cfg->arch == ATTN_ARCH_BERT && cfg->max_tokens < 3))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "A corpus recipe needs “dev” and “tokenizer”, and “max_tokens” ≥ 2");
+                   "A corpus recipe needs “dev” and “tokenizer”, and “max_tokens” ≥ 2 (≥ 3 for "
+                   "a classifier)");
       return NULL;
     }
   c = g_new0 (AttnCorpus, 1);
+  c->classify = cfg->arch == ATTN_ARCH_BERT;
   c->tok = attn_tokenizer_new_from_json (tok_path, error);
   if (c->tok == NULL)
     {
@@ -221,6 +330,14 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
   c->eos = first_id (c->tok, eos_names);
   c->pad = first_id (c->tok, pad_names);
   c->bos = first_id (c->tok, bos_names);
+  if (c->classify && (c->bos < 0 || c->eos < 0 || c->pad < 0))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "%s lacks [CLS], [SEP] or [PAD] (<s>, </s>, <pad>), which a classifier needs; "
+                   "build it with attn-cli tokenizer --kind wordpiece", tok_path);
+      attn_corpus_free (c);
+      return NULL;
+    }
   if (c->pad < 0)
     c->pad = c->eos;
   if (c->bos < 0)
@@ -239,7 +356,8 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
   pairs_init (&c->train);
   pairs_init (&c->dev);
   c->dev_refs = g_ptr_array_new_with_free_func (g_free);
-  if (!read_tsv (c, cfg, cfg->dev_path, TRUE, dev_sources, error)
+  if ((c->classify && !collect_labels (c, cfg, error))
+      || !read_tsv (c, cfg, cfg->dev_path, TRUE, dev_sources, error)
       || !read_tsv (c, cfg, cfg->train_path, FALSE, dev_sources, error))
     {
       attn_corpus_free (c);
@@ -249,9 +367,9 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
   c->info.n_dev = (int) c->dev.src_n->len;
   if (c->info.n_train == 0 || c->info.n_dev == 0)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s has no %s pairs",
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s has no %s %s",
                    c->info.n_train == 0 ? cfg->train_path : cfg->dev_path,
-                   c->info.n_train == 0 ? "training" : "dev");
+                   c->info.n_train == 0 ? "training" : "dev", c->classify ? "texts" : "pairs");
       attn_corpus_free (c);
       return NULL;
     }
@@ -279,6 +397,18 @@ void
 attn_corpus_get_info (AttnCorpus *c, AttnTrainCorpusInfo *info)
 {
   *info = c->info;
+  if (c->classify)
+    {
+      info->n_labels = (int) c->labels->len - 1;
+      info->labels = (const char *const *) c->labels->pdata;
+    }
+}
+
+const char *const *
+attn_corpus_labels (AttnCorpus *c, int *n_labels)
+{
+  *n_labels = c->classify ? (int) c->labels->len - 1 : 0;
+  return c->classify ? (const char *const *) c->labels->pdata : NULL;
 }
 
 /* ---- batches ---- */
@@ -331,11 +461,46 @@ make_epoch (AttnCorpus *c, gint64 epoch)
   c->epoch = epoch;
 }
 
+/* A classification batch: the texts, and each label in tgt_in and tgt_out [B, 1]. */
+static void
+fill_labelled (AttnCorpus *c, const Pairs *p, const int *idx, int B, AttnBatch *batch)
+{
+  int T = 1, n = 0;
+  for (int b = 0; b < B; b++)
+    if (idx[b] >= 0)
+      {
+        T = MAX (T, P_INT (p->src_n, idx[b]));
+        n++;
+      }
+  attn_batch_reserve (batch, n, T, 1);
+  n = 0;
+  for (int b = 0; b < B; b++)
+    {
+      int i = idx[b], ns;
+      const gint32 *s;
+      if (i < 0)
+        continue;
+      ns = P_INT (p->src_n, i);
+      s = P_IDS (p) + P_INT (p->src_off, i);
+      for (int j = 0; j < T; j++)
+        batch->src[(gsize) n * T + j] = j < ns ? s[j] : c->pad;
+      batch->tgt_in[n] = batch->tgt_out[n] = P_IDS (p)[P_INT (p->tgt_off, i)];
+      batch->src_len[n] = ns;
+      batch->tgt_len[n] = 1;
+      n++;
+    }
+}
+
 /* Fills batch with pairs idx[0 … B) of p (idx -1: skipped). */
 static void
 fill_batch (AttnCorpus *c, const Pairs *p, const int *idx, int B, AttnBatch *batch)
 {
   int Ts = 1, Tt = 1, n = 0;
+  if (c->classify)
+    {
+      fill_labelled (c, p, idx, B, batch);
+      return;
+    }
   for (int b = 0; b < B; b++)
     if (idx[b] >= 0)
       {
@@ -401,7 +566,8 @@ attn_corpus_probe (AttnCorpus *c, AttnBatch *batch, char **source, char **target
   int idx = 0;
   fill_batch (c, &c->dev, &idx, 1, batch);
   *source = tokens_text (c, batch->src, batch->src_len[0]);
-  *target = tokens_text (c, batch->tgt_in, batch->tgt_len[0]);
+  *target = c->classify ? g_strdup (g_ptr_array_index (c->labels, batch->tgt_out[0]))
+                        : tokens_text (c, batch->tgt_in, batch->tgt_len[0]);
 }
 
 /* ---- evaluation ---- */
@@ -424,6 +590,57 @@ max_output (AttnCorpus *c, const AttnBatch *b)
   return MIN (2 * longest + 10, c->max_tokens);
 }
 
+static int
+argmax (const float *x, int n)
+{
+  int best = 0;
+  for (int i = 1; i < n; i++)
+    if (x[i] > x[best])
+      best = i;
+  return best;
+}
+
+/* A classifier on the first n dev texts: accuracy, F1 of the positive class (the
+ * second label of two) and macro F1. */
+static void
+evaluate_labels (AttnCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *eval)
+{
+  int chunk = 64, L = (int) c->labels->len - 1;
+  g_autoptr (AttnConfusion) conf = attn_confusion_new (L);
+  g_autofree int *idx = g_new (int, chunk);
+  AttnBatch b = { 0 };
+
+  for (int first = 0; first < n; first += chunk)
+    {
+      int B = MIN (chunk, n - first);
+      const float *logits;
+      for (int i = 0; i < B; i++)
+        idx[i] = first + i;
+      fill_batch (c, &c->dev, idx, B, &b);
+      m->klass->forward (m, &b, 0.0f, FALSE, FALSE, NULL, NULL);
+      logits = m->klass->logits (m);
+      for (int i = 0; i < B; i++)
+        attn_confusion_add (conf, b.tgt_out[i], argmax (logits + (gsize) i * L, L));
+    }
+  attn_batch_clear (&b);
+  memset (eval, 0, sizeof *eval);
+  eval->n = n;
+  eval->accuracy = attn_confusion_accuracy (conf);
+  eval->exact_match = eval->token_accuracy = eval->accuracy;
+  eval->macro_f1 = attn_confusion_macro_f1 (conf);
+  eval->f1 = -1;
+  if (L == 2)
+    {
+      AttnClassScores pos;
+      attn_confusion_class (conf, 1, &pos);
+      eval->f1 = pos.f1;
+    }
+  eval->aligned = -1;
+  eval->best_layer = -1;
+  eval->bleu = eval->chrf = -1;
+  eval->perplexity = -1;
+}
+
 gboolean
 attn_corpus_evaluate (AttnCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *eval,
                       GError **error)
@@ -434,6 +651,11 @@ attn_corpus_evaluate (AttnCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *ev
   AttnBatch b = { 0 };
 
   n = n <= 0 ? c->info.n_dev : MIN (n, c->info.n_dev);
+  if (c->classify)
+    {
+      evaluate_labels (c, m, n, eval);
+      return TRUE;
+    }
   for (int first = 0; first < n; first += chunk)
     {
       int B = MIN (chunk, n - first), L;
@@ -463,6 +685,7 @@ attn_corpus_evaluate (AttnCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *ev
   eval->token_accuracy = tokens > 0 ? (double) correct / tokens : 0;
   eval->aligned = -1;
   eval->best_layer = -1;
+  eval->accuracy = eval->f1 = eval->macro_f1 = -1;
   eval->perplexity = -1;
   eval->bleu = attn_bleu ((const char *const *) hyps->pdata,
                           (const char *const *) c->dev_refs->pdata, n, NULL);
@@ -493,4 +716,27 @@ attn_corpus_translate (AttnCorpus *c, AttnTrainModel *m, const char *source, GEr
   text = decode_output (c, out, L);
   attn_batch_clear (&b);
   return text;
+}
+
+char *
+attn_corpus_classify (AttnCorpus *c, AttnTrainModel *m, const char *text, GError **error)
+{
+  g_autoptr (GArray) ids = encode (c, text, error);
+  AttnBatch b = { 0 };
+  int L = (int) c->labels->len - 1, k;
+
+  if (ids == NULL)
+    return NULL;
+  g_array_set_size (ids, MIN (ids->len, (guint) c->max_tokens - 2));
+  g_array_prepend_val (ids, c->bos);
+  g_array_append_val (ids, c->eos);
+  attn_batch_reserve (&b, 1, ids->len, 1);
+  memcpy (b.src, ids->data, sizeof (gint32) * ids->len);
+  b.src_len[0] = ids->len;
+  b.tgt_in[0] = b.tgt_out[0] = 0;
+  b.tgt_len[0] = 1;
+  m->klass->forward (m, &b, 0.0f, FALSE, FALSE, NULL, NULL);
+  k = argmax (m->klass->logits (m), L);
+  attn_batch_clear (&b);
+  return g_strdup (g_ptr_array_index (c->labels, k));
 }

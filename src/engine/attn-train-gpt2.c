@@ -42,24 +42,22 @@ typedef struct {
   AttnTrainModel parent;
   AttnGpt2Config cfg;
   gsize          wte, wpe, lnf_g, lnf_b;
-  BlockOff      *blk;
+  BlockOff      *off;
 
-  /* activations, sized for cap_B × cap_T */
+  /* activations, sized for cap_B × cap_T, in the block's buffers; its scratch
+   * (g_c, g_d, g_q, g_k, g_v [N, d], g_f1, g_f2 [N, ff], scratch [T, T]) serves the
+   * backward pass too */
+  AttnBlock      blk;
   int            cap_B, cap_T;
-  GPtrArray     *buffers;
   gint32        *pos;                   /* [N] position of each row: 0 … T-1 per sequence */
   float         *x0;                    /* [N, d] embeddings after dropout */
   guint8        *m0;
   BlockAct      *act;
   float         *hf, *meanf, *rstdf;    /* [N, d], [N]: ln_f */
   float         *logits, *dlogits;      /* [N, V] */
-  /* gradient scratch */
-  float         *g_res, *g_a, *g_b;     /* [N, d] */
+  float         *g_res;                 /* [N, d] the residual stream's gradient */
   float         *g_qkv;                 /* [N, 3d] */
-  float         *g_q, *g_k, *g_v;       /* [N, d] */
-  float         *g_f1, *g_f2;           /* [N, ff] */
   float         *qkv;                   /* [N, 3d] forward scratch */
-  float         *scratch;               /* [T, T] */
   int            B, T;
 } Gpt2T;
 
@@ -99,80 +97,53 @@ declare_block (AttnParams *p, int l, int d, int ff, BlockOff *o)
 
 /* ---- buffers ---- */
 
-static float *
-fbuf (Gpt2T *g, gsize n)
-{
-  float *b = g_new0 (float, MAX (n, 1));
-  g_ptr_array_add (g->buffers, b);
-  return b;
-}
-
-static guint8 *
-mbuf (Gpt2T *g, gsize n)
-{
-  guint8 *b = g_new0 (guint8, MAX (n, 1));
-  g_ptr_array_add (g->buffers, b);
-  return b;
-}
-
 static void
 reserve (Gpt2T *g, int B, int T)
 {
   const AttnGpt2Config *c = &g->cfg;
+  AttnBlock *blk = &g->blk;
   gsize N, d = c->d_model, ff = c->ffn_dim;
 
   if (B <= g->cap_B && T <= g->cap_T)
     return;
   B = MAX (B, g->cap_B);
   T = MAX (T, g->cap_T);
-  if (g->buffers != NULL)
-    g_ptr_array_unref (g->buffers);
-  g->buffers = g_ptr_array_new_with_free_func (g_free);
   g->cap_B = B;
   g->cap_T = T;
   N = (gsize) B * T;
-
-  g->pos = g_new0 (gint32, N);
-  g_ptr_array_add (g->buffers, g->pos);
-  g->x0 = fbuf (g, N * d);
-  g->m0 = mbuf (g, N * d);
+  attn_block_reset (blk, N, T);
+  g->pos = attn_block_ibuf (blk, N);
+  g->x0 = attn_block_fbuf (blk, N * d);
+  g->m0 = attn_block_mbuf (blk, N * d);
   for (int l = 0; l < c->layers; l++)
     {
       BlockAct *a = &g->act[l];
-      a->h1 = fbuf (g, N * d);
-      a->mean1 = fbuf (g, N);
-      a->rstd1 = fbuf (g, N);
-      a->q = fbuf (g, N * d);
-      a->k = fbuf (g, N * d);
-      a->v = fbuf (g, N * d);
-      a->p = fbuf (g, (gsize) B * c->heads * T * T);
-      a->ctx = fbuf (g, N * d);
-      a->m = fbuf (g, N * d);
-      a->mask1 = mbuf (g, N * d);
-      a->h2 = fbuf (g, N * d);
-      a->mean2 = fbuf (g, N);
-      a->rstd2 = fbuf (g, N);
-      a->f1 = fbuf (g, N * ff);
-      a->a1 = fbuf (g, N * ff);
-      a->y = fbuf (g, N * d);
-      a->mask2 = mbuf (g, N * d);
+      a->h1 = attn_block_fbuf (blk, N * d);
+      a->mean1 = attn_block_fbuf (blk, N);
+      a->rstd1 = attn_block_fbuf (blk, N);
+      a->q = attn_block_fbuf (blk, N * d);
+      a->k = attn_block_fbuf (blk, N * d);
+      a->v = attn_block_fbuf (blk, N * d);
+      a->p = attn_block_fbuf (blk, (gsize) B * c->heads * T * T);
+      a->ctx = attn_block_fbuf (blk, N * d);
+      a->m = attn_block_fbuf (blk, N * d);
+      a->mask1 = attn_block_mbuf (blk, N * d);
+      a->h2 = attn_block_fbuf (blk, N * d);
+      a->mean2 = attn_block_fbuf (blk, N);
+      a->rstd2 = attn_block_fbuf (blk, N);
+      a->f1 = attn_block_fbuf (blk, N * ff);
+      a->a1 = attn_block_fbuf (blk, N * ff);
+      a->y = attn_block_fbuf (blk, N * d);
+      a->mask2 = attn_block_mbuf (blk, N * d);
     }
-  g->hf = fbuf (g, N * d);
-  g->meanf = fbuf (g, N);
-  g->rstdf = fbuf (g, N);
-  g->logits = fbuf (g, N * c->vocab);
-  g->dlogits = fbuf (g, N * c->vocab);
-  g->g_res = fbuf (g, N * d);
-  g->g_a = fbuf (g, N * d);
-  g->g_b = fbuf (g, N * d);
-  g->g_qkv = fbuf (g, N * 3 * d);
-  g->g_q = fbuf (g, N * d);
-  g->g_k = fbuf (g, N * d);
-  g->g_v = fbuf (g, N * d);
-  g->g_f1 = fbuf (g, N * ff);
-  g->g_f2 = fbuf (g, N * ff);
-  g->qkv = fbuf (g, N * 3 * d);
-  g->scratch = fbuf (g, (gsize) T * T);
+  g->hf = attn_block_fbuf (blk, N * d);
+  g->meanf = attn_block_fbuf (blk, N);
+  g->rstdf = attn_block_fbuf (blk, N);
+  g->logits = attn_block_fbuf (blk, N * c->vocab);
+  g->dlogits = attn_block_fbuf (blk, N * c->vocab);
+  g->g_res = attn_block_fbuf (blk, N * d);
+  g->g_qkv = attn_block_fbuf (blk, N * 3 * d);
+  g->qkv = attn_block_fbuf (blk, N * 3 * d);
 }
 
 /* ---- one block ---- */
@@ -184,7 +155,7 @@ block_fwd (Gpt2T *g, const BlockOff *o, BlockAct *a, const float *x, const AttnA
   AttnParams *P = g->parent.params;
   int d = g->cfg.d_model, ff = g->cfg.ffn_dim, N = s->B * s->Tq;
   gsize n = (gsize) N * d;
-  float *tmp = g->g_a;   /* free during forward */
+  float *tmp = g->blk.g_c;   /* free during forward */
 
   a->x = x;
   attn_op_layernorm_fwd (x, N, d, ATTN_P (P, o->ln1_g), ATTN_P (P, o->ln1_b), 1e-5f, a->h1,
@@ -219,18 +190,18 @@ block_bwd (Gpt2T *g, const BlockOff *o, BlockAct *a, const AttnAttnShape *s, gbo
   AttnParams *P = g->parent.params;
   int d = g->cfg.d_model, ff = g->cfg.ffn_dim, N = s->B * s->Tq;
   gsize n = (gsize) N * d, nf = (gsize) N * ff;
-  float *dres = g->g_res, *dbr = g->g_a, *dh = g->g_b;
+  float *dres = g->g_res, *dbr = g->blk.g_c, *dh = g->blk.g_d;
 
   /* the MLP branch: dres is the gradient at y and, through the residual, at m */
   memset (dbr, 0, sizeof (float) * n);
   attn_op_dropout_or_copy_bwd (dres, n, g->cfg.dropout, train, a->mask2, dbr);
-  memset (g->g_f1, 0, sizeof (float) * nf);
-  attn_op_linear_t_bwd (a->a1, N, ff, ATTN_P (P, o->fcp_w), d, dbr, g->g_f1,
+  memset (g->blk.g_f1, 0, sizeof (float) * nf);
+  attn_op_linear_t_bwd (a->a1, N, ff, ATTN_P (P, o->fcp_w), d, dbr, g->blk.g_f1,
                         ATTN_G (P, o->fcp_w), ATTN_G (P, o->fcp_b));
-  memset (g->g_f2, 0, sizeof (float) * nf);
-  attn_op_act_bwd (g->cfg.act, a->f1, nf, g->g_f1, g->g_f2);
+  memset (g->blk.g_f2, 0, sizeof (float) * nf);
+  attn_op_act_bwd (g->cfg.act, a->f1, nf, g->blk.g_f1, g->blk.g_f2);
   memset (dh, 0, sizeof (float) * n);
-  attn_op_linear_t_bwd (a->h2, N, d, ATTN_P (P, o->fc_w), ff, g->g_f2, dh,
+  attn_op_linear_t_bwd (a->h2, N, d, ATTN_P (P, o->fc_w), ff, g->blk.g_f2, dh,
                         ATTN_G (P, o->fc_w), ATTN_G (P, o->fc_b));
   attn_op_layernorm_bwd (a->m, N, d, ATTN_P (P, o->ln2_g), a->mean2, a->rstd2, dh, dres,
                          ATTN_G (P, o->ln2_g), ATTN_G (P, o->ln2_b));
@@ -241,16 +212,17 @@ block_bwd (Gpt2T *g, const BlockOff *o, BlockAct *a, const AttnAttnShape *s, gbo
   memset (dh, 0, sizeof (float) * n);
   attn_op_linear_t_bwd (a->ctx, N, d, ATTN_P (P, o->proj_w), d, dbr, dh,
                         ATTN_G (P, o->proj_w), ATTN_G (P, o->proj_b));
-  memset (g->g_q, 0, sizeof (float) * n);
-  memset (g->g_k, 0, sizeof (float) * n);
-  memset (g->g_v, 0, sizeof (float) * n);
-  attn_op_attention_bwd (s, a->q, a->k, a->v, a->p, dh, g->g_q, g->g_k, g->g_v, g->scratch);
+  memset (g->blk.g_q, 0, sizeof (float) * n);
+  memset (g->blk.g_k, 0, sizeof (float) * n);
+  memset (g->blk.g_v, 0, sizeof (float) * n);
+  attn_op_attention_bwd (s, a->q, a->k, a->v, a->p, dh, g->blk.g_q, g->blk.g_k, g->blk.g_v,
+                         g->blk.scratch);
   for (int i = 0; i < N; i++)
     {
       float *r = g->g_qkv + (gsize) i * 3 * d;
-      memcpy (r, g->g_q + (gsize) i * d, sizeof (float) * d);
-      memcpy (r + d, g->g_k + (gsize) i * d, sizeof (float) * d);
-      memcpy (r + 2 * d, g->g_v + (gsize) i * d, sizeof (float) * d);
+      memcpy (r, g->blk.g_q + (gsize) i * d, sizeof (float) * d);
+      memcpy (r + d, g->blk.g_k + (gsize) i * d, sizeof (float) * d);
+      memcpy (r + 2 * d, g->blk.g_v + (gsize) i * d, sizeof (float) * d);
     }
   memset (dh, 0, sizeof (float) * n);
   attn_op_linear_t_bwd (a->h1, N, d, ATTN_P (P, o->attn_w), 3 * d, g->g_qkv, dh,
@@ -284,15 +256,15 @@ gpt2_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboole
       g->pos[b * T + t] = t;
 
   /* x0 = drop(wte[ids] + wpe[positions]) */
-  tmp = g->g_a;
+  tmp = g->blk.g_c;
   attn_op_embedding_fwd (batch->tgt_in, N, ATTN_P (P, g->wte), d, 1.0f, tmp);
-  attn_op_embedding_fwd (g->pos, N, ATTN_P (P, g->wpe), d, 1.0f, g->g_b);
-  attn_op_add (tmp, g->g_b, n);
+  attn_op_embedding_fwd (g->pos, N, ATTN_P (P, g->wpe), d, 1.0f, g->blk.g_d);
+  attn_op_add (tmp, g->blk.g_d, n);
   attn_op_dropout_or_copy (tmp, n, c->dropout, train, rng, g->m0, g->x0);
   x = g->x0;
   for (int l = 0; l < c->layers; l++)
     {
-      block_fwd (g, &g->blk[l], &g->act[l], x, &s, train, rng);
+      block_fwd (g, &g->off[l], &g->act[l], x, &s, train, rng);
       x = g->act[l].y;
     }
   attn_op_layernorm_fwd (x, N, d, ATTN_P (P, g->lnf_g), ATTN_P (P, g->lnf_b), 1e-5f, g->hf,
@@ -306,18 +278,18 @@ gpt2_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboole
   if (!backward)
     return;
 
-  memset (g->g_b, 0, sizeof (float) * n);
-  attn_op_linear_bwd (g->hf, N, d, ATTN_P (P, g->wte), c->vocab, g->dlogits, g->g_b,
+  memset (g->blk.g_d, 0, sizeof (float) * n);
+  attn_op_linear_bwd (g->hf, N, d, ATTN_P (P, g->wte), c->vocab, g->dlogits, g->blk.g_d,
                       ATTN_G (P, g->wte), NULL);
   memset (g->g_res, 0, sizeof (float) * n);
-  attn_op_layernorm_bwd (x, N, d, ATTN_P (P, g->lnf_g), g->meanf, g->rstdf, g->g_b, g->g_res,
+  attn_op_layernorm_bwd (x, N, d, ATTN_P (P, g->lnf_g), g->meanf, g->rstdf, g->blk.g_d, g->g_res,
                          ATTN_G (P, g->lnf_g), ATTN_G (P, g->lnf_b));
   for (int l = c->layers - 1; l >= 0; l--)
-    block_bwd (g, &g->blk[l], &g->act[l], &s, train);
-  memset (g->g_a, 0, sizeof (float) * n);
-  attn_op_dropout_or_copy_bwd (g->g_res, n, c->dropout, train, g->m0, g->g_a);
-  attn_op_embedding_bwd (batch->tgt_in, N, d, 1.0f, g->g_a, ATTN_G (P, g->wte));
-  attn_op_embedding_bwd (g->pos, N, d, 1.0f, g->g_a, ATTN_G (P, g->wpe));
+    block_bwd (g, &g->off[l], &g->act[l], &s, train);
+  memset (g->blk.g_c, 0, sizeof (float) * n);
+  attn_op_dropout_or_copy_bwd (g->g_res, n, c->dropout, train, g->m0, g->blk.g_c);
+  attn_op_embedding_bwd (batch->tgt_in, N, d, 1.0f, g->blk.g_c, ATTN_G (P, g->wte));
+  attn_op_embedding_bwd (g->pos, N, d, 1.0f, g->blk.g_c, ATTN_G (P, g->wpe));
 }
 
 static const float *
@@ -405,10 +377,9 @@ static void
 gpt2_free (AttnTrainModel *m)
 {
   Gpt2T *g = (Gpt2T *) m;
-  if (g->buffers != NULL)
-    g_ptr_array_unref (g->buffers);
+  attn_block_clear (&g->blk);
   attn_params_free (m->params);
-  g_free (g->blk);
+  g_free (g->off);
   g_free (g->act);
   g_free (g);
 }
@@ -446,13 +417,19 @@ attn_train_gpt2_new (const AttnGpt2Config *config, GError **error)
 
   g->wte = add2 (P, "transformer.wte.weight", c->vocab, c->d_model);
   g->wpe = add2 (P, "transformer.wpe.weight", c->n_positions, c->d_model);
-  g->blk = g_new0 (BlockOff, c->layers);
+  g->off = g_new0 (BlockOff, c->layers);
   for (int l = 0; l < c->layers; l++)
-    declare_block (P, l, c->d_model, c->ffn_dim, &g->blk[l]);
+    declare_block (P, l, c->d_model, c->ffn_dim, &g->off[l]);
   g->lnf_g = add1 (P, "transformer.ln_f.weight", c->d_model);
   g->lnf_b = add1 (P, "transformer.ln_f.bias", c->d_model);
   attn_params_alloc (P);
   g->act = g_new0 (BlockAct, c->layers);
+  g->blk.params = P;
+  g->blk.d = c->d_model;
+  g->blk.ffn = c->ffn_dim;
+  g->blk.dropout = c->dropout;
+  g->blk.ln_eps = 1e-5f;
+  g->blk.act = c->act;
   return &g->parent;
 }
 

@@ -1,7 +1,8 @@
 /* attn-train-io.c — checkpoints of trainable models and trainers.
  *
  * A saved folder is a Hugging Face model folder that the inference engine loads:
- *   config.json, generation_config.json   (model_type "marian", "attn-rnn" or "gpt2")
+ *   config.json, generation_config.json   (model_type "marian", "attn-rnn" or "gpt2"; a
+ *                                          BERT classifier's config.json alone)
  *   model.safetensors                      (float32, the model's own tensor names)
  *   tokenizer.json, vocab.json, tokenizer_config.json   (word-level digits; a corpus
  *                                          trainer copies its tokenizer.json instead)
@@ -279,7 +280,7 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
   if (arch_s == NULL || !attn_train_arch_from_name (arch_s, &arch))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s: “arch” must be transformer, gru, lstm or gpt2", where);
+                   "%s: “arch” must be transformer, gru, lstm, bert or gpt2", where);
       return FALSE;
     }
   attn_train_config_init (c, task, arch);
@@ -505,6 +506,18 @@ write_eval (JsonBuilder *jb, const AttnTrainEval *e, gint64 step)
     {
       json_builder_set_member_name (jb, "aligned");
       json_builder_add_double_value (jb, e->aligned);
+    }
+  if (e->accuracy >= 0)
+    {
+      json_builder_set_member_name (jb, "accuracy");
+      json_builder_add_double_value (jb, e->accuracy);
+      json_builder_set_member_name (jb, "macro_f1");
+      json_builder_add_double_value (jb, e->macro_f1);
+    }
+  if (e->f1 >= 0)
+    {
+      json_builder_set_member_name (jb, "f1");
+      json_builder_add_double_value (jb, e->f1);
     }
   json_builder_end_object (jb);
 }

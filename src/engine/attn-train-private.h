@@ -173,6 +173,80 @@ void   attn_op_dropout_or_copy_bwd (const float *dy, gsize n, float p, gboolean 
 /* y += x */
 void   attn_op_add           (float *y, const float *x, gsize n);
 
+/* ---- post-layer-norm Transformer sub-layers (attn-train-block.c) ----
+ * Shared by the Marian Transformer and BERT:
+ *   attention     x → LN(x + dropout(out_proj(Attn(q_proj x, k_proj kv, v_proj kv))))
+ *   feed-forward  x → LN(x + dropout(fc2(act(fc1 x))))                            */
+
+typedef struct {
+  gsize q_w, q_b, k_w, k_b, v_w, v_b, o_w, o_b, ln_g, ln_b;
+} AttnSubOff;
+
+typedef struct {
+  gsize fc1_w, fc1_b, fc2_w, fc2_b, ln_g, ln_b;
+} AttnFfnOff;
+
+/* Saved activations of one attention sub-layer. */
+typedef struct {
+  const float *x, *kv;      /* inputs (not owned) */
+  float  *q;                /* [Nq, d] */
+  float  *k, *v;            /* [Nk, d] */
+  float  *p;                /* [B, H, Tq, Tk] */
+  float  *ctx;              /* [Nq, d] */
+  float  *h;                /* [Nq, d]  x + dropout(out_proj(ctx)) */
+  float  *y;                /* [Nq, d]  layer norm of h */
+  float  *mean, *rstd;      /* [Nq] */
+  guint8 *mask;             /* [Nq, d] dropout */
+} AttnSubAct;
+
+/* Saved activations of one feed-forward sub-layer. */
+typedef struct {
+  const float *x;
+  float  *f1, *a1;          /* [N, ffn] */
+  float  *h, *y;            /* [N, d] */
+  float  *mean, *rstd;      /* [N] */
+  guint8 *mask;             /* [N, d] */
+} AttnFfnAct;
+
+/* The settings and buffers the sub-layers share. The model sets params, d, ffn,
+ * dropout, ln_eps and act, and calls attn_block_reset () whenever its batch
+ * grows; the activation and model buffers it takes with attn_block_fbuf () are
+ * freed by the next reset or by attn_block_clear (). */
+typedef struct {
+  AttnParams *params;
+  int         d, ffn;
+  float       dropout, ln_eps;
+  AttnTAct    act;
+  GPtrArray  *buffers;
+  /* gradient scratch: [n_max, d] ×5, [n_max, ffn] ×2, [t_max, t_max] */
+  float      *g_c, *g_d, *g_q, *g_k, *g_v, *g_f1, *g_f2, *scratch;
+} AttnBlock;
+
+/* names: the q, k, v, out projections and the layer norm (".weight"/".bias" appended) */
+void    attn_block_declare_attn (AttnParams *p, const char *const names[5], int d, AttnSubOff *o);
+/* names: fc1, fc2 and the layer norm */
+void    attn_block_declare_ffn  (AttnParams *p, const char *const names[3], int d, int ffn,
+                                 AttnFfnOff *o);
+void    attn_block_reset        (AttnBlock *blk, gsize n_max, gsize t_max);
+void    attn_block_clear        (AttnBlock *blk);
+float  *attn_block_fbuf         (AttnBlock *blk, gsize n);   /* zeroed */
+guint8 *attn_block_mbuf         (AttnBlock *blk, gsize n);
+gint32 *attn_block_ibuf         (AttnBlock *blk, gsize n);
+void    attn_block_alloc_attn   (AttnBlock *blk, AttnSubAct *a, gsize nq, gsize nk, gsize np);
+void    attn_block_alloc_ffn    (AttnBlock *blk, AttnFfnAct *a, gsize n);
+void    attn_block_attn_fwd     (AttnBlock *blk, const AttnSubOff *o, AttnSubAct *a,
+                                 const float *x, const float *kv, const AttnAttnShape *s,
+                                 gboolean train, AttnRng *rng);
+/* dy: the gradient at a->y. Adds into dx (the query input) and dkv (the key/value
+ * input; may equal dx for self-attention). dx and dkv must not be block scratch. */
+void    attn_block_attn_bwd     (AttnBlock *blk, const AttnSubOff *o, AttnSubAct *a,
+                                 const AttnAttnShape *s, gboolean train, const float *dy,
+                                 float *dx, float *dkv);
+void    attn_block_ffn_fwd      (AttnBlock *blk, const AttnFfnOff *o, AttnFfnAct *a,
+                                 const float *x, int N, gboolean train, AttnRng *rng);
+void    attn_block_ffn_bwd      (AttnBlock *blk, const AttnFfnOff *o, AttnFfnAct *a, int N,
+                                 gboolean train, const float *dy, float *dx);
+
 /* ---- a batch of padded sequence pairs ---- */
 
 typedef struct {
@@ -234,6 +308,22 @@ void            attn_train_transformer_init (AttnTrainModel *m, AttnRng *rng);
  * batch, counting the matrix products only. */
 gint64          attn_train_transformer_flops (AttnTrainModel *m, int B, int Ts, int Tt);
 
+/* A BERT text classifier with Hugging Face's BertForSequenceClassification
+ * layout (attn-train-bert.c). It reads the source side of a batch ([CLS] … [SEP],
+ * src_len real tokens, padding keys masked) and the class of sequence b in
+ * tgt_out[b · Tt]; its logits are [B, n_labels]. Its `cross` method returns the
+ * self-attention of sequence b, [layers, heads, src_len, src_len]. */
+typedef struct {
+  int      vocab, d_model, ffn_dim, layers, heads, max_positions, type_vocab, n_labels;
+  const char *const *labels;     /* n_labels names, copied (config.json's id2label) */
+  gint32   pad_id, cls_id, sep_id;
+  float    dropout;              /* embeddings, sub-layer outputs and the pooled output */
+  AttnTAct act;
+} AttnBertConfig;
+
+AttnTrainModel *attn_train_bert_new  (const AttnBertConfig *config, GError **error);
+void            attn_train_bert_init (AttnTrainModel *m, AttnRng *rng);
+
 /* The decoder-only Transformer with GPT-2's parameters and layout (GPT2LMHeadModel,
  * attn-train-gpt2.c). It reads the decoder side of a batch (tgt_in → tgt_out);
  * pad_id < 0: no padding token (targets of -1 are ignored). Its `cross` method
@@ -294,12 +384,15 @@ double     attn_adamw_update    (AttnAdamW *opt, AttnParams *params);
  * returns the norm before clipping. */
 double     attn_clip_grad_norm  (AttnParams *params, double max_norm);
 
-/* ---- parallel corpora (attn-train-corpus.c) ---- */
+/* ---- parallel corpora and labelled texts (attn-train-corpus.c) ---- */
 
 typedef struct _AttnCorpus AttnCorpus;
 
 /* Reads and tokenizes config->train_path and dev_path with the tokenizer in
- * config->tokenizer_dir. Training pairs whose source is also a dev source are dropped. */
+ * config->tokenizer_dir. Training pairs whose source is also a dev source are dropped.
+ * With arch "bert" the files hold labelled texts (text in source_column, label in
+ * target_column), stored as [CLS] text [SEP] cut to max_tokens, and batches have
+ * the label index in tgt_out [B, 1]. */
 AttnCorpus *attn_corpus_load          (const AttnTrainConfig *config, GError **error);
 void        attn_corpus_free          (AttnCorpus *corpus);
 /* Vocabulary size and the special ids (decoder start: <s>, else <pad> as Marian's). */
@@ -318,6 +411,11 @@ gboolean    attn_corpus_evaluate      (AttnCorpus *corpus, AttnTrainModel *model
                                        AttnTrainEval *eval, GError **error);
 char       *attn_corpus_translate     (AttnCorpus *corpus, AttnTrainModel *model,
                                        const char *source, GError **error);
+/* A classification corpus (arch "bert"): its label names, sorted (NULL-terminated;
+ * NULL with 0 for a parallel corpus), and the label a model gives a text. */
+const char *const *attn_corpus_labels (AttnCorpus *corpus, int *n_labels);
+char       *attn_corpus_classify      (AttnCorpus *corpus, AttnTrainModel *model,
+                                       const char *text, GError **error);
 
 /* ---- plain text for a language model (attn-train-text.c) ---- */
 

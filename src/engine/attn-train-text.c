@@ -274,6 +274,7 @@ attn_text_corpus_evaluate (AttnTextCorpus *c, AttnTrainModel *m, int n, AttnTrai
   eval->aligned = -1;
   eval->best_layer = -1;
   eval->bleu = eval->chrf = -1;
+  eval->accuracy = eval->f1 = eval->macro_f1 = -1;
   eval->tokens = tokens;
   eval->loss = tokens > 0 ? nll / tokens : 0;
   eval->perplexity = attn_lm_perplexity (nll, tokens);

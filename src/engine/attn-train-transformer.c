@@ -12,55 +12,27 @@
 #include "attn-train-private.h"
 
 typedef struct {
-  gsize q_w, q_b, k_w, k_b, v_w, v_b, o_w, o_b, ln_g, ln_b;
-} SubOff;
-
-typedef struct {
-  SubOff self, cross;       /* cross only in decoder layers */
-  gsize fc1_w, fc1_b, fc2_w, fc2_b, ln_g, ln_b;
+  AttnSubOff self, cross;   /* cross only in decoder layers */
+  AttnFfnOff ffn;
 } LayerOff;
-
-/* Saved activations of one attention sub-layer (x → LN(x + Attn(x, kv)))). */
-typedef struct {
-  const float *x, *kv;      /* inputs (not owned) */
-  float  *q;                /* [Nq, d] */
-  float  *k, *v;            /* [Nk, d] */
-  float  *p;                /* [B, H, Tq, Tk] */
-  float  *ctx;              /* [Nq, d] */
-  float  *h;                /* [Nq, d]  x + dropout(out_proj(ctx)) */
-  float  *y;                /* [Nq, d]  layer norm of h */
-  float  *mean, *rstd;      /* [Nq] */
-  guint8 *mask;             /* [Nq, d] dropout */
-} SubAct;
-
-/* Saved activations of one feed-forward sub-layer (x → LN(x + fc2(act(fc1 x)))). */
-typedef struct {
-  const float *x;
-  float  *f1, *a1;          /* [N, ffn] */
-  float  *h, *y;            /* [N, d] */
-  float  *mean, *rstd;
-  guint8 *mask;
-} FfnAct;
 
 typedef struct {
   AttnTrainModel parent;
   AttnTfConfig   cfg;
   gsize          shared, flb;
   LayerOff      *enc, *dec;
+  AttnBlock      blk;                   /* the sub-layers' settings, buffers and scratch */
 
   /* activations, sized for cap_B × cap_T */
   int            cap_B, cap_Ts, cap_Tt;
-  GPtrArray     *buffers;
   float         *enc_x0, *dec_x0;       /* [Ns, d], [Nt, d] after embedding + dropout */
   guint8        *enc_m0, *dec_m0;
-  SubAct        *enc_self, *dec_self, *dec_cross;
-  FfnAct        *enc_ffn, *dec_ffn;
+  AttnSubAct    *enc_self, *dec_self, *dec_cross;
+  AttnFfnAct    *enc_ffn, *dec_ffn;
   float         *logits, *dlogits;      /* [Nt, V] */
   /* gradient scratch */
-  float         *g_a, *g_b, *g_c, *g_d, *g_q, *g_k, *g_v;  /* [Nmax, d] */
-  float         *g_f1, *g_f2;           /* [Nmax, ffn] */
+  float         *g_a, *g_b;             /* [Nmax, d] */
   float         *g_enc;                 /* [Ns, d] */
-  float         *scratch;               /* [Tmax, Tmax] */
   /* the last forward's shape */
   int            B, Ts, Tt;
   const int     *src_len;
@@ -73,32 +45,17 @@ add2 (AttnParams *p, const char *name, gint64 a, gint64 b)
   return attn_params_add (p, name, 2, shape, TRUE);
 }
 
-static gsize
-add1 (AttnParams *p, const char *name, gint64 a)
-{
-  return attn_params_add (p, name, 1, &a, FALSE);
-}
-
 static void
-declare_sub (AttnParams *p, const char *prefix, const char *attn, const char *ln, int d,
-             SubOff *o)
+declare_sub (AttnParams *p, const char *prefix, const char *attn, const char *ln,
+             AttnSubOff *o, int d)
 {
-  static const char *proj[] = { "q_proj", "k_proj", "v_proj", "out_proj" };
-  gsize *w[] = { &o->q_w, &o->k_w, &o->v_w, &o->o_w };
-  gsize *b[] = { &o->q_b, &o->k_b, &o->v_b, &o->o_b };
-  for (int i = 0; i < 4; i++)
-    {
-      g_autofree char *nw = g_strdup_printf ("%s.%s.%s.weight", prefix, attn, proj[i]);
-      g_autofree char *nb = g_strdup_printf ("%s.%s.%s.bias", prefix, attn, proj[i]);
-      *w[i] = add2 (p, nw, d, d);
-      *b[i] = add1 (p, nb, d);
-    }
-  {
-    g_autofree char *ng = g_strdup_printf ("%s.%s.weight", prefix, ln);
-    g_autofree char *nb = g_strdup_printf ("%s.%s.bias", prefix, ln);
-    o->ln_g = add1 (p, ng, d);
-    o->ln_b = add1 (p, nb, d);
-  }
+  g_autofree char *q = g_strdup_printf ("%s.%s.q_proj", prefix, attn);
+  g_autofree char *k = g_strdup_printf ("%s.%s.k_proj", prefix, attn);
+  g_autofree char *v = g_strdup_printf ("%s.%s.v_proj", prefix, attn);
+  g_autofree char *out = g_strdup_printf ("%s.%s.out_proj", prefix, attn);
+  g_autofree char *norm = g_strdup_printf ("%s.%s", prefix, ln);
+  const char *const names[5] = { q, k, v, out, norm };
+  attn_block_declare_attn (p, names, d, o);
 }
 
 static void
@@ -106,220 +63,59 @@ declare_layer (AttnParams *p, const char *stack, int l, gboolean decoder, int d,
                LayerOff *o)
 {
   g_autofree char *prefix = g_strdup_printf ("model.%s.layers.%d", stack, l);
-  g_autofree char *f1w = g_strdup_printf ("%s.fc1.weight", prefix);
-  g_autofree char *f1b = g_strdup_printf ("%s.fc1.bias", prefix);
-  g_autofree char *f2w = g_strdup_printf ("%s.fc2.weight", prefix);
-  g_autofree char *f2b = g_strdup_printf ("%s.fc2.bias", prefix);
-  g_autofree char *lng = g_strdup_printf ("%s.final_layer_norm.weight", prefix);
-  g_autofree char *lnb = g_strdup_printf ("%s.final_layer_norm.bias", prefix);
+  g_autofree char *f1 = g_strdup_printf ("%s.fc1", prefix);
+  g_autofree char *f2 = g_strdup_printf ("%s.fc2", prefix);
+  g_autofree char *ln = g_strdup_printf ("%s.final_layer_norm", prefix);
+  const char *const names[3] = { f1, f2, ln };
 
-  declare_sub (p, prefix, "self_attn", "self_attn_layer_norm", d, &o->self);
+  declare_sub (p, prefix, "self_attn", "self_attn_layer_norm", &o->self, d);
   if (decoder)
-    declare_sub (p, prefix, "encoder_attn", "encoder_attn_layer_norm", d, &o->cross);
-  o->fc1_w = add2 (p, f1w, ffn, d);
-  o->fc1_b = add1 (p, f1b, ffn);
-  o->fc2_w = add2 (p, f2w, d, ffn);
-  o->fc2_b = add1 (p, f2b, d);
-  o->ln_g = add1 (p, lng, d);
-  o->ln_b = add1 (p, lnb, d);
+    declare_sub (p, prefix, "encoder_attn", "encoder_attn_layer_norm", &o->cross, d);
+  attn_block_declare_ffn (p, names, d, ffn, &o->ffn);
 }
 
 /* ---- buffers ---- */
-
-static float *
-fbuf (Tf *tf, gsize n)
-{
-  float *b = g_new0 (float, MAX (n, 1));
-  g_ptr_array_add (tf->buffers, b);
-  return b;
-}
-
-static guint8 *
-mbuf (Tf *tf, gsize n)
-{
-  guint8 *b = g_new0 (guint8, MAX (n, 1));
-  g_ptr_array_add (tf->buffers, b);
-  return b;
-}
-
-static void
-alloc_sub (Tf *tf, SubAct *a, gsize nq, gsize nk, gsize np)
-{
-  int d = tf->cfg.d_model;
-  a->q = fbuf (tf, nq * d);
-  a->k = fbuf (tf, nk * d);
-  a->v = fbuf (tf, nk * d);
-  a->p = fbuf (tf, np);
-  a->ctx = fbuf (tf, nq * d);
-  a->h = fbuf (tf, nq * d);
-  a->y = fbuf (tf, nq * d);
-  a->mean = fbuf (tf, nq);
-  a->rstd = fbuf (tf, nq);
-  a->mask = mbuf (tf, nq * d);
-}
-
-static void
-alloc_ffn (Tf *tf, FfnAct *a, gsize n)
-{
-  int d = tf->cfg.d_model, f = tf->cfg.ffn_dim;
-  a->f1 = fbuf (tf, n * f);
-  a->a1 = fbuf (tf, n * f);
-  a->h = fbuf (tf, n * d);
-  a->y = fbuf (tf, n * d);
-  a->mean = fbuf (tf, n);
-  a->rstd = fbuf (tf, n);
-  a->mask = mbuf (tf, n * d);
-}
 
 static void
 reserve (Tf *tf, int B, int Ts, int Tt)
 {
   const AttnTfConfig *c = &tf->cfg;
-  gsize Ns, Nt, Nmax, d = c->d_model, H = c->heads, V = c->vocab, Tmax;
+  AttnBlock *blk = &tf->blk;
+  gsize Ns, Nt, Nmax, d = c->d_model, H = c->heads, V = c->vocab;
 
   if (B <= tf->cap_B && Ts <= tf->cap_Ts && Tt <= tf->cap_Tt)
     return;
   B = MAX (B, tf->cap_B);
   Ts = MAX (Ts, tf->cap_Ts);
   Tt = MAX (Tt, tf->cap_Tt);
-  if (tf->buffers != NULL)
-    g_ptr_array_unref (tf->buffers);
-  tf->buffers = g_ptr_array_new_with_free_func (g_free);
   tf->cap_B = B;
   tf->cap_Ts = Ts;
   tf->cap_Tt = Tt;
   Ns = (gsize) B * Ts;
   Nt = (gsize) B * Tt;
   Nmax = MAX (Ns, Nt);
-  Tmax = MAX (Ts, Tt);
+  attn_block_reset (blk, Nmax, MAX (Ts, Tt));
 
-  tf->enc_x0 = fbuf (tf, Ns * d);
-  tf->dec_x0 = fbuf (tf, Nt * d);
-  tf->enc_m0 = mbuf (tf, Ns * d);
-  tf->dec_m0 = mbuf (tf, Nt * d);
+  tf->enc_x0 = attn_block_fbuf (blk, Ns * d);
+  tf->dec_x0 = attn_block_fbuf (blk, Nt * d);
+  tf->enc_m0 = attn_block_mbuf (blk, Ns * d);
+  tf->dec_m0 = attn_block_mbuf (blk, Nt * d);
   for (int l = 0; l < c->encoder_layers; l++)
     {
-      alloc_sub (tf, &tf->enc_self[l], Ns, Ns, (gsize) B * H * Ts * Ts);
-      alloc_ffn (tf, &tf->enc_ffn[l], Ns);
+      attn_block_alloc_attn (blk, &tf->enc_self[l], Ns, Ns, (gsize) B * H * Ts * Ts);
+      attn_block_alloc_ffn (blk, &tf->enc_ffn[l], Ns);
     }
   for (int l = 0; l < c->decoder_layers; l++)
     {
-      alloc_sub (tf, &tf->dec_self[l], Nt, Nt, (gsize) B * H * Tt * Tt);
-      alloc_sub (tf, &tf->dec_cross[l], Nt, Ns, (gsize) B * H * Tt * Ts);
-      alloc_ffn (tf, &tf->dec_ffn[l], Nt);
+      attn_block_alloc_attn (blk, &tf->dec_self[l], Nt, Nt, (gsize) B * H * Tt * Tt);
+      attn_block_alloc_attn (blk, &tf->dec_cross[l], Nt, Ns, (gsize) B * H * Tt * Ts);
+      attn_block_alloc_ffn (blk, &tf->dec_ffn[l], Nt);
     }
-  tf->logits = fbuf (tf, Nt * V);
-  tf->dlogits = fbuf (tf, Nt * V);
-  tf->g_a = fbuf (tf, Nmax * d);
-  tf->g_b = fbuf (tf, Nmax * d);
-  tf->g_c = fbuf (tf, Nmax * d);
-  tf->g_d = fbuf (tf, Nmax * d);
-  tf->g_q = fbuf (tf, Nmax * d);
-  tf->g_k = fbuf (tf, Nmax * d);
-  tf->g_v = fbuf (tf, Nmax * d);
-  tf->g_f1 = fbuf (tf, Nmax * c->ffn_dim);
-  tf->g_f2 = fbuf (tf, Nmax * c->ffn_dim);
-  tf->g_enc = fbuf (tf, Ns * d);
-  tf->scratch = fbuf (tf, Tmax * Tmax);
-}
-
-/* ---- sub-layers ---- */
-
-static void
-sub_fwd (Tf *tf, const SubOff *o, SubAct *a, const float *x, const float *kv,
-         const AttnAttnShape *s, gboolean train, AttnRng *rng)
-{
-  AttnParams *P = tf->parent.params;
-  int d = tf->cfg.d_model, Nq = s->B * s->Tq, Nk = s->B * s->Tk;
-  gsize n = (gsize) Nq * d;
-
-  a->x = x;
-  a->kv = kv;
-  attn_op_linear_fwd (x, Nq, d, ATTN_P (P, o->q_w), ATTN_P (P, o->q_b), d, a->q);
-  attn_op_linear_fwd (kv, Nk, d, ATTN_P (P, o->k_w), ATTN_P (P, o->k_b), d, a->k);
-  attn_op_linear_fwd (kv, Nk, d, ATTN_P (P, o->v_w), ATTN_P (P, o->v_b), d, a->v);
-  attn_op_attention_fwd (s, a->q, a->k, a->v, a->p, a->ctx);
-  /* h = x + dropout(out_proj(ctx)); a->y is free until the layer norm */
-  attn_op_linear_fwd (a->ctx, Nq, d, ATTN_P (P, o->o_w), ATTN_P (P, o->o_b), d, a->y);
-  attn_op_dropout_or_copy (a->y, n, tf->cfg.dropout, train, rng, a->mask, a->h);
-  attn_op_add (a->h, x, n);
-  attn_op_layernorm_fwd (a->h, Nq, d, ATTN_P (P, o->ln_g), ATTN_P (P, o->ln_b), 1e-5f,
-                         a->y, a->mean, a->rstd);
-}
-
-/* dy: gradient at a->y. Adds into dx (the query input) and dkv (the key/value input;
- * may equal dx for self-attention). */
-static void
-sub_bwd (Tf *tf, const SubOff *o, SubAct *a, const AttnAttnShape *s, gboolean train,
-         const float *dy, float *dx, float *dkv)
-{
-  AttnParams *P = tf->parent.params;
-  int d = tf->cfg.d_model, Nq = s->B * s->Tq, Nk = s->B * s->Tk;
-  gsize n = (gsize) Nq * d, nk = (gsize) Nk * d;
-  float *dh = tf->g_c, *dao = tf->g_d, *dctx = tf->g_q;
-
-  memset (dh, 0, sizeof (float) * n);
-  attn_op_layernorm_bwd (a->h, Nq, d, ATTN_P (P, o->ln_g), a->mean, a->rstd, dy, dh,
-                         ATTN_G (P, o->ln_g), ATTN_G (P, o->ln_b));
-  attn_op_add (dx, dh, n);
-  memset (dao, 0, sizeof (float) * n);
-  attn_op_dropout_or_copy_bwd (dh, n, tf->cfg.dropout, train, a->mask, dao);
-  memset (dctx, 0, sizeof (float) * n);
-  attn_op_linear_bwd (a->ctx, Nq, d, ATTN_P (P, o->o_w), d, dao, dctx,
-                      ATTN_G (P, o->o_w), ATTN_G (P, o->o_b));
-  /* dq reuses dh, dk/dv their own buffers */
-  memset (dh, 0, sizeof (float) * n);
-  memset (tf->g_k, 0, sizeof (float) * nk);
-  memset (tf->g_v, 0, sizeof (float) * nk);
-  attn_op_attention_bwd (s, a->q, a->k, a->v, a->p, dctx, dh, tf->g_k, tf->g_v, tf->scratch);
-  attn_op_linear_bwd (a->x, Nq, d, ATTN_P (P, o->q_w), d, dh, dx,
-                      ATTN_G (P, o->q_w), ATTN_G (P, o->q_b));
-  attn_op_linear_bwd (a->kv, Nk, d, ATTN_P (P, o->k_w), d, tf->g_k, dkv,
-                      ATTN_G (P, o->k_w), ATTN_G (P, o->k_b));
-  attn_op_linear_bwd (a->kv, Nk, d, ATTN_P (P, o->v_w), d, tf->g_v, dkv,
-                      ATTN_G (P, o->v_w), ATTN_G (P, o->v_b));
-}
-
-static void
-ffn_fwd (Tf *tf, const LayerOff *o, FfnAct *a, const float *x, int N, gboolean train,
-         AttnRng *rng)
-{
-  AttnParams *P = tf->parent.params;
-  int d = tf->cfg.d_model, f = tf->cfg.ffn_dim;
-  gsize n = (gsize) N * d;
-
-  a->x = x;
-  attn_op_linear_fwd (x, N, d, ATTN_P (P, o->fc1_w), ATTN_P (P, o->fc1_b), f, a->f1);
-  attn_op_act_fwd (tf->cfg.act, a->f1, (gsize) N * f, a->a1);
-  attn_op_linear_fwd (a->a1, N, f, ATTN_P (P, o->fc2_w), ATTN_P (P, o->fc2_b), d, a->y);
-  attn_op_dropout_or_copy (a->y, n, tf->cfg.dropout, train, rng, a->mask, a->h);
-  attn_op_add (a->h, x, n);
-  attn_op_layernorm_fwd (a->h, N, d, ATTN_P (P, o->ln_g), ATTN_P (P, o->ln_b), 1e-5f,
-                         a->y, a->mean, a->rstd);
-}
-
-static void
-ffn_bwd (Tf *tf, const LayerOff *o, FfnAct *a, int N, gboolean train, const float *dy,
-         float *dx)
-{
-  AttnParams *P = tf->parent.params;
-  int d = tf->cfg.d_model, f = tf->cfg.ffn_dim;
-  gsize n = (gsize) N * d, nf = (gsize) N * f;
-  float *dh = tf->g_c, *df2 = tf->g_d;
-
-  memset (dh, 0, sizeof (float) * n);
-  attn_op_layernorm_bwd (a->h, N, d, ATTN_P (P, o->ln_g), a->mean, a->rstd, dy, dh,
-                         ATTN_G (P, o->ln_g), ATTN_G (P, o->ln_b));
-  attn_op_add (dx, dh, n);
-  memset (df2, 0, sizeof (float) * n);
-  attn_op_dropout_or_copy_bwd (dh, n, tf->cfg.dropout, train, a->mask, df2);
-  memset (tf->g_f1, 0, sizeof (float) * nf);
-  attn_op_linear_bwd (a->a1, N, f, ATTN_P (P, o->fc2_w), d, df2, tf->g_f1,
-                      ATTN_G (P, o->fc2_w), ATTN_G (P, o->fc2_b));
-  memset (tf->g_f2, 0, sizeof (float) * nf);
-  attn_op_act_bwd (tf->cfg.act, a->f1, nf, tf->g_f1, tf->g_f2);
-  attn_op_linear_bwd (a->x, N, d, ATTN_P (P, o->fc1_w), f, tf->g_f2, dx,
-                      ATTN_G (P, o->fc1_w), ATTN_G (P, o->fc1_b));
+  tf->logits = attn_block_fbuf (blk, Nt * V);
+  tf->dlogits = attn_block_fbuf (blk, Nt * V);
+  tf->g_a = attn_block_fbuf (blk, Nmax * d);
+  tf->g_b = attn_block_fbuf (blk, Nmax * d);
+  tf->g_enc = attn_block_fbuf (blk, Ns * d);
 }
 
 /* ---- the model ---- */
@@ -345,6 +141,7 @@ tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
   Tf *tf = (Tf *) m;
   const AttnTfConfig *c = &tf->cfg;
   AttnParams *P = m->params;
+  AttnBlock *blk = &tf->blk;
   int B = batch->B, Ts = batch->Ts, Tt = batch->Tt, d = c->d_model;
   int Ns = B * Ts, Nt = B * Tt;
   AttnAttnShape s_enc = { B, Ts, Ts, d, c->heads, batch->src_len, FALSE };
@@ -365,8 +162,9 @@ tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
   x = tf->enc_x0;
   for (int l = 0; l < c->encoder_layers; l++)
     {
-      sub_fwd (tf, &tf->enc[l].self, &tf->enc_self[l], x, x, &s_enc, train, rng);
-      ffn_fwd (tf, &tf->enc[l], &tf->enc_ffn[l], tf->enc_self[l].y, Ns, train, rng);
+      attn_block_attn_fwd (blk, &tf->enc[l].self, &tf->enc_self[l], x, x, &s_enc, train, rng);
+      attn_block_ffn_fwd (blk, &tf->enc[l].ffn, &tf->enc_ffn[l], tf->enc_self[l].y, Ns, train,
+                          rng);
       x = tf->enc_ffn[l].y;
     }
   enc_out = x;
@@ -376,10 +174,11 @@ tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
   x = tf->dec_x0;
   for (int l = 0; l < c->decoder_layers; l++)
     {
-      sub_fwd (tf, &tf->dec[l].self, &tf->dec_self[l], x, x, &s_dec, train, rng);
-      sub_fwd (tf, &tf->dec[l].cross, &tf->dec_cross[l], tf->dec_self[l].y, enc_out,
+      attn_block_attn_fwd (blk, &tf->dec[l].self, &tf->dec_self[l], x, x, &s_dec, train, rng);
+      attn_block_attn_fwd (blk, &tf->dec[l].cross, &tf->dec_cross[l], tf->dec_self[l].y, enc_out,
                &s_cross, train, rng);
-      ffn_fwd (tf, &tf->dec[l], &tf->dec_ffn[l], tf->dec_cross[l].y, Nt, train, rng);
+      attn_block_ffn_fwd (blk, &tf->dec[l].ffn, &tf->dec_ffn[l], tf->dec_cross[l].y, Nt, train,
+                          rng);
       x = tf->dec_ffn[l].y;
     }
   dec_out = x;
@@ -407,12 +206,14 @@ tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
       float *tmp;
       /* dcur: gradient at the layer's output; dnext collects the cross sub-layer's */
       memset (dnext, 0, sizeof (float) * Nt * d);
-      ffn_bwd (tf, &tf->dec[l], &tf->dec_ffn[l], Nt, train, dcur, dnext);
+      attn_block_ffn_bwd (blk, &tf->dec[l].ffn, &tf->dec_ffn[l], Nt, train, dcur, dnext);
       memset (dcur, 0, sizeof (float) * Nt * d);
-      sub_bwd (tf, &tf->dec[l].cross, &tf->dec_cross[l], &s_cross, train, dnext, dcur,
+      attn_block_attn_bwd (blk, &tf->dec[l].cross, &tf->dec_cross[l], &s_cross, train, dnext,
+                           dcur,
                tf->g_enc);
       memset (dnext, 0, sizeof (float) * Nt * d);
-      sub_bwd (tf, &tf->dec[l].self, &tf->dec_self[l], &s_dec, train, dcur, dnext, dnext);
+      attn_block_attn_bwd (blk, &tf->dec[l].self, &tf->dec_self[l], &s_dec, train, dcur, dnext,
+                           dnext);
       tmp = dcur;
       dcur = dnext;
       dnext = tmp;
@@ -427,9 +228,10 @@ tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
     {
       /* dcur: gradient at the layer's output, then at its input */
       memset (dnext, 0, sizeof (float) * Ns * d);
-      ffn_bwd (tf, &tf->enc[l], &tf->enc_ffn[l], Ns, train, dcur, dnext);
+      attn_block_ffn_bwd (blk, &tf->enc[l].ffn, &tf->enc_ffn[l], Ns, train, dcur, dnext);
       memset (dcur, 0, sizeof (float) * Ns * d);
-      sub_bwd (tf, &tf->enc[l].self, &tf->enc_self[l], &s_enc, train, dnext, dcur, dcur);
+      attn_block_attn_bwd (blk, &tf->enc[l].self, &tf->enc_self[l], &s_enc, train, dnext, dcur,
+                           dcur);
     }
   memset (dnext, 0, sizeof (float) * Ns * d);
   attn_op_dropout_or_copy_bwd (dcur, (gsize) Ns * d, c->dropout, train, tf->enc_m0, dnext);
@@ -529,8 +331,7 @@ static void
 tf_free (AttnTrainModel *m)
 {
   Tf *tf = (Tf *) m;
-  if (tf->buffers != NULL)
-    g_ptr_array_unref (tf->buffers);
+  attn_block_clear (&tf->blk);
   attn_params_free (m->params);
   g_free (tf->enc);
   g_free (tf->dec);
@@ -572,6 +373,12 @@ attn_train_transformer_new (const AttnTfConfig *config, GError **error)
   tf->parent.bos_id = c->bos_id;
   tf->parent.eos_id = c->eos_id;
   P = tf->parent.params = attn_params_new ();
+  tf->blk.params = P;
+  tf->blk.d = c->d_model;
+  tf->blk.ffn = c->ffn_dim;
+  tf->blk.dropout = c->dropout;
+  tf->blk.ln_eps = 1e-5f;
+  tf->blk.act = c->act;
 
   tf->shared = add2 (P, "model.shared.weight", c->vocab, c->d_model);
   {
@@ -585,11 +392,11 @@ attn_train_transformer_new (const AttnTfConfig *config, GError **error)
   for (int l = 0; l < c->decoder_layers; l++)
     declare_layer (P, "decoder", l, TRUE, c->d_model, c->ffn_dim, &tf->dec[l]);
   attn_params_alloc (P);
-  tf->enc_self = g_new0 (SubAct, c->encoder_layers);
-  tf->enc_ffn = g_new0 (FfnAct, c->encoder_layers);
-  tf->dec_self = g_new0 (SubAct, c->decoder_layers);
-  tf->dec_cross = g_new0 (SubAct, c->decoder_layers);
-  tf->dec_ffn = g_new0 (FfnAct, c->decoder_layers);
+  tf->enc_self = g_new0 (AttnSubAct, c->encoder_layers);
+  tf->enc_ffn = g_new0 (AttnFfnAct, c->encoder_layers);
+  tf->dec_self = g_new0 (AttnSubAct, c->decoder_layers);
+  tf->dec_cross = g_new0 (AttnSubAct, c->decoder_layers);
+  tf->dec_ffn = g_new0 (AttnFfnAct, c->decoder_layers);
   return &tf->parent;
 }
 

@@ -46,6 +46,27 @@ attn_train_config_init (AttnTrainConfig *c, AttnTask task, AttnTrainArch arch)
       c->heads = 4;
       c->eval_size = 200;
     }
+  else if (arch == ATTN_ARCH_BERT)
+    {
+      /* a small BERT for "label TAB text" files: the shape of the spam-bert recipe */
+      c->steps = 1000;
+      c->batch_size = 32;
+      c->lr = 1e-3f;
+      c->beta2 = 0.999f;
+      c->warmup_steps = 100;
+      c->decay = ATTN_DECAY_LINEAR;
+      c->min_lr_ratio = 0.0f;
+      c->dropout = 0.1f;
+      c->activation = ATTN_TRAIN_ACT_GELU;
+      c->d_model = 128;
+      c->ffn_dim = 512;
+      c->layers = 2;
+      c->heads = 4;
+      c->source_column = 1;
+      c->target_column = 0;
+      c->max_tokens = 128;
+      c->eval_size = 1 << 20;   /* every dev text */
+    }
   else if (arch == ATTN_ARCH_TRANSFORMER)
     {
       c->steps = 800;
@@ -77,6 +98,8 @@ attn_train_arch_from_name (const char *name, AttnTrainArch *arch)
     *arch = ATTN_ARCH_GRU;
   else if (g_str_equal (name, "lstm"))
     *arch = ATTN_ARCH_LSTM;
+  else if (g_str_equal (name, "bert"))
+    *arch = ATTN_ARCH_BERT;
   else if (g_str_equal (name, "gpt2"))
     *arch = ATTN_ARCH_GPT2;
   else
@@ -87,7 +110,7 @@ attn_train_arch_from_name (const char *name, AttnTrainArch *arch)
 const char *
 attn_train_arch_name (AttnTrainArch arch)
 {
-  static const char *names[] = { "transformer", "gru", "lstm", "gpt2" };
+  static const char *names[] = { "transformer", "gru", "lstm", "bert", "gpt2" };
   return names[arch];
 }
 
@@ -209,6 +232,8 @@ make_held_out (AttnTrainer *t)
 static int
 max_positions (const AttnTrainConfig *c, AttnCorpus *corpus)
 {
+  if (c->arch == ATTN_ARCH_BERT)
+    return c->max_tokens;   /* [CLS] and [SEP] included: the longest input trained on */
   return MAX (64, (corpus != NULL ? c->max_tokens : c->max_len) + 2);
 }
 
@@ -231,6 +256,22 @@ attn_trainer_build_model (const AttnTrainConfig *c, AttnCorpus *corpus, AttnText
         attn_text_corpus_special (text, &gc.vocab, &gc.eos_id);
       gc.bos_id = gc.eos_id;
       return attn_train_gpt2_new (&gc, error);
+    }
+  if (c->arch == ATTN_ARCH_BERT)
+    {
+      /* one token type: the trainer reads single texts, and a model without a second
+       * type tells the window and HF not to offer sentence pairs (as RoBERTa) */
+      AttnBertConfig bc = { vocab, c->d_model, c->ffn_dim, c->layers, c->heads, positions, 1,
+                            0, NULL, pad, bos, eos, c->dropout, acts[c->activation] };
+      if (corpus == NULL)
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                       "arch “bert” trains a text classifier: the recipe needs “train”, “dev” "
+                       "and “tokenizer” (labelled texts), not a toy task");
+          return NULL;
+        }
+      bc.labels = attn_corpus_labels (corpus, &bc.n_labels);
+      return attn_train_bert_new (&bc, error);
     }
   if (c->arch == ATTN_ARCH_TRANSFORMER)
     {
@@ -344,6 +385,8 @@ attn_trainer_new (const AttnTrainConfig *config, GError **error)
   attn_rng_seed (&init, config->seed ^ G_GUINT64_CONSTANT (0x1417));
   if (config->arch == ATTN_ARCH_GPT2)
     attn_train_gpt2_init (t->model, &init);
+  else if (config->arch == ATTN_ARCH_BERT)
+    attn_train_bert_init (t->model, &init);
   else if (config->arch == ATTN_ARCH_TRANSFORMER)
     attn_train_transformer_init (t->model, &init);
   else
@@ -642,6 +685,7 @@ evaluate_toy (AttnTrainer *t, int n, AttnTrainEval *eval)
   eval->tokens = 0;
   eval->loss = 0;
   eval->perplexity = -1;
+  eval->accuracy = eval->f1 = eval->macro_f1 = -1;
   for (int l = 0; l < n_layers && steps > 0; l++)
     if ((double) hits[l] / steps > eval->aligned)
       {
@@ -665,6 +709,8 @@ attn_trainer_predict (AttnTrainer *t, const char *source, GError **error)
 
   if (t->text != NULL)
     return attn_text_corpus_continue (t->text, t->model, source, error);
+  if (t->corpus != NULL && t->cfg.arch == ATTN_ARCH_BERT)
+    return attn_corpus_classify (t->corpus, t->model, source, error);
   if (t->corpus != NULL)
     return attn_corpus_translate (t->corpus, t->model, source, error);
   n = parse_digits (source, digits, MIN (60, t->model_max_source), error);
