@@ -1,14 +1,13 @@
 /* attn-cli-train.c — `attn-cli train`: trains a small attention model on a toy
- * task, a parallel corpus or labelled texts (a BERT classifier) and saves it as a
- * Hugging Face model folder that `attn-cli run` opens.
+ * task, a parallel corpus, labelled texts (a BERT classifier) or plain text (a GPT-2
+ * language model) and saves it as a Hugging Face model folder that `attn-cli run` opens.
  *
  *   attn-cli train --task copy|reverse|sort --arch transformer|gru|lstm
  *                  [--score additive|dot|general|scaled-dot] [--seed N] --out DIR
  *                  [--steps N] [--batch-size N] [--lr X] [--dropout P] [--label-smoothing E]
  *                  [--min-len N] [--max-len N]
  *   attn-cli train --recipe FILE --out DIR        (JSON: the same keys, see attn-train-io.c,
- *                                                   or a parallel corpus, or plain text for a
- *                                                   "gpt2" language model: docs/training.md)
+ *                                                   or a corpus or text: docs/training.md)
  *   attn-cli train --resume DIR [--out DIR2]      (continues a saved run)
  *
  * A progress line goes to stderr every --every steps (step, loss, tokens/s, time
@@ -111,7 +110,7 @@ attn_cli_train (int argc, char **argv)
   gboolean quiet = FALSE;
   GOptionEntry entries[] = {
     { "task", 0, 0, G_OPTION_ARG_STRING, &task, "Toy task: copy, reverse or sort", "TASK" },
-    { "arch", 0, 0, G_OPTION_ARG_STRING, &arch, "Model: transformer, gru or lstm (gpt2 through --recipe)", "ARCH" },
+    { "arch", 0, 0, G_OPTION_ARG_STRING, &arch, "Model: transformer, gru or lstm (bert and gpt2 through --recipe)", "ARCH" },
     { "score", 0, 0, G_OPTION_ARG_STRING, &score, "Recurrent attention score: additive, dot, general, scaled-dot", "S" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed (the same seed gives the same run)", "N" },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Folder to save the model in", "DIR" },
