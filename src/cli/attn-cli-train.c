@@ -8,7 +8,8 @@
  *                  [--min-len N] [--max-len N]
  *   attn-cli train --recipe FILE --out DIR        (JSON: the same keys, see attn-train-io.c,
  *                                                   or a corpus or text: docs/training.md)
- *   attn-cli train --resume DIR [--out DIR2]      (continues a saved run)
+ *   attn-cli train --resume DIR [--out DIR2] [--steps N]   (continues a saved run; N lengthens
+ *                                                           an invsqrt or constant schedule)
  *
  * A progress line goes to stderr every --every steps (step, loss, tokens/s, time
  * left; a classifier's accuracy on its batches and texts/s). Ctrl+C stops after the current step, saves to --out and exits with 130. */
@@ -165,10 +166,10 @@ attn_cli_train (int argc, char **argv)
           attn_cli_fail ("%s", error->message);
           return 1;
         }
-      if (steps > 0)
+      if (steps > 0 && steps != attn_trainer_get_config (trainer)->steps &&
+          !attn_trainer_extend (trainer, steps, &error))
         {
-          attn_cli_fail ("--steps cannot change a resumed run's schedule (it ends at step %d)",
-                         attn_trainer_get_config (trainer)->steps);
+          attn_cli_fail ("--steps: %s", error->message);
           attn_trainer_free (trainer);
           return 2;
         }

@@ -421,6 +421,27 @@ attn_trainer_get_config (AttnTrainer *t)
   return &t->cfg;
 }
 
+gboolean
+attn_trainer_extend (AttnTrainer *t, int steps, GError **error)
+{
+  if (t->cfg.decay != ATTN_DECAY_INVSQRT && t->cfg.decay != ATTN_DECAY_CONSTANT)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "This run's learning-rate schedule depends on its length (%d steps); only "
+                   "invsqrt and constant schedules can be lengthened", t->cfg.steps);
+      return FALSE;
+    }
+  if (steps <= t->step)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "The run is at step %" G_GINT64_FORMAT "; %d steps would not lengthen it",
+                   t->step, steps);
+      return FALSE;
+    }
+  t->cfg.steps = steps;
+  return TRUE;
+}
+
 gint64
 attn_trainer_get_step (AttnTrainer *t)
 {

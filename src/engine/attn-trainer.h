@@ -127,6 +127,11 @@ void          attn_trainer_free        (AttnTrainer *trainer);
 
 const AttnTrainConfig *attn_trainer_get_config (AttnTrainer *trainer);
 gint64        attn_trainer_get_step    (AttnTrainer *trainer);
+/* Lengthens a (resumed) run to `steps` updates in all. Only for schedules that do not
+ * depend on the run's length (invsqrt, constant): the result equals a run made with
+ * `steps` from the start. Others, or a length not beyond the current step, are an
+ * ATTN_ERROR_CONFIG error. */
+gboolean      attn_trainer_extend      (AttnTrainer *trainer, int steps, GError **error);
 gint64        attn_trainer_get_n_params(AttnTrainer *trainer);
 
 /* every ≤ 0 turns reports off. */
