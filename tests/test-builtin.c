@@ -145,6 +145,115 @@ test_toy_reverse_gru (void)
   check_reverser ("toy-reverse-gru");
 }
 
+/* spam-bert: the label and logits of each example, as measured when the model was
+ * built (float16 weights computed in float32; machines differ by ~1e-6). The last
+ * example is a known mistake, kept for teaching: a plain work e-mail unlike the
+ * corpus's mailing-list ham is called spam (MODEL_CARD.md). */
+static void
+test_spam_bert (void)
+{
+  static const struct { const char *label; float ham, spam; } want[] = {
+    { "spam", -4.5952f, 4.3974f },
+    { "spam", -4.6175f, 4.4191f },
+    { "spam", -4.6116f, 4.4128f },
+    { "ham", 4.7027f, -4.4997f },
+    { "ham", 4.6962f, -4.4941f },
+    { "ham", 4.6748f, -4.4748f },
+    { "spam", -4.6258f, 4.4266f },
+  };
+  g_autofree char *root = models_dir ();
+  g_autofree char *dir = g_build_filename (root, "spam-bert", NULL);
+  g_autofree char *examples = g_build_filename (dir, "examples.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AttnModel) m = attn_model_load (dir, &error);
+  g_autoptr(JsonParser) p = json_parser_new ();
+  JsonArray *list;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (attn_model_get_architecture (m), ==, "bert");
+  g_assert_cmpint (attn_model_get_max_positions (m), ==, 128);
+  g_assert_false (attn_model_accepts_pair (m));
+  json_parser_load_from_file (p, examples, &error);
+  g_assert_no_error (error);
+  list = json_node_get_array (json_parser_get_root (p));
+  g_assert_cmpuint (json_array_get_length (list), ==, G_N_ELEMENTS (want));
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    {
+      const char *text = json_object_get_string_member (json_array_get_object_element (list, i), "text");
+      AttnInput in = { .text = text };
+      g_autoptr(AttnResult) r = attn_model_run (m, &in, NULL, NULL, NULL, NULL, &error);
+      const AttnWeights *self;
+      int best;
+
+      g_assert_no_error (error);
+      g_assert_cmpint (r->output_kind, ==, ATTN_OUTPUT_LABELS);
+      g_assert_cmpint (r->n_labels, ==, 2);
+      g_assert_cmpstr (r->labels[0], ==, "ham");
+      g_assert_cmpstr (r->labels[1], ==, "spam");
+      best = r->label_probs[1] > r->label_probs[0];
+      g_test_message ("spam-bert: %s (p %.4f, logits %.4f %.4f) ← %.40s…", r->labels[best],
+                      r->label_probs[best], r->logits[0], r->logits[1], text);
+      g_assert_cmpstr (r->labels[best], ==, want[i].label);
+      g_assert_cmpfloat_with_epsilon (r->logits[0], want[i].ham, 1e-3);
+      g_assert_cmpfloat_with_epsilon (r->logits[1], want[i].spam, 1e-3);
+      self = r->attention[ATTN_KIND_SELF];
+      g_assert_nonnull (self);
+      g_assert_cmpint (self->layers, ==, 2);
+      g_assert_cmpint (self->heads, ==, 4);
+    }
+}
+
+/* The English GPT-2: its most probable next token after a few prompts (measured on
+ * the shipped weights; the engine is deterministic), and every example runs. */
+static void
+test_english_gpt2 (void)
+{
+  static const struct { const char *text, *next; } cases[] = {
+    { "And the LORD spake unto Moses,", " saying" },
+    { "And the LORD spake unto Moses, saying, Speak unto the children of Israel, and say unto them", "," },
+    { "To install a new package, run apt install followed by the name of the", " package" },
+    { "To install a new package, run apt install followed by the name of the package.", "\n" },
+  };
+  g_autofree char *root = models_dir ();
+  g_autofree char *dir = g_build_filename (root, "english-gpt2", NULL);
+  g_autofree char *examples = g_build_filename (dir, "examples.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AttnModel) m = attn_model_load (dir, &error);
+  g_autoptr(JsonParser) p = json_parser_new ();
+  AttnRunOptions opt = ATTN_RUN_OPTIONS_INIT;
+  JsonArray *list;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (attn_model_get_architecture (m), ==, "gpt2");
+  opt.max_new_tokens = 1;
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      AttnInput in = { .text = cases[i].text };
+      g_autoptr(AttnResult) r = attn_model_run (m, &in, &opt, NULL, NULL, NULL, &error);
+      gint32 id;
+      float prob;
+      g_autofree char *next = NULL;
+
+      g_assert_no_error (error);
+      attn_top_k (r->logits + (gsize) (r->logits_rows - 1) * r->logits_cols, r->logits_cols, 1,
+                  &id, &prob);
+      next = attn_tokenizer_token_display (attn_model_get_tokenizer (m), id);
+      g_test_message ("“%s” → “%s” (%.1f %%)", cases[i].text, next, 100 * prob);
+      g_assert_cmpstr (next, ==, cases[i].next);
+    }
+  json_parser_load_from_file (p, examples, &error);
+  g_assert_no_error (error);
+  list = json_node_get_array (json_parser_get_root (p));
+  g_assert_cmpuint (json_array_get_length (list), >=, 3);
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      AttnInput in = { .text = json_object_get_string_member (json_array_get_object_element (list, i), "text") };
+      g_autoptr(AttnResult) r = attn_model_run (m, &in, &opt, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (r->attention[ATTN_KIND_SELF]);
+    }
+}
+
 /* The speech recognizer: the examples are clips of held-out voices; their transcripts
  * are fixed here (whatever the model makes of them, so that a change shows), and the
  * decoder attends over the model's 4 s window (200 encoder positions). */
@@ -197,6 +306,8 @@ main (int argc, char **argv)
   g_test_add_func ("/builtin/folders", test_folders);
   g_test_add_func ("/builtin/toy-reverse", test_toy_reverse);
   g_test_add_func ("/builtin/toy-reverse-gru", test_toy_reverse_gru);
+  g_test_add_func ("/builtin/spam-bert", test_spam_bert);
+  g_test_add_func ("/builtin/english-gpt2", test_english_gpt2);
   g_test_add_func ("/builtin/speech-whisper", test_speech_whisper);
   return g_test_run ();
 }

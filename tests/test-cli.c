@@ -404,12 +404,199 @@ test_eval_translation (void)
                                     json_object_get_double_member (o, "bleu"), 1e-3);
   }
 
-  /* a file with one column, and a text model, fail with a reason */
+  /* a file with one column fails with a reason, for a speech model too (every model
+   * the engine loads has an evaluator now: translation, speech, BERT, GPT-2) */
   test_write_file (data, "3 1 4\n", 6);
   cli_run (&bad, "eval", model, data, NULL);
   assert_fails (&bad, "column");
-  cli_run (&text, "eval", "@gpt2", data, NULL);
-  assert_fails (&text, "no evaluator");
+  cli_run (&text, "eval", "@whisper", data, NULL);
+  assert_fails (&text, "audio_path<TAB>transcript");
+  test_rmdir (dir);
+}
+
+/* The label `attn-cli run` gives a text (the highest probability). */
+static char *
+run_label (const char *dir, const char *text)
+{
+  g_autofree char *out = g_build_filename (dir, "one.json", NULL);
+  g_auto(Cli) c = { 0 };
+  g_autoptr(JsonObject) o = NULL;
+  JsonObject *labels;
+  g_autoptr(GList) names = NULL;
+  const char *best = NULL;
+
+  cli_run (&c, "run", "@bert", "--text", text, "--json", out, NULL);
+  assert_ok (&c);
+  o = read_json (out);
+  labels = json_object_get_object_member (json_object_get_object_member (o, "output"), "labels");
+  names = json_object_get_members (labels);
+  for (GList *l = names; l != NULL; l = l->next)
+    if (best == NULL || json_object_get_double_member (labels, l->data)
+                        > json_object_get_double_member (labels, best))
+      best = l->data;
+  return g_strdup (best);
+}
+
+/* `attn-cli eval` on the BERT classifier fixture (labels negative, neutral, positive):
+ * the predictions are what `attn-cli run` gives each text; accuracy, the confusion
+ * counts and the supports follow from them; a text longer than the model's 128
+ * positions is cut, not refused; an unknown label fails with a reason. */
+static void
+test_eval_classification (void)
+{
+  static const char *const texts[] = { "the movie was great", "i did not like it at all",
+                                       "it was fine", "what a waste of time" };
+  static const char *const gold[] = { "positive", "negative", "neutral", "positive" };
+  static const char *const names[] = { "negative", "neutral", "positive" };
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *data = g_build_filename (dir, "labelled.tsv", NULL);
+  g_autofree char *pred = g_build_filename (dir, "pred.txt", NULL);
+  g_autofree char *report = g_build_filename (dir, "report.json", NULL);
+  g_autofree char *pred_text = NULL;
+  g_autoptr(GString) tsv = g_string_new (NULL), want = g_string_new (NULL);
+  g_autoptr(GString) longer = g_string_new (NULL);
+  g_autoptr(JsonObject) o = NULL;
+  g_auto(Cli) c = { 0 }, cut = { 0 }, bad = { 0 };
+  JsonArray *counts;
+  int right = 0, n = G_N_ELEMENTS (texts), count[3][3] = { { 0 } };
+
+  for (int i = 0; i < n; i++)
+    {
+      g_autofree char *label = run_label (dir, texts[i]);
+      int g = 0, p = 0;
+      g_string_append_printf (tsv, "%s\t%s\n", gold[i], texts[i]);
+      g_string_append_printf (want, "%s\n", label);
+      right += g_str_equal (label, gold[i]);
+      while (!g_str_equal (names[g], gold[i]))
+        g++;
+      while (!g_str_equal (names[p], label))
+        p++;
+      count[g][p]++;
+    }
+  test_write_file (data, tsv->str, tsv->len);
+  cli_run (&c, "eval", "@bert", data, "--predictions", pred, "--json", report, NULL);
+  assert_ok (&c);
+  g_assert_true (g_file_get_contents (pred, &pred_text, NULL, NULL));
+  g_assert_cmpstr (pred_text, ==, want->str);
+  o = read_json (report);
+  g_assert_cmpstr (json_object_get_string_member (o, "task"), ==, "classification");
+  g_assert_cmpint (json_object_get_int_member (o, "examples"), ==, n);
+  g_assert_cmpint (json_object_get_int_member (o, "truncated"), ==, 0);
+  g_assert_false (json_object_has_member (o, "positive_label"));   /* three labels */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "accuracy"), 100.0 * right / n, 1e-9);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
+                     json_object_get_object_member (o, "per_label"), "positive"), "support"), ==, 2);
+  counts = json_object_get_array_member (json_object_get_object_member (o, "confusion"), "counts");
+  for (int g = 0; g < 3; g++)
+    for (int p = 0; p < 3; p++)
+      g_assert_cmpint (json_array_get_int_element (json_array_get_array_element (counts, g), p),
+                       ==, count[g][p]);
+
+  /* 300 words: more than 128 tokens, cut to [CLS] + 126 + [SEP] */
+  for (int i = 0; i < 300; i++)
+    g_string_append (longer, "good ");
+  g_string_printf (tsv, "positive\t%s\n", longer->str);
+  test_write_file (data, tsv->str, tsv->len);
+  cli_run (&cut, "eval", "@bert", data, "--json", report, NULL);
+  assert_ok (&cut);
+  g_clear_pointer (&o, json_object_unref);
+  o = read_json (report);
+  g_assert_cmpint (json_object_get_int_member (o, "truncated"), ==, 1);
+
+  test_write_file (data, "funny\tit was fine\n", 18);
+  cli_run (&bad, "eval", "@bert", data, NULL);
+  assert_fails (&bad, "not one of the model's labels");
+  test_rmdir (dir);
+}
+
+/* `attn-cli eval` on a GPT-2 (the reference fixture) and a text of two documents:
+ * the perplexity, loss and bits per byte agree with each other and with the per-token
+ * losses written by --predictions, the first of which is the loss `attn-cli run`'s
+ * logits give; the induction table has a score per layer and head. */
+static void
+test_eval_language_model (void)
+{
+  static const char doc1[] = "Attention is all you need.\nIt says so.", doc2[] = "A second one.";
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *data = g_build_filename (dir, "text.txt", NULL);
+  g_autofree char *pred = g_build_filename (dir, "pred.txt", NULL);
+  g_autofree char *report = g_build_filename (dir, "report.json", NULL);
+  g_autofree char *run_json = g_build_filename (dir, "run.json", NULL);
+  g_autofree char *text = g_strdup_printf ("%s\n\n%s\n", doc1, doc2);
+  g_autofree char *pred_text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(Cli) c = { 0 }, r = { 0 };
+  g_autoptr(JsonObject) o = NULL, run = NULL;
+  JsonObject *ind;
+  JsonArray *scores, *ids, *logits;
+  gint64 tokens, bytes, V;
+  double loss, sum = 0, uniform = 0, first_nll, mx = -G_MAXDOUBLE, se = 0;
+
+  test_write_file (data, text, strlen (text));
+  cli_run (&c, "eval", "@gpt2", data, "--predictions", pred, "--json", report, NULL);
+  assert_ok (&c);
+  o = read_json (report);
+  g_assert_cmpstr (json_object_get_string_member (o, "task"), ==, "language-model");
+  g_assert_cmpint (json_object_get_int_member (o, "documents"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (o, "context"), ==, 128);
+  g_assert_cmpint (json_object_get_int_member (o, "chunks"), ==, 1);
+  tokens = json_object_get_int_member (o, "tokens");
+  bytes = json_object_get_int_member (o, "bytes");
+  loss = json_object_get_double_member (o, "loss");
+  g_test_message ("%" G_GINT64_FORMAT " tokens, %" G_GINT64_FORMAT " bytes, loss %.4f", tokens,
+                  bytes, loss);
+  /* every byte but the first token's is predicted; the separators have none */
+  g_assert_cmpint (bytes, <, (gint64) (strlen (doc1) + strlen (doc2)));
+  g_assert_cmpint (bytes, >, (gint64) (strlen (doc1) + strlen (doc2)) - 8);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "perplexity"), exp (loss), 1e-9 * exp (loss));
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "bits_per_byte"),
+                                  loss * tokens / (bytes * G_LN2), 1e-9);
+  g_assert_true (g_file_get_contents (pred, &pred_text, NULL, NULL));
+  lines = g_strsplit (pred_text, "\n", -1);
+  g_assert_cmpint (g_strv_length (lines), ==, tokens + 1);   /* and the final empty string */
+  for (gint64 i = 0; i < tokens; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
+      g_assert_cmpint (g_strv_length (f), ==, 4);
+      g_assert_cmpint (g_ascii_strtoll (f[0], NULL, 10), ==, i + 1);
+      sum += g_ascii_strtod (f[3], NULL);
+    }
+  g_assert_cmpfloat_with_epsilon (sum / tokens, loss, 1e-5);
+
+  /* the first prediction from the logits `attn-cli run` writes for the first document */
+  cli_run (&r, "run", "@gpt2", "--text", doc1, "--json", run_json, NULL);
+  assert_ok (&r);
+  run = read_json (run_json);
+  ids = json_object_get_array_member (json_object_get_object_member (run, "input"), "ids");
+  logits = json_object_get_array_member (json_object_get_object_member (run, "logits"), "data");
+  V = json_array_get_int_element (json_object_get_array_member (json_object_get_object_member (run, "logits"), "shape"), 1);
+  for (gint64 j = 0; j < V; j++)
+    mx = MAX (mx, json_array_get_double_element (logits, j));
+  for (gint64 j = 0; j < V; j++)
+    se += exp (json_array_get_double_element (logits, j) - mx);
+  first_nll = mx + log (se) - json_array_get_double_element (logits, json_array_get_int_element (ids, 1));
+  {
+    g_auto(GStrv) f = g_strsplit (lines[0], "\t", -1);
+    g_assert_cmpint (g_ascii_strtoll (f[1], NULL, 10), ==, json_array_get_int_element (ids, 1));
+    g_assert_cmpfloat_with_epsilon (g_ascii_strtod (f[3], NULL), first_nll, 1e-4);
+  }
+
+  /* induction: 10 sequences of <|endoftext|> + 50 random tokens twice */
+  ind = json_object_get_object_member (o, "induction");
+  g_assert_nonnull (ind);
+  g_assert_cmpint (json_object_get_int_member (ind, "period"), ==, 50);
+  scores = json_object_get_array_member (ind, "scores");
+  g_assert_cmpuint (json_array_get_length (scores), ==, 2);
+  g_assert_cmpuint (json_array_get_length (json_array_get_array_element (scores, 0)), ==, 4);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (ind, "previous_token_scores")), ==, 2);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (ind, "best_score"),
+                                  json_array_get_double_element (json_array_get_array_element (scores, json_object_get_int_member (ind, "best_layer")),
+                                                                 json_object_get_int_member (ind, "best_head")), 1e-12);
+  for (int j = 0; j < 50; j++)
+    uniform += 1.0 / (52 + j) / 50;
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (ind, "uniform_score"), uniform, 1e-12);
+  g_assert_true (json_object_has_member (ind, "loss_first_copy"));
+  g_assert_true (json_object_has_member (ind, "loss_second_copy"));
   test_rmdir (dir);
 }
 
@@ -522,6 +709,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/failures", test_failures);
   g_test_add_func ("/cli/eval/translation", test_eval_translation);
   g_test_add_func ("/cli/eval/speech", test_eval_speech);
+  g_test_add_func ("/cli/eval/classification", test_eval_classification);
+  g_test_add_func ("/cli/eval/language-model", test_eval_language_model);
   g_test_add_func ("/cli/convert", test_convert);
   return g_test_run ();
 }

@@ -98,10 +98,11 @@ dot_d (const float *a, const float *b, gsize n)
   return s;
 }
 
-/* ---- linear ---- */
+/* ---- linear, with the weight stored [out, in] and (GPT-2's Conv1D) [in, out] ---- */
 
 typedef struct {
   int n, in, out;
+  gboolean in_out;
   float *x, *w, *b, *y, *c;
 } LinCase;
 
@@ -109,17 +110,23 @@ static double
 lin_loss (gpointer data)
 {
   LinCase *t = data;
-  attn_op_linear_fwd (t->x, t->n, t->in, t->w, t->b, t->out, t->y);
+  if (t->in_out)
+    attn_op_linear_t_fwd (t->x, t->n, t->in, t->w, t->b, t->out, t->y);
+  else
+    attn_op_linear_fwd (t->x, t->n, t->in, t->w, t->b, t->out, t->y);
   return dot_d (t->y, t->c, (gsize) t->n * t->out);
 }
 
 static void
-test_linear (void)
+run_linear_case (gboolean in_out)
 {
   AttnRng rng;
-  LinCase t = { 5, 7, 6 };
+  LinCase t = { 5, 7, 6, in_out };
   float *dx, *dw, *db;
   Cmp cx = { 0 }, cw = { 0 }, cb = { 0 };
+  const char *what = in_out ? "linear [in, out]" : "linear";
+  g_autofree char *nx = g_strdup_printf ("%s dx", what), *nw = g_strdup_printf ("%s dW", what);
+  g_autofree char *nb = g_strdup_printf ("%s db", what);
 
   attn_rng_seed (&rng, 1);
   t.x = g_new (float, 35); t.w = g_new (float, 42); t.b = g_new (float, 6);
@@ -127,15 +134,35 @@ test_linear (void)
   dx = g_new0 (float, 35); dw = g_new0 (float, 42); db = g_new0 (float, 6);
   fill_normal (t.x, 35, &rng, 1); fill_normal (t.w, 42, &rng, 0.5f);
   fill_normal (t.b, 6, &rng, 0.5f); fill_normal (t.c, 30, &rng, 1);
-  attn_op_linear_bwd (t.x, 5, 7, t.w, 6, t.c, dx, dw, db);
+  /* the layout: y[i, o] = Σ_k x[i, k] w[o, k] (or w[k, o]) + b[o] */
+  lin_loss (&t);
+  for (int i = 0; i < 5; i++)
+    for (int o = 0; o < 6; o++)
+      {
+        double s = t.b[o];
+        for (int k = 0; k < 7; k++)
+          s += (double) t.x[i * 7 + k] * t.w[in_out ? k * 6 + o : o * 7 + k];
+        g_assert_cmpfloat (fabs (t.y[i * 6 + o] - s), <, 1e-5);
+      }
+  if (in_out)
+    attn_op_linear_t_bwd (t.x, 5, 7, t.w, 6, t.c, dx, dw, db);
+  else
+    attn_op_linear_bwd (t.x, 5, 7, t.w, 6, t.c, dx, dw, db);
   check_fd (&cx, t.x, 35, dx, lin_loss, &t, 1e-2f, 100);
   check_fd (&cw, t.w, 42, dw, lin_loss, &t, 1e-2f, 100);
   check_fd (&cb, t.b, 6, db, lin_loss, &t, 1e-2f, 100);
-  report ("linear dx", &cx, GRAD_TOL);
-  report ("linear dW", &cw, GRAD_TOL);
-  report ("linear db", &cb, GRAD_TOL);
+  report (nx, &cx, GRAD_TOL);
+  report (nw, &cw, GRAD_TOL);
+  report (nb, &cb, GRAD_TOL);
   g_free (t.x); g_free (t.w); g_free (t.b); g_free (t.y); g_free (t.c);
   g_free (dx); g_free (dw); g_free (db);
+}
+
+static void
+test_linear (void)
+{
+  run_linear_case (FALSE);
+  run_linear_case (TRUE);
 }
 
 /* ---- layer norm ---- */
@@ -199,7 +226,7 @@ act_loss (gpointer data)
 static void
 test_activations (void)
 {
-  for (int a = ATTN_TACT_GELU; a <= ATTN_TACT_TANH; a++)
+  for (int a = ATTN_TACT_GELU; a <= ATTN_TACT_GELU_NEW; a++)
     {
       AttnRng rng;
       ActCase t = { a, 64 };
@@ -570,9 +597,25 @@ make_model_batch (AttnBatch *b)
     }
 }
 
-/* fill: makes the batch (NULL: make_model_batch). */
+/* A classification batch for BERT: [CLS] … [SEP] then padding, one label each. */
 static void
-check_model_full (const char *name, AttnTrainModel *m, gboolean train, void (*fill) (AttnBatch *))
+make_class_batch (AttnBatch *b)
+{
+  static const int src[3][6] = { { 1, 5, 6, 7, 8, 2 }, { 1, 11, 2 }, { 1, 12, 13, 2 } };
+  static const int slen[3] = { 6, 3, 4 }, label[3] = { 1, 0, 2 };
+  attn_batch_reserve (b, 3, 6, 1);
+  for (int i = 0; i < 3; i++)
+    {
+      b->src_len[i] = slen[i];
+      for (int j = 0; j < 6; j++)
+        b->src[i * 6 + j] = j < slen[i] ? src[i][j] : ATTN_TOY_PAD;
+      b->tgt_in[i] = b->tgt_out[i] = label[i];
+      b->tgt_len[i] = 1;
+    }
+}
+
+static void
+check_model (const char *name, AttnTrainModel *m, gboolean train, void (*make_batch) (AttnBatch *))
 {
   ModelCase t = { m, { 0 }, 0.1f, train };
   AttnParams *P = m->params;
@@ -581,7 +624,7 @@ check_model_full (const char *name, AttnTrainModel *m, gboolean train, void (*fi
   Cmp all = { 0 };
   float *grad = g_new (float, P->total);
 
-  (fill != NULL ? fill : make_model_batch) (&t.batch);
+  make_batch (&t.batch);
   attn_params_zero_grad (P);
   attn_rng_seed (&rng, 1234);
   m->klass->forward (m, &t.batch, t.smoothing, train, TRUE, &rng, &st);
@@ -593,7 +636,8 @@ check_model_full (const char *name, AttnTrainModel *m, gboolean train, void (*fi
       const AttnParamInfo *info = &g_array_index (P->info, AttnParamInfo, i);
       Cmp c = { 0 };
       g_autofree char *what = g_strdup_printf ("%s %s", name, info->name);
-      if (g_str_has_suffix (info->name, "encoder.embed_positions.weight") && fill != NULL)
+      if (g_str_has_suffix (info->name, "encoder.embed_positions.weight")
+          && g_str_has_prefix (name, "whisper"))
         {
           /* Whisper's sinusoids are fixed: no gradient at all */
           for (gsize j = 0; j < info->numel; j++)
@@ -624,9 +668,119 @@ check_model_full (const char *name, AttnTrainModel *m, gboolean train, void (*fi
 }
 
 static void
-check_model (const char *name, AttnTrainModel *m, gboolean train)
+test_transformer (void)
 {
-  check_model_full (name, m, train, NULL);
+  AttnTfConfig cfg = { ATTN_TOY_VOCAB, 8, 12, 2, 2, 2, 32,
+                       ATTN_TOY_PAD, ATTN_TOY_BOS, ATTN_TOY_EOS, 0.0f, ATTN_TACT_GELU };
+  for (int pass = 0; pass < 2; pass++)
+    {
+      g_autoptr (GError) error = NULL;
+      AttnTrainModel *m;
+      AttnRng rng;
+
+      cfg.dropout = pass == 0 ? 0.0f : 0.2f;
+      cfg.act = pass == 0 ? ATTN_TACT_GELU : ATTN_TACT_SWISH;  /* smooth: no kinks inside ±h */
+      m = attn_train_transformer_new (&cfg, &error);
+      g_assert_no_error (error);
+      attn_rng_seed (&rng, 11);
+      attn_train_transformer_init (m, &rng);
+      /* give biases and norms non-trivial values so their gradients are tested too */
+      for (gsize i = 0; i < m->params->total; i++)
+        m->params->data[i] += 0.05f * attn_rng_normal (&rng);
+      check_model (pass == 0 ? "transformer (gelu)" : "transformer (swish, dropout 0.2)", m,
+                   pass == 1, make_model_batch);
+      m->klass->free (m);
+    }
+}
+
+/* BERT for sequence classification: word, position and token-type embeddings with
+ * their layer norm, the encoder layers, the pooler and the classifier. Token type 1
+ * is never used, so its row's gradient is zero (checked by the absolute test). */
+static void
+test_bert (void)
+{
+  static const char *const labels[] = { "a", "b", "c" };
+  AttnBertConfig cfg = { ATTN_TOY_VOCAB, 8, 12, 2, 2, 8, 2, 3, labels,
+                         ATTN_TOY_PAD, 1, 2, 0.0f, ATTN_TACT_GELU };
+  for (int pass = 0; pass < 2; pass++)
+    {
+      g_autoptr (GError) error = NULL;
+      AttnTrainModel *m;
+      AttnRng rng;
+
+      cfg.dropout = pass == 0 ? 0.0f : 0.2f;
+      m = attn_train_bert_new (&cfg, &error);
+      g_assert_no_error (error);
+      attn_rng_seed (&rng, 17);
+      attn_train_bert_init (m, &rng);
+      /* BERT's N(0, 0.02) start is nearly linear; larger values exercise tanh, GELU
+       * and the layer norms, and make biases and gains non-trivial */
+      for (gsize i = 0; i < m->params->total; i++)
+        m->params->data[i] += 0.3f * attn_rng_normal (&rng);
+      check_model (pass == 0 ? "bert" : "bert (dropout 0.2)", m, pass == 1, make_class_batch);
+      m->klass->free (m);
+    }
+}
+
+/* GPT-2 (pre-layer-norm blocks, c_attn split into q, k, v, learned positions, the
+ * output layer tied to the token embeddings) on the decoder side of the same
+ * batch: tgt_in → tgt_out, causal attention, padded rows. */
+static void
+test_gpt2 (void)
+{
+  AttnGpt2Config cfg = { ATTN_TOY_VOCAB, 8, 12, 2, 2, 8, ATTN_TOY_PAD, ATTN_TOY_BOS,
+                         ATTN_TOY_EOS, 0.0f, ATTN_TACT_GELU_NEW };
+  for (int pass = 0; pass < 2; pass++)
+    {
+      g_autoptr (GError) error = NULL;
+      AttnTrainModel *m;
+      AttnRng rng;
+
+      cfg.dropout = pass == 0 ? 0.0f : 0.2f;
+      m = attn_train_gpt2_new (&cfg, &error);
+      g_assert_no_error (error);
+      attn_rng_seed (&rng, 13);
+      attn_train_gpt2_init (m, &rng);
+      /* GPT-2's initial weights (σ 0.02) leave most gradients tiny: larger values
+       * make every tensor's gradient measurable */
+      for (gsize i = 0; i < m->params->total; i++)
+        m->params->data[i] += 0.3f * attn_rng_normal (&rng);
+      check_model (pass == 0 ? "gpt2 (gelu_new)" : "gpt2 (gelu_new, dropout 0.2)", m, pass == 1,
+                   make_model_batch);
+      m->klass->free (m);
+    }
+}
+
+static void
+test_rnn_models (void)
+{
+  static const struct { AttnCell cell; AttnScoreKind score; float dropout; } cases[] = {
+    { ATTN_CELL_GRU, ATTN_SCORE_ADDITIVE, 0.0f },
+    { ATTN_CELL_GRU, ATTN_SCORE_DOT, 0.0f },
+    { ATTN_CELL_GRU, ATTN_SCORE_GENERAL, 0.0f },
+    { ATTN_CELL_GRU, ATTN_SCORE_SCALED_DOT, 0.2f },
+    { ATTN_CELL_LSTM, ATTN_SCORE_ADDITIVE, 0.2f },
+    { ATTN_CELL_LSTM, ATTN_SCORE_GENERAL, 0.0f },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      AttnRnnConfig cfg = { ATTN_TOY_VOCAB, 5, 6, 4, 32, ATTN_TOY_PAD, ATTN_TOY_BOS, ATTN_TOY_EOS,
+                            cases[i].cell, cases[i].score, cases[i].dropout };
+      g_autoptr (GError) error = NULL;
+      g_autofree char *name = g_strdup_printf ("%s %s%s", cases[i].cell == ATTN_CELL_GRU ? "gru" : "lstm",
+                                               attn_score_name (cases[i].score),
+                                               cases[i].dropout > 0 ? " dropout 0.2" : "");
+      AttnTrainModel *m = attn_rnn_new (&cfg, &error);
+      AttnRng rng;
+
+      g_assert_no_error (error);
+      attn_rng_seed (&rng, 30 + i);
+      attn_rnn_init (m, &rng);
+      for (gsize j = 0; j < m->params->total; j++)
+        m->params->data[j] += 0.1f * attn_rng_normal (&rng);
+      check_model (name, m, cases[i].dropout > 0, make_model_batch);
+      m->klass->free (m);
+    }
 }
 
 /* Two 1 s clips of smooth random log-mel features; the prompt 1 2 3 4 (labels −1), then
@@ -720,68 +874,11 @@ test_whisper (void)
       attn_train_whisper_init (m, &rng);
       for (gsize i = 0; i < m->params->total; i++)
         m->params->data[i] += 0.05f * attn_rng_normal (&rng);
-      check_model_full (names[pass], m, pass == 1, make_whisper_batch);
+      check_model (names[pass], m, pass == 1, make_whisper_batch);
       m->klass->free (m);
     }
 }
 
-static void
-test_transformer (void)
-{
-  AttnTfConfig cfg = { ATTN_TOY_VOCAB, 8, 12, 2, 2, 2, 32,
-                       ATTN_TOY_PAD, ATTN_TOY_BOS, ATTN_TOY_EOS, 0.0f, ATTN_TACT_GELU };
-  for (int pass = 0; pass < 2; pass++)
-    {
-      g_autoptr (GError) error = NULL;
-      AttnTrainModel *m;
-      AttnRng rng;
-
-      cfg.dropout = pass == 0 ? 0.0f : 0.2f;
-      cfg.act = pass == 0 ? ATTN_TACT_GELU : ATTN_TACT_SWISH;  /* smooth: no kinks inside ±h */
-      m = attn_train_transformer_new (&cfg, &error);
-      g_assert_no_error (error);
-      attn_rng_seed (&rng, 11);
-      attn_train_transformer_init (m, &rng);
-      /* give biases and norms non-trivial values so their gradients are tested too */
-      for (gsize i = 0; i < m->params->total; i++)
-        m->params->data[i] += 0.05f * attn_rng_normal (&rng);
-      check_model (pass == 0 ? "transformer (gelu)" : "transformer (swish, dropout 0.2)", m,
-                   pass == 1);
-      m->klass->free (m);
-    }
-}
-
-static void
-test_rnn_models (void)
-{
-  static const struct { AttnCell cell; AttnScoreKind score; float dropout; } cases[] = {
-    { ATTN_CELL_GRU, ATTN_SCORE_ADDITIVE, 0.0f },
-    { ATTN_CELL_GRU, ATTN_SCORE_DOT, 0.0f },
-    { ATTN_CELL_GRU, ATTN_SCORE_GENERAL, 0.0f },
-    { ATTN_CELL_GRU, ATTN_SCORE_SCALED_DOT, 0.2f },
-    { ATTN_CELL_LSTM, ATTN_SCORE_ADDITIVE, 0.2f },
-    { ATTN_CELL_LSTM, ATTN_SCORE_GENERAL, 0.0f },
-  };
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      AttnRnnConfig cfg = { ATTN_TOY_VOCAB, 5, 6, 4, 32, ATTN_TOY_PAD, ATTN_TOY_BOS, ATTN_TOY_EOS,
-                            cases[i].cell, cases[i].score, cases[i].dropout };
-      g_autoptr (GError) error = NULL;
-      g_autofree char *name = g_strdup_printf ("%s %s%s", cases[i].cell == ATTN_CELL_GRU ? "gru" : "lstm",
-                                               attn_score_name (cases[i].score),
-                                               cases[i].dropout > 0 ? " dropout 0.2" : "");
-      AttnTrainModel *m = attn_rnn_new (&cfg, &error);
-      AttnRng rng;
-
-      g_assert_no_error (error);
-      attn_rng_seed (&rng, 30 + i);
-      attn_rnn_init (m, &rng);
-      for (gsize j = 0; j < m->params->total; j++)
-        m->params->data[j] += 0.1f * attn_rng_normal (&rng);
-      check_model (name, m, cases[i].dropout > 0);
-      m->klass->free (m);
-    }
-}
 
 int
 main (int argc, char **argv)
@@ -798,6 +895,8 @@ main (int argc, char **argv)
   g_test_add_func ("/train-grad/dropout", test_dropout);
   g_test_add_func ("/train-grad/rnn-layers", test_rnn_layers);
   g_test_add_func ("/train-grad/transformer", test_transformer);
+  g_test_add_func ("/train-grad/bert", test_bert);
+  g_test_add_func ("/train-grad/gpt2", test_gpt2);
   g_test_add_func ("/train-grad/ctc", test_ctc);
   g_test_add_func ("/train-grad/whisper", test_whisper);
   g_test_add_func ("/train-grad/rnn-models", test_rnn_models);

@@ -425,6 +425,65 @@ test_bad_config (void)
   g_assert_nonnull (error);
 }
 
+/* ---- lengthening: 10 steps of a 10-step invsqrt run, resumed to 20 = 20 straight ---- */
+
+static void
+test_extend (void)
+{
+  AttnTrainConfig c;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("attn-train-XXXXXX", &error);
+  g_autofree char *ckpt = g_build_filename (dir, "ckpt", NULL);
+  double straight[20], extended[20];
+  AttnTrainer *t;
+
+  g_assert_no_error (error);
+  attn_train_config_init (&c, ATTN_TASK_COPY, ATTN_ARCH_TRANSFORMER);
+  c.batch_size = 16;
+  c.seed = 9;
+  c.decay = ATTN_DECAY_INVSQRT;
+  c.warmup_steps = 4;
+  c.steps = 20;
+  run_curve (&c, 20, straight);
+
+  c.steps = 10;
+  t = attn_trainer_new (&c, &error);
+  for (int i = 0; i < 10; i++)
+    g_assert_true (attn_trainer_step (t, 1, NULL, &extended[i], &error));
+  g_assert_true (attn_trainer_save (t, ckpt, &error));
+  attn_trainer_free (t);
+  t = attn_trainer_resume (ckpt, &error);
+  g_assert_no_error (error);
+  g_assert_false (attn_trainer_extend (t, 10, &error));        /* not beyond step 10 */
+  g_assert_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG);
+  g_clear_error (&error);
+  g_assert_true (attn_trainer_extend (t, 20, &error));
+  g_assert_no_error (error);
+  for (int i = 10; i < 20; i++)
+    g_assert_true (attn_trainer_step (t, 1, NULL, &extended[i], &error));
+  attn_trainer_free (t);
+  g_assert_cmpmem (straight, sizeof straight, extended, sizeof extended);
+
+  /* a cosine schedule depends on the run's length: refused */
+  c.decay = ATTN_DECAY_COSINE;
+  t = attn_trainer_new (&c, &error);
+  g_assert_false (attn_trainer_extend (t, 20, &error));
+  g_assert_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG);
+  g_test_message ("%s", error->message);
+  attn_trainer_free (t);
+  {
+    g_autoptr (GDir) d = g_dir_open (ckpt, 0, NULL);
+    const char *name;
+    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *p = g_build_filename (ckpt, name, NULL);
+        g_unlink (p);
+      }
+  }
+  g_rmdir (ckpt);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -440,5 +499,6 @@ main (int argc, char **argv)
   g_test_add_func ("/train-toy/same-seed/lstm", test_seed_lstm);
   g_test_add_func ("/train-toy/resume/transformer", test_resume_transformer);
   g_test_add_func ("/train-toy/resume/gru", test_resume_gru);
+  g_test_add_func ("/train-toy/extend", test_extend);
   return g_test_run ();
 }

@@ -1,6 +1,6 @@
 /* lens-application.c — AdwApplication: the actions table and the command line.
  *
- *   attention-lens [--model DIR] [--text TEXT] [--pair TEXT] [--audio FILE] [--run]
+ *   attention-lens [--model DIR | DIR] [--text TEXT] [--pair TEXT] [--audio FILE] [--run]
  *                  [--view NAME] [--kind KIND]
  *   attention-lens --list-models | --version
  *
@@ -152,6 +152,17 @@ lens_application_activate (GApplication *app)
     lens_window_run (win);
 }
 
+/* `attention-lens DIR`: a model folder given without --model (--model wins). */
+static void
+lens_application_open (GApplication *app, GFile **files, int n_files, const char *hint)
+{
+  LensApplication *self = LENS_APPLICATION (app);
+
+  if (n_files > 0 && self->model == NULL)
+    self->model = g_file_get_path (files[0]);
+  lens_application_activate (app);
+}
+
 static void
 on_threads_changed (GSettings *settings, const char *key, gpointer data)
 {
@@ -258,6 +269,7 @@ lens_application_class_init (LensApplicationClass *klass)
 
   G_OBJECT_CLASS (klass)->finalize = lens_application_finalize;
   app_class->activate = lens_application_activate;
+  app_class->open = lens_application_open;
   app_class->startup = lens_application_startup;
   app_class->handle_local_options = lens_application_handle_local_options;
 }
@@ -281,7 +293,7 @@ lens_application_new (void)
 {
   return g_object_new (LENS_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
-                       "flags", G_APPLICATION_NON_UNIQUE,
+                       "flags", G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/org/attentionlens/AttentionLens",
                        NULL);
 }

@@ -27,18 +27,13 @@ static char *
 token_text (LensOutputPane *self, gint32 id)
 {
   AttnTokenizer *tok = self->model ? attn_model_get_target_tokenizer (self->model) : NULL;
-  char *s = tok ? attn_tokenizer_token_display (tok, id) : NULL;
+  g_autofree char *s = tok ? attn_tokenizer_token_display (tok, id) : NULL;
 
   if (s == NULL)
     return g_strdup_printf ("#%d", id);
-  /* labels read better without the leading space of a word piece; keep a lone space visible */
-  g_strstrip (s);
-  if (s[0] == '\0')
-    {
-      g_free (s);
-      return g_strdup ("␣");
-    }
-  return s;
+  /* as the views label tokens: a line break (a language model's frequent next token)
+   * reads ↵ rather than a blank, a lone space ␣ */
+  return lens_token_text_label (s);
 }
 
 static void

@@ -48,15 +48,17 @@ lens_result_key_tokens (const AttnResult *result, AttnKind kind)
 char *
 lens_token_label (const AttnTokenSeq *seq, guint i)
 {
-  const char *raw;
-  GString *s;
-
   if (seq == NULL || i >= seq->len)
     return g_strdup_printf ("%u", i);
-  raw = seq->display && seq->display[i] ? seq->display[i]
-        : seq->tokens && seq->tokens[i] ? seq->tokens[i] : "";
+  return lens_token_text_label (seq->display && seq->display[i] ? seq->display[i]
+                                : seq->tokens && seq->tokens[i] ? seq->tokens[i] : "");
+}
 
-  s = g_string_new (NULL);
+char *
+lens_token_text_label (const char *raw)
+{
+  GString *s = g_string_new (NULL);
+
   for (const char *p = raw; *p; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);

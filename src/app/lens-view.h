@@ -62,6 +62,9 @@ void                    lens_view_invalidate     (LensView *self);
 const AttnTokenSeq     *lens_result_query_tokens (const AttnResult *result, AttnKind kind);
 const AttnTokenSeq     *lens_result_key_tokens   (const AttnResult *result, AttnKind kind);
 char                   *lens_token_label         (const AttnTokenSeq *seq, guint i);
+/* A token's readable text as a label: line breaks as ↵, tabs as ⇥, the surrounding
+ * spaces trimmed, a token of spaces only as ␣. */
+char                   *lens_token_text_label    (const char *display);
 const char             *lens_kind_title          (AttnKind kind);
 
 G_END_DECLS

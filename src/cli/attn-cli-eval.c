@@ -22,11 +22,21 @@ evaluator_for (AttnModel *model, const char **task, GError **error)
     case ATTN_MODALITY_TRANSLATION:
       *task = "translation";
       return attn_cli_eval_translation;
+    case ATTN_MODALITY_TEXT:
+      if (g_str_equal (attn_model_get_architecture (model), "bert"))
+        {
+          *task = "classification";
+          return attn_cli_eval_classification;
+        }
+      if (g_str_equal (attn_model_get_architecture (model), "gpt2"))
+        {
+          *task = "language-model";
+          return attn_cli_eval_language_model;
+        }
+      break;
     case ATTN_MODALITY_SPEECH:
       *task = "speech";
       return attn_cli_eval_speech;
-    case ATTN_MODALITY_TEXT:
-      break;
     }
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                "%s: no evaluator for %s models", attn_model_get_dir (model),

@@ -34,5 +34,19 @@ gboolean attn_cli_eval_translation (AttnModel *model, const AttnEvalOptions *opt
  * attn_metrics_normalize () on both sides, their edit counts, exact match. */
 gboolean attn_cli_eval_speech (AttnModel *model, const AttnEvalOptions *options,
                                JsonBuilder *report, GCancellable *cancellable, GError **error);
+/* Text classification: TSV label<TAB>text (columns 0 and 1 by default); texts longer
+ * than the model accepts keep their first tokens and the final special token; accuracy,
+ * precision/recall/F1 per label and of the positive label (label 1 of two), macro F1 and
+ * the confusion counts, in percent. */
+gboolean attn_cli_eval_classification (AttnModel *model, const AttnEvalOptions *options,
+                                       JsonBuilder *report, GCancellable *cancellable,
+                                       GError **error);
+
+/* Language models (GPT-2): perplexity and bits per byte on a plain-text file (one
+ * paragraph per line, documents separated by an empty line), in chunks of the model's
+ * context; the induction-head score per layer and head on repeated random tokens. */
+gboolean attn_cli_eval_language_model (AttnModel *model, const AttnEvalOptions *options,
+                                       JsonBuilder *report, GCancellable *cancellable,
+                                       GError **error);
 
 G_END_DECLS

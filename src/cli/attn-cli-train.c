@@ -1,16 +1,18 @@
 /* attn-cli-train.c — `attn-cli train`: trains a small attention model on a toy
- * task and saves it as a Hugging Face model folder that `attn-cli run` opens.
+ * task, a parallel corpus, labelled texts (a BERT classifier) or plain text (a GPT-2
+ * language model) and saves it as a Hugging Face model folder that `attn-cli run` opens.
  *
  *   attn-cli train --task copy|reverse|sort --arch transformer|gru|lstm
  *                  [--score additive|dot|general|scaled-dot] [--seed N] --out DIR
  *                  [--steps N] [--batch-size N] [--lr X] [--dropout P] [--label-smoothing E]
  *                  [--min-len N] [--max-len N]
  *   attn-cli train --recipe FILE --out DIR        (JSON: the same keys, see attn-train-io.c,
- *                                                   or a parallel corpus: docs/training.md)
- *   attn-cli train --resume DIR [--out DIR2]      (continues a saved run)
+ *                                                   or a corpus or text: docs/training.md)
+ *   attn-cli train --resume DIR [--out DIR2] [--steps N]   (continues a saved run; N lengthens
+ *                                                           an invsqrt or constant schedule)
  *
  * A progress line goes to stderr every --every steps (step, loss, tokens/s, time
- * left). Ctrl+C stops after the current step, saves to --out and exits with 130. */
+ * left; a classifier's accuracy on its batches and texts/s). Ctrl+C stops after the current step, saves to --out and exits with 130. */
 #include "attn-cli-train.h"
 #include "attn-cli-common.h"
 #include "attn-trainer.h"
@@ -37,6 +39,7 @@ on_sigint (int sig)
 typedef struct {
   gboolean quiet;
   gboolean tty;
+  const char *unit;      /* what tokens_per_second counts */
 } Progress;
 
 static void
@@ -47,13 +50,14 @@ on_progress (const AttnTrainProgress *p, gpointer user_data)
   if (pr->quiet)
     return;
   fprintf (stderr, "step %5" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "  loss %.4f  acc %5.1f %%  "
-           "lr %.2e  %6.0f tok/s  %5.1f s  left %d:%02d%s",
+           "lr %.2e  %6.0f %s/s  %5.1f s  left %d:%02d%s",
            p->step, p->total_steps, p->loss, 100 * p->token_accuracy, p->lr,
-           p->tokens_per_second, p->elapsed, left / 60, left % 60, pr->tty ? "\033[K\r" : "\n");
+           p->tokens_per_second, pr->unit, p->elapsed, left / 60, left % 60, pr->tty ? "\033[K\r" : "\n");
 }
 
 /* Evaluates on the held-out set: toy tasks on stdout as before; a corpus's BLEU
- * and chrF on stderr (they are also kept in trainer_state.json). */
+ * and chrF, or a classifier's accuracy and F1, on stderr (they are also kept in
+ * trainer_state.json). */
 static gboolean
 evaluate (AttnTrainer *trainer, int n, gboolean quiet, GError **error)
 {
@@ -67,6 +71,25 @@ evaluate (AttnTrainer *trainer, int n, gboolean quiet, GError **error)
       fprintf (stderr, "\rdev at step %" G_GINT64_FORMAT ": %d clips, WER %.2f %%, CER %.2f %%, "
                "exact %.1f %%, token accuracy %.1f %%\n", attn_trainer_get_step (trainer), ev.n,
                ev.wer, ev.cer, 100 * ev.exact_match, 100 * ev.token_accuracy);
+      return TRUE;
+    }
+  if (ev.perplexity >= 0)
+    {
+      fprintf (stderr, "\rdev at step %" G_GINT64_FORMAT ": %d chunks, %" G_GINT64_FORMAT
+               " tokens, loss %.4f, perplexity %.2f, token accuracy %.1f %%\n",
+               attn_trainer_get_step (trainer), ev.n, ev.tokens, ev.loss, ev.perplexity,
+               100 * ev.token_accuracy);
+      return TRUE;
+    }
+  if (ev.accuracy >= 0)
+    {
+      AttnTrainCorpusInfo ci;
+      attn_trainer_get_corpus_info (trainer, &ci);
+      fprintf (stderr, "\rdev at step %" G_GINT64_FORMAT ": %d texts, accuracy %.2f %%",
+               attn_trainer_get_step (trainer), ev.n, 100 * ev.accuracy);
+      if (ev.f1 >= 0)
+        fprintf (stderr, ", F1 (%s) %.4f", ci.labels[1], ev.f1);
+      fprintf (stderr, ", macro F1 %.4f\n", ev.macro_f1);
       return TRUE;
     }
   if (ev.bleu >= 0)
@@ -91,11 +114,11 @@ attn_cli_train (int argc, char **argv)
   g_autofree char *task = NULL, *arch = NULL, *score = NULL, *out = NULL, *recipe = NULL;
   g_autofree char *resume = NULL, *lr = NULL, *dropout = NULL, *smoothing = NULL;
   gint64 seed = -1;
-  int steps = 0, batch = 0, min_len = 0, max_len = 0, every = 50, eval = 500;
+  int steps = 0, batch = 0, min_len = 0, max_len = 0, every = 50, eval = -1;
   gboolean quiet = FALSE;
   GOptionEntry entries[] = {
     { "task", 0, 0, G_OPTION_ARG_STRING, &task, "Toy task: copy, reverse or sort", "TASK" },
-    { "arch", 0, 0, G_OPTION_ARG_STRING, &arch, "Model: transformer, gru or lstm (whisper: by --recipe)", "ARCH" },
+    { "arch", 0, 0, G_OPTION_ARG_STRING, &arch, "Model: transformer, gru or lstm (bert, gpt2 and whisper through --recipe)", "ARCH" },
     { "score", 0, 0, G_OPTION_ARG_STRING, &score, "Recurrent attention score: additive, dot, general, scaled-dot", "S" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed (the same seed gives the same run)", "N" },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Folder to save the model in", "DIR" },
@@ -109,11 +132,11 @@ attn_cli_train (int argc, char **argv)
     { "min-len", 0, 0, G_OPTION_ARG_INT, &min_len, "Shortest sequence (digits)", "N" },
     { "max-len", 0, 0, G_OPTION_ARG_INT, &max_len, "Longest sequence (digits)", "N" },
     { "every", 0, 0, G_OPTION_ARG_INT, &every, "Progress line every N steps (default 50)", "N" },
-    { "eval", 0, 0, G_OPTION_ARG_INT, &eval, "Held-out sequences to evaluate at the end (default 500; 0: none)", "N" },
+    { "eval", 0, 0, G_OPTION_ARG_INT, &eval, "Held-out sequences to evaluate at the end (default: the recipe's eval_size, 500 for toy tasks; 0: none)", "N" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print nothing but errors", NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("— train a toy attention model");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("— train an attention model (a toy task, or a recipe)");
   g_autoptr (GError) error = NULL;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   AttnTrainConfig config;
@@ -150,10 +173,10 @@ attn_cli_train (int argc, char **argv)
           attn_cli_fail ("%s", error->message);
           return 1;
         }
-      if (steps > 0)
+      if (steps > 0 && steps != attn_trainer_get_config (trainer)->steps &&
+          !attn_trainer_extend (trainer, steps, &error))
         {
-          attn_cli_fail ("--steps cannot change a resumed run's schedule (it ends at step %d)",
-                         attn_trainer_get_config (trainer)->steps);
+          attn_cli_fail ("--steps: %s", error->message);
           attn_trainer_free (trainer);
           return 2;
         }
@@ -237,8 +260,11 @@ attn_cli_train (int argc, char **argv)
     }
 
   c = attn_trainer_get_config (trainer);
+  if (eval < 0)
+    eval = c->eval_size;
   progress.quiet = quiet;
   progress.tty = isatty (fileno (stderr));
+  progress.unit = c->arch == ATTN_ARCH_BERT ? "texts" : "tok";
   if (!quiet && c->arch == ATTN_ARCH_WHISPER)
     {
       AttnTrainCorpusInfo ci;
@@ -248,6 +274,30 @@ attn_cli_train (int argc, char **argv)
                "bins, %" G_GINT64_FORMAT " parameters, seed %" G_GUINT64_FORMAT ", %d steps of %d "
                "clips\n", c->train_path, ci.n_train, ci.train_tokens, ci.n_too_long,
                c->window_seconds, c->max_tokens, ci.n_dev, c->n_mels,
+               attn_trainer_get_n_params (trainer), c->seed, c->steps, c->batch_size);
+    }
+  else if (!quiet && c->arch == ATTN_ARCH_GPT2)
+    {
+      AttnTrainCorpusInfo ci;
+      attn_trainer_get_corpus_info (trainer, &ci);
+      fprintf (stderr, "training gpt2 on %s: %d documents, %" G_GINT64_FORMAT " tokens, %d chunks "
+               "of %d; dev %d documents, %" G_GINT64_FORMAT " tokens; %" G_GINT64_FORMAT
+               " parameters, seed %" G_GUINT64_FORMAT ", %d steps of %d chunks\n",
+               c->train_path, ci.n_train_docs, ci.train_tokens, ci.n_train, c->context,
+               ci.n_dev_docs, ci.dev_tokens, attn_trainer_get_n_params (trainer), c->seed,
+               c->steps, c->batch_size);
+    }
+  else if (!quiet && c->arch == ATTN_ARCH_BERT)
+    {
+      AttnTrainCorpusInfo ci;
+      g_autofree char *labels = NULL;
+      attn_trainer_get_corpus_info (trainer, &ci);
+      labels = g_strjoinv (", ", (char **) ci.labels);
+      fprintf (stderr, "training bert on %s (text column %d, label column %d; labels %s): "
+               "%d texts, %d cut to %d tokens, %d with a dev text skipped, %d dev texts; "
+               "%" G_GINT64_FORMAT " parameters, seed %" G_GUINT64_FORMAT ", %d steps of %d "
+               "texts\n", c->train_path, c->source_column, c->target_column, labels, ci.n_train,
+               ci.n_too_long, c->max_tokens, ci.n_in_dev, ci.n_dev,
                attn_trainer_get_n_params (trainer), c->seed, c->steps, c->batch_size);
     }
   else if (!quiet && c->train_path[0] != '\0')

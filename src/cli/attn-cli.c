@@ -32,7 +32,7 @@ static const Command commands[] = {
   { "score", attn_cli_score, "corpus BLEU, chrF, WER and CER of hypotheses against references" },
   { "eval", attn_cli_eval, "a model's figures on held-out data (BLEU/chrF, accuracy/F1, …)" },
   { "convert", attn_cli_convert, "copy a model folder with float16 (or float32) weights" },
-  { "train", attn_cli_train, "train a toy attention model (copy, reverse, sort) and save it" },
+  { "train", attn_cli_train, "train a model (toy task, translation or BERT classifier recipe) and save it" },
 };
 
 static void

@@ -1,55 +1,28 @@
-/* attn-train-corpus.c — training on a parallel corpus: TSV sentence pairs read
- * and tokenized once, batches of similar length drawn from the seed, and the
- * evaluation of greedy translations of the dev pairs with corpus BLEU and chrF.
+/* attn-train-corpus.c — training on a TSV corpus: sentence pairs for translation,
+ * or labelled texts for a classifier (arch "bert"), read and tokenized once;
+ * batches of similar length drawn from the seed; the evaluation of greedy
+ * translations of the dev pairs with corpus BLEU and chrF, or of the dev texts'
+ * predicted labels with accuracy and F1.
  *
  * Every pair is stored as token ids: the source with </s> appended, the target
  * without it; a batch adds the decoder start token in front of the decoder input
  * and </s> after the labels, the layout of the toy tasks (attn-train-tasks.c).
  *
  * A speech corpus (Whisper) keeps each pair's audio path instead of source ids; its
- * batches hold the log-mel features of one window per clip, computed as the inference
- * engine computes them, the decoder input is Whisper's prompt followed by the
- * transcript, and the labels are the transcript and <|endoftext|> (the prompt's own
- * positions are not scored). */
+ * clips, features and batches are attn-train-speech.c's. */
 #include <string.h>
 #include <gio/gio.h>
 
 #include "attn-audio.h"
+#include "attn-confusion.h"
 #include "attn-error.h"
 #include "attn-metrics.h"
 #include "attn-tokenizer.h"
-#include "attn-train-private.h"
+#include "attn-train-corpus-private.h"
 
 #define BUCKET_BATCHES 64   /* batches per length-sorting window */
 
-typedef struct {
-  GArray *ids;          /* gint32, every sequence one after the other */
-  GArray *src_off, *src_n, *tgt_off, *tgt_n;   /* int per pair */
-} Pairs;
 
-struct _AttnCorpus {
-  AttnTokenizer *tok;
-  char          *tok_dir;
-  int            vocab;
-  gint32         pad, bos, eos;
-  int            max_tokens, batch_size;
-  guint64        seed;
-  Pairs          train, dev;
-  GPtrArray     *dev_refs;       /* target text of each dev pair */
-  AttnTrainCorpusInfo info;
-  /* the batches of the current epoch: pair indices, batch_size per batch (-1: none) */
-  gint64         epoch;
-  int            n_batches;
-  int           *order;
-  /* speech */
-  gboolean       speech;
-  int            n_mels;
-  gsize          window;             /* samples per window */
-  GPtrArray     *train_audio, *dev_audio;   /* absolute path of each pair */
-  AttnWhisperTrainConfig prompt;     /* prompt, n_prompt and the special ids */
-};
-
-#define SPEECH_IGNORE (-1)   /* labels not scored */
 
 static void
 pairs_init (Pairs *p)
@@ -71,11 +44,9 @@ pairs_clear (Pairs *p)
   g_clear_pointer (&p->tgt_n, g_array_unref);
 }
 
-#define P_INT(arr, i) g_array_index ((arr), int, (i))
-#define P_IDS(p) ((gint32 *) (p)->ids->data)
 
-static void
-pairs_add (Pairs *p, const gint32 *src, int ns, const gint32 *tgt, int nt)
+void
+attn_pairs_add (Pairs *p, const gint32 *src, int ns, const gint32 *tgt, int nt)
 {
   int off = (int) p->ids->len;
   g_array_append_val (p->src_off, off);
@@ -99,6 +70,8 @@ attn_corpus_free (AttnCorpus *c)
   g_clear_pointer (&c->dev_refs, g_ptr_array_unref);
   g_clear_pointer (&c->train_audio, g_ptr_array_unref);
   g_clear_pointer (&c->dev_audio, g_ptr_array_unref);
+  g_clear_pointer (&c->labels, g_ptr_array_unref);
+  g_clear_pointer (&c->label_ids, g_hash_table_unref);
   g_free (c->order);
   g_free (c);
 }
@@ -116,8 +89,8 @@ first_id (AttnTokenizer *tok, const char *const *names)
 }
 
 /* Token ids of text without the post-processor's specials. */
-static GArray *
-encode (AttnCorpus *c, const char *text, GError **error)
+GArray *
+attn_corpus_encode (AttnCorpus *c, const char *text, GError **error)
 {
   g_autoptr (AttnEncoding) enc = attn_tokenizer_encode (c->tok, text, NULL, FALSE, error);
   GArray *ids;
@@ -128,150 +101,91 @@ encode (AttnCorpus *c, const char *text, GError **error)
   return ids;
 }
 
-/* ---- speech ---- */
-
-/* The log-mel features of the first window of an audio file into mel [n_mels, frames]
- * (NULL: only read the file); *n_samples (may be NULL) gets its length at 16 kHz. */
+/* One labelled text: [CLS] text [SEP], the text cut to max_tokens − 2 tokens
+ * (subject and start of the body of an e-mail), and its label's index. */
 static gboolean
-clip_features (AttnCorpus *c, const char *path, float *mel, gsize *n_samples, GError **error)
+add_labelled (AttnCorpus *c, const AttnTrainConfig *cfg, const char *path, int line,
+              char **cols, gboolean dev, GError **error)
 {
-  g_autoptr (AttnAudio) audio = attn_audio_load (path, NULL, error);
-  g_autofree float *m = NULL;
+  const char *label = cols[cfg->target_column];
+  gpointer id = g_hash_table_lookup (c->label_ids, label);
+  g_autoptr (GArray) ids = NULL;
+  gint32 target;
 
-  if (audio == NULL)
-    return FALSE;
-  if (n_samples != NULL)
-    *n_samples = audio->n_samples;
-  if (mel == NULL)
-    return TRUE;
-  m = attn_log_mel_window_sized (audio->samples, audio->n_samples, 0, c->window, c->n_mels, error);
-  if (m == NULL)
-    return FALSE;
-  memcpy (mel, m, sizeof (float) * c->n_mels * (c->window / ATTN_HOP_LENGTH));
-  return TRUE;
-}
-
-/* One row of a speech TSV: the clip (checked now, read again for each batch) and its
- * transcript. Training clips longer than a window, or transcripts longer than the
- * decoder, are skipped; dev transcripts are cut. */
-static gboolean
-read_clip (AttnCorpus *c, const AttnTrainConfig *cfg, const char *tsv, int line,
-           const char *file, const char *transcript, gboolean dev, GError **error)
-{
-  g_autofree char *tsv_abs = g_canonicalize_filename (tsv, NULL);
-  g_autofree char *folder = g_path_get_dirname (tsv_abs);
-  g_autofree char *audio = g_canonicalize_filename (file, folder);
-  g_autoptr (GArray) t = NULL;
-  Pairs *p = dev ? &c->dev : &c->train;
-  int room = cfg->max_tokens - c->prompt.n_prompt;
-  gsize n_samples;
-
-  if (!clip_features (c, audio, NULL, &n_samples, error) || (t = encode (c, transcript, error)) == NULL)
+  if (id == NULL)
     {
-      g_prefix_error (error, "%s:%d: ", tsv, line);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "%s:%d: the label “%s” does not occur in the training file", path, line, label);
       return FALSE;
     }
-  if (dev)
+  target = GPOINTER_TO_INT (id) - 1;
+  if ((ids = attn_corpus_encode (c, cols[cfg->source_column], error)) == NULL)
     {
-      g_array_set_size (t, MIN (t->len, (guint) room));
-      g_ptr_array_add (c->dev_refs, g_strdup (transcript));
+      g_prefix_error (error, "%s:%d: ", path, line);
+      return FALSE;
     }
-  else if (n_samples > c->window || (int) t->len > room)
+  if ((int) ids->len + 2 > cfg->max_tokens)
     {
-      c->info.n_too_long++;
-      return TRUE;
+      g_array_set_size (ids, cfg->max_tokens - 2);
+      if (!dev)
+        c->info.n_too_long++;
     }
-  pairs_add (p, NULL, 0, (gint32 *) t->data, t->len);
-  g_ptr_array_add (dev ? c->dev_audio : c->train_audio, g_steal_pointer (&audio));
+  g_array_prepend_val (ids, c->bos);
+  g_array_append_val (ids, c->eos);
+  attn_pairs_add (dev ? &c->dev : &c->train, (gint32 *) ids->data, ids->len, &target, 1);
   if (!dev)
-    c->info.train_tokens += t->len + 1;
+    c->info.train_tokens += ids->len;
   return TRUE;
 }
 
-/* Whisper's special tokens in the tokenizer: the prompt <|startoftranscript|> <|en|>
- * <|transcribe|> <|notimestamps|> and <|endoftext|>. */
+/* The labels of a classification corpus: every value of the training file's
+ * label column, sorted, so that the same file always gives the same indices. */
 static gboolean
-find_whisper_specials (AttnCorpus *c, const char *tok_path, GError **error)
+collect_labels (AttnCorpus *c, const AttnTrainConfig *cfg, GError **error)
 {
-  static const char *const names[] = { "<|startoftranscript|>", "<|en|>", "<|transcribe|>",
-                                       "<|notimestamps|>" };
-  AttnWhisperTrainConfig *w = &c->prompt;
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GError) local = NULL;
+  GList *names;
 
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if ((w->prompt[i] = attn_tokenizer_token_to_id (c->tok, names[i])) < 0)
-      {
-        g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                     "%s has no %s token; build a Whisper tokenizer with attn-cli tokenizer --kind bpe "
-                     "--special '<|startoftranscript|>' --special '<|en|>' --special '<|transcribe|>' "
-                     "--special '<|notimestamps|>' (see docs/training.md)", tok_path, names[i]);
-        return FALSE;
-      }
-  w->n_prompt = G_N_ELEMENTS (names);
-  w->lang_id = w->prompt[1];
-  w->task_id = w->prompt[2];
-  w->no_timestamps_id = w->prompt[3];
-  c->eos = attn_tokenizer_token_to_id (c->tok, "<|endoftext|>");
-  c->pad = c->eos;
-  c->bos = w->prompt[0];
-  return c->eos >= 0;
-}
-
-gboolean
-attn_corpus_whisper_prompt (AttnCorpus *c, AttnWhisperTrainConfig *wc)
-{
-  if (!c->speech)
-    return FALSE;
-  memcpy (wc->prompt, c->prompt.prompt, sizeof wc->prompt);
-  wc->n_prompt = c->prompt.n_prompt;
-  wc->lang_id = c->prompt.lang_id;
-  wc->task_id = c->prompt.task_id;
-  wc->no_timestamps_id = c->prompt.no_timestamps_id;
-  return TRUE;
-}
-
-/* Pairs idx[0 … B) (-1: skipped) of a speech corpus: features [B, n_mels, frames], the
- * prompt and transcript as decoder input, the transcript and <|endoftext|> as labels. */
-static gboolean
-fill_speech_batch (AttnCorpus *c, const Pairs *p, GPtrArray *audio, const int *idx, int B,
-                   AttnBatch *batch, GError **error)
-{
-  int np = c->prompt.n_prompt, frames = (int) (c->window / ATTN_HOP_LENGTH), T = frames / 2;
-  int Tt = np, n = 0;
-
-  for (int b = 0; b < B; b++)
-    if (idx[b] >= 0)
-      {
-        Tt = MAX (Tt, np + P_INT (p->tgt_n, idx[b]));
-        n++;
-      }
-  attn_batch_reserve (batch, n, T, Tt);
-  attn_batch_reserve_feats (batch, c->n_mels, frames);
-  n = 0;
-  for (int b = 0; b < B; b++)
+  if (!g_file_get_contents (cfg->train_path, &text, NULL, &local))
     {
-      int i = idx[b], nt;
-      const gint32 *t;
-      gint32 *ti = batch->tgt_in + (gsize) n * Tt;
-      gint32 *to = batch->tgt_out + (gsize) n * Tt;
-      if (i < 0)
-        continue;
-      if (!clip_features (c, g_ptr_array_index (audio, i),
-                          batch->feats + (gsize) n * c->n_mels * frames, NULL, error))
-        return FALSE;
-      nt = P_INT (p->tgt_n, i);
-      t = P_IDS (p) + P_INT (p->tgt_off, i);
-      for (int j = 0; j < Tt; j++)
-        {
-          int k = j - (np - 1);   /* the label at j is transcript token k */
-          ti[j] = j < np ? c->prompt.prompt[j] : j < np + nt ? t[j - np] : c->eos;
-          to[j] = k < 0 ? SPEECH_IGNORE : k < nt ? t[k] : k == nt ? c->eos : SPEECH_IGNORE;
-        }
-      for (int j = 0; j < T; j++)
-        batch->src[(gsize) n * T + j] = c->pad;
-      batch->src_len[n] = T;
-      batch->tgt_len[n] = np + nt;
-      n++;
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "Cannot read the training corpus: %s",
+                   local->message);
+      return FALSE;
     }
+  lines = g_strsplit (text, "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) cols = NULL;
+      g_strchomp (lines[i]);
+      if (lines[i][0] == '\0')
+        continue;
+      cols = g_strsplit (lines[i], "\t", -1);
+      /* short lines are reported when the file is read */
+      if (cfg->target_column < (int) g_strv_length (cols)
+          && !g_hash_table_contains (seen, cols[cfg->target_column]))
+        g_hash_table_add (seen, g_strdup (cols[cfg->target_column]));
+    }
+  names = g_list_sort (g_hash_table_get_keys (seen), (GCompareFunc) strcmp);
+  c->labels = g_ptr_array_new_with_free_func (g_free);
+  c->label_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      g_ptr_array_add (c->labels, l->data);   /* takes the string */
+      g_hash_table_insert (c->label_ids, l->data, GINT_TO_POINTER (c->labels->len));
+    }
+  g_list_free (names);
+  if (c->labels->len < 2)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "%s has %u label%s in column %d; a classifier needs at least two",
+                   cfg->train_path, c->labels->len, c->labels->len == 1 ? "" : "s",
+                   cfg->target_column);
+      return FALSE;
+    }
+  g_ptr_array_add (c->labels, NULL);   /* a NULL-terminated list of names */
   return TRUE;
 }
 
@@ -325,13 +239,21 @@ read_tsv (AttnCorpus *c, const AttnTrainConfig *cfg, const char *path, gboolean 
         }
       if (c->speech)
         {
-          if (!read_clip (c, cfg, path, i + 1, cols[cfg->source_column],
-                          cols[cfg->target_column], dev, error))
+          if (!attn_corpus_read_clip (c, cfg, path, i + 1, cols[cfg->source_column],
+                                      cols[cfg->target_column], dev, error))
             return FALSE;
           continue;
         }
-      if ((s = encode (c, cols[cfg->source_column], error)) == NULL
-          || (t = encode (c, cols[cfg->target_column], error)) == NULL)
+      if (c->classify)
+        {
+          if (!add_labelled (c, cfg, path, i + 1, cols, dev, error))
+            return FALSE;
+          if (dev)
+            g_hash_table_add (dev_sources, g_strdup (cols[cfg->source_column]));
+          continue;
+        }
+      if ((s = attn_corpus_encode (c, cols[cfg->source_column], error)) == NULL
+          || (t = attn_corpus_encode (c, cols[cfg->target_column], error)) == NULL)
         {
           g_prefix_error (error, "%s:%d: ", path, i + 1);
           return FALSE;
@@ -349,7 +271,7 @@ read_tsv (AttnCorpus *c, const AttnTrainConfig *cfg, const char *path, gboolean 
           continue;
         }
       g_array_append_val (s, c->eos);
-      pairs_add (p, (gint32 *) s->data, s->len, (gint32 *) t->data, t->len);
+      attn_pairs_add (p, (gint32 *) s->data, s->len, (gint32 *) t->data, t->len);
       if (!dev)
         c->info.train_tokens += t->len + 1;
     }
@@ -373,13 +295,16 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
                    cfg->source_column, cfg->target_column);
       return NULL;
     }
-  if (cfg->max_tokens < 2 || cfg->dev_path[0] == '\0' || cfg->tokenizer_dir[0] == '\0')
+  if (cfg->max_tokens < 2 || cfg->dev_path[0] == '\0' || cfg->tokenizer_dir[0] == '\0'
+      || (cfg->arch == ATTN_ARCH_BERT && cfg->max_tokens < 3))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "A corpus recipe needs “dev” and “tokenizer”, and “max_tokens” ≥ 2");
+                   "A corpus recipe needs “dev” and “tokenizer”, and “max_tokens” ≥ 2 (≥ 3 for "
+                   "a classifier)");
       return NULL;
     }
   c = g_new0 (AttnCorpus, 1);
+  c->classify = cfg->arch == ATTN_ARCH_BERT;
   c->tok = attn_tokenizer_new_from_json (tok_path, error);
   if (c->tok == NULL)
     {
@@ -392,6 +317,14 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
   c->eos = first_id (c->tok, eos_names);
   c->pad = first_id (c->tok, pad_names);
   c->bos = first_id (c->tok, bos_names);
+  if (c->classify && (c->bos < 0 || c->eos < 0 || c->pad < 0))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "%s lacks [CLS], [SEP] or [PAD] (<s>, </s>, <pad>), which a classifier needs; "
+                   "build it with attn-cli tokenizer --kind wordpiece", tok_path);
+      attn_corpus_free (c);
+      return NULL;
+    }
   if (c->pad < 0)
     c->pad = c->eos;
   if (c->bos < 0)
@@ -403,7 +336,7 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
       c->window = (gsize) cfg->window_seconds * ATTN_SAMPLE_RATE;
       c->train_audio = g_ptr_array_new_with_free_func (g_free);
       c->dev_audio = g_ptr_array_new_with_free_func (g_free);
-      if (!find_whisper_specials (c, tok_path, error))
+      if (!attn_corpus_speech_init (c, tok_path, error))
         {
           attn_corpus_free (c);
           return NULL;
@@ -431,7 +364,8 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
   pairs_init (&c->train);
   pairs_init (&c->dev);
   c->dev_refs = g_ptr_array_new_with_free_func (g_free);
-  if (!read_tsv (c, cfg, cfg->dev_path, TRUE, dev_sources, error)
+  if ((c->classify && !collect_labels (c, cfg, error))
+      || !read_tsv (c, cfg, cfg->dev_path, TRUE, dev_sources, error)
       || !read_tsv (c, cfg, cfg->train_path, FALSE, dev_sources, error))
     {
       attn_corpus_free (c);
@@ -441,9 +375,9 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
   c->info.n_dev = (int) c->dev.src_n->len;
   if (c->info.n_train == 0 || c->info.n_dev == 0)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s has no %s pairs",
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s has no %s %s",
                    c->info.n_train == 0 ? cfg->train_path : cfg->dev_path,
-                   c->info.n_train == 0 ? "training" : "dev");
+                   c->info.n_train == 0 ? "training" : "dev", c->classify ? "texts" : "pairs");
       attn_corpus_free (c);
       return NULL;
     }
@@ -471,6 +405,18 @@ void
 attn_corpus_get_info (AttnCorpus *c, AttnTrainCorpusInfo *info)
 {
   *info = c->info;
+  if (c->classify)
+    {
+      info->n_labels = (int) c->labels->len - 1;
+      info->labels = (const char *const *) c->labels->pdata;
+    }
+}
+
+const char *const *
+attn_corpus_labels (AttnCorpus *c, int *n_labels)
+{
+  *n_labels = c->classify ? (int) c->labels->len - 1 : 0;
+  return c->classify ? (const char *const *) c->labels->pdata : NULL;
 }
 
 /* ---- batches ---- */
@@ -523,6 +469,36 @@ make_epoch (AttnCorpus *c, gint64 epoch)
   c->epoch = epoch;
 }
 
+/* A classification batch: the texts, and each label in tgt_in and tgt_out [B, 1]. */
+static void
+fill_labelled (AttnCorpus *c, const Pairs *p, const int *idx, int B, AttnBatch *batch)
+{
+  int T = 1, n = 0;
+  for (int b = 0; b < B; b++)
+    if (idx[b] >= 0)
+      {
+        T = MAX (T, P_INT (p->src_n, idx[b]));
+        n++;
+      }
+  attn_batch_reserve (batch, n, T, 1);
+  n = 0;
+  for (int b = 0; b < B; b++)
+    {
+      int i = idx[b], ns;
+      const gint32 *s;
+      if (i < 0)
+        continue;
+      ns = P_INT (p->src_n, i);
+      s = P_IDS (p) + P_INT (p->src_off, i);
+      for (int j = 0; j < T; j++)
+        batch->src[(gsize) n * T + j] = j < ns ? s[j] : c->pad;
+      batch->tgt_in[n] = batch->tgt_out[n] = P_IDS (p)[P_INT (p->tgt_off, i)];
+      batch->src_len[n] = ns;
+      batch->tgt_len[n] = 1;
+      n++;
+    }
+}
+
 /* Fills batch with pairs idx[0 … B) of p (idx -1: skipped). */
 static gboolean
 fill_batch (AttnCorpus *c, const Pairs *p, const int *idx, int B, AttnBatch *batch,
@@ -531,8 +507,12 @@ fill_batch (AttnCorpus *c, const Pairs *p, const int *idx, int B, AttnBatch *bat
   int Ts = 1, Tt = 1, n = 0;
 
   if (c->speech)
-    return fill_speech_batch (c, p, p == &c->dev ? c->dev_audio : c->train_audio, idx, B,
-                              batch, error);
+    return attn_corpus_fill_speech (c, p, idx, B, batch, error);
+  if (c->classify)
+    {
+      fill_labelled (c, p, idx, B, batch);
+      return TRUE;
+    }
   for (int b = 0; b < B; b++)
     if (idx[b] >= 0)
       {
@@ -602,14 +582,15 @@ attn_corpus_probe (AttnCorpus *c, AttnBatch *batch, char **source, char **target
     return FALSE;
   *source = c->speech ? g_path_get_basename (g_ptr_array_index (c->dev_audio, 0))
                       : tokens_text (c, batch->src, batch->src_len[0]);
-  *target = tokens_text (c, batch->tgt_in, batch->tgt_len[0]);
+  *target = c->classify ? g_strdup (g_ptr_array_index (c->labels, batch->tgt_out[0]))
+                        : tokens_text (c, batch->tgt_in, batch->tgt_len[0]);
   return TRUE;
 }
 
 /* ---- evaluation ---- */
 
-static char *
-decode_output (AttnCorpus *c, const gint32 *out, int max_len)
+char *
+attn_corpus_decode_output (AttnCorpus *c, const gint32 *out, int max_len)
 {
   int len = 0;
   while (len < max_len && out[len] != c->eos)
@@ -617,8 +598,8 @@ decode_output (AttnCorpus *c, const gint32 *out, int max_len)
   return attn_tokenizer_decode (c->tok, out, len, TRUE);
 }
 
-static int
-max_output (AttnCorpus *c, const AttnBatch *b)
+int
+attn_corpus_max_output (AttnCorpus *c, const AttnBatch *b)
 {
   int longest = 0;
   if (c->speech)
@@ -626,6 +607,57 @@ max_output (AttnCorpus *c, const AttnBatch *b)
   for (int i = 0; i < b->B; i++)
     longest = MAX (longest, b->src_len[i]);
   return MIN (2 * longest + 10, c->max_tokens);
+}
+
+static int
+argmax (const float *x, int n)
+{
+  int best = 0;
+  for (int i = 1; i < n; i++)
+    if (x[i] > x[best])
+      best = i;
+  return best;
+}
+
+/* A classifier on the first n dev texts: accuracy, F1 of the positive class (the
+ * second label of two) and macro F1. */
+static void
+evaluate_labels (AttnCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *eval)
+{
+  int chunk = 64, L = (int) c->labels->len - 1;
+  g_autoptr (AttnConfusion) conf = attn_confusion_new (L);
+  g_autofree int *idx = g_new (int, chunk);
+  AttnBatch b = { 0 };
+
+  for (int first = 0; first < n; first += chunk)
+    {
+      int B = MIN (chunk, n - first);
+      const float *logits;
+      for (int i = 0; i < B; i++)
+        idx[i] = first + i;
+      fill_batch (c, &c->dev, idx, B, &b, NULL);   /* texts: cannot fail */
+      m->klass->forward (m, &b, 0.0f, FALSE, FALSE, NULL, NULL);
+      logits = m->klass->logits (m);
+      for (int i = 0; i < B; i++)
+        attn_confusion_add (conf, b.tgt_out[i], argmax (logits + (gsize) i * L, L));
+    }
+  attn_batch_clear (&b);
+  memset (eval, 0, sizeof *eval);
+  eval->n = n;
+  eval->accuracy = attn_confusion_accuracy (conf);
+  eval->exact_match = eval->token_accuracy = eval->accuracy;
+  eval->macro_f1 = attn_confusion_macro_f1 (conf);
+  eval->f1 = -1;
+  if (L == 2)
+    {
+      AttnClassScores pos;
+      attn_confusion_class (conf, 1, &pos);
+      eval->f1 = pos.f1;
+    }
+  eval->aligned = -1;
+  eval->best_layer = -1;
+  eval->bleu = eval->chrf = eval->wer = eval->cer = -1;
+  eval->perplexity = -1;
 }
 
 gboolean
@@ -638,6 +670,11 @@ attn_corpus_evaluate (AttnCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *ev
   AttnBatch b = { 0 };
 
   n = n <= 0 ? c->info.n_dev : MIN (n, c->info.n_dev);
+  if (c->classify)
+    {
+      evaluate_labels (c, m, n, eval);
+      return TRUE;
+    }
   for (int first = 0; first < n; first += chunk)
     {
       int B = MIN (chunk, n - first), L;
@@ -654,12 +691,12 @@ attn_corpus_evaluate (AttnCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *ev
       m->klass->forward (m, &b, 0.0f, FALSE, FALSE, NULL, &st);
       tokens += st.tokens;
       correct += st.correct;
-      L = max_output (c, &b);
+      L = attn_corpus_max_output (c, &b);
       out = g_new (gint32, (gsize) B * L);
       attn_train_model_greedy (m, &b, L, out);
       for (int i = 0; i < B; i++)
         {
-          char *hyp = decode_output (c, out + (gsize) i * L, L);
+          char *hyp = attn_corpus_decode_output (c, out + (gsize) i * L, L);
           exact += g_str_equal (hyp, g_ptr_array_index (c->dev_refs, first + i));
           g_ptr_array_add (hyps, hyp);
         }
@@ -672,6 +709,8 @@ attn_corpus_evaluate (AttnCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *ev
   eval->aligned = -1;
   eval->best_layer = -1;
   eval->bleu = eval->chrf = eval->wer = eval->cer = -1;
+  eval->accuracy = eval->f1 = eval->macro_f1 = -1;
+  eval->perplexity = -1;
   if (c->speech)
     {
       eval->wer = attn_wer ((const char *const *) hyps->pdata,
@@ -687,28 +726,6 @@ attn_corpus_evaluate (AttnCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *ev
   return TRUE;
 }
 
-/* A speech corpus's source is an audio file. */
-static char *
-transcribe (AttnCorpus *c, AttnTrainModel *m, const char *path, GError **error)
-{
-  int frames = (int) (c->window / ATTN_HOP_LENGTH), L;
-  g_autofree gint32 *out = NULL;
-  AttnBatch b = { 0 };
-  char *text = NULL;
-
-  attn_batch_reserve (&b, 1, frames / 2, c->prompt.n_prompt);
-  attn_batch_reserve_feats (&b, c->n_mels, frames);
-  if (clip_features (c, path, b.feats, NULL, error))
-    {
-      L = max_output (c, &b);
-      out = g_new (gint32, L);
-      attn_train_model_greedy (m, &b, L, out);
-      text = decode_output (c, out, L);
-    }
-  attn_batch_clear (&b);
-  return text;
-}
-
 char *
 attn_corpus_translate (AttnCorpus *c, AttnTrainModel *m, const char *source, GError **error)
 {
@@ -719,18 +736,41 @@ attn_corpus_translate (AttnCorpus *c, AttnTrainModel *m, const char *source, GEr
   int L;
 
   if (c->speech)
-    return transcribe (c, m, source, error);
-  if ((s = encode (c, source, error)) == NULL)
+    return attn_corpus_transcribe (c, m, source, error);
+  if ((s = attn_corpus_encode (c, source, error)) == NULL)
     return NULL;
   g_array_set_size (s, MIN (s->len, (guint) c->max_tokens - 1));
   g_array_append_val (s, c->eos);
   attn_batch_reserve (&b, 1, s->len, 1);
   memcpy (b.src, s->data, sizeof (gint32) * s->len);
   b.src_len[0] = s->len;
-  L = max_output (c, &b);
+  L = attn_corpus_max_output (c, &b);
   out = g_new (gint32, L);
   attn_train_model_greedy (m, &b, L, out);
-  text = decode_output (c, out, L);
+  text = attn_corpus_decode_output (c, out, L);
   attn_batch_clear (&b);
   return text;
+}
+
+char *
+attn_corpus_classify (AttnCorpus *c, AttnTrainModel *m, const char *text, GError **error)
+{
+  g_autoptr (GArray) ids = attn_corpus_encode (c, text, error);
+  AttnBatch b = { 0 };
+  int L = (int) c->labels->len - 1, k;
+
+  if (ids == NULL)
+    return NULL;
+  g_array_set_size (ids, MIN (ids->len, (guint) c->max_tokens - 2));
+  g_array_prepend_val (ids, c->bos);
+  g_array_append_val (ids, c->eos);
+  attn_batch_reserve (&b, 1, ids->len, 1);
+  memcpy (b.src, ids->data, sizeof (gint32) * ids->len);
+  b.src_len[0] = ids->len;
+  b.tgt_in[0] = b.tgt_out[0] = 0;
+  b.tgt_len[0] = 1;
+  m->klass->forward (m, &b, 0.0f, FALSE, FALSE, NULL, NULL);
+  k = argmax (m->klass->logits (m), L);
+  attn_batch_clear (&b);
+  return g_strdup (g_ptr_array_index (c->labels, k));
 }

@@ -1,7 +1,8 @@
 /* attn-train-io.c — checkpoints of trainable models and trainers.
  *
  * A saved folder is a Hugging Face model folder that the inference engine loads:
- *   config.json, generation_config.json   (model_type "marian" or "attn-rnn")
+ *   config.json, generation_config.json   (model_type "marian", "attn-rnn" or "gpt2"; a
+ *                                          BERT classifier's config.json alone)
  *   model.safetensors                      (float32, the model's own tensor names)
  *   tokenizer.json, vocab.json, tokenizer_config.json   (word-level digits; a corpus
  *                                          trainer copies its tokenizer.json instead)
@@ -87,6 +88,7 @@ attn_params_load (AttnParams *params, const char *dir, GError **error)
 /* ---- configuration as JSON ---- */
 
 static const char *decay_names[] = { "linear", "cosine", "invsqrt", "constant" };
+static const char *act_names[] = { "relu", "gelu", "gelu_new" };   /* AttnTrainAct */
 
 /* The shortest decimal that reads back as the same float: 0.1, not 0.100000001490116. */
 static double
@@ -134,7 +136,7 @@ config_to_json (const AttnTrainConfig *c, JsonBuilder *jb)
   I ("ffn_dim", c->ffn_dim);
   I ("layers", c->layers);
   I ("heads", c->heads);
-  S ("activation", c->activation == ATTN_TRAIN_ACT_GELU ? "gelu" : "relu");
+  S ("activation", act_names[c->activation]);
   I ("embed_dim", c->embed_dim);
   I ("hidden_size", c->hidden_size);
   I ("attention_dim", c->attention_dim);
@@ -159,6 +161,8 @@ config_to_json (const AttnTrainConfig *c, JsonBuilder *jb)
       I ("window_seconds", c->window_seconds);
       D ("ctc_weight", c->ctc_weight);
     }
+  if (c->arch == ATTN_ARCH_GPT2)
+    I ("context", c->context);
   json_builder_end_object (jb);
 #undef I
 #undef D
@@ -254,8 +258,8 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
     "beta2", "weight_decay", "clip_norm", "warmup_steps", "decay", "min_lr_ratio", "dropout",
     "label_smoothing", "d_model", "ffn_dim", "layers", "heads", "embed_dim", "hidden_size",
     "attention_dim", "eval_size", "activation", "train", "dev", "tokenizer", "source_column",
-    "target_column", "max_tokens", "eval_every", "source_lang", "target_lang", "n_mels",
-    "window_seconds", "ctc_weight", NULL
+    "target_column", "max_tokens", "eval_every", "source_lang", "target_lang", "context",
+    "n_mels", "window_seconds", "ctc_weight", NULL
   };
   const char *task_s = "reverse", *arch_s = "transformer";
   AttnTask task;
@@ -282,7 +286,7 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
   if (arch_s == NULL || !attn_train_arch_from_name (arch_s, &arch))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s: “arch” must be transformer, gru, lstm or whisper", where);
+                   "%s: “arch” must be transformer, gru, lstm, bert, gpt2 or whisper", where);
       return FALSE;
     }
   attn_train_config_init (c, task, arch);
@@ -316,14 +320,17 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
   if (json_object_has_member (o, "activation"))
     {
       const char *s = json_object_get_string_member (o, "activation");
-      if (s != NULL && g_str_equal (s, "gelu"))
-        c->activation = ATTN_TRAIN_ACT_GELU;
-      else if (s != NULL && g_str_equal (s, "relu"))
-        c->activation = ATTN_TRAIN_ACT_RELU;
-      else
+      gboolean found = FALSE;
+      for (guint i = 0; s != NULL && i < G_N_ELEMENTS (act_names); i++)
+        if (g_str_equal (s, act_names[i]))
+          {
+            c->activation = i;
+            found = TRUE;
+          }
+      if (!found)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                       "%s: “activation” must be relu or gelu", where);
+                       "%s: “activation” must be relu, gelu or gelu_new", where);
           return FALSE;
         }
     }
@@ -337,8 +344,8 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
       { "hidden_size", &c->hidden_size, NULL }, { "attention_dim", &c->attention_dim, NULL },
       { "eval_size", &c->eval_size, NULL }, { "source_column", &c->source_column, NULL },
       { "target_column", &c->target_column, NULL }, { "max_tokens", &c->max_tokens, NULL },
-      { "eval_every", &c->eval_every, NULL }, { "n_mels", &c->n_mels, NULL },
-      { "window_seconds", &c->window_seconds, NULL },
+      { "eval_every", &c->eval_every, NULL }, { "context", &c->context, NULL },
+      { "n_mels", &c->n_mels, NULL }, { "window_seconds", &c->window_seconds, NULL },
       { "lr", NULL, &c->lr }, { "beta1", NULL, &c->beta1 }, { "beta2", NULL, &c->beta2 },
       { "weight_decay", NULL, &c->weight_decay }, { "clip_norm", NULL, &c->clip_norm },
       { "min_lr_ratio", NULL, &c->min_lr_ratio }, { "dropout", NULL, &c->dropout },
@@ -479,10 +486,22 @@ write_eval (JsonBuilder *jb, const AttnTrainEval *e, gint64 step)
   json_builder_add_int_value (jb, step);
   json_builder_set_member_name (jb, "n");
   json_builder_add_int_value (jb, e->n);
-  json_builder_set_member_name (jb, "exact_match");
-  json_builder_add_double_value (jb, e->exact_match);
+  if (e->exact_match >= 0)
+    {
+      json_builder_set_member_name (jb, "exact_match");
+      json_builder_add_double_value (jb, e->exact_match);
+    }
   json_builder_set_member_name (jb, "token_accuracy");
   json_builder_add_double_value (jb, e->token_accuracy);
+  if (e->perplexity >= 0)
+    {
+      json_builder_set_member_name (jb, "tokens");
+      json_builder_add_int_value (jb, e->tokens);
+      json_builder_set_member_name (jb, "loss");
+      json_builder_add_double_value (jb, e->loss);
+      json_builder_set_member_name (jb, "perplexity");
+      json_builder_add_double_value (jb, e->perplexity);
+    }
   if (e->bleu >= 0)
     {
       json_builder_set_member_name (jb, "bleu");
@@ -501,6 +520,18 @@ write_eval (JsonBuilder *jb, const AttnTrainEval *e, gint64 step)
     {
       json_builder_set_member_name (jb, "aligned");
       json_builder_add_double_value (jb, e->aligned);
+    }
+  if (e->accuracy >= 0)
+    {
+      json_builder_set_member_name (jb, "accuracy");
+      json_builder_add_double_value (jb, e->accuracy);
+      json_builder_set_member_name (jb, "macro_f1");
+      json_builder_add_double_value (jb, e->macro_f1);
+    }
+  if (e->f1 >= 0)
+    {
+      json_builder_set_member_name (jb, "f1");
+      json_builder_add_double_value (jb, e->f1);
     }
   json_builder_end_object (jb);
 }
@@ -528,9 +559,9 @@ attn_trainer_save (AttnTrainer *t, const char *dir, GError **error)
   if (!m->klass->save_config (m, dir, error)
       || !add_languages (&t->cfg, dir, error)
       || !attn_params_save (m->params, model_path, error)
-      || !(t->corpus != NULL ? copy_tokenizer (attn_corpus_tokenizer_dir (t->corpus), dir, error)
-                             : attn_toy_write_tokenizer (dir, attn_toy_words (), ATTN_TOY_VOCAB,
-                                                         error))
+      || !(t->text != NULL ? copy_tokenizer (attn_text_corpus_tokenizer_dir (t->text), dir, error)
+           : t->corpus != NULL ? copy_tokenizer (attn_corpus_tokenizer_dir (t->corpus), dir, error)
+           : attn_toy_write_tokenizer (dir, attn_toy_words (), ATTN_TOY_VOCAB, error))
       || !write_tensors (m->params, moments, moment_names, 2, opt_path, error))
     return FALSE;
   data_rng = g_strdup_printf ("%" G_GUINT64_FORMAT, t->data_rng.state);

@@ -79,6 +79,36 @@ attn_op_linear_bwd (const float *x, int n, int in, const float *w, int out, cons
       }
 }
 
+void
+attn_op_linear_t_fwd (const float *x, int n, int in, const float *w, const float *b, int out,
+                      float *y)
+{
+  if (b != NULL)
+    for (int i = 0; i < n; i++)
+      memcpy (y + (gsize) i * out, b, sizeof (float) * out);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, out, in,
+               1.0f, x, in, w, out, b != NULL ? 1.0f : 0.0f, y, out);
+}
+
+void
+attn_op_linear_t_bwd (const float *x, int n, int in, const float *w, int out, const float *dy,
+                      float *dx, float *dw, float *db)
+{
+  if (dx != NULL)
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, in, out,
+                 1.0f, dy, out, w, out, 1.0f, dx, in);
+  if (dw != NULL)
+    cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, in, out, n,
+                 1.0f, x, in, dy, out, 1.0f, dw, out);
+  if (db != NULL)
+    for (int i = 0; i < n; i++)
+      {
+        const float *r = dy + (gsize) i * out;
+        for (int j = 0; j < out; j++)
+          db[j] += r[j];
+      }
+}
+
 /* ---- layer norm ---- */
 
 void
@@ -140,6 +170,8 @@ attn_op_layernorm_bwd (const float *x, int n, int d, const float *g, const float
 
 /* ---- activations ---- */
 
+#define GELU_NEW_C 0.7978845608028654f   /* √(2/π) */
+
 gboolean
 attn_tact_from_name (const char *name, AttnTAct *act)
 {
@@ -151,6 +183,8 @@ attn_tact_from_name (const char *name, AttnTAct *act)
     *act = ATTN_TACT_SWISH;
   else if (g_str_equal (name, "tanh"))
     *act = ATTN_TACT_TANH;
+  else if (g_str_equal (name, "gelu_new"))
+    *act = ATTN_TACT_GELU_NEW;
   else
     return FALSE;
   return TRUE;
@@ -159,7 +193,7 @@ attn_tact_from_name (const char *name, AttnTAct *act)
 const char *
 attn_tact_name (AttnTAct act)
 {
-  static const char *names[] = { "gelu", "relu", "swish", "tanh" };
+  static const char *names[] = { "gelu", "relu", "swish", "tanh", "gelu_new" };
   return names[act];
 }
 
@@ -190,6 +224,13 @@ attn_op_act_fwd (AttnTAct act, const float *x, gsize n, float *y)
     case ATTN_TACT_TANH:
       for (gsize i = 0; i < n; i++)
         y[i] = attn_tanhf (x[i]);
+      break;
+    case ATTN_TACT_GELU_NEW:
+      for (gsize i = 0; i < n; i++)
+        {
+          float v = x[i];
+          y[i] = 0.5f * v * (1.0f + attn_tanhf (GELU_NEW_C * (v + 0.044715f * v * v * v)));
+        }
       break;
     }
 }
@@ -232,6 +273,16 @@ attn_op_act_bwd (AttnTAct act, const float *x, gsize n, const float *dy, float *
         {
           float t = attn_tanhf (x[i]);
           dx[i] += dy[i] * (1.0f - t * t);
+        }
+      break;
+    case ATTN_TACT_GELU_NEW:
+      /* y = ½ v (1 + tanh u), u = c (v + a v³):  y' = ½ (1 + t) + ½ v (1 − t²) c (1 + 3 a v²) */
+      for (gsize i = 0; i < n; i++)
+        {
+          float v = x[i], v2 = v * v;
+          float t = attn_tanhf (GELU_NEW_C * (v + 0.044715f * v2 * v));
+          dx[i] += dy[i] * (0.5f * (1.0f + t)
+                            + 0.5f * v * (1.0f - t * t) * GELU_NEW_C * (1.0f + 3 * 0.044715f * v2));
         }
       break;
     }
@@ -654,6 +705,26 @@ attn_op_dropout_bwd (const float *dy, gsize n, float p, const guint8 *mask, floa
   for (gsize i = 0; i < n; i++)
     if (mask[i])
       dx[i] += dy[i] * keep;
+}
+
+void
+attn_op_dropout_or_copy (const float *x, gsize n, float p, gboolean train, AttnRng *rng,
+                         guint8 *mask, float *y)
+{
+  if (train && p > 0)
+    attn_op_dropout_fwd (x, n, p, rng, mask, y);
+  else if (x != y)
+    memcpy (y, x, sizeof (float) * n);
+}
+
+void
+attn_op_dropout_or_copy_bwd (const float *dy, gsize n, float p, gboolean train,
+                             const guint8 *mask, float *dx)
+{
+  if (train && p > 0)
+    attn_op_dropout_bwd (dy, n, p, mask, dx);
+  else
+    attn_op_add (dx, dy, n);
 }
 
 void

@@ -81,6 +81,12 @@ void   attn_op_linear_fwd    (const float *x, int n, int in, const float *w, con
 /* dx[n, in] += dy W; dw[out, in] += dy^T x; db[out] += Σ_rows dy */
 void   attn_op_linear_bwd    (const float *x, int n, int in, const float *w, int out,
                               const float *dy, float *dx, float *dw, float *db);
+/* The same with the weight stored [in, out], as GPT-2's Conv1D: y = x W + b;
+ * dx += dy W^T, dw[in, out] += x^T dy, db += Σ_rows dy. */
+void   attn_op_linear_t_fwd  (const float *x, int n, int in, const float *w, const float *b,
+                              int out, float *y);
+void   attn_op_linear_t_bwd  (const float *x, int n, int in, const float *w, int out,
+                              const float *dy, float *dx, float *dw, float *db);
 
 /* Layer norm over the last dimension; mean/rstd [n] are kept for backward. */
 void   attn_op_layernorm_fwd (const float *x, int n, int d, const float *g, const float *b,
@@ -93,6 +99,7 @@ typedef enum {
   ATTN_TACT_RELU,
   ATTN_TACT_SWISH,        /* x·σ(x) (HF "swish"/"silu", opus-mt) */
   ATTN_TACT_TANH,
+  ATTN_TACT_GELU_NEW,     /* tanh approximation (HF "gelu_new", GPT-2) */
 } AttnTAct;
 
 gboolean attn_tact_from_name  (const char *name, AttnTAct *act);
@@ -164,94 +171,101 @@ void   attn_op_dropout_fwd   (const float *x, gsize n, float p, AttnRng *rng, gu
                               float *y);
 void   attn_op_dropout_bwd   (const float *dy, gsize n, float p, const guint8 *mask, float *dx);
 
+/* Dropout while training with p > 0, else y = x (a copy unless x == y); the
+ * backward ADDS dy (through the mask when dropout ran) into dx. */
+void   attn_op_dropout_or_copy     (const float *x, gsize n, float p, gboolean train,
+                                    AttnRng *rng, guint8 *mask, float *y);
+void   attn_op_dropout_or_copy_bwd (const float *dy, gsize n, float p, gboolean train,
+                                    const guint8 *mask, float *dx);
+
 /* y += x */
 void   attn_op_add           (float *y, const float *x, gsize n);
 
-/* ---- Transformer sub-layers (attn-train-blocks.c), shared by the Marian and the
- * Whisper trainers: attention and feed-forward sub-layers with their residual and
- * layer norm, after the sub-layer (post-LN, Marian) or before it (pre-LN, Whisper) ---- */
+/* ---- Transformer sub-layers (attn-train-block.c) ----
+ * Post-layer-norm, shared by the Marian Transformer and BERT:
+ *   attention     x → LN(x + dropout(out_proj(Attn(q_proj x, k_proj kv, v_proj kv))))
+ *   feed-forward  x → LN(x + dropout(fc2(act(fc1 x))))
+ * and pre-layer-norm (AttnBlock.pre_norm), Whisper's:
+ *   attention     x → x + dropout(out_proj(Attn(q_proj LN(x), k_proj kv', v_proj kv')))
+ *                 kv' = LN(x) for self-attention (kv == x), else kv as given
+ *   feed-forward  x → x + dropout(fc2(act(fc1 LN(x))))                              */
 
-#define ATTN_NO_PARAM ((gsize) -1)   /* an offset for a tensor the model does not have */
+#define ATTN_NO_PARAM ((gsize) -1)   /* the offset of a tensor a model does not have */
 
 typedef struct {
   gsize q_w, q_b, k_w, k_b, v_w, v_b, o_w, o_b, ln_g, ln_b;   /* k_b may be ATTN_NO_PARAM */
-} AttnTSubOff;
+} AttnSubOff;
 
 typedef struct {
-  AttnTSubOff self, cross;   /* cross only in decoder layers */
   gsize fc1_w, fc1_b, fc2_w, fc2_b, ln_g, ln_b;
-} AttnTLayerOff;
+} AttnFfnOff;
 
-/* Saved activations of one attention sub-layer:
- *   post-LN  y = LN(x + dropout(out_proj(Attn(x, kv))))      h: the sum before LN
- *   pre-LN   y = x + dropout(out_proj(Attn(LN(x), kv')))     xn: LN(x); kv' = xn for
- *                                                          self-attention, else kv */
+/* Saved activations of one attention sub-layer. */
 typedef struct {
-  const float *x, *kv;      /* inputs (not owned); kv NULL: self-attention */
-  float  *xn;               /* [Nq, d] pre-LN only */
+  const float *x, *kv;      /* inputs (not owned) */
+  float  *xn;               /* [Nq, d]  pre-LN: LN(x) */
   float  *q;                /* [Nq, d] */
   float  *k, *v;            /* [Nk, d] */
   float  *p;                /* [B, H, Tq, Tk] */
   float  *ctx;              /* [Nq, d] */
-  float  *h;                /* [Nq, d] post-LN only */
-  float  *y;                /* [Nq, d] the output */
+  float  *h;                /* [Nq, d]  post-LN: x + dropout(out_proj(ctx)) */
+  float  *y;                /* [Nq, d]  the output (post-LN: the layer norm of h) */
   float  *mean, *rstd;      /* [Nq] */
   guint8 *mask;             /* [Nq, d] dropout */
-} AttnTSubAct;
+} AttnSubAct;
 
-/* Saved activations of one feed-forward sub-layer (fc2(act(fc1 ·)), residual and LN as above). */
+/* Saved activations of one feed-forward sub-layer. */
 typedef struct {
   const float *x;
-  float  *xn;               /* [N, d] pre-LN only */
+  float  *xn;               /* [N, d]  pre-LN: LN(x) */
   float  *f1, *a1;          /* [N, ffn] */
   float  *h, *y;            /* [N, d] */
-  float  *mean, *rstd;
-  guint8 *mask;
-} AttnTFfnAct;
+  float  *mean, *rstd;      /* [N] */
+  guint8 *mask;             /* [N, d] */
+} AttnFfnAct;
 
+/* The settings and buffers the sub-layers share. The model sets params, d, ffn,
+ * dropout, ln_eps and act, and calls attn_block_reset () whenever its batch
+ * grows; the activation and model buffers it takes with attn_block_fbuf () are
+ * freed by the next reset or by attn_block_clear (). */
 typedef struct {
   AttnParams *params;
-  int         d, ffn, heads;
+  int         d, ffn;
+  float       dropout, ln_eps;
   AttnTAct    act;
-  float       dropout;
-  gboolean    pre_norm;
-  float       ln_eps;
-  GPtrArray  *buffers;      /* every buffer below and those of the Act structs */
-  /* gradient scratch, [Nmax, d] / [Nmax, ffn] / [Tmax, Tmax] */
+  gboolean    pre_norm;     /* the layer norm before each sub-layer (Whisper) */
+  GPtrArray  *buffers;
+  /* gradient scratch: [n_max, d] ×6, [n_max, ffn] ×2, [t_max, t_max] */
   float      *g_c, *g_d, *g_e, *g_q, *g_k, *g_v, *g_f1, *g_f2, *scratch;
-} AttnTBlocks;
+} AttnBlock;
 
-/* Declares the tensors of layer `l` of "model.<stack>" with BART's names. */
-void    attn_tblocks_declare_layer (AttnParams *p, const char *stack, int l, gboolean decoder,
-                                    gboolean k_bias, int d, int ffn, AttnTLayerOff *o);
-/* Drops every buffer and starts a new set (called when a batch outgrows them). */
-void    attn_tblocks_reset_buffers (AttnTBlocks *b);
-float  *attn_tblocks_fbuf          (AttnTBlocks *b, gsize n);   /* zeroed, owned by b */
-guint8 *attn_tblocks_mbuf          (AttnTBlocks *b, gsize n);
-void    attn_tblocks_alloc_sub     (AttnTBlocks *b, AttnTSubAct *a, gsize nq, gsize nk, gsize np);
-void    attn_tblocks_alloc_ffn     (AttnTBlocks *b, AttnTFfnAct *a, gsize n);
-void    attn_tblocks_alloc_scratch (AttnTBlocks *b, gsize nmax, gsize tmax);
-void    attn_tblocks_free          (AttnTBlocks *b);
-
-/* dropout on the way forward when training with p > 0, else a copy (nothing when x == y) */
-void    attn_tblocks_dropout       (const float *x, gsize n, float p, gboolean train,
-                                    AttnRng *rng, guint8 *mask, float *y);
-void    attn_tblocks_dropout_bwd   (const float *dy, gsize n, float p, gboolean train,
-                                    const guint8 *mask, float *dx);
-
-/* kv NULL: self-attention. */
-void    attn_tblocks_sub_fwd       (AttnTBlocks *b, const AttnTSubOff *o, AttnTSubAct *a,
-                                    const float *x, const float *kv, const AttnAttnShape *s,
-                                    gboolean train, AttnRng *rng);
-/* dy: the gradient at a->y. Adds into dx (the query input) and, for cross-attention,
- * dkv (the key/value input). */
-void    attn_tblocks_sub_bwd       (AttnTBlocks *b, const AttnTSubOff *o, AttnTSubAct *a,
-                                    const AttnAttnShape *s, gboolean train, const float *dy,
-                                    float *dx, float *dkv);
-void    attn_tblocks_ffn_fwd       (AttnTBlocks *b, const AttnTLayerOff *o, AttnTFfnAct *a,
-                                    const float *x, int N, gboolean train, AttnRng *rng);
-void    attn_tblocks_ffn_bwd       (AttnTBlocks *b, const AttnTLayerOff *o, AttnTFfnAct *a,
-                                    int N, gboolean train, const float *dy, float *dx);
+/* names: the q, k, v, out projections and the layer norm (".weight"/".bias" appended) */
+void    attn_block_declare_attn (AttnParams *p, const char *const names[5], int d, AttnSubOff *o);
+/* the same without a key bias (Whisper's k_proj) */
+void    attn_block_declare_attn_no_k_bias (AttnParams *p, const char *const names[5], int d,
+                                           AttnSubOff *o);
+/* names: fc1, fc2 and the layer norm */
+void    attn_block_declare_ffn  (AttnParams *p, const char *const names[3], int d, int ffn,
+                                 AttnFfnOff *o);
+void    attn_block_reset        (AttnBlock *blk, gsize n_max, gsize t_max);
+void    attn_block_clear        (AttnBlock *blk);
+float  *attn_block_fbuf         (AttnBlock *blk, gsize n);   /* zeroed */
+guint8 *attn_block_mbuf         (AttnBlock *blk, gsize n);
+gint32 *attn_block_ibuf         (AttnBlock *blk, gsize n);
+void    attn_block_alloc_attn   (AttnBlock *blk, AttnSubAct *a, gsize nq, gsize nk, gsize np);
+void    attn_block_alloc_ffn    (AttnBlock *blk, AttnFfnAct *a, gsize n);
+void    attn_block_attn_fwd     (AttnBlock *blk, const AttnSubOff *o, AttnSubAct *a,
+                                 const float *x, const float *kv, const AttnAttnShape *s,
+                                 gboolean train, AttnRng *rng);
+/* dy: the gradient at a->y. Adds into dx (the query input) and dkv (the key/value
+ * input; may equal dx for self-attention). dx and dkv must not be block scratch. */
+void    attn_block_attn_bwd     (AttnBlock *blk, const AttnSubOff *o, AttnSubAct *a,
+                                 const AttnAttnShape *s, gboolean train, const float *dy,
+                                 float *dx, float *dkv);
+void    attn_block_ffn_fwd      (AttnBlock *blk, const AttnFfnOff *o, AttnFfnAct *a,
+                                 const float *x, int N, gboolean train, AttnRng *rng);
+void    attn_block_ffn_bwd      (AttnBlock *blk, const AttnFfnOff *o, AttnFfnAct *a, int N,
+                                 gboolean train, const float *dy, float *dx);
 
 /* ---- a batch of padded sequence pairs ---- */
 
@@ -350,6 +364,36 @@ typedef struct {
 AttnTrainModel *attn_train_whisper_new  (const AttnWhisperTrainConfig *config, GError **error);
 void            attn_train_whisper_init (AttnTrainModel *m, AttnRng *rng);
 
+/* A BERT text classifier with Hugging Face's BertForSequenceClassification
+ * layout (attn-train-bert.c). It reads the source side of a batch ([CLS] … [SEP],
+ * src_len real tokens, padding keys masked) and the class of sequence b in
+ * tgt_out[b · Tt]; its logits are [B, n_labels]. Its `cross` method returns the
+ * self-attention of sequence b, [layers, heads, src_len, src_len]. */
+typedef struct {
+  int      vocab, d_model, ffn_dim, layers, heads, max_positions, type_vocab, n_labels;
+  const char *const *labels;     /* n_labels names, copied (config.json's id2label) */
+  gint32   pad_id, cls_id, sep_id;
+  float    dropout;              /* embeddings, sub-layer outputs and the pooled output */
+  AttnTAct act;
+} AttnBertConfig;
+
+AttnTrainModel *attn_train_bert_new  (const AttnBertConfig *config, GError **error);
+void            attn_train_bert_init (AttnTrainModel *m, AttnRng *rng);
+
+/* The decoder-only Transformer with GPT-2's parameters and layout (GPT2LMHeadModel,
+ * attn-train-gpt2.c). It reads the decoder side of a batch (tgt_in → tgt_out);
+ * pad_id < 0: no padding token (targets of -1 are ignored). Its `cross` method
+ * returns the causal self-attention [layers, heads, len, len]. */
+typedef struct {
+  int      vocab, d_model, ffn_dim, layers, heads, n_positions;
+  gint32   pad_id, bos_id, eos_id;
+  float    dropout;
+  AttnTAct act;
+} AttnGpt2Config;
+
+AttnTrainModel *attn_train_gpt2_new  (const AttnGpt2Config *config, GError **error);
+void            attn_train_gpt2_init (AttnTrainModel *m, AttnRng *rng);
+
 /* The recurrent encoder–decoder with attention ("attn-rnn"). */
 typedef enum {
   ATTN_CELL_GRU,
@@ -396,7 +440,7 @@ double     attn_adamw_update    (AttnAdamW *opt, AttnParams *params);
  * returns the norm before clipping. */
 double     attn_clip_grad_norm  (AttnParams *params, double max_norm);
 
-/* ---- parallel corpora (attn-train-corpus.c) ---- */
+/* ---- parallel corpora and labelled texts (attn-train-corpus.c) ---- */
 
 typedef struct _AttnCorpus AttnCorpus;
 
@@ -404,7 +448,10 @@ typedef struct _AttnCorpus AttnCorpus;
  * config->tokenizer_dir. Training pairs whose source is also a dev source are dropped.
  * For a Whisper recipe the source column holds audio files (paths relative to the TSV's
  * folder), read once here to check them; batches read them again and compute the log-mel
- * features of one window (attn-train-speech.c). */
+ * features of one window (attn-train-speech.c).
+ * With arch "bert" the files hold labelled texts (text in source_column, label in
+ * target_column), stored as [CLS] text [SEP] cut to max_tokens, and batches have
+ * the label index in tgt_out [B, 1]. */
 AttnCorpus *attn_corpus_load          (const AttnTrainConfig *config, GError **error);
 void        attn_corpus_free          (AttnCorpus *corpus);
 /* Vocabulary size and the special ids (decoder start: <s>, else <pad> as Marian's). */
@@ -427,6 +474,32 @@ gboolean    attn_corpus_evaluate      (AttnCorpus *corpus, AttnTrainModel *model
                                        AttnTrainEval *eval, GError **error);
 char       *attn_corpus_translate     (AttnCorpus *corpus, AttnTrainModel *model,
                                        const char *source, GError **error);
+/* A classification corpus (arch "bert"): its label names, sorted (NULL-terminated;
+ * NULL with 0 for a parallel corpus), and the label a model gives a text. */
+const char *const *attn_corpus_labels (AttnCorpus *corpus, int *n_labels);
+char       *attn_corpus_classify      (AttnCorpus *corpus, AttnTrainModel *model,
+                                       const char *text, GError **error);
+
+/* ---- plain text for a language model (attn-train-text.c) ---- */
+
+typedef struct _AttnTextCorpus AttnTextCorpus;
+
+/* Reads and tokenizes config->train_path and dev_path (attn_lm_encode_text) with the
+ * byte-level BPE tokenizer in config->tokenizer_dir; chunks of config->context. */
+AttnTextCorpus *attn_text_corpus_load       (const AttnTrainConfig *config, GError **error);
+void        attn_text_corpus_free           (AttnTextCorpus *corpus);
+void        attn_text_corpus_special        (AttnTextCorpus *corpus, int *vocab, gint32 *eos);
+const char *attn_text_corpus_tokenizer_dir  (AttnTextCorpus *corpus);
+void        attn_text_corpus_get_info       (AttnTextCorpus *corpus, AttnTrainCorpusInfo *info);
+/* batch_size chunks of `context` inputs and their next tokens, for update `step` */
+void        attn_text_corpus_make_batch     (AttnTextCorpus *corpus, gint64 step, AttnBatch *batch);
+void        attn_text_corpus_probe          (AttnTextCorpus *corpus, AttnBatch *batch,
+                                             char **source, char **target);
+/* Mean loss and perplexity over the first n dev chunks (n ≤ 0: all). */
+gboolean    attn_text_corpus_evaluate       (AttnTextCorpus *corpus, AttnTrainModel *model, int n,
+                                             AttnTrainEval *eval, GError **error);
+char       *attn_text_corpus_continue       (AttnTextCorpus *corpus, AttnTrainModel *model,
+                                             const char *prompt, GError **error);
 
 /* ---- toy tasks (attn-train-tasks.c) ---- */
 

@@ -12,18 +12,23 @@
 #include "attn-train-private.h"
 
 typedef struct {
+  AttnSubOff self, cross;   /* cross only in decoder layers */
+  AttnFfnOff ffn;
+} LayerOff;
+
+typedef struct {
   AttnTrainModel parent;
   AttnTfConfig   cfg;
   gsize          shared, flb;
-  AttnTLayerOff *enc, *dec;
-  AttnTBlocks    blk;                   /* post-LN sub-layers and their scratch */
+  LayerOff      *enc, *dec;
+  AttnBlock      blk;                   /* the sub-layers' settings, buffers and scratch */
 
   /* activations, sized for cap_B × cap_T */
   int            cap_B, cap_Ts, cap_Tt;
   float         *enc_x0, *dec_x0;       /* [Ns, d], [Nt, d] after embedding + dropout */
   guint8        *enc_m0, *dec_m0;
-  AttnTSubAct   *enc_self, *dec_self, *dec_cross;
-  AttnTFfnAct   *enc_ffn, *dec_ffn;
+  AttnSubAct    *enc_self, *dec_self, *dec_cross;
+  AttnFfnAct    *enc_ffn, *dec_ffn;
   float         *logits, *dlogits;      /* [Nt, V] */
   /* gradient scratch */
   float         *g_a, *g_b;             /* [Nmax, d] */
@@ -40,49 +45,77 @@ add2 (AttnParams *p, const char *name, gint64 a, gint64 b)
   return attn_params_add (p, name, 2, shape, TRUE);
 }
 
+static void
+declare_sub (AttnParams *p, const char *prefix, const char *attn, const char *ln,
+             AttnSubOff *o, int d)
+{
+  g_autofree char *q = g_strdup_printf ("%s.%s.q_proj", prefix, attn);
+  g_autofree char *k = g_strdup_printf ("%s.%s.k_proj", prefix, attn);
+  g_autofree char *v = g_strdup_printf ("%s.%s.v_proj", prefix, attn);
+  g_autofree char *out = g_strdup_printf ("%s.%s.out_proj", prefix, attn);
+  g_autofree char *norm = g_strdup_printf ("%s.%s", prefix, ln);
+  const char *const names[5] = { q, k, v, out, norm };
+  attn_block_declare_attn (p, names, d, o);
+}
+
+static void
+declare_layer (AttnParams *p, const char *stack, int l, gboolean decoder, int d, int ffn,
+               LayerOff *o)
+{
+  g_autofree char *prefix = g_strdup_printf ("model.%s.layers.%d", stack, l);
+  g_autofree char *f1 = g_strdup_printf ("%s.fc1", prefix);
+  g_autofree char *f2 = g_strdup_printf ("%s.fc2", prefix);
+  g_autofree char *ln = g_strdup_printf ("%s.final_layer_norm", prefix);
+  const char *const names[3] = { f1, f2, ln };
+
+  declare_sub (p, prefix, "self_attn", "self_attn_layer_norm", &o->self, d);
+  if (decoder)
+    declare_sub (p, prefix, "encoder_attn", "encoder_attn_layer_norm", &o->cross, d);
+  attn_block_declare_ffn (p, names, d, ffn, &o->ffn);
+}
+
 /* ---- buffers ---- */
 
 static void
 reserve (Tf *tf, int B, int Ts, int Tt)
 {
   const AttnTfConfig *c = &tf->cfg;
-  gsize Ns, Nt, Nmax, d = c->d_model, H = c->heads, V = c->vocab, Tmax;
+  AttnBlock *blk = &tf->blk;
+  gsize Ns, Nt, Nmax, d = c->d_model, H = c->heads, V = c->vocab;
 
   if (B <= tf->cap_B && Ts <= tf->cap_Ts && Tt <= tf->cap_Tt)
     return;
   B = MAX (B, tf->cap_B);
   Ts = MAX (Ts, tf->cap_Ts);
   Tt = MAX (Tt, tf->cap_Tt);
-  attn_tblocks_reset_buffers (&tf->blk);
   tf->cap_B = B;
   tf->cap_Ts = Ts;
   tf->cap_Tt = Tt;
   Ns = (gsize) B * Ts;
   Nt = (gsize) B * Tt;
   Nmax = MAX (Ns, Nt);
-  Tmax = MAX (Ts, Tt);
+  attn_block_reset (blk, Nmax, MAX (Ts, Tt));
 
-  tf->enc_x0 = attn_tblocks_fbuf (&tf->blk, Ns * d);
-  tf->dec_x0 = attn_tblocks_fbuf (&tf->blk, Nt * d);
-  tf->enc_m0 = attn_tblocks_mbuf (&tf->blk, Ns * d);
-  tf->dec_m0 = attn_tblocks_mbuf (&tf->blk, Nt * d);
+  tf->enc_x0 = attn_block_fbuf (blk, Ns * d);
+  tf->dec_x0 = attn_block_fbuf (blk, Nt * d);
+  tf->enc_m0 = attn_block_mbuf (blk, Ns * d);
+  tf->dec_m0 = attn_block_mbuf (blk, Nt * d);
   for (int l = 0; l < c->encoder_layers; l++)
     {
-      attn_tblocks_alloc_sub (&tf->blk, &tf->enc_self[l], Ns, Ns, (gsize) B * H * Ts * Ts);
-      attn_tblocks_alloc_ffn (&tf->blk, &tf->enc_ffn[l], Ns);
+      attn_block_alloc_attn (blk, &tf->enc_self[l], Ns, Ns, (gsize) B * H * Ts * Ts);
+      attn_block_alloc_ffn (blk, &tf->enc_ffn[l], Ns);
     }
   for (int l = 0; l < c->decoder_layers; l++)
     {
-      attn_tblocks_alloc_sub (&tf->blk, &tf->dec_self[l], Nt, Nt, (gsize) B * H * Tt * Tt);
-      attn_tblocks_alloc_sub (&tf->blk, &tf->dec_cross[l], Nt, Ns, (gsize) B * H * Tt * Ts);
-      attn_tblocks_alloc_ffn (&tf->blk, &tf->dec_ffn[l], Nt);
+      attn_block_alloc_attn (blk, &tf->dec_self[l], Nt, Nt, (gsize) B * H * Tt * Tt);
+      attn_block_alloc_attn (blk, &tf->dec_cross[l], Nt, Ns, (gsize) B * H * Tt * Ts);
+      attn_block_alloc_ffn (blk, &tf->dec_ffn[l], Nt);
     }
-  tf->logits = attn_tblocks_fbuf (&tf->blk, Nt * V);
-  tf->dlogits = attn_tblocks_fbuf (&tf->blk, Nt * V);
-  tf->g_a = attn_tblocks_fbuf (&tf->blk, Nmax * d);
-  tf->g_b = attn_tblocks_fbuf (&tf->blk, Nmax * d);
-  tf->g_enc = attn_tblocks_fbuf (&tf->blk, Ns * d);
-  attn_tblocks_alloc_scratch (&tf->blk, Nmax, Tmax);
+  tf->logits = attn_block_fbuf (blk, Nt * V);
+  tf->dlogits = attn_block_fbuf (blk, Nt * V);
+  tf->g_a = attn_block_fbuf (blk, Nmax * d);
+  tf->g_b = attn_block_fbuf (blk, Nmax * d);
+  tf->g_enc = attn_block_fbuf (blk, Ns * d);
 }
 
 /* ---- the model ---- */
@@ -98,7 +131,7 @@ embed (Tf *tf, const gint32 *ids, int B, int T, float *out, guint8 *mask, gboole
   attn_op_embedding_fwd (ids, B * T, ATTN_P (tf->parent.params, tf->shared), d,
                          sqrtf ((float) d), tmp);
   attn_op_add_sinusoid (tmp, B, T, d);
-  attn_tblocks_dropout (tmp, n, tf->cfg.dropout, train, rng, mask, out);
+  attn_op_dropout_or_copy (tmp, n, tf->cfg.dropout, train, rng, mask, out);
 }
 
 static void
@@ -108,6 +141,7 @@ tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
   Tf *tf = (Tf *) m;
   const AttnTfConfig *c = &tf->cfg;
   AttnParams *P = m->params;
+  AttnBlock *blk = &tf->blk;
   int B = batch->B, Ts = batch->Ts, Tt = batch->Tt, d = c->d_model;
   int Ns = B * Ts, Nt = B * Tt;
   AttnAttnShape s_enc = { B, Ts, Ts, d, c->heads, batch->src_len, FALSE };
@@ -128,8 +162,9 @@ tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
   x = tf->enc_x0;
   for (int l = 0; l < c->encoder_layers; l++)
     {
-      attn_tblocks_sub_fwd (&tf->blk, &tf->enc[l].self, &tf->enc_self[l], x, NULL, &s_enc, train, rng);
-      attn_tblocks_ffn_fwd (&tf->blk, &tf->enc[l], &tf->enc_ffn[l], tf->enc_self[l].y, Ns, train, rng);
+      attn_block_attn_fwd (blk, &tf->enc[l].self, &tf->enc_self[l], x, x, &s_enc, train, rng);
+      attn_block_ffn_fwd (blk, &tf->enc[l].ffn, &tf->enc_ffn[l], tf->enc_self[l].y, Ns, train,
+                          rng);
       x = tf->enc_ffn[l].y;
     }
   enc_out = x;
@@ -139,10 +174,11 @@ tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
   x = tf->dec_x0;
   for (int l = 0; l < c->decoder_layers; l++)
     {
-      attn_tblocks_sub_fwd (&tf->blk, &tf->dec[l].self, &tf->dec_self[l], x, NULL, &s_dec, train, rng);
-      attn_tblocks_sub_fwd (&tf->blk, &tf->dec[l].cross, &tf->dec_cross[l], tf->dec_self[l].y,
-                            enc_out, &s_cross, train, rng);
-      attn_tblocks_ffn_fwd (&tf->blk, &tf->dec[l], &tf->dec_ffn[l], tf->dec_cross[l].y, Nt, train, rng);
+      attn_block_attn_fwd (blk, &tf->dec[l].self, &tf->dec_self[l], x, x, &s_dec, train, rng);
+      attn_block_attn_fwd (blk, &tf->dec[l].cross, &tf->dec_cross[l], tf->dec_self[l].y, enc_out,
+               &s_cross, train, rng);
+      attn_block_ffn_fwd (blk, &tf->dec[l].ffn, &tf->dec_ffn[l], tf->dec_cross[l].y, Nt, train,
+                          rng);
       x = tf->dec_ffn[l].y;
     }
   dec_out = x;
@@ -170,20 +206,21 @@ tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
       float *tmp;
       /* dcur: gradient at the layer's output; dnext collects the cross sub-layer's */
       memset (dnext, 0, sizeof (float) * Nt * d);
-      attn_tblocks_ffn_bwd (&tf->blk, &tf->dec[l], &tf->dec_ffn[l], Nt, train, dcur, dnext);
+      attn_block_ffn_bwd (blk, &tf->dec[l].ffn, &tf->dec_ffn[l], Nt, train, dcur, dnext);
       memset (dcur, 0, sizeof (float) * Nt * d);
-      attn_tblocks_sub_bwd (&tf->blk, &tf->dec[l].cross, &tf->dec_cross[l], &s_cross, train, dnext,
-                            dcur, tf->g_enc);
+      attn_block_attn_bwd (blk, &tf->dec[l].cross, &tf->dec_cross[l], &s_cross, train, dnext,
+                           dcur,
+               tf->g_enc);
       memset (dnext, 0, sizeof (float) * Nt * d);
-      attn_tblocks_sub_bwd (&tf->blk, &tf->dec[l].self, &tf->dec_self[l], &s_dec, train, dcur,
-                            dnext, NULL);
+      attn_block_attn_bwd (blk, &tf->dec[l].self, &tf->dec_self[l], &s_dec, train, dcur, dnext,
+                           dnext);
       tmp = dcur;
       dcur = dnext;
       dnext = tmp;
     }
   /* decoder embedding */
   memset (dnext, 0, sizeof (float) * Nt * d);
-  attn_tblocks_dropout_bwd (dcur, (gsize) Nt * d, c->dropout, train, tf->dec_m0, dnext);
+  attn_op_dropout_or_copy_bwd (dcur, (gsize) Nt * d, c->dropout, train, tf->dec_m0, dnext);
   attn_op_embedding_bwd (batch->tgt_in, Nt, d, sqrtf ((float) d), dnext, ATTN_G (P, tf->shared));
 
   memcpy (dcur, tf->g_enc, sizeof (float) * Ns * d);
@@ -191,13 +228,13 @@ tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
     {
       /* dcur: gradient at the layer's output, then at its input */
       memset (dnext, 0, sizeof (float) * Ns * d);
-      attn_tblocks_ffn_bwd (&tf->blk, &tf->enc[l], &tf->enc_ffn[l], Ns, train, dcur, dnext);
+      attn_block_ffn_bwd (blk, &tf->enc[l].ffn, &tf->enc_ffn[l], Ns, train, dcur, dnext);
       memset (dcur, 0, sizeof (float) * Ns * d);
-      attn_tblocks_sub_bwd (&tf->blk, &tf->enc[l].self, &tf->enc_self[l], &s_enc, train, dnext,
-                            dcur, NULL);
+      attn_block_attn_bwd (blk, &tf->enc[l].self, &tf->enc_self[l], &s_enc, train, dnext, dcur,
+                           dcur);
     }
   memset (dnext, 0, sizeof (float) * Ns * d);
-  attn_tblocks_dropout_bwd (dcur, (gsize) Ns * d, c->dropout, train, tf->enc_m0, dnext);
+  attn_op_dropout_or_copy_bwd (dcur, (gsize) Ns * d, c->dropout, train, tf->enc_m0, dnext);
   attn_op_embedding_bwd (batch->src, Ns, d, sqrtf ((float) d), dnext, ATTN_G (P, tf->shared));
 }
 
@@ -294,7 +331,7 @@ static void
 tf_free (AttnTrainModel *m)
 {
   Tf *tf = (Tf *) m;
-  attn_tblocks_free (&tf->blk);
+  attn_block_clear (&tf->blk);
   attn_params_free (m->params);
   g_free (tf->enc);
   g_free (tf->dec);
@@ -336,25 +373,30 @@ attn_train_transformer_new (const AttnTfConfig *config, GError **error)
   tf->parent.bos_id = c->bos_id;
   tf->parent.eos_id = c->eos_id;
   P = tf->parent.params = attn_params_new ();
+  tf->blk.params = P;
+  tf->blk.d = c->d_model;
+  tf->blk.ffn = c->ffn_dim;
+  tf->blk.dropout = c->dropout;
+  tf->blk.ln_eps = 1e-5f;
+  tf->blk.act = c->act;
 
-  tf->blk = (AttnTBlocks) { P, c->d_model, c->ffn_dim, c->heads, c->act, c->dropout, FALSE, 1e-5f };
   tf->shared = add2 (P, "model.shared.weight", c->vocab, c->d_model);
   {
     gint64 shape[2] = { 1, c->vocab };
     tf->flb = attn_params_add (P, "final_logits_bias", 2, shape, FALSE);
   }
-  tf->enc = g_new0 (AttnTLayerOff, c->encoder_layers);
-  tf->dec = g_new0 (AttnTLayerOff, c->decoder_layers);
+  tf->enc = g_new0 (LayerOff, c->encoder_layers);
+  tf->dec = g_new0 (LayerOff, c->decoder_layers);
   for (int l = 0; l < c->encoder_layers; l++)
-    attn_tblocks_declare_layer (P, "encoder", l, FALSE, TRUE, c->d_model, c->ffn_dim, &tf->enc[l]);
+    declare_layer (P, "encoder", l, FALSE, c->d_model, c->ffn_dim, &tf->enc[l]);
   for (int l = 0; l < c->decoder_layers; l++)
-    attn_tblocks_declare_layer (P, "decoder", l, TRUE, TRUE, c->d_model, c->ffn_dim, &tf->dec[l]);
+    declare_layer (P, "decoder", l, TRUE, c->d_model, c->ffn_dim, &tf->dec[l]);
   attn_params_alloc (P);
-  tf->enc_self = g_new0 (AttnTSubAct, c->encoder_layers);
-  tf->enc_ffn = g_new0 (AttnTFfnAct, c->encoder_layers);
-  tf->dec_self = g_new0 (AttnTSubAct, c->decoder_layers);
-  tf->dec_cross = g_new0 (AttnTSubAct, c->decoder_layers);
-  tf->dec_ffn = g_new0 (AttnTFfnAct, c->decoder_layers);
+  tf->enc_self = g_new0 (AttnSubAct, c->encoder_layers);
+  tf->enc_ffn = g_new0 (AttnFfnAct, c->encoder_layers);
+  tf->dec_self = g_new0 (AttnSubAct, c->decoder_layers);
+  tf->dec_cross = g_new0 (AttnSubAct, c->decoder_layers);
+  tf->dec_ffn = g_new0 (AttnFfnAct, c->decoder_layers);
   return &tf->parent;
 }
 

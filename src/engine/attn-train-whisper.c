@@ -3,7 +3,8 @@
  * saves (config.json model_type "whisper", generation_config.json with the English
  * transcription prompt, preprocessor_config.json, model.safetensors) is read by the
  * inference engine (attn-whisper.c) unchanged. The Transformer layers are the shared
- * pre-LN blocks of attn-train-blocks.c; the convolutions are attn_op_conv1d_*. */
+ * sub-layers of attn-train-block.c in their pre-LN form; the convolutions are
+ * attn_op_conv1d_*. */
 #include <math.h>
 #include <string.h>
 #include <json-glib/json-glib.h>
@@ -14,12 +15,17 @@
 #define IGNORE_LABEL (-1)
 
 typedef struct {
+  AttnSubOff self, cross;   /* cross: decoder layers only */
+  AttnFfnOff ffn;
+} WhLayer;
+
+typedef struct {
   AttnTrainModel parent;
   AttnWhisperTrainConfig cfg;
   gsize          conv1_w, conv1_b, conv2_w, conv2_b, enc_pos, enc_ln_g, enc_ln_b;
   gsize          embed, dec_pos, dec_ln_g, dec_ln_b;
-  AttnTLayerOff *enc, *dec;
-  AttnTBlocks    blk;
+  WhLayer       *enc, *dec;
+  AttnBlock      blk;
 
   /* activations, sized for cap_B × cap_Tt (the encoder's length is fixed) */
   int            cap_B, cap_Tt;
@@ -28,8 +34,8 @@ typedef struct {
   float         *col, *dcol;         /* [max(n_mels, d)·3, F] im2col scratch */
   float         *enc_x0, *dec_x0;    /* [Ns, d], [Nt, d] after positions + dropout */
   guint8        *enc_m0, *dec_m0;
-  AttnTSubAct   *enc_self, *dec_self, *dec_cross;
-  AttnTFfnAct   *enc_ffn, *dec_ffn;
+  AttnSubAct    *enc_self, *dec_self, *dec_cross;
+  AttnFfnAct    *enc_ffn, *dec_ffn;
   float         *enc_out, *enc_mean, *enc_rstd;   /* final layer norm [Ns, d], [Ns] */
   float         *dec_out, *dec_mean, *dec_rstd;   /* [Nt, d], [Nt] */
   float         *logits, *dlogits;   /* [Nt, V] */
@@ -49,13 +55,39 @@ add_t (AttnParams *p, const char *name, int ndim, gint64 a, gint64 b, gint64 c, 
   return attn_params_add (p, name, ndim, shape, decay);
 }
 
+/* Layer l of "model.<stack>": BART's names, Whisper's key projections without a bias. */
+static void
+declare_layer (AttnParams *p, const char *stack, int l, int d, int ffn, WhLayer *o)
+{
+  static const char *const attn[] = { "q_proj", "k_proj", "v_proj", "out_proj" };
+  g_autofree char *prefix = g_strdup_printf ("model.%s.layers.%d", stack, l);
+  g_autofree char *fc1 = g_strconcat (prefix, ".fc1", NULL);
+  g_autofree char *fc2 = g_strconcat (prefix, ".fc2", NULL);
+  g_autofree char *fln = g_strconcat (prefix, ".final_layer_norm", NULL);
+  const char *ffn_names[3] = { fc1, fc2, fln };
+
+  for (int kind = 0; kind < (g_str_equal (stack, "decoder") ? 2 : 1); kind++)
+    {
+      const char *sub = kind == 0 ? "self_attn" : "encoder_attn";
+      char *names[5];
+      for (int i = 0; i < 4; i++)
+        names[i] = g_strdup_printf ("%s.%s.%s", prefix, sub, attn[i]);
+      names[4] = g_strdup_printf ("%s.%s_layer_norm", prefix, sub);
+      attn_block_declare_attn_no_k_bias (p, (const char *const *) names, d,
+                                         kind == 0 ? &o->self : &o->cross);
+      for (int i = 0; i < 5; i++)
+        g_free (names[i]);
+    }
+  attn_block_declare_ffn (p, ffn_names, d, ffn, &o->ffn);
+}
+
 /* ---- buffers ---- */
 
 static void
 reserve (Wh *w, int B, int Tt)
 {
   const AttnWhisperTrainConfig *c = &w->cfg;
-  AttnTBlocks *blk = &w->blk;
+  AttnBlock *blk = &w->blk;
   gsize T = c->max_source_positions, F = 2 * T, d = c->d_model, H = c->heads, V = c->vocab;
   gsize Ns, Nt, Nmax;
 
@@ -63,54 +95,53 @@ reserve (Wh *w, int B, int Tt)
     return;
   B = MAX (B, w->cap_B);
   Tt = MAX (Tt, w->cap_Tt);
-  attn_tblocks_reset_buffers (blk);
   w->cap_B = B;
   w->cap_Tt = Tt;
   Ns = (gsize) B * T;
   Nt = (gsize) B * Tt;
   Nmax = MAX (Ns, Nt);
+  attn_block_reset (blk, Nmax, MAX (T, (gsize) Tt));
 
-  w->c1 = attn_tblocks_fbuf (blk, B * d * F);
-  w->a1 = attn_tblocks_fbuf (blk, B * d * F);
-  w->c2 = attn_tblocks_fbuf (blk, B * d * T);
-  w->a2 = attn_tblocks_fbuf (blk, B * d * T);
-  w->col = attn_tblocks_fbuf (blk, MAX ((gsize) c->n_mels, d) * 3 * F);
-  w->dcol = attn_tblocks_fbuf (blk, MAX ((gsize) c->n_mels, d) * 3 * F);
-  w->enc_x0 = attn_tblocks_fbuf (blk, Ns * d);
-  w->dec_x0 = attn_tblocks_fbuf (blk, Nt * d);
-  w->enc_m0 = attn_tblocks_mbuf (blk, Ns * d);
-  w->dec_m0 = attn_tblocks_mbuf (blk, Nt * d);
+  w->c1 = attn_block_fbuf (blk, B * d * F);
+  w->a1 = attn_block_fbuf (blk, B * d * F);
+  w->c2 = attn_block_fbuf (blk, B * d * T);
+  w->a2 = attn_block_fbuf (blk, B * d * T);
+  w->col = attn_block_fbuf (blk, MAX ((gsize) c->n_mels, d) * 3 * F);
+  w->dcol = attn_block_fbuf (blk, MAX ((gsize) c->n_mels, d) * 3 * F);
+  w->enc_x0 = attn_block_fbuf (blk, Ns * d);
+  w->dec_x0 = attn_block_fbuf (blk, Nt * d);
+  w->enc_m0 = attn_block_mbuf (blk, Ns * d);
+  w->dec_m0 = attn_block_mbuf (blk, Nt * d);
   for (int l = 0; l < c->encoder_layers; l++)
     {
-      attn_tblocks_alloc_sub (blk, &w->enc_self[l], Ns, Ns, (gsize) B * H * T * T);
-      attn_tblocks_alloc_ffn (blk, &w->enc_ffn[l], Ns);
+      attn_block_alloc_attn (blk, &w->enc_self[l], Ns, Ns, (gsize) B * H * T * T);
+      attn_block_alloc_ffn (blk, &w->enc_ffn[l], Ns);
     }
   for (int l = 0; l < c->decoder_layers; l++)
     {
-      attn_tblocks_alloc_sub (blk, &w->dec_self[l], Nt, Nt, (gsize) B * H * Tt * Tt);
-      attn_tblocks_alloc_sub (blk, &w->dec_cross[l], Nt, Ns, (gsize) B * H * Tt * T);
-      attn_tblocks_alloc_ffn (blk, &w->dec_ffn[l], Nt);
+      attn_block_alloc_attn (blk, &w->dec_self[l], Nt, Nt, (gsize) B * H * Tt * Tt);
+      attn_block_alloc_attn (blk, &w->dec_cross[l], Nt, Ns, (gsize) B * H * Tt * T);
+      attn_block_alloc_ffn (blk, &w->dec_ffn[l], Nt);
     }
-  w->enc_out = attn_tblocks_fbuf (blk, Ns * d);
-  w->enc_mean = attn_tblocks_fbuf (blk, Ns);
-  w->enc_rstd = attn_tblocks_fbuf (blk, Ns);
-  w->dec_out = attn_tblocks_fbuf (blk, Nt * d);
-  w->dec_mean = attn_tblocks_fbuf (blk, Nt);
-  w->dec_rstd = attn_tblocks_fbuf (blk, Nt);
-  w->logits = attn_tblocks_fbuf (blk, Nt * V);
-  w->dlogits = attn_tblocks_fbuf (blk, Nt * V);
-  w->g_a = attn_tblocks_fbuf (blk, Nmax * d);
-  w->g_b = attn_tblocks_fbuf (blk, Nmax * d);
-  w->g_enc = attn_tblocks_fbuf (blk, Ns * d);
-  w->g_c1 = attn_tblocks_fbuf (blk, B * d * F);
-  w->g_c2 = attn_tblocks_fbuf (blk, B * d * F);
+  w->enc_out = attn_block_fbuf (blk, Ns * d);
+  w->enc_mean = attn_block_fbuf (blk, Ns);
+  w->enc_rstd = attn_block_fbuf (blk, Ns);
+  w->dec_out = attn_block_fbuf (blk, Nt * d);
+  w->dec_mean = attn_block_fbuf (blk, Nt);
+  w->dec_rstd = attn_block_fbuf (blk, Nt);
+  w->logits = attn_block_fbuf (blk, Nt * V);
+  w->dlogits = attn_block_fbuf (blk, Nt * V);
+  w->g_a = attn_block_fbuf (blk, Nmax * d);
+  w->g_b = attn_block_fbuf (blk, Nmax * d);
+  w->g_enc = attn_block_fbuf (blk, Ns * d);
+  w->g_c1 = attn_block_fbuf (blk, B * d * F);
+  w->g_c2 = attn_block_fbuf (blk, B * d * F);
   if (c->ctc_weight > 0)
     {
-      w->ctc_logits = attn_tblocks_fbuf (blk, Ns * V);
-      w->dctc = attn_tblocks_fbuf (blk, Ns * V);
-      w->ctc_labels = (gint32 *) attn_tblocks_fbuf (blk, Tt);
+      w->ctc_logits = attn_block_fbuf (blk, Ns * V);
+      w->dctc = attn_block_fbuf (blk, Ns * V);
+      w->ctc_labels = attn_block_ibuf (blk, Tt);
     }
-  attn_tblocks_alloc_scratch (blk, Nmax, MAX (T, (gsize) Tt));
 }
 
 /* ---- forward ---- */
@@ -141,12 +172,12 @@ encode (Wh *w, const AttnBatch *batch, gboolean train, AttnRng *rng)
         for (int j = 0; j < d; j++)
           row[j] = w->a2[((gsize) b * d + j) * T + t] + pos[j];
       }
-  attn_tblocks_dropout (x, (gsize) B * T * d, c->dropout, train, rng, w->enc_m0, w->enc_x0);
+  attn_op_dropout_or_copy (x, (gsize) B * T * d, c->dropout, train, rng, w->enc_m0, w->enc_x0);
   h = w->enc_x0;
   for (int l = 0; l < c->encoder_layers; l++)
     {
-      attn_tblocks_sub_fwd (&w->blk, &w->enc[l].self, &w->enc_self[l], h, NULL, &s_enc, train, rng);
-      attn_tblocks_ffn_fwd (&w->blk, &w->enc[l], &w->enc_ffn[l], w->enc_self[l].y, B * T, train, rng);
+      attn_block_attn_fwd (&w->blk, &w->enc[l].self, &w->enc_self[l], h, h, &s_enc, train, rng);
+      attn_block_ffn_fwd (&w->blk, &w->enc[l].ffn, &w->enc_ffn[l], w->enc_self[l].y, B * T, train, rng);
       h = w->enc_ffn[l].y;
     }
   attn_op_layernorm_fwd (h, B * T, d, ATTN_P (P, w->enc_ln_g), ATTN_P (P, w->enc_ln_b), 1e-5f,
@@ -182,14 +213,14 @@ decode (Wh *w, const AttnBatch *batch, gboolean train, AttnRng *rng)
   attn_op_embedding_fwd (batch->tgt_in, B * Tt, ATTN_P (P, w->embed), d, 1.0f, x);
   for (int b = 0; b < B; b++)
     attn_op_add (x + (gsize) b * Tt * d, ATTN_P (P, w->dec_pos), (gsize) Tt * d);
-  attn_tblocks_dropout (x, (gsize) B * Tt * d, c->dropout, train, rng, w->dec_m0, w->dec_x0);
+  attn_op_dropout_or_copy (x, (gsize) B * Tt * d, c->dropout, train, rng, w->dec_m0, w->dec_x0);
   h = w->dec_x0;
   for (int l = 0; l < c->decoder_layers; l++)
     {
-      attn_tblocks_sub_fwd (&w->blk, &w->dec[l].self, &w->dec_self[l], h, NULL, &s_dec, train, rng);
-      attn_tblocks_sub_fwd (&w->blk, &w->dec[l].cross, &w->dec_cross[l], w->dec_self[l].y,
+      attn_block_attn_fwd (&w->blk, &w->dec[l].self, &w->dec_self[l], h, h, &s_dec, train, rng);
+      attn_block_attn_fwd (&w->blk, &w->dec[l].cross, &w->dec_cross[l], w->dec_self[l].y,
                             w->enc_out, &s_cross, train, rng);
-      attn_tblocks_ffn_fwd (&w->blk, &w->dec[l], &w->dec_ffn[l], w->dec_cross[l].y, B * Tt, train, rng);
+      attn_block_ffn_fwd (&w->blk, &w->dec[l].ffn, &w->dec_ffn[l], w->dec_cross[l].y, B * Tt, train, rng);
       h = w->dec_ffn[l].y;
     }
   attn_op_layernorm_fwd (h, B * Tt, d, ATTN_P (P, w->dec_ln_g), ATTN_P (P, w->dec_ln_b), 1e-5f,
@@ -255,20 +286,20 @@ backward (Wh *w, const AttnBatch *batch, gboolean train)
     {
       /* dcur: gradient at the layer's output, then (swapped) at its input */
       memset (dnext, 0, sizeof (float) * Nt * d);
-      attn_tblocks_ffn_bwd (&w->blk, &w->dec[l], &w->dec_ffn[l], Nt, train, dcur, dnext);
+      attn_block_ffn_bwd (&w->blk, &w->dec[l].ffn, &w->dec_ffn[l], Nt, train, dcur, dnext);
       memset (dcur, 0, sizeof (float) * Nt * d);
-      attn_tblocks_sub_bwd (&w->blk, &w->dec[l].cross, &w->dec_cross[l], &s_cross, train, dnext,
-                            dcur, w->g_enc);
+      attn_block_attn_bwd (&w->blk, &w->dec[l].cross, &w->dec_cross[l], &s_cross, train, dnext,
+                           dcur, w->g_enc);
       memset (dnext, 0, sizeof (float) * Nt * d);
-      attn_tblocks_sub_bwd (&w->blk, &w->dec[l].self, &w->dec_self[l], &s_dec, train, dcur,
-                            dnext, NULL);
+      attn_block_attn_bwd (&w->blk, &w->dec[l].self, &w->dec_self[l], &s_dec, train, dcur,
+                           dnext, dnext);
       tmp = dcur;
       dcur = dnext;
       dnext = tmp;
     }
   /* token embeddings and learned positions */
   memset (dnext, 0, sizeof (float) * Nt * d);
-  attn_tblocks_dropout_bwd (dcur, (gsize) Nt * d, c->dropout, train, w->dec_m0, dnext);
+  attn_op_dropout_or_copy_bwd (dcur, (gsize) Nt * d, c->dropout, train, w->dec_m0, dnext);
   attn_op_embedding_bwd (batch->tgt_in, Nt, d, 1.0f, dnext, ATTN_G (P, w->embed));
   for (int b = 0; b < B; b++)
     attn_op_add (ATTN_G (P, w->dec_pos), dnext + (gsize) b * Tt * d, (gsize) Tt * d);
@@ -285,14 +316,14 @@ backward (Wh *w, const AttnBatch *batch, gboolean train)
   for (int l = c->encoder_layers - 1; l >= 0; l--)
     {
       memset (dnext, 0, sizeof (float) * Ns * d);
-      attn_tblocks_ffn_bwd (&w->blk, &w->enc[l], &w->enc_ffn[l], Ns, train, dcur, dnext);
+      attn_block_ffn_bwd (&w->blk, &w->enc[l].ffn, &w->enc_ffn[l], Ns, train, dcur, dnext);
       memset (dcur, 0, sizeof (float) * Ns * d);
-      attn_tblocks_sub_bwd (&w->blk, &w->enc[l].self, &w->enc_self[l], &s_enc, train, dnext,
-                            dcur, NULL);
+      attn_block_attn_bwd (&w->blk, &w->enc[l].self, &w->enc_self[l], &s_enc, train, dnext,
+                           dcur, dcur);
     }
   /* positions are fixed; [B, T, d] → [B, d, T], GELU, conv2, GELU, conv1 */
   memset (dnext, 0, sizeof (float) * Ns * d);
-  attn_tblocks_dropout_bwd (dcur, (gsize) Ns * d, c->dropout, train, w->enc_m0, dnext);
+  attn_op_dropout_or_copy_bwd (dcur, (gsize) Ns * d, c->dropout, train, w->enc_m0, dnext);
   for (int b = 0; b < B; b++)
     for (int t = 0; t < T; t++)
       {
@@ -521,7 +552,7 @@ static void
 wh_free (AttnTrainModel *m)
 {
   Wh *w = (Wh *) m;
-  attn_tblocks_free (&w->blk);
+  attn_block_clear (&w->blk);
   attn_params_free (m->params);
   g_free (w->enc);
   g_free (w->dec);
@@ -573,7 +604,13 @@ attn_train_whisper_new (const AttnWhisperTrainConfig *config, GError **error)
   w->parent.bos_id = c->prompt[0];
   w->parent.eos_id = c->eos_id;
   P = w->parent.params = attn_params_new ();
-  w->blk = (AttnTBlocks) { P, c->d_model, c->ffn_dim, c->heads, ATTN_TACT_GELU, c->dropout, TRUE, 1e-5f };
+  w->blk.params = P;
+  w->blk.d = c->d_model;
+  w->blk.ffn = c->ffn_dim;
+  w->blk.dropout = c->dropout;
+  w->blk.ln_eps = 1e-5f;
+  w->blk.act = ATTN_TACT_GELU;
+  w->blk.pre_norm = TRUE;
 
   w->conv1_w = add_t (P, "model.encoder.conv1.weight", 3, d, c->n_mels, 3, TRUE);
   w->conv1_b = add_t (P, "model.encoder.conv1.bias", 1, d, 0, 0, FALSE);
@@ -581,24 +618,24 @@ attn_train_whisper_new (const AttnWhisperTrainConfig *config, GError **error)
   w->conv2_b = add_t (P, "model.encoder.conv2.bias", 1, d, 0, 0, FALSE);
   /* fixed sinusoids: never given a gradient, so AdamW leaves them as they are */
   w->enc_pos = add_t (P, "model.encoder.embed_positions.weight", 2, c->max_source_positions, d, 0, FALSE);
-  w->enc = g_new0 (AttnTLayerOff, c->encoder_layers);
+  w->enc = g_new0 (WhLayer, c->encoder_layers);
   for (int l = 0; l < c->encoder_layers; l++)
-    attn_tblocks_declare_layer (P, "encoder", l, FALSE, FALSE, c->d_model, c->ffn_dim, &w->enc[l]);
+    declare_layer (P, "encoder", l, c->d_model, c->ffn_dim, &w->enc[l]);
   w->enc_ln_g = add_t (P, "model.encoder.layer_norm.weight", 1, d, 0, 0, FALSE);
   w->enc_ln_b = add_t (P, "model.encoder.layer_norm.bias", 1, d, 0, 0, FALSE);
   w->embed = add_t (P, "model.decoder.embed_tokens.weight", 2, c->vocab, d, 0, TRUE);
   w->dec_pos = add_t (P, "model.decoder.embed_positions.weight", 2, c->max_target_positions, d, 0, FALSE);
-  w->dec = g_new0 (AttnTLayerOff, c->decoder_layers);
+  w->dec = g_new0 (WhLayer, c->decoder_layers);
   for (int l = 0; l < c->decoder_layers; l++)
-    attn_tblocks_declare_layer (P, "decoder", l, TRUE, FALSE, c->d_model, c->ffn_dim, &w->dec[l]);
+    declare_layer (P, "decoder", l, c->d_model, c->ffn_dim, &w->dec[l]);
   w->dec_ln_g = add_t (P, "model.decoder.layer_norm.weight", 1, d, 0, 0, FALSE);
   w->dec_ln_b = add_t (P, "model.decoder.layer_norm.bias", 1, d, 0, 0, FALSE);
   attn_params_alloc (P);
-  w->enc_self = g_new0 (AttnTSubAct, c->encoder_layers);
-  w->enc_ffn = g_new0 (AttnTFfnAct, c->encoder_layers);
-  w->dec_self = g_new0 (AttnTSubAct, c->decoder_layers);
-  w->dec_cross = g_new0 (AttnTSubAct, c->decoder_layers);
-  w->dec_ffn = g_new0 (AttnTFfnAct, c->decoder_layers);
+  w->enc_self = g_new0 (AttnSubAct, c->encoder_layers);
+  w->enc_ffn = g_new0 (AttnFfnAct, c->encoder_layers);
+  w->dec_self = g_new0 (AttnSubAct, c->decoder_layers);
+  w->dec_cross = g_new0 (AttnSubAct, c->decoder_layers);
+  w->dec_ffn = g_new0 (AttnFfnAct, c->decoder_layers);
   return &w->parent;
 }
 

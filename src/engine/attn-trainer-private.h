@@ -23,6 +23,7 @@ struct _AttnTrainer {
   char           *probe_source, *probe_target;
   int             model_max_source;   /* source tokens the model's positions allow, less eos */
   AttnCorpus     *corpus;         /* NULL for a toy task */
+  AttnTextCorpus *text;           /* a language model's text (then corpus is NULL) */
   AttnTrainEval   last_eval;      /* n = 0: none yet */
   gint64          last_eval_step;
 
@@ -38,9 +39,10 @@ struct _AttnTrainer {
   double          last_lr, last_norm;
 };
 
-/* corpus: NULL for a toy task (its vocabulary and special ids come from the corpus) */
+/* corpus, text: NULL for a toy task (else the vocabulary and special ids come from
+ * the one given) */
 AttnTrainModel *attn_trainer_build_model (const AttnTrainConfig *config, AttnCorpus *corpus,
-                                          GError **error);
+                                          AttnTextCorpus *text, GError **error);
 /* A trainer with the model's parameters still zero (to be loaded or initialised). */
 AttnTrainer    *attn_trainer_new_uninit  (const AttnTrainConfig *config, GError **error);
 

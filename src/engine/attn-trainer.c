@@ -32,9 +32,44 @@ attn_train_config_init (AttnTrainConfig *c, AttnTask task, AttnTrainArch arch)
   c->source_column = 0;
   c->target_column = 1;
   c->max_tokens = 64;
+  c->context = 128;
   c->n_mels = 80;
   c->window_seconds = 30;
-  if (arch == ATTN_ARCH_WHISPER)
+  if (arch == ATTN_ARCH_GPT2)
+    {
+      c->steps = 2000;
+      c->batch_size = 16;
+      c->lr = 1e-3f;
+      c->warmup_steps = 100;
+      c->activation = ATTN_TRAIN_ACT_GELU_NEW;
+      c->d_model = 128;
+      c->ffn_dim = 512;
+      c->layers = 2;
+      c->heads = 4;
+      c->eval_size = 200;
+    }
+  else if (arch == ATTN_ARCH_BERT)
+    {
+      /* a small BERT for "label TAB text" files: the shape of the spam-bert recipe */
+      c->steps = 1000;
+      c->batch_size = 32;
+      c->lr = 1e-3f;
+      c->beta2 = 0.999f;
+      c->warmup_steps = 100;
+      c->decay = ATTN_DECAY_LINEAR;
+      c->min_lr_ratio = 0.0f;
+      c->dropout = 0.1f;
+      c->activation = ATTN_TRAIN_ACT_GELU;
+      c->d_model = 128;
+      c->ffn_dim = 512;
+      c->layers = 2;
+      c->heads = 4;
+      c->source_column = 1;
+      c->target_column = 0;
+      c->max_tokens = 128;
+      c->eval_size = 1 << 20;   /* every dev text */
+    }
+  else if (arch == ATTN_ARCH_WHISPER)
     {
       c->steps = 2000;
       c->lr = 1e-3f;
@@ -78,6 +113,10 @@ attn_train_arch_from_name (const char *name, AttnTrainArch *arch)
     *arch = ATTN_ARCH_GRU;
   else if (g_str_equal (name, "lstm"))
     *arch = ATTN_ARCH_LSTM;
+  else if (g_str_equal (name, "bert"))
+    *arch = ATTN_ARCH_BERT;
+  else if (g_str_equal (name, "gpt2"))
+    *arch = ATTN_ARCH_GPT2;
   else if (g_str_equal (name, "whisper"))
     *arch = ATTN_ARCH_WHISPER;
   else
@@ -88,7 +127,7 @@ attn_train_arch_from_name (const char *name, AttnTrainArch *arch)
 const char *
 attn_train_arch_name (AttnTrainArch arch)
 {
-  static const char *names[] = { "transformer", "gru", "lstm", "whisper" };
+  static const char *names[] = { "transformer", "gru", "lstm", "bert", "gpt2", "whisper" };
   return names[arch];
 }
 
@@ -168,10 +207,10 @@ attn_trainer_set_probe (AttnTrainer *t, const char *source, GError **error)
   int digits[40];
   int n;
 
-  if (t->corpus != NULL)
+  if (t->corpus != NULL || t->text != NULL)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                   "A corpus trainer's probe is its first dev pair and cannot be changed");
+                   "A corpus trainer's probe is the start of its dev data and cannot be changed");
       return FALSE;
     }
   n = parse_digits (source, digits, MIN (40, t->model_max_source), error);
@@ -210,14 +249,18 @@ make_held_out (AttnTrainer *t)
 static int
 max_positions (const AttnTrainConfig *c, AttnCorpus *corpus)
 {
+  if (c->arch == ATTN_ARCH_BERT)
+    return c->max_tokens;   /* [CLS] and [SEP] included: the longest input trained on */
   return MAX (64, (corpus != NULL ? c->max_tokens : c->max_len) + 2);
 }
 
 AttnTrainModel *
-attn_trainer_build_model (const AttnTrainConfig *c, AttnCorpus *corpus, GError **error)
+attn_trainer_build_model (const AttnTrainConfig *c, AttnCorpus *corpus, AttnTextCorpus *text,
+                          GError **error)
 {
   int vocab = ATTN_TOY_VOCAB, positions = max_positions (c, corpus);
   gint32 pad = ATTN_TOY_PAD, bos = ATTN_TOY_BOS, eos = ATTN_TOY_EOS;
+  static const AttnTAct acts[] = { ATTN_TACT_RELU, ATTN_TACT_GELU, ATTN_TACT_GELU_NEW };
 
   if (c->arch == ATTN_ARCH_WHISPER)
     {
@@ -242,11 +285,36 @@ attn_trainer_build_model (const AttnTrainConfig *c, AttnCorpus *corpus, GError *
     }
   if (corpus != NULL)
     attn_corpus_special (corpus, &vocab, &pad, &bos, &eos);
+  if (c->arch == ATTN_ARCH_GPT2)
+    {
+      /* GPT-2 has no padding token; <|endoftext|> is its bos and eos */
+      AttnGpt2Config gc = { vocab, c->d_model, c->ffn_dim, c->layers, c->heads, c->context,
+                            -1, 0, 0, c->dropout, acts[c->activation] };
+      if (text != NULL)
+        attn_text_corpus_special (text, &gc.vocab, &gc.eos_id);
+      gc.bos_id = gc.eos_id;
+      return attn_train_gpt2_new (&gc, error);
+    }
+  if (c->arch == ATTN_ARCH_BERT)
+    {
+      /* one token type: the trainer reads single texts, and a model without a second
+       * type tells the window and HF not to offer sentence pairs (as RoBERTa) */
+      AttnBertConfig bc = { vocab, c->d_model, c->ffn_dim, c->layers, c->heads, positions, 1,
+                            0, NULL, pad, bos, eos, c->dropout, acts[c->activation] };
+      if (corpus == NULL)
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                       "arch “bert” trains a text classifier: the recipe needs “train”, “dev” "
+                       "and “tokenizer” (labelled texts), not a toy task");
+          return NULL;
+        }
+      bc.labels = attn_corpus_labels (corpus, &bc.n_labels);
+      return attn_train_bert_new (&bc, error);
+    }
   if (c->arch == ATTN_ARCH_TRANSFORMER)
     {
       AttnTfConfig tc = { vocab, c->d_model, c->ffn_dim, c->layers, c->layers, c->heads,
-                          positions, pad, bos, eos, c->dropout,
-                          c->activation == ATTN_TRAIN_ACT_GELU ? ATTN_TACT_GELU : ATTN_TACT_RELU };
+                          positions, pad, bos, eos, c->dropout, acts[c->activation] };
       return attn_train_transformer_new (&tc, error);
     }
   else
@@ -271,6 +339,13 @@ check_config (const AttnTrainConfig *c, GError **error)
                    c->min_len, c->max_len, c->batch_size, c->steps, c->lr);
       return FALSE;
     }
+  if (c->arch == ATTN_ARCH_GPT2 && (c->train_path[0] == '\0' || c->context < 2 || c->context > 4096))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "A “gpt2” language model trains on text: it needs “train”, “dev” and "
+                   "“tokenizer”, and a “context” of 2 to 4096 tokens (it has %d)", c->context);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -281,21 +356,29 @@ attn_trainer_new_uninit (const AttnTrainConfig *config, GError **error)
   AttnTrainModel *m;
   AttnOptimConfig oc;
   AttnCorpus *corpus = NULL;
+  AttnTextCorpus *text = NULL;
 
   if (!check_config (config, error))
     return NULL;
-  if (config->train_path[0] != '\0' && (corpus = attn_corpus_load (config, error)) == NULL)
+  if (config->arch == ATTN_ARCH_GPT2)
+    {
+      if ((text = attn_text_corpus_load (config, error)) == NULL)
+        return NULL;
+    }
+  else if (config->train_path[0] != '\0' && (corpus = attn_corpus_load (config, error)) == NULL)
     return NULL;
-  m = attn_trainer_build_model (config, corpus, error);
+  m = attn_trainer_build_model (config, corpus, text, error);
   if (m == NULL)
     {
       attn_corpus_free (corpus);
+      attn_text_corpus_free (text);
       return NULL;
     }
   t = g_new0 (AttnTrainer, 1);
   t->cfg = *config;
   t->model = m;
   t->corpus = corpus;
+  t->text = text;
   oc.lr = config->lr;
   oc.beta1 = config->beta1;
   oc.beta2 = config->beta2;
@@ -309,6 +392,12 @@ attn_trainer_new_uninit (const AttnTrainConfig *config, GError **error)
   attn_rng_seed (&t->data_rng, config->seed);
   attn_rng_seed (&t->drop_rng, config->seed ^ G_GUINT64_CONSTANT (0xd40b07));
   t->model_max_source = max_positions (config, corpus) - 1;
+  if (text != NULL)
+    {
+      t->held_out = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+      attn_text_corpus_probe (text, &t->probe, &t->probe_source, &t->probe_target);
+      return t;
+    }
   if (corpus != NULL)
     {
       /* the dev pairs are held out by construction (another file; training pairs
@@ -336,7 +425,11 @@ attn_trainer_new (const AttnTrainConfig *config, GError **error)
   if (t == NULL)
     return NULL;
   attn_rng_seed (&init, config->seed ^ G_GUINT64_CONSTANT (0x1417));
-  if (config->arch == ATTN_ARCH_TRANSFORMER)
+  if (config->arch == ATTN_ARCH_GPT2)
+    attn_train_gpt2_init (t->model, &init);
+  else if (config->arch == ATTN_ARCH_BERT)
+    attn_train_bert_init (t->model, &init);
+  else if (config->arch == ATTN_ARCH_TRANSFORMER)
     attn_train_transformer_init (t->model, &init);
   else if (config->arch == ATTN_ARCH_WHISPER)
     attn_train_whisper_init (t->model, &init);
@@ -360,6 +453,7 @@ attn_trainer_free (AttnTrainer *t)
   attn_batch_clear (&t->batch);
   attn_batch_clear (&t->probe);
   attn_corpus_free (t->corpus);
+  attn_text_corpus_free (t->text);
   g_free (t->probe_source);
   g_free (t->probe_target);
   g_free (t);
@@ -369,6 +463,27 @@ const AttnTrainConfig *
 attn_trainer_get_config (AttnTrainer *t)
 {
   return &t->cfg;
+}
+
+gboolean
+attn_trainer_extend (AttnTrainer *t, int steps, GError **error)
+{
+  if (t->cfg.decay != ATTN_DECAY_INVSQRT && t->cfg.decay != ATTN_DECAY_CONSTANT)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "This run's learning-rate schedule depends on its length (%d steps); only "
+                   "invsqrt and constant schedules can be lengthened", t->cfg.steps);
+      return FALSE;
+    }
+  if (steps <= t->step)
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "The run is at step %" G_GINT64_FORMAT "; %d steps would not lengthen it",
+                   t->step, steps);
+      return FALSE;
+    }
+  t->cfg.steps = steps;
+  return TRUE;
 }
 
 gint64
@@ -451,7 +566,9 @@ attn_trainer_step (AttnTrainer *t, int n_steps, GCancellable *cancellable, doubl
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      if (t->corpus != NULL)
+      if (t->text != NULL)
+        attn_text_corpus_make_batch (t->text, t->step, &t->batch);
+      else if (t->corpus != NULL)
         {
           if (!attn_corpus_make_batch (t->corpus, t->step, &t->batch, error))
             return FALSE;
@@ -528,7 +645,14 @@ static gboolean evaluate_toy (AttnTrainer *t, int n, AttnTrainEval *eval);
 gboolean
 attn_trainer_evaluate (AttnTrainer *t, int n, AttnTrainEval *eval, GError **error)
 {
-  if (t->corpus != NULL)
+  if (t->text != NULL)
+    {
+      if (!attn_text_corpus_evaluate (t->text, t->model,
+                                      n <= 0 ? t->cfg.eval_size : MIN (n, t->cfg.eval_size), eval,
+                                      error))
+        return FALSE;
+    }
+  else if (t->corpus != NULL)
     {
       if (!attn_corpus_evaluate (t->corpus, t->model,
                                  n <= 0 ? t->cfg.eval_size : MIN (n, t->cfg.eval_size), eval,
@@ -546,7 +670,9 @@ void
 attn_trainer_get_corpus_info (AttnTrainer *t, AttnTrainCorpusInfo *info)
 {
   memset (info, 0, sizeof *info);
-  if (t->corpus != NULL)
+  if (t->text != NULL)
+    attn_text_corpus_get_info (t->text, info);
+  else if (t->corpus != NULL)
     attn_corpus_get_info (t->corpus, info);
 }
 
@@ -625,6 +751,10 @@ evaluate_toy (AttnTrainer *t, int n, AttnTrainEval *eval)
   eval->best_layer = -1;
   eval->bleu = eval->chrf = -1;
   eval->wer = eval->cer = -1;
+  eval->tokens = 0;
+  eval->loss = 0;
+  eval->perplexity = -1;
+  eval->accuracy = eval->f1 = eval->macro_f1 = -1;
   for (int l = 0; l < n_layers && steps > 0; l++)
     if ((double) hits[l] / steps > eval->aligned)
       {
@@ -646,6 +776,10 @@ attn_trainer_predict (AttnTrainer *t, const char *source, GError **error)
   int n, max_out, len = 0;
   char *text;
 
+  if (t->text != NULL)
+    return attn_text_corpus_continue (t->text, t->model, source, error);
+  if (t->corpus != NULL && t->cfg.arch == ATTN_ARCH_BERT)
+    return attn_corpus_classify (t->corpus, t->model, source, error);
   if (t->corpus != NULL)
     return attn_corpus_translate (t->corpus, t->model, source, error);
   n = parse_digits (source, digits, MIN (60, t->model_max_source), error);

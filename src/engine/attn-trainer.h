@@ -1,7 +1,8 @@
 /* attn-trainer.h — training small attention models step by step.
  *
  * An AttnTrainer owns a model (an encoder–decoder Transformer with Marian's
- * layout, or a recurrent "attn-rnn" model), its optimizer and its data. The
+ * layout, a recurrent "attn-rnn" model, or a BERT text classifier), its
+ * optimizer and its data. The
  * window drives it from a worker thread: attn_trainer_step() runs a number of
  * updates and calls the progress callback every N steps (on that thread) with
  * the loss and the cross-attention of a fixed probe input. A trainer is used
@@ -28,6 +29,9 @@ typedef enum {
   ATTN_ARCH_TRANSFORMER,     /* saved as model_type "marian" */
   ATTN_ARCH_GRU,             /* saved as model_type "attn-rnn", cell "gru" */
   ATTN_ARCH_LSTM,            /* saved as model_type "attn-rnn", cell "lstm" */
+  ATTN_ARCH_BERT,            /* a text classifier on labelled texts, saved as
+                              * BertForSequenceClassification (model_type "bert") */
+  ATTN_ARCH_GPT2,            /* a causal language model, saved as model_type "gpt2" */
   ATTN_ARCH_WHISPER,         /* speech recognition, saved as model_type "whisper" */
 } AttnTrainArch;
 
@@ -41,6 +45,7 @@ typedef enum {
 typedef enum {
   ATTN_TRAIN_ACT_RELU,       /* the Transformer's feed-forward activation */
   ATTN_TRAIN_ACT_GELU,
+  ATTN_TRAIN_ACT_GELU_NEW,   /* GPT-2's tanh approximation (the default of "gpt2") */
 } AttnTrainAct;
 
 typedef struct {
@@ -57,7 +62,7 @@ typedef struct {
   AttnDecay     decay;
   float         min_lr_ratio;
   float         dropout, label_smoothing;
-  /* Transformer */
+  /* Transformer and BERT */
   int           d_model, ffn_dim, layers, heads;
   AttnTrainAct  activation;
   /* recurrent */
@@ -69,7 +74,10 @@ typedef struct {
    * source/target tokenizer.json, the columns of source and target, the longest
    * pair in tokens (source with </s>, target with </s>; longer training pairs are
    * skipped, longer dev sources cut), and an evaluation every eval_every steps
-   * (0: at the end only; the caller runs it). */
+   * (0: at the end only; the caller runs it).
+   * For arch BERT the files hold labelled texts: source_column is the text,
+   * target_column the label (defaults 1 and 0: "label TAB text"), and max_tokens
+   * counts [CLS] and [SEP] (longer texts are cut, not skipped). */
   char          train_path[1024], dev_path[1024], tokenizer_dir[1024];
   int           source_column, target_column, max_tokens, eval_every;
   /* the languages of the two columns ("de", "en"; empty: unknown), written to the
@@ -82,6 +90,10 @@ typedef struct {
    * n_mels log-mel bins; max_tokens is the decoder's length, prompt included. */
   int           n_mels, window_seconds;
   float         ctc_weight;     /* Whisper: weight of the auxiliary CTC loss (0: none) */
+  /* "gpt2": plain-text train and dev files (one paragraph per line, documents
+   * separated by an empty line) and a byte-level BPE tokenizer; the model reads
+   * chunks of `context` tokens, which is also its number of positions. */
+  int           context;
 } AttnTrainConfig;
 
 /* Defaults that learn the toy tasks quickly on a laptop CPU. */
@@ -104,9 +116,11 @@ typedef struct {
   double             loss;               /* mean over the steps since the last report */
   double             token_accuracy;     /* of the same steps */
   double             lr, grad_norm;
-  double             tokens_per_second;  /* target tokens */
+  double             tokens_per_second;  /* target tokens (BERT: texts) */
   double             elapsed, seconds_left;
-  const AttnWeights *attention;          /* probe cross-attention [layers, heads, tgt, src]; borrowed */
+  const AttnWeights *attention;          /* probe cross-attention [layers, heads, tgt, src]
+                                          * (BERT: self-attention [layers, heads, src, src]; a
+                                          * language model: its causal self-attention); borrowed */
   const char        *probe_source;       /* "3 1 4 1 5 9 2 6 </s>" */
   const char        *probe_target;       /* "<s> 6 2 9 5 1 4 1 3" (decoder inputs) */
 } AttnTrainProgress;
@@ -120,6 +134,11 @@ void          attn_trainer_free        (AttnTrainer *trainer);
 
 const AttnTrainConfig *attn_trainer_get_config (AttnTrainer *trainer);
 gint64        attn_trainer_get_step    (AttnTrainer *trainer);
+/* Lengthens a (resumed) run to `steps` updates in all. Only for schedules that do not
+ * depend on the run's length (invsqrt, constant): the result equals a run made with
+ * `steps` from the start. Others, or a length not beyond the current step, are an
+ * ATTN_ERROR_CONFIG error. */
+gboolean      attn_trainer_extend      (AttnTrainer *trainer, int steps, GError **error);
 gint64        attn_trainer_get_n_params(AttnTrainer *trainer);
 
 /* every ≤ 0 turns reports off. */
@@ -151,16 +170,32 @@ typedef struct {
                              * of the dev pairs against their references; < 0 for toy tasks */
   double wer, cer;          /* speech: word and character error rates (%, attn-metrics.h) of
                              * the greedy transcripts of the dev clips; < 0 otherwise */
+  double accuracy;          /* a classifier's accuracy on the dev texts (0–1; exact_match
+                             * and token_accuracy say the same); < 0 for other models */
+  double f1;                /* F1 (0–1) of the positive class, the second of two labels in
+                             * sorted order ("spam" of "ham"/"spam"); < 0 otherwise */
+  double macro_f1;          /* the mean F1 over all labels; < 0 for other models */
+  /* a language model: n is the number of dev chunks, exact_match < 0 */
+  gint64 tokens;            /* dev tokens predicted */
+  double loss;              /* their mean cross-entropy (nats per token) */
+  double perplexity;        /* exp (loss); < 0 when not a language model */
 } AttnTrainEval;
 
 /* What a corpus trainer read (all 0 for a toy task). */
 typedef struct {
-  int n_train;              /* training pairs kept */
-  int n_dev;                /* dev pairs */
-  int n_too_long;           /* training pairs skipped for max_tokens (speech: or for audio
-                             * longer than the window) */
+  int n_train;              /* training pairs (texts, clips) kept */
+  int n_dev;                /* dev pairs (texts, clips) */
+  int n_too_long;           /* training pairs skipped for max_tokens (texts cut to it;
+                             * clips: also audio longer than the window) */
   int n_in_dev;             /* training pairs skipped because their source is a dev source */
-  gint64 train_tokens;      /* target tokens (with </s>) of the kept training pairs */
+  gint64 train_tokens;      /* target tokens (with </s>) of the kept training pairs
+                             * (texts: their tokens with [CLS] and [SEP]) */
+  int n_labels;             /* a classifier's labels, sorted; 0 and NULL otherwise */
+  const char *const *labels;   /* borrowed from the trainer */
+  /* a language model: n_train and n_dev count chunks of `context` tokens, train_tokens
+   * is the training stream's length */
+  gint64 dev_tokens;        /* tokens of the dev stream */
+  int n_train_docs, n_dev_docs;
 } AttnTrainCorpusInfo;
 
 void          attn_trainer_get_corpus_info (AttnTrainer *trainer, AttnTrainCorpusInfo *info);
@@ -173,7 +208,9 @@ gboolean      attn_trainer_evaluate    (AttnTrainer *trainer, int n, AttnTrainEv
  * pairs (or all dev pairs, if fewer). */
 
 /* Greedy answer for a space-separated digit string ("3 1 4"), or, for a corpus
- * trainer, the detokenized translation of a sentence; newly allocated. */
+ * trainer, the detokenized translation of a sentence, or a classifier's label for
+ * a text, or, for a language model, the greedy continuation of a prompt; newly
+ * allocated. */
 char         *attn_trainer_predict     (AttnTrainer *trainer, const char *source, GError **error);
 
 /* Writes config.json, model.safetensors, the tokenizer files (a corpus trainer's

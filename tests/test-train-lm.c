@@ -1,0 +1,364 @@
+/* test-train-lm.c — the GPT-2 language model trained by recipe on plain text: a
+ * small synthetic English corpus, a byte-level BPE tokenizer trained on it with the
+ * engine's trainer, the text laid out as documents separated by <|endoftext|>;
+ * the dev perplexity falls, the saved folder runs in the inference engine with the
+ * training forward pass's logits and attention, resuming equals an uninterrupted
+ * run, and bad recipes fail clearly. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "attn-error.h"
+#include "attn-lm.h"
+#include "attn-model.h"
+#include "attn-tokenizer-train.h"
+#include "attn-train-private.h"
+#include "attn-trainer-private.h"
+#include "test-train-common.h"
+
+static char *tmp_dir;
+
+static const char *const subjects[] = { "the cat", "a dog", "the old man", "my sister", "the bird" };
+static const char *const verbs[] = { "sees", "likes", "follows", "hears", "finds" };
+static const char *const objects[] = { "the garden", "a red ball", "the river", "our house", "the king" };
+
+static char *
+write_file (const char *name, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  char *path = g_build_filename (tmp_dir, name, NULL);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* n documents of 2–4 paragraphs of 3–6 sentences "Subject verb object." */
+static char *
+make_text (GRand *r, int n)
+{
+  GString *s = g_string_new (NULL);
+  for (int d = 0; d < n; d++)
+    {
+      int paras = g_rand_int_range (r, 2, 5);
+      if (d > 0)
+        g_string_append_c (s, '\n');
+      for (int p = 0; p < paras; p++)
+        {
+          int sentences = g_rand_int_range (r, 3, 7);
+          for (int i = 0; i < sentences; i++)
+            {
+              const char *subj = subjects[g_rand_int_range (r, 0, G_N_ELEMENTS (subjects))];
+              g_string_append_printf (s, "%s%c%s %s %s.", i > 0 ? " " : "",
+                                      g_ascii_toupper (subj[0]), subj + 1,
+                                      verbs[g_rand_int_range (r, 0, G_N_ELEMENTS (verbs))],
+                                      objects[g_rand_int_range (r, 0, G_N_ELEMENTS (objects))]);
+            }
+          g_string_append_c (s, '\n');
+        }
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+make_corpus (void)
+{
+  g_autoptr (GRand) r = g_rand_new_with_seed (11);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *train = make_text (r, 60), *dev = make_text (r, 8);
+  g_autofree char *train_path = write_file ("train.txt", train);
+  g_autofree char *tok_dir = g_build_filename (tmp_dir, "tok", NULL);
+  g_autofree char *wp_dir = g_build_filename (tmp_dir, "tok-wp", NULL);
+  AttnTokenizerTrainOptions opts;
+
+  g_free (write_file ("dev.txt", dev));
+  g_free (write_file ("short.txt", "Too short.\n"));
+  for (int kind = 0; kind < 2; kind++)
+    {
+      g_autoptr (AttnTokenizerTrainer) tt = NULL;
+      attn_tokenizer_train_options_init (&opts, kind == 0 ? ATTN_TOKENIZER_KIND_BPE
+                                                          : ATTN_TOKENIZER_KIND_WORDPIECE);
+      opts.vocab_size = 300;
+      tt = attn_tokenizer_trainer_new (&opts);
+      g_assert_true (attn_tokenizer_trainer_feed_file (tt, train_path, &error));
+      g_assert_true (attn_tokenizer_trainer_train (tt, NULL, &error));
+      g_assert_true (attn_tokenizer_trainer_save (tt, kind == 0 ? tok_dir : wp_dir, &error));
+      g_assert_no_error (error);
+    }
+}
+
+static const char *recipe_base =
+  "{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", \"tokenizer\": \"tok\", "
+  "\"context\": 16, \"d_model\": 32, \"ffn_dim\": 64, \"layers\": 2, \"heads\": 2, "
+  "\"batch_size\": 8, \"lr\": 0.005, \"warmup_steps\": 20, \"seed\": 3, \"eval_size\": 1000";
+
+static AttnTrainer *
+new_trainer (int steps, const char *extra)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = g_strdup_printf ("%s, \"steps\": %d %s }", recipe_base, steps, extra);
+  g_autofree char *recipe = write_file ("recipe.json", text);
+  AttnTrainConfig c;
+  AttnTrainer *t;
+
+  g_assert_true (attn_train_config_from_recipe (recipe, &c, &error));
+  g_assert_no_error (error);
+  t = attn_trainer_new (&c, &error);
+  g_assert_no_error (error);
+  return t;
+}
+
+/* ---- the text layout ---- */
+
+static void
+test_encode_text (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tok_path = g_build_filename (tmp_dir, "tok", "tokenizer.json", NULL);
+  g_autoptr (AttnTokenizer) tok = attn_tokenizer_new_from_json (tok_path, &error);
+  g_autoptr (AttnEncoding) a = NULL, b = NULL;
+  g_autoptr (GArray) ids = NULL;
+  gint32 eos;
+  int n_docs = 0;
+  guint k = 0;
+
+  g_assert_no_error (error);
+  eos = attn_tokenizer_token_to_id (tok, "<|endoftext|>");
+  g_assert_cmpint (eos, ==, 0);
+  a = attn_tokenizer_encode (tok, "The cat sees.\nA dog likes the river.", NULL, FALSE, &error);
+  b = attn_tokenizer_encode (tok, "The bird.", NULL, FALSE, &error);
+  g_assert_no_error (error);
+  /* CR LF, several empty lines, no final newline */
+  ids = attn_lm_encode_text (tok, "The cat sees.\r\nA dog likes the river.\r\n\r\n\n\nThe bird.",
+                             -1, eos, &n_docs, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n_docs, ==, 2);
+  g_assert_cmpuint (ids->len, ==, a->len + 1 + b->len + 1);
+  for (guint i = 0; i < a->len; i++)
+    g_assert_cmpint (g_array_index (ids, gint32, k++), ==, a->ids[i]);
+  g_assert_cmpint (g_array_index (ids, gint32, k++), ==, eos);
+  for (guint i = 0; i < b->len; i++)
+    g_assert_cmpint (g_array_index (ids, gint32, k++), ==, b->ids[i]);
+  g_assert_cmpint (g_array_index (ids, gint32, k++), ==, eos);
+  /* the paragraphs' newline is in the stream and decodes back */
+  {
+    g_autofree char *back = attn_tokenizer_decode (tok, a->ids, a->len, TRUE);
+    g_assert_cmpstr (back, ==, "The cat sees.\nA dog likes the river.");
+  }
+  g_clear_pointer (&ids, g_array_unref);
+  ids = attn_lm_encode_text (tok, "ok\xff", -1, eos, NULL, &error);
+  g_assert_null (ids);
+  g_assert_error (error, ATTN_ERROR, ATTN_ERROR_INPUT);
+}
+
+/* ---- learning, and the saved folder in the inference engine ---- */
+
+static void
+test_learns (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AttnTrainer) t = new_trainer (200, "");
+  g_autofree char *dir = g_build_filename (tmp_dir, "lm", NULL);
+  g_autofree char *state_path = g_build_filename (dir, "trainer_state.json", NULL);
+  g_autofree char *state = NULL, *more = NULL;
+  AttnTrainEval before, after;
+  AttnTrainCorpusInfo info;
+
+  attn_trainer_get_corpus_info (t, &info);
+  g_assert_cmpint (info.n_train_docs, ==, 60);
+  g_assert_cmpint (info.n_dev_docs, ==, 8);
+  g_assert_cmpint (info.n_train, ==, (int) ((info.train_tokens - 16) / 16));
+  g_assert_cmpint (info.n_dev, ==, (int) ((info.dev_tokens - 1 + 15) / 16));
+  g_assert_true (attn_trainer_evaluate (t, 0, &before, &error));
+  g_assert_true (attn_trainer_step (t, 200, NULL, NULL, &error));
+  g_assert_true (attn_trainer_evaluate (t, 0, &after, &error));
+  g_assert_no_error (error);
+  g_test_message ("dev: %d chunks, %" G_GINT64_FORMAT " tokens, perplexity %.2f → %.2f "
+                  "(vocabulary %d), token accuracy %.1f %%", after.n, after.tokens,
+                  before.perplexity, after.perplexity, t->model->vocab,
+                  100 * after.token_accuracy);
+  /* every dev token after the first is predicted once */
+  g_assert_cmpint (after.n, ==, info.n_dev);
+  g_assert_cmpint (after.tokens, ==, info.dev_tokens - 1);
+  g_assert_cmpfloat (fabs (before.perplexity - exp (before.loss)), <, 1e-9 * before.perplexity);
+  g_assert_cmpfloat (before.perplexity, >, 100);
+  /* the grammar leaves about 5 choices at a content word and none elsewhere */
+  g_assert_cmpfloat (after.perplexity, <, 3.0);
+  g_assert_cmpfloat (after.exact_match, <, 0);
+
+  more = attn_trainer_predict (t, "The cat", &error);
+  g_assert_no_error (error);
+  g_test_message ("“The cat” → “%s”", more);
+  g_assert_true (g_str_has_prefix (more, " sees") || g_str_has_prefix (more, " likes")
+                 || g_str_has_prefix (more, " follows") || g_str_has_prefix (more, " hears")
+                 || g_str_has_prefix (more, " finds"));
+
+  g_assert_true (attn_trainer_save (t, dir, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (state_path, &state, NULL, NULL));
+  g_assert_nonnull (strstr (state, "\"perplexity\""));
+  g_assert_nonnull (strstr (state, "\"context\" : 16"));
+}
+
+static void
+test_engine_logits (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_build_filename (tmp_dir, "lm", NULL);
+  g_autoptr (AttnModel) model = NULL;
+  g_autoptr (AttnResult) r = NULL;
+  AttnTrainer *t;
+  AttnInput in = { 0 };
+  AttnRunOptions opt = ATTN_RUN_OPTIONS_INIT;
+  AttnBatch b = { 0 };
+  const float *mine;
+  const AttnWeights *w;
+  double max_diff = 0, max_logit = 0, max_p = 0;
+  int T = 16, V;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("needs /train-lm/learns");
+      return;
+    }
+  model = attn_model_load (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (attn_model_get_architecture (model), ==, "gpt2");
+  g_assert_cmpint (attn_model_get_n_layers (model), ==, 2);
+  g_assert_cmpint (attn_model_get_n_heads (model), ==, 2);
+
+  t = attn_trainer_resume (dir, &error);
+  g_assert_no_error (error);
+  V = t->model->vocab;
+  /* a training chunk, a full context */
+  attn_batch_reserve (&b, 1, 0, T);
+  attn_text_corpus_make_batch (t->text, 0, &t->batch);
+  memcpy (b.tgt_in, t->batch.tgt_in, sizeof (gint32) * T);
+  memcpy (b.tgt_out, t->batch.tgt_out, sizeof (gint32) * T);
+  b.tgt_len[0] = T;
+  t->model->klass->forward (t->model, &b, 0.0f, FALSE, FALSE, NULL, NULL);
+  mine = t->model->klass->logits (t->model);
+
+  in.input_ids = b.tgt_in;
+  in.n_input_ids = T;
+  opt.max_new_tokens = 0;
+  r = attn_model_run (model, &in, &opt, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (r->logits_rows, ==, T);
+  g_assert_cmpint (r->logits_cols, ==, V);
+  for (int i = 0; i < T * V; i++)
+    {
+      max_diff = MAX (max_diff, fabs (mine[i] - r->logits[i]));
+      max_logit = MAX (max_logit, fabs (mine[i]));
+    }
+  /* and the attention the views show is the attention that was trained */
+  w = r->attention[ATTN_KIND_SELF];
+  g_assert_nonnull (w);
+  g_assert_true (w->causal);
+  {
+    AttnWeights *tw = t->model->klass->cross (t->model, 0, T, 0);
+    g_assert_cmpint (tw->layers, ==, w->layers);
+    g_assert_cmpint (tw->queries, ==, w->queries);
+    for (gsize i = 0; i < (gsize) w->layers * w->heads * T * T; i++)
+      max_p = MAX (max_p, fabs (tw->data[i] - w->data[i]));
+    attn_weights_free (tw);
+  }
+  g_test_message ("inference engine vs training forward: max |Δlogit| = %.2e (|logit| ≤ %.1f), "
+                  "max |Δattention| = %.2e", max_diff, max_logit, max_p);
+  /* float32 rounding: the two forward passes order their sums differently */
+  if (!(max_diff < 1e-6 * MAX (1.0, max_logit)))
+    g_test_fail_printf ("logits differ by %.3e (largest |logit| %.2f)", max_diff, max_logit);
+  if (!(max_p < 1e-6))
+    g_test_fail_printf ("attention weights differ by %.3e", max_p);
+  attn_batch_clear (&b);
+  attn_trainer_free (t);
+}
+
+/* ---- 2 × 10 steps with a checkpoint between = 20 straight, with dropout ---- */
+
+static void
+test_resume (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *ckpt = g_build_filename (tmp_dir, "ckpt", NULL);
+  double straight[20], resumed[20];
+  AttnTrainer *t = new_trainer (20, ", \"dropout\": 0.1");
+
+  for (int i = 0; i < 20; i++)
+    g_assert_true (attn_trainer_step (t, 1, NULL, &straight[i], &error));
+  attn_trainer_free (t);
+  t = new_trainer (20, ", \"dropout\": 0.1");
+  for (int i = 0; i < 10; i++)
+    g_assert_true (attn_trainer_step (t, 1, NULL, &resumed[i], &error));
+  g_assert_true (attn_trainer_save (t, ckpt, &error));
+  g_assert_no_error (error);
+  attn_trainer_free (t);
+  t = attn_trainer_resume (ckpt, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (attn_trainer_get_config (t)->context, ==, 16);
+  for (int i = 10; i < 20; i++)
+    g_assert_true (attn_trainer_step (t, 1, NULL, &resumed[i], &error));
+  attn_trainer_free (t);
+  for (int i = 0; i < 20; i++)
+    if (memcmp (&straight[i], &resumed[i], sizeof (double)) != 0)
+      g_test_fail_printf ("step %d loss %.17g after resuming ≠ %.17g straight", i + 1,
+                          resumed[i], straight[i]);
+  g_test_message ("resumed run matches at all 20 steps (last loss %.9f)", resumed[19]);
+}
+
+/* ---- bad recipes ---- */
+
+static void
+expect_error (const char *text, const char *needle)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *recipe = write_file ("bad.json", text);
+  AttnTrainConfig c;
+  AttnTrainer *t = NULL;
+
+  if (attn_train_config_from_recipe (recipe, &c, &error))
+    t = attn_trainer_new (&c, &error);
+  g_assert_null (t);
+  g_assert_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, needle));
+}
+
+static void
+test_errors (void)
+{
+  expect_error ("{ \"arch\": \"gpt2\" }", "needs “train”");
+  expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
+                "\"tokenizer\": \"tok\", \"context\": 1 }", "“context”");
+  expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
+                "\"tokenizer\": \"tok-wp\" }", "<|endoftext|>");
+  expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"short.txt\", "
+                "\"tokenizer\": \"tok\", \"context\": 64 }", "fewer than one chunk");
+  expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
+                "\"tokenizer\": \"tok\", \"activation\": \"gelu_old\" }", "gelu_new");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  int rc;
+
+  g_test_init (&argc, &argv, NULL);
+  train_test_init_blas ();
+  tmp_dir = g_dir_make_tmp ("attn-train-lm-XXXXXX", &error);
+  g_assert_no_error (error);
+  make_corpus ();
+  g_test_add_func ("/train-lm/encode-text", test_encode_text);
+  g_test_add_func ("/train-lm/errors", test_errors);
+  g_test_add_func ("/train-lm/learns", test_learns);
+  g_test_add_func ("/train-lm/engine-logits", test_engine_logits);
+  g_test_add_func ("/train-lm/resume", test_resume);
+  rc = g_test_run ();
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmp_dir);
+    if (system (cmd) != 0)
+      g_printerr ("could not remove %s\n", tmp_dir);
+  }
+  return rc;
+}
