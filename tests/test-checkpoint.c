@@ -598,7 +598,9 @@ test_config_impossible (void)
     { "marian", "encoder_attention_heads", 3, ATTN_ERROR_CONFIG, "multiple" },
     { "marian", "decoder_start_token_id", 497, ATTN_ERROR_CONFIG, "decoder_start_token_id" },
     { "whisper", "num_mel_bins", 7, ATTN_ERROR_UNSUPPORTED, "mel" },
-    { "whisper", "max_source_positions", 1000, ATTN_ERROR_UNSUPPORTED, "1500" },
+    /* shorter windows are whole seconds (multiples of 50 positions) up to 30 s */
+    { "whisper", "max_source_positions", 1010, ATTN_ERROR_UNSUPPORTED, "multiple of 50" },
+    { "whisper", "max_source_positions", 1550, ATTN_ERROR_UNSUPPORTED, "1500" },
     { "whisper", "eos_token_id", 120, ATTN_ERROR_CONFIG, "eos_token_id" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
