@@ -299,6 +299,48 @@ test_speech_whisper (void)
     }
 }
 
+/* The translators: each example's greedy output as measured when the models were
+ * shipped (weak models, see their cards: this guards against regressions, not quality),
+ * and a cross-attention row per output token. */
+static const struct { const char *model, *source, *output; } translations[] = {
+  { "de-en-gru-additive", "Das Loch ist groß genug.", "The car is a lot of the same." },
+  { "de-en-gru-additive", "Das gibt mir neue Hoffnung.", "That's not a lot." },
+  { "de-en-gru-dot", "Das Loch ist groß genug.", "The car is a lot of the way." },
+  { "de-en-gru-dot", "Das ist meine Sache.", "That's a lot of me." },
+  { "de-en-gru-general", "Das Loch ist groß genug.", "The car is a lot of the way." },
+  { "de-en-gru-general", "Das ist meine Sache.", "That's not a lot." },
+  { "de-en-transformer", "Ich habe es vermutlich verloren.", "I have lost it." },
+  { "de-en-transformer", "Kann ich heute abend das Auto haben?", "Can I have the car today?" },
+  { "en-de-transformer", "We will leave tomorrow.", "Wir werden morgen morgen gebt." },
+  { "en-de-transformer", "That's my affair.", "Das ist meine meine meine meine Hände." },
+};
+
+static void
+test_translators (void)
+{
+  g_autofree char *root = models_dir ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (translations); i++)
+    {
+      g_autofree char *dir = g_build_filename (root, translations[i].model, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(AttnModel) m = attn_model_load (dir, &error);
+      AttnInput in = { .source = translations[i].source };
+      g_autoptr(AttnResult) r = NULL;
+      g_autofree char *got = NULL;
+
+      g_assert_no_error (error);
+      g_assert_cmpint (attn_model_get_modality (m), ==, ATTN_MODALITY_TRANSLATION);
+      r = attn_model_run (m, &in, NULL, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      got = g_strstrip (g_strdup (r->generated_text));
+      g_test_message ("%s: %s → %s", translations[i].model, translations[i].source, got);
+      g_assert_cmpstr (got, ==, translations[i].output);
+      g_assert_nonnull (r->attention[ATTN_KIND_CROSS]);
+      g_assert_cmpint (r->attention[ATTN_KIND_CROSS]->keys, ==, (int) r->input.len);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -309,5 +351,6 @@ main (int argc, char **argv)
   g_test_add_func ("/builtin/spam-bert", test_spam_bert);
   g_test_add_func ("/builtin/english-gpt2", test_english_gpt2);
   g_test_add_func ("/builtin/speech-whisper", test_speech_whisper);
+  g_test_add_func ("/builtin/translators", test_translators);
   return g_test_run ();
 }
