@@ -6,6 +6,7 @@
 # Runs the uninstalled app under Xvfb on a reference model with --model, fills
 # in a text, runs it, waits, and saves data/screenshots/<name>.png with
 # ImageMagick's `import`. SETTLE (seconds, default 6) is the wait per shot.
+# Needs Xvfb, ImageMagick and, for the tall teaching shot, xdotool.
 set -eu
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,10 +23,14 @@ mkdir -p "$out"
 shot () {
   name=$1; model=$2; view=$3; shift 3
   echo "screenshot $name ($view, $(basename "$model"))"
-  xvfb-run -a -s "-screen 0 1280x800x24" sh -c '
+  WINDOW="${WINDOW:-}" xvfb-run -a -s "-screen 0 ${SCREEN:-1280x800}x24" sh -c '
     out=$1; settle=$2; shift 2
     GSETTINGS_BACKEND=${GSETTINGS_BACKEND:-memory} NO_AT_BRIDGE=1 GTK_A11Y=none "$@" &
     pid=$!
+    if [ -n "${WINDOW:-}" ]; then   # WINDOW=WxH resizes the window (needs xdotool)
+      sleep 3
+      xdotool search --sync --name "Attention Lens" windowsize ${WINDOW%x*} ${WINDOW#*x}
+    fi
     sleep "$settle"
     import -window root "$out"
     kill "$pid"
@@ -44,6 +49,10 @@ teach_shots () {
   shot teach-steps-output "$fixtures/bert" steps:7 --text "$sentence" --run
   shot teach-scores "$fixtures/bert" scores --text "$sentence" --run
   SETTLE=${LEARN_SETTLE:-14} shot teach-learn "$fixtures/bert" learn:train
+  # the built-in translators' row, at the foot of the page: a tall screen, then the row
+  SCREEN=1280x2000 WINDOW=1280x1990 SETTLE=15 shot teach-translators "$src/models/de-en-transformer" scores \
+    --text "Kann ich heute abend das Auto haben?" --run
+  convert "$out/teach-translators.png" -crop 1280x330+0+960 +repage "$out/teach-translators.png"
 }
 if [ "${ONLY:-}" = teach ]; then
   teach_shots
