@@ -119,7 +119,8 @@ attn_cli_eval_classification (AttnModel *model, const AttnEvalOptions *options,
 {
   int label_col = options->reference_column >= 0 ? options->reference_column : 0;
   int text_col = options->input_column >= 0 ? options->input_column : 1;
-  g_autoptr(GPtrArray) rows = attn_cli_read_rows (options->data_path, error);
+  g_autoptr(GPtrArray) rows = attn_cli_eval_rows (options, label_col, text_col, "labelled texts",
+                                                       "label<TAB>text", error);
   g_autoptr(GString) predictions = g_string_new (NULL);
   g_autoptr(AttnConfusion) conf = NULL;
   g_auto(GStrv) labels = NULL;
@@ -128,13 +129,7 @@ attn_cli_eval_classification (AttnModel *model, const AttnEvalOptions *options,
 
   if (rows == NULL)
     return FALSE;
-  n = options->limit > 0 ? MIN (options->limit, rows->len) : rows->len;
-  if (n == 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s has no labelled texts",
-                   options->data_path);
-      return FALSE;
-    }
+  n = rows->len;
   run.kinds_mask = ATTN_KIND_MASK (ATTN_KIND_CROSS);   /* a classifier has none: record nothing */
   for (guint i = 0; i < n; i++)
     {
@@ -146,13 +141,6 @@ attn_cli_eval_classification (AttnModel *model, const AttnEvalOptions *options,
       guint n_ids;
       int gold, best = 0;
 
-      if (g_strv_length (f) <= (guint) MAX (label_col, text_col))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "%s:%u: no column %d (a TSV of label<TAB>text is expected)",
-                       options->data_path, i + 1, MAX (label_col, text_col));
-          return FALSE;
-        }
       if ((ids = encode_cut (model, f[text_col], &n_ids, &was_cut, error)) == NULL)
         {
           g_prefix_error (error, "%s:%u: ", options->data_path, i + 1);

@@ -35,7 +35,8 @@ attn_cli_eval_speech (AttnModel *model, const AttnEvalOptions *options, JsonBuil
 {
   int audio_col = options->input_column >= 0 ? options->input_column : 0;
   int ref_col = options->reference_column >= 0 ? options->reference_column : 1;
-  g_autoptr(GPtrArray) rows = attn_cli_read_rows (options->data_path, error);
+  g_autoptr(GPtrArray) rows = attn_cli_eval_rows (options, audio_col, ref_col, "audio files",
+                                                       "audio_path<TAB>transcript", error);
   g_autoptr(GPtrArray) hyps = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) refs = g_ptr_array_new ();
   g_autoptr(GString) predictions = g_string_new (NULL);
@@ -48,13 +49,7 @@ attn_cli_eval_speech (AttnModel *model, const AttnEvalOptions *options, JsonBuil
 
   if (rows == NULL)
     return FALSE;
-  n = options->limit > 0 ? MIN (options->limit, rows->len) : rows->len;
-  if (n == 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s has no audio files",
-                   options->data_path);
-      return FALSE;
-    }
+  n = rows->len;
   run.kinds_mask = ATTN_KIND_MASK (ATTN_KIND_CROSS);   /* record as little as a run allows */
   for (guint i = 0; i < n; i++)
     {
@@ -63,13 +58,6 @@ attn_cli_eval_speech (AttnModel *model, const AttnEvalOptions *options, JsonBuil
       g_autoptr(AttnResult) result = NULL;
       g_autofree char *path = NULL, *out = NULL, *norm_out = NULL, *norm_ref = NULL;
 
-      if (g_strv_length (f) <= (guint) MAX (audio_col, ref_col))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "%s:%u: no column %d (a TSV of audio_path<TAB>transcript is expected)",
-                       options->data_path, i + 1, MAX (audio_col, ref_col));
-          return FALSE;
-        }
       path = g_canonicalize_filename (f[audio_col], folder);
       input.audio_path = path;
       result = attn_model_run (model, &input, &run, cancellable, NULL, NULL, error);

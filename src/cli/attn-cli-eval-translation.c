@@ -14,7 +14,8 @@ attn_cli_eval_translation (AttnModel *model, const AttnEvalOptions *options,
 {
   int src_col = options->input_column >= 0 ? options->input_column : 0;
   int ref_col = options->reference_column >= 0 ? options->reference_column : 1;
-  g_autoptr(GPtrArray) rows = attn_cli_read_rows (options->data_path, error);
+  g_autoptr(GPtrArray) rows = attn_cli_eval_rows (options, src_col, ref_col, "sentence pairs",
+                                                       "source<TAB>reference", error);
   g_autoptr(GPtrArray) hyps = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) refs = g_ptr_array_new ();
   g_autoptr(GString) predictions = g_string_new (NULL);
@@ -26,13 +27,7 @@ attn_cli_eval_translation (AttnModel *model, const AttnEvalOptions *options,
 
   if (rows == NULL)
     return FALSE;
-  n = options->limit > 0 ? MIN (options->limit, rows->len) : rows->len;
-  if (n == 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s has no sentence pairs",
-                   options->data_path);
-      return FALSE;
-    }
+  n = rows->len;
   run.kinds_mask = ATTN_KIND_MASK (ATTN_KIND_CROSS);   /* record as little as a run allows */
   for (guint i = 0; i < n; i++)
     {
@@ -41,13 +36,6 @@ attn_cli_eval_translation (AttnModel *model, const AttnEvalOptions *options,
       g_autoptr(AttnResult) result = NULL;
       const char *out;
 
-      if (g_strv_length (f) <= (guint) MAX (src_col, ref_col))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "%s:%u: no column %d (a TSV of source<TAB>reference is expected)",
-                       options->data_path, i + 1, MAX (src_col, ref_col));
-          return FALSE;
-        }
       input.source = f[src_col];
       result = attn_model_run (model, &input, &run, cancellable, NULL, NULL, error);
       if (result == NULL)

@@ -13,6 +13,34 @@
 #include <stdio.h>
 #include <string.h>
 
+GPtrArray *
+attn_cli_eval_rows (const AttnEvalOptions *options, int col_a, int col_b, const char *what,
+                    const char *layout, GError **error)
+{
+  g_autoptr(GPtrArray) rows = attn_cli_read_rows (options->data_path, error);
+  guint need = (guint) MAX (col_a, col_b);
+
+  if (rows == NULL)
+    return NULL;
+  if (options->limit > 0 && rows->len > options->limit)
+    g_ptr_array_set_size (rows, options->limit);
+  if (rows->len == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s has no %s",
+                   options->data_path, what);
+      return NULL;
+    }
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strv_length (rows->pdata[i]) <= need)
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                     "%s:%u: no column %u (a TSV of %s is expected)", options->data_path, i + 1,
+                     need, layout);
+        return NULL;
+      }
+  return g_steal_pointer (&rows);
+}
+
 /* The evaluator for a model's task, and the task's name for the report. */
 static AttnEvalFunc
 evaluator_for (AttnModel *model, const char **task, GError **error)

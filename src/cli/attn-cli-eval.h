@@ -19,6 +19,13 @@ typedef struct {
   AttnRunOptions run;               /* decoding mode, beam size, maximum new tokens */
 } AttnEvalOptions;
 
+/* The data file's rows (each a GStrv of TAB fields), the first options->limit of them
+ * (all when 0), checked to have columns `col_a` and `col_b`; `what` names the examples
+ * ("sentence pairs") and `layout` the expected columns ("source<TAB>reference") for the
+ * errors: an unreadable or empty file, or a row without those columns. */
+GPtrArray *attn_cli_eval_rows (const AttnEvalOptions *options, int col_a, int col_b,
+                               const char *what, const char *layout, GError **error);
+
 /* Each evaluator adds its figures as members of the open JSON object `report` and prints
  * nothing; on failure it returns FALSE with `error` set. */
 typedef gboolean (*AttnEvalFunc) (AttnModel *model, const AttnEvalOptions *options,
