@@ -32,15 +32,6 @@ enum { N_TRAIN = 240, N_DEV = 40 };
 
 static char *tmp_dir, *dev_text[N_DEV], *dev_label[N_DEV];
 
-static char *
-write_file (const char *name, const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  char *path = g_build_filename (tmp_dir, name, NULL);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
 
 static void
 train_tokenizer (AttnTokenizerKind kind, const char *path, const char *dir, guint vocab)
@@ -98,13 +89,13 @@ make_corpus (void)
       g_string_append_printf (one_label, "ham\t%s\n", t->str);
       n++;
     }
-  g_free (write_file ("train.tsv", train->str));
-  g_free (write_file ("one-label.tsv", one_label->str));
+  g_free (train_test_write_file (tmp_dir, "train.tsv", train->str));
+  g_free (train_test_write_file (tmp_dir, "one-label.tsv", one_label->str));
   g_string_append (dev, "eggs\tthe meeting is on monday\n");
-  g_free (write_file ("dev-eggs.tsv", dev->str));
+  g_free (train_test_write_file (tmp_dir, "dev-eggs.tsv", dev->str));
   g_string_truncate (dev, dev->len - strlen ("eggs\tthe meeting is on monday\n"));
-  g_free (write_file ("dev.tsv", dev->str));
-  texts_path = write_file ("texts.txt", texts->str);
+  g_free (train_test_write_file (tmp_dir, "dev.tsv", dev->str));
+  texts_path = train_test_write_file (tmp_dir, "texts.txt", texts->str);
   train_tokenizer (ATTN_TOKENIZER_KIND_WORDPIECE, texts_path, "tok", 120);
   train_tokenizer (ATTN_TOKENIZER_KIND_UNIGRAM, texts_path, "tok-unigram", 60);
 }
@@ -119,7 +110,7 @@ new_trainer (int steps, const char *extra)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *text = g_strdup_printf ("%s, \"steps\": %d %s }", recipe, steps, extra);
-  g_autofree char *path = write_file ("recipe.json", text);
+  g_autofree char *path = train_test_write_file (tmp_dir, "recipe.json", text);
   AttnTrainConfig c;
   AttnTrainer *t;
 
@@ -284,35 +275,20 @@ test_resume (void)
   g_test_message ("resumed run matches at all 20 steps (last loss %.9f)", resumed[19]);
 }
 
-static void
-expect_error (const char *text, const char *needle)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = write_file ("bad.json", text);
-  AttnTrainConfig c;
-  AttnTrainer *t = NULL;
-
-  if (attn_train_config_from_recipe (path, &c, &error))
-    t = attn_trainer_new (&c, &error);
-  g_assert_null (t);
-  g_assert_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG);
-  g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, needle));
-}
 
 static void
 test_errors (void)
 {
-  expect_error ("{ \"arch\": \"bert\", \"task\": \"copy\" }", "text classifier");
-  expect_error ("{ \"arch\": \"bert\", \"train\": \"train.tsv\", \"dev\": \"dev-eggs.tsv\", "
+  train_test_expect_error (tmp_dir, "{ \"arch\": \"bert\", \"task\": \"copy\" }", "text classifier");
+  train_test_expect_error (tmp_dir, "{ \"arch\": \"bert\", \"train\": \"train.tsv\", \"dev\": \"dev-eggs.tsv\", "
                 "\"tokenizer\": \"tok\" }", "“eggs”");
-  expect_error ("{ \"arch\": \"bert\", \"train\": \"one-label.tsv\", \"dev\": \"dev.tsv\", "
+  train_test_expect_error (tmp_dir, "{ \"arch\": \"bert\", \"train\": \"one-label.tsv\", \"dev\": \"dev.tsv\", "
                 "\"tokenizer\": \"tok\" }", "at least two");
-  expect_error ("{ \"arch\": \"bert\", \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", "
+  train_test_expect_error (tmp_dir, "{ \"arch\": \"bert\", \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", "
                 "\"tokenizer\": \"tok-unigram\" }", "[CLS]");
-  expect_error ("{ \"arch\": \"bert\", \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", "
+  train_test_expect_error (tmp_dir, "{ \"arch\": \"bert\", \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", "
                 "\"tokenizer\": \"tok\", \"source_column\": 3 }", "column 3");
-  expect_error ("{ \"arch\": \"bert\", \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", "
+  train_test_expect_error (tmp_dir, "{ \"arch\": \"bert\", \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", "
                 "\"tokenizer\": \"tok\", \"max_tokens\": 2 }", "max_tokens");
 }
 

@@ -3,6 +3,10 @@
 
 #include <glib.h>
 #include <cblas.h>
+#include <string.h>
+
+#include "attn-error.h"
+#include "attn-trainer.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TRAIN_TEST_SANITIZED 1
@@ -26,4 +30,33 @@ train_test_init_blas (void)
 #if TRAIN_TEST_SANITIZED && defined(OPENBLAS_VERSION)
   openblas_set_num_threads (1);
 #endif
+}
+
+/* Writes `text` to dir/name and returns the path (g_free it). */
+static inline char *
+train_test_write_file (const char *dir, const char *name, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* A recipe (written to dir/bad.json) that must fail with ATTN_ERROR_CONFIG, from its
+ * parsing or from making the trainer, with a message that contains `needle`. */
+static inline void
+train_test_expect_error (const char *dir, const char *text, const char *needle)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *recipe = train_test_write_file (dir, "bad.json", text);
+  AttnTrainConfig c;
+  AttnTrainer *t = NULL;
+
+  if (attn_train_config_from_recipe (recipe, &c, &error))
+    t = attn_trainer_new (&c, &error);
+  g_assert_null (t);
+  g_assert_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, needle));
 }

@@ -43,15 +43,6 @@ add_phrase (GRand *r, GString *de, GString *en)
   add_word (de, en, nouns[g_rand_int_range (r, 0, 5)]);
 }
 
-static char *
-write_file (const char *name, const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  char *path = g_build_filename (tmp_dir, name, NULL);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
 
 /* 220 distinct pairs "article [adjective] noun verb article [adjective] noun": the
  * first 20 go to dev.tsv, the rest to train.tsv, so no dev pair is trained on. */
@@ -84,11 +75,11 @@ make_corpus (void)
       g_string_append_printf (n < N_DEV ? dev : train, "%s\t%s\n", de->str, en->str);
       n++;
     }
-  train_path = write_file ("train.tsv", train->str);
-  g_free (write_file ("dev.tsv", dev->str));
+  train_path = train_test_write_file (tmp_dir, "train.tsv", train->str);
+  g_free (train_test_write_file (tmp_dir, "dev.tsv", dev->str));
   /* a copy of train.tsv with one dev pair in it */
   g_string_append_printf (train, "%s\t%s\n", dev_de[3], dev_en[3]);
-  g_free (write_file ("train-leak.tsv", train->str));
+  g_free (train_test_write_file (tmp_dir, "train-leak.tsv", train->str));
 
   attn_tokenizer_train_options_init (&opts, ATTN_TOKENIZER_KIND_UNIGRAM);
   opts.vocab_size = 64;
@@ -121,7 +112,7 @@ train (const char *format, int steps, const char *extra, const char *out, AttnTr
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *text = g_strdup_printf ("%s, \"steps\": %d %s }", format, steps, extra);
-  g_autofree char *recipe = write_file ("recipe.json", text);
+  g_autofree char *recipe = train_test_write_file (tmp_dir, "recipe.json", text);
   g_autofree char *dir = g_build_filename (tmp_dir, out, NULL);
   AttnTrainConfig c;
   AttnTrainer *t;
@@ -250,37 +241,22 @@ test_languages (void)
   g_assert_cmpstr (json_object_get_string_member (o, "target_lang"), ==, "en");
 }
 
-static void
-expect_error (const char *text, const char *needle)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *recipe = write_file ("bad.json", text);
-  AttnTrainConfig c;
-  AttnTrainer *t = NULL;
-
-  if (attn_train_config_from_recipe (recipe, &c, &error))
-    t = attn_trainer_new (&c, &error);
-  g_assert_null (t);
-  g_assert_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG);
-  g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, needle));
-}
 
 static void
 test_errors (void)
 {
-  expect_error ("{ \"train\": \"missing.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\" }",
+  train_test_expect_error (tmp_dir, "{ \"train\": \"missing.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\" }",
                 "missing.tsv");
-  expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"nothing\" }",
+  train_test_expect_error (tmp_dir, "{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"nothing\" }",
                 "tokenizer.json");
-  expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
+  train_test_expect_error (tmp_dir, "{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
                 "\"source_column\": 2 }", "column 2");
-  expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
+  train_test_expect_error (tmp_dir, "{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
                 "\"target_column\": 0 }", "target_column");
-  expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
+  train_test_expect_error (tmp_dir, "{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
                 "\"vocabulary\": 8000 }", "vocabulary");
-  expect_error ("{ \"train\": \"train.tsv\", \"tokenizer\": \"tok\" }", "together");
-  expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
+  train_test_expect_error (tmp_dir, "{ \"train\": \"train.tsv\", \"tokenizer\": \"tok\" }", "together");
+  train_test_expect_error (tmp_dir, "{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
                 "\"source_lang\": \"German\" }", "language code");
 }
 

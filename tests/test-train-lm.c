@@ -23,15 +23,6 @@ static const char *const subjects[] = { "the cat", "a dog", "the old man", "my s
 static const char *const verbs[] = { "sees", "likes", "follows", "hears", "finds" };
 static const char *const objects[] = { "the garden", "a red ball", "the river", "our house", "the king" };
 
-static char *
-write_file (const char *name, const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  char *path = g_build_filename (tmp_dir, name, NULL);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
 
 /* n documents of 2–4 paragraphs of 3–6 sentences "Subject verb object." */
 static char *
@@ -66,13 +57,13 @@ make_corpus (void)
   g_autoptr (GRand) r = g_rand_new_with_seed (11);
   g_autoptr (GError) error = NULL;
   g_autofree char *train = make_text (r, 60), *dev = make_text (r, 8);
-  g_autofree char *train_path = write_file ("train.txt", train);
+  g_autofree char *train_path = train_test_write_file (tmp_dir, "train.txt", train);
   g_autofree char *tok_dir = g_build_filename (tmp_dir, "tok", NULL);
   g_autofree char *wp_dir = g_build_filename (tmp_dir, "tok-wp", NULL);
   AttnTokenizerTrainOptions opts;
 
-  g_free (write_file ("dev.txt", dev));
-  g_free (write_file ("short.txt", "Too short.\n"));
+  g_free (train_test_write_file (tmp_dir, "dev.txt", dev));
+  g_free (train_test_write_file (tmp_dir, "short.txt", "Too short.\n"));
   for (int kind = 0; kind < 2; kind++)
     {
       g_autoptr (AttnTokenizerTrainer) tt = NULL;
@@ -97,7 +88,7 @@ new_trainer (int steps, const char *extra)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *text = g_strdup_printf ("%s, \"steps\": %d %s }", recipe_base, steps, extra);
-  g_autofree char *recipe = write_file ("recipe.json", text);
+  g_autofree char *recipe = train_test_write_file (tmp_dir, "recipe.json", text);
   AttnTrainConfig c;
   AttnTrainer *t;
 
@@ -308,33 +299,18 @@ test_resume (void)
 
 /* ---- bad recipes ---- */
 
-static void
-expect_error (const char *text, const char *needle)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *recipe = write_file ("bad.json", text);
-  AttnTrainConfig c;
-  AttnTrainer *t = NULL;
-
-  if (attn_train_config_from_recipe (recipe, &c, &error))
-    t = attn_trainer_new (&c, &error);
-  g_assert_null (t);
-  g_assert_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG);
-  g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, needle));
-}
 
 static void
 test_errors (void)
 {
-  expect_error ("{ \"arch\": \"gpt2\" }", "needs “train”");
-  expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
+  train_test_expect_error (tmp_dir, "{ \"arch\": \"gpt2\" }", "needs “train”");
+  train_test_expect_error (tmp_dir, "{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
                 "\"tokenizer\": \"tok\", \"context\": 1 }", "“context”");
-  expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
+  train_test_expect_error (tmp_dir, "{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
                 "\"tokenizer\": \"tok-wp\" }", "<|endoftext|>");
-  expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"short.txt\", "
+  train_test_expect_error (tmp_dir, "{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"short.txt\", "
                 "\"tokenizer\": \"tok\", \"context\": 64 }", "fewer than one chunk");
-  expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
+  train_test_expect_error (tmp_dir, "{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
                 "\"tokenizer\": \"tok\", \"activation\": \"gelu_old\" }", "gelu_new");
 }
 

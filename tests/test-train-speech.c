@@ -24,15 +24,6 @@ enum { N_TRAIN = 160, N_DEV = 8 };
 
 static char *tmp_dir;
 
-static char *
-write_file (const char *name, const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  char *path = g_build_filename (tmp_dir, name, NULL);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
 
 /* A clip of 1–3 words, 0.25 s of tone each with 0.05 s of silence between, and its
  * transcript "re do fa". */
@@ -87,8 +78,8 @@ make_corpus (void)
       g_autofree char *text = write_clip (rel, r);
       g_string_append_printf (i < N_TRAIN ? train : dev, "%s\t%s\n", rel, text);
     }
-  train_path = write_file ("train.tsv", train->str);
-  dev_path = write_file ("dev.tsv", dev->str);
+  train_path = train_test_write_file (tmp_dir, "train.tsv", train->str);
+  dev_path = train_test_write_file (tmp_dir, "dev.tsv", dev->str);
 
   attn_tokenizer_train_options_init (&opts, ATTN_TOKENIZER_KIND_BPE);
   opts.vocab_size = 300;
@@ -111,7 +102,7 @@ static AttnTrainer *
 new_trainer (int steps, GError **error)
 {
   g_autofree char *text = g_strdup_printf ("%s, \"steps\": %d }", recipe_head, steps);
-  g_autofree char *recipe = write_file ("recipe.json", text);
+  g_autofree char *recipe = train_test_write_file (tmp_dir, "recipe.json", text);
   AttnTrainConfig c;
 
   if (!attn_train_config_from_recipe (recipe, &c, error))
@@ -255,7 +246,7 @@ test_errors (void)
     g_assert_true (attn_tokenizer_trainer_save (tt, plain, &error));
   }
   text = g_strdup_printf ("%s }", recipe_head);
-  recipe = write_file ("bad.json", text);
+  recipe = train_test_write_file (tmp_dir, "bad.json", text);
   g_assert_true (attn_train_config_from_recipe (recipe, &c, &error));
   g_strlcpy (c.tokenizer_dir, tmp_dir, sizeof c.tokenizer_dir);
   g_strlcat (c.tokenizer_dir, "/plain", sizeof c.tokenizer_dir);
@@ -268,9 +259,9 @@ test_errors (void)
   g_free (text);
   g_free (recipe);
   {
-    g_autofree char *bad_dev = write_file ("bad-dev.tsv", "clips/000.wav\tdo\nclips/missing.wav\tre\n");
+    g_autofree char *bad_dev = train_test_write_file (tmp_dir, "bad-dev.tsv", "clips/000.wav\tdo\nclips/missing.wav\tre\n");
     text = g_strdup_printf ("%s, \"steps\": 1 }", recipe_head);
-    recipe = write_file ("bad.json", text);
+    recipe = train_test_write_file (tmp_dir, "bad.json", text);
     g_assert_true (attn_train_config_from_recipe (recipe, &c, &error));
     g_strlcpy (c.dev_path, bad_dev, sizeof c.dev_path);
     g_assert_null (attn_trainer_new (&c, &error));
@@ -283,7 +274,7 @@ test_errors (void)
   g_free (text);
   g_free (recipe);
   text = g_strdup_printf ("%s, \"window_seconds\": 0 }", recipe_head);
-  recipe = write_file ("bad.json", text);
+  recipe = train_test_write_file (tmp_dir, "bad.json", text);
   g_assert_false (attn_train_config_from_recipe (recipe, &c, &error)
                   && attn_trainer_new (&c, &error) != NULL);
   g_assert_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG);
