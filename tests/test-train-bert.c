@@ -277,18 +277,24 @@ test_resume (void)
 
 
 static void
+expect_error (const char *text, const char *needle)
+{
+  train_test_expect_error (tmp_dir, text, needle);
+}
+
+static void
 test_errors (void)
 {
-  train_test_expect_error (tmp_dir, "{ \"arch\": \"bert\", \"task\": \"copy\" }", "text classifier");
-  train_test_expect_error (tmp_dir, "{ \"arch\": \"bert\", \"train\": \"train.tsv\", \"dev\": \"dev-eggs.tsv\", "
+  expect_error ("{ \"arch\": \"bert\", \"task\": \"copy\" }", "text classifier");
+  expect_error ("{ \"arch\": \"bert\", \"train\": \"train.tsv\", \"dev\": \"dev-eggs.tsv\", "
                 "\"tokenizer\": \"tok\" }", "“eggs”");
-  train_test_expect_error (tmp_dir, "{ \"arch\": \"bert\", \"train\": \"one-label.tsv\", \"dev\": \"dev.tsv\", "
+  expect_error ("{ \"arch\": \"bert\", \"train\": \"one-label.tsv\", \"dev\": \"dev.tsv\", "
                 "\"tokenizer\": \"tok\" }", "at least two");
-  train_test_expect_error (tmp_dir, "{ \"arch\": \"bert\", \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", "
+  expect_error ("{ \"arch\": \"bert\", \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", "
                 "\"tokenizer\": \"tok-unigram\" }", "[CLS]");
-  train_test_expect_error (tmp_dir, "{ \"arch\": \"bert\", \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", "
+  expect_error ("{ \"arch\": \"bert\", \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", "
                 "\"tokenizer\": \"tok\", \"source_column\": 3 }", "column 3");
-  train_test_expect_error (tmp_dir, "{ \"arch\": \"bert\", \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", "
+  expect_error ("{ \"arch\": \"bert\", \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", "
                 "\"tokenizer\": \"tok\", \"max_tokens\": 2 }", "max_tokens");
 }
 

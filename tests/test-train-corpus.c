@@ -232,7 +232,8 @@ test_languages (void)
   g_autoptr (GError) error = NULL;
   JsonObject *o;
 
-  attn_trainer_free (train (tf_recipe, 1, ", \"source_lang\": \"de\", \"target_lang\": \"en\"", "langs", NULL));
+  attn_trainer_free (train (tf_recipe, 1, ", \"source_lang\": \"de\", \"target_lang\": \"en\"",
+                            "langs", NULL));
   g_assert_true (json_parser_load_from_file (parser, config, &error));
   g_assert_no_error (error);
   o = json_node_get_object (json_parser_get_root (parser));
@@ -243,20 +244,26 @@ test_languages (void)
 
 
 static void
+expect_error (const char *text, const char *needle)
+{
+  train_test_expect_error (tmp_dir, text, needle);
+}
+
+static void
 test_errors (void)
 {
-  train_test_expect_error (tmp_dir, "{ \"train\": \"missing.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\" }",
+  expect_error ("{ \"train\": \"missing.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\" }",
                 "missing.tsv");
-  train_test_expect_error (tmp_dir, "{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"nothing\" }",
+  expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"nothing\" }",
                 "tokenizer.json");
-  train_test_expect_error (tmp_dir, "{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
+  expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
                 "\"source_column\": 2 }", "column 2");
-  train_test_expect_error (tmp_dir, "{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
+  expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
                 "\"target_column\": 0 }", "target_column");
-  train_test_expect_error (tmp_dir, "{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
+  expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
                 "\"vocabulary\": 8000 }", "vocabulary");
-  train_test_expect_error (tmp_dir, "{ \"train\": \"train.tsv\", \"tokenizer\": \"tok\" }", "together");
-  train_test_expect_error (tmp_dir, "{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
+  expect_error ("{ \"train\": \"train.tsv\", \"tokenizer\": \"tok\" }", "together");
+  expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
                 "\"source_lang\": \"German\" }", "language code");
 }
 

@@ -301,16 +301,22 @@ test_resume (void)
 
 
 static void
+expect_error (const char *text, const char *needle)
+{
+  train_test_expect_error (tmp_dir, text, needle);
+}
+
+static void
 test_errors (void)
 {
-  train_test_expect_error (tmp_dir, "{ \"arch\": \"gpt2\" }", "needs “train”");
-  train_test_expect_error (tmp_dir, "{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
+  expect_error ("{ \"arch\": \"gpt2\" }", "needs “train”");
+  expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
                 "\"tokenizer\": \"tok\", \"context\": 1 }", "“context”");
-  train_test_expect_error (tmp_dir, "{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
+  expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
                 "\"tokenizer\": \"tok-wp\" }", "<|endoftext|>");
-  train_test_expect_error (tmp_dir, "{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"short.txt\", "
+  expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"short.txt\", "
                 "\"tokenizer\": \"tok\", \"context\": 64 }", "fewer than one chunk");
-  train_test_expect_error (tmp_dir, "{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
+  expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
                 "\"tokenizer\": \"tok\", \"activation\": \"gelu_old\" }", "gelu_new");
 }
 
