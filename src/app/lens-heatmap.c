@@ -334,6 +334,25 @@ lens_draw_text (cairo_t *cr, const LensHeatmapStyle *style, const char *text,
   g_object_unref (layout);
 }
 
+void
+lens_draw_paragraph (cairo_t *cr, const LensHeatmapStyle *style, const char *text,
+                     double x, double y, double max_width, double scale)
+{
+  PangoLayout *layout = make_layout (cr, style, text, FALSE, scale);
+  int w, h;
+
+  pango_layout_set_width (layout, (int) (MAX (1, max_width) * PANGO_SCALE));
+  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+  pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+  pango_layout_get_pixel_size (layout, &w, &h);
+  cairo_save (cr);
+  cairo_set_source_rgba (cr, style->fg[0], style->fg[1], style->fg[2], style->fg[3]);
+  cairo_move_to (cr, x, y - h / 2.0);
+  pango_cairo_show_layout (cr, layout);
+  cairo_restore (cr);
+  g_object_unref (layout);
+}
+
 static double
 line_height (const LensHeatmapStyle *style)
 {

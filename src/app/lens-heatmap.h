@@ -100,6 +100,10 @@ gboolean lens_heatmap_hit          (const LensHeatmapLayout *layout, int rows, i
 void     lens_draw_text            (cairo_t *cr, const LensHeatmapStyle *style, const char *text,
                                     double x, double y, double max_width, double xalign,
                                     gboolean bold, double scale);
+/* A paragraph wrapped at word boundaries to max_width and centred in it, with its
+ * vertical middle at y (for messages in an empty view). */
+void     lens_draw_paragraph       (cairo_t *cr, const LensHeatmapStyle *style, const char *text,
+                                    double x, double y, double max_width, double scale);
 double   lens_text_width           (cairo_t *cr, const LensHeatmapStyle *style, const char *text,
                                     gboolean bold, double scale);
 

@@ -240,11 +240,12 @@ lens_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (priv->result == NULL || lens_view_get_source (self) == NULL)
     {
       const char *msg = priv->result == NULL
-                        ? _("Type some text and press Run to see the model's attention.")
+                        ? _("Give the model an input — text, a sentence pair or audio — and press Run "
+                            "to see its attention.")
                         : _("This result has no attention of the chosen kind.");
 
       style.fg[3] *= 0.6;
-      lens_draw_text (cr, &style, msg, 0, height / 2 - style.font_size, width, 0.5, FALSE, 1.2);
+      lens_draw_paragraph (cr, &style, msg, 24, height / 2, MAX (1, width - 48), 1.2);
     }
   else
     LENS_VIEW_GET_CLASS (self)->draw (self, cr, &style, width, height);
