@@ -49,13 +49,33 @@ attn_rng_normal (AttnRng *rng)
 
 /* ---- linear ---- */
 
-void
-attn_op_linear_fwd (const float *x, int n, int in, const float *w, const float *b, int out,
-                    float *y)
+/* y's rows start as the bias (the product is then added), or nothing when b is NULL */
+static void
+fill_bias (const float *b, int n, int out, float *y)
 {
   if (b != NULL)
     for (int i = 0; i < n; i++)
       memcpy (y + (gsize) i * out, b, sizeof (float) * out);
+}
+
+/* db += the column sums of dy (db may be NULL) */
+static void
+add_bias_grad (const float *dy, int n, int out, float *db)
+{
+  if (db != NULL)
+    for (int i = 0; i < n; i++)
+      {
+        const float *r = dy + (gsize) i * out;
+        for (int j = 0; j < out; j++)
+          db[j] += r[j];
+      }
+}
+
+void
+attn_op_linear_fwd (const float *x, int n, int in, const float *w, const float *b, int out,
+                    float *y)
+{
+  fill_bias (b, n, out, y);
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, out, in,
                1.0f, x, in, w, in, b != NULL ? 1.0f : 0.0f, y, out);
 }
@@ -70,22 +90,14 @@ attn_op_linear_bwd (const float *x, int n, int in, const float *w, int out, cons
   if (dw != NULL)
     cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, out, in, n,
                  1.0f, dy, out, x, in, 1.0f, dw, in);
-  if (db != NULL)
-    for (int i = 0; i < n; i++)
-      {
-        const float *r = dy + (gsize) i * out;
-        for (int j = 0; j < out; j++)
-          db[j] += r[j];
-      }
+  add_bias_grad (dy, n, out, db);
 }
 
 void
 attn_op_linear_t_fwd (const float *x, int n, int in, const float *w, const float *b, int out,
                       float *y)
 {
-  if (b != NULL)
-    for (int i = 0; i < n; i++)
-      memcpy (y + (gsize) i * out, b, sizeof (float) * out);
+  fill_bias (b, n, out, y);
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, out, in,
                1.0f, x, in, w, out, b != NULL ? 1.0f : 0.0f, y, out);
 }
@@ -100,13 +112,7 @@ attn_op_linear_t_bwd (const float *x, int n, int in, const float *w, int out, co
   if (dw != NULL)
     cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, in, out, n,
                  1.0f, x, in, dy, out, 1.0f, dw, out);
-  if (db != NULL)
-    for (int i = 0; i < n; i++)
-      {
-        const float *r = dy + (gsize) i * out;
-        for (int j = 0; j < out; j++)
-          db[j] += r[j];
-      }
+  add_bias_grad (dy, n, out, db);
 }
 
 /* ---- layer norm ---- */
