@@ -248,31 +248,9 @@ test_truncation (void)
 static void
 test_resume (void)
 {
-  g_autoptr (GError) error = NULL;
   g_autofree char *ckpt = g_build_filename (tmp_dir, "ckpt", NULL);
-  double straight[20], resumed[20];
-  AttnTrainer *t = new_trainer (20, ", \"dropout\": 0.1");
-
-  for (int i = 0; i < 20; i++)
-    g_assert_true (attn_trainer_step (t, 1, NULL, &straight[i], &error));
-  attn_trainer_free (t);
-  t = new_trainer (20, ", \"dropout\": 0.1");
-  for (int i = 0; i < 10; i++)
-    g_assert_true (attn_trainer_step (t, 1, NULL, &resumed[i], &error));
-  g_assert_true (attn_trainer_save (t, ckpt, &error));
-  g_assert_no_error (error);
-  attn_trainer_free (t);
-  t = attn_trainer_resume (ckpt, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (attn_trainer_get_step (t), ==, 10);
-  for (int i = 10; i < 20; i++)
-    g_assert_true (attn_trainer_step (t, 1, NULL, &resumed[i], &error));
-  attn_trainer_free (t);
-  for (int i = 0; i < 20; i++)
-    if (memcmp (&straight[i], &resumed[i], sizeof (double)) != 0)
-      g_test_fail_printf ("step %d: loss %.17g after resuming ≠ %.17g straight", i + 1,
-                          resumed[i], straight[i]);
-  g_test_message ("resumed run matches at all 20 steps (last loss %.9f)", resumed[19]);
+  attn_trainer_free (train_test_check_resume (new_trainer (20, ", \"dropout\": 0.1"),
+                                              new_trainer (20, ", \"dropout\": 0.1"), 20, ckpt));
 }
 
 

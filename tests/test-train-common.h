@@ -60,3 +60,35 @@ train_test_expect_error (const char *dir, const char *text, const char *needle)
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, needle));
 }
+
+/* Save and resume: runs `a` n steps straight and `b` (a fresh trainer with the same
+ * configuration) n/2 steps, saves b to ckpt, resumes it and runs the rest; the losses
+ * must be equal bit for bit. Frees a and b; returns the resumed trainer, at step n. */
+static inline AttnTrainer *
+train_test_check_resume (AttnTrainer *a, AttnTrainer *b, int n, const char *ckpt)
+{
+  g_autoptr (GError) error = NULL;
+  double straight[64], resumed[64];
+  AttnTrainer *t;
+
+  g_assert_cmpint (n, <=, 64);
+  for (int i = 0; i < n; i++)
+    g_assert_true (attn_trainer_step (a, 1, NULL, &straight[i], &error));
+  attn_trainer_free (a);
+  for (int i = 0; i < n / 2; i++)
+    g_assert_true (attn_trainer_step (b, 1, NULL, &resumed[i], &error));
+  g_assert_true (attn_trainer_save (b, ckpt, &error));
+  g_assert_no_error (error);
+  attn_trainer_free (b);
+  t = attn_trainer_resume (ckpt, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (attn_trainer_get_step (t), ==, n / 2);
+  for (int i = n / 2; i < n; i++)
+    g_assert_true (attn_trainer_step (t, 1, NULL, &resumed[i], &error));
+  for (int i = 0; i < n; i++)
+    if (memcmp (&straight[i], &resumed[i], sizeof (double)) != 0)
+      g_test_fail_printf ("step %d: loss %.17g after resuming ≠ %.17g straight", i + 1,
+                          resumed[i], straight[i]);
+  g_test_message ("resumed run matches at all %d steps (last loss %.9f)", n, resumed[n - 1]);
+  return t;
+}

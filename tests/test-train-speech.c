@@ -200,28 +200,13 @@ test_resume (void)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_build_filename (tmp_dir, "resume", NULL);
-  double straight[6], resumed[6];
-  AttnTrainer *t = new_trainer (6, &error);
+  AttnTrainer *a = new_trainer (6, &error);
+  AttnTrainer *b;
 
   g_assert_no_error (error);
-  for (int i = 0; i < 6; i++)
-    g_assert_true (attn_trainer_step (t, 1, NULL, &straight[i], &error));
-  attn_trainer_free (t);
-  t = new_trainer (6, &error);
-  for (int i = 0; i < 3; i++)
-    g_assert_true (attn_trainer_step (t, 1, NULL, &resumed[i], &error));
-  g_assert_true (attn_trainer_save (t, dir, &error));
+  b = new_trainer (6, &error);
   g_assert_no_error (error);
-  attn_trainer_free (t);
-  t = attn_trainer_resume (dir, &error);
-  g_assert_no_error (error);
-  for (int i = 3; i < 6; i++)
-    g_assert_true (attn_trainer_step (t, 1, NULL, &resumed[i], &error));
-  attn_trainer_free (t);
-  for (int i = 0; i < 6; i++)
-    if (memcmp (&straight[i], &resumed[i], sizeof (double)) != 0)
-      g_test_fail_printf ("step %d: loss %.17g after resuming ≠ %.17g straight", i + 1,
-                          resumed[i], straight[i]);
+  attn_trainer_free (train_test_check_resume (a, b, 6, dir));
 }
 
 static void
