@@ -1,6 +1,7 @@
 /* lens-pair-input.c — source, optional target, swap, examples, greedy or beam. */
 #include "lens-pair-input.h"
 #include "lens-examples.h"
+#include "lens-token-counter.h"
 
 #include <glib/gi18n.h>
 
@@ -45,11 +46,8 @@ update_count (gpointer data)
   LensPairInput *self = data;
   g_autofree char *source = view_text (self->source_view);
   g_autofree char *target = view_text (self->target_view);
-  g_autofree char *label = NULL;
-  g_autoptr(GError) error = NULL;
   gboolean forced = g_strstrip (target)[0] != '\0';
   gboolean beam = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->mode)) == 1;
-  int n, max;
 
   self->count_source = 0;
   gtk_widget_set_sensitive (self->mode, !forced);
@@ -62,17 +60,7 @@ update_count (gpointer data)
       gtk_label_set_text (GTK_LABEL (self->counter), "");
       return G_SOURCE_REMOVE;
     }
-  n = attn_model_count_tokens (self->model, source, NULL, &error);
-  max = attn_model_get_max_positions (self->model);
-  if (n < 0)
-    label = g_strdup_printf (_("Cannot count tokens: %s"), error ? error->message : "?");
-  else
-    label = g_strdup_printf (g_dngettext (NULL, "Source: %d / %d token", "Source: %d / %d tokens", n), n, max);
-  gtk_label_set_text (GTK_LABEL (self->counter), label);
-  if (n > max)
-    gtk_widget_add_css_class (self->counter, "error");
-  else
-    gtk_widget_remove_css_class (self->counter, "error");
+  lens_token_counter_update (self->counter, self->model, source, NULL, TRUE);
   return G_SOURCE_REMOVE;
 }
 

@@ -2,6 +2,7 @@
  * Translation models have lens-pair-input.c, speech models lens-audio-input.c. */
 #include "lens-text-input.h"
 #include "lens-examples.h"
+#include "lens-token-counter.h"
 
 #include <glib/gi18n.h>
 
@@ -38,9 +39,6 @@ update_count (gpointer data)
   LensTextInput *self = data;
   g_autofree char *text = NULL;
   g_autofree char *pair = NULL;
-  g_autofree char *label = NULL;
-  g_autoptr(GError) error = NULL;
-  int n, max;
 
   self->count_source = 0;
   if (self->model == NULL || attn_model_get_modality (self->model) != ATTN_MODALITY_TEXT)
@@ -52,17 +50,7 @@ update_count (gpointer data)
   text = buffer_text (GTK_TEXT_VIEW (self->text_view));
   if (attn_model_accepts_pair (self->model))
     pair = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->pair_entry)));
-  n = attn_model_count_tokens (self->model, text, pair && *pair ? pair : NULL, &error);
-  max = attn_model_get_max_positions (self->model);
-  if (n < 0)
-    label = g_strdup_printf (_("Cannot count tokens: %s"), error ? error->message : "?");
-  else
-    label = g_strdup_printf (g_dngettext (NULL, "%d / %d token", "%d / %d tokens", n), n, max);
-  gtk_label_set_text (GTK_LABEL (self->counter), label);
-  if (n > max)
-    gtk_widget_add_css_class (self->counter, "error");
-  else
-    gtk_widget_remove_css_class (self->counter, "error");
+  lens_token_counter_update (self->counter, self->model, text, pair && *pair ? pair : NULL, FALSE);
   return G_SOURCE_REMOVE;
 }
 
