@@ -5,6 +5,7 @@
 #include "attn-ops.h"
 #include "attn-scores.h"
 #include "attn-timing.h"
+#include "test-common.h"
 
 #include <math.h>
 #include <string.h>
@@ -115,6 +116,38 @@ test_value_norms (void)
   float out[4];
   attn_value_norms (v, 2, 2, 2, 1, &o, out);
   assert_floats (out, (float[]) { sqrtf (40), sqrtf (10), sqrtf (20), sqrtf (5) }, 4, 1e-5);
+}
+
+/* Larger random cases in both weight layouts against ‖v_k W_h‖ summed directly. */
+static void
+test_value_norms_random (void)
+{
+  enum { TK = 9, H = 3, DH = 5, D = H * DH, LDV = D + 2 };
+  float v[TK * LDV], w[D * D], out[H * TK], want[H * TK];
+  for (guint i = 0; i < G_N_ELEMENTS (v); i++)
+    v[i] = g_test_rand_double_range (-2, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (w); i++)
+    w[i] = g_test_rand_double_range (-1, 1);
+  for (int in_major = 0; in_major < 2; in_major++)
+    {
+      AttnLinear o = { w, NULL, D, D, in_major };
+      attn_value_norms (v, LDV, TK, H, DH, &o, out);
+      for (int h = 0; h < H; h++)
+        for (int k = 0; k < TK; k++)
+          {
+            double ss = 0;
+            for (int n = 0; n < D; n++)
+              {
+                double y = 0;
+                for (int c = 0; c < DH; c++)
+                  y += (double) v[k * LDV + h * DH + c] * (in_major ? w[(h * DH + c) * D + n] : w[n * D + h * DH + c]);
+                ss += y * y;
+              }
+            want[h * TK + k] = (float) sqrt (ss);
+          }
+      test_assert_close (in_major ? "value norms, [in × out] weights" : "value norms, [out × in] weights",
+                         out, want, H * TK, 1e-4);
+    }
 }
 
 static void
@@ -323,6 +356,7 @@ main (int argc, char **argv)
   g_test_add_func ("/analysis/rollout-identity-rows-sum", test_rollout_identity_rows_sum);
   g_test_add_func ("/analysis/norm-weighted", test_norm_weighted);
   g_test_add_func ("/analysis/value-norms", test_value_norms);
+  g_test_add_func ("/analysis/value-norms-random", test_value_norms_random);
   g_test_add_func ("/analysis/group-words", test_group_words);
   g_test_add_func ("/analysis/align", test_align);
   g_test_add_func ("/analysis/aer", test_aer);

@@ -2,6 +2,7 @@
  * float conversions, top-k and the worker pool. Every comparison prints its largest
  * difference and fails past a stated tolerance. */
 #include "attn-ops.h"
+#include "attn-avx512.h"
 #include "attn-parallel.h"
 #include "attn-model-private.h"
 #include "attn-analysis.h"
@@ -121,7 +122,7 @@ check_attention (const AttnCase *c)
 }
 
 static void
-test_attention (void)
+check_attention_cases (void)
 {
   static const AttnCase cases[] = {
     { 5, 7, 3, 8, -1, 0, FALSE },
@@ -132,25 +133,60 @@ test_attention (void)
     { 1, 1, 1, 1, -1, 0, FALSE },
     /* past one query block (128) and large enough for the worker pool */
     { 133, 140, 4, 16, 7, 2, TRUE },
+    /* heads of width 64 with ≥ 8 queries: the fused AVX-512 kernel where the processor
+     * has it (rows not a multiple of 4, keys not a multiple of 64) */
+    { 9, 70, 2, 64, -1, 3, FALSE },
+    { 13, 13, 3, 64, 0, 0, FALSE },
+    { 10, 130, 2, 64, 5, 1, TRUE },
+    { 150, 150, 6, 64, -1, 0, FALSE },
   };
+
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     check_attention (&cases[i]);
+}
+
+/* Runs `check` with the AVX-512 kernels and, where the processor has them, once more
+ * with the portable code, so that both are tested on such machines. */
+static void
+with_each_kernel (const char *what, void (*check) (void))
+{
+  gboolean avx512 = attn_avx512_available ();
+  g_test_message ("%s: %s", what, avx512 ? "AVX-512 kernels" : "portable code (no AVX-512 here)");
+  check ();
+  if (avx512)
+    {
+      attn_avx512_set_enabled (FALSE);
+      g_test_message ("%s: portable code", what);
+      check ();
+      attn_avx512_set_enabled (TRUE);
+    }
+}
+
+static void
+test_attention (void)
+{
+  with_each_kernel ("attention", check_attention_cases);
+}
+
+static void
+check_fully_masked (int tq, int tk, int dh)
+{
+  g_autofree float *q = random_floats (tq * dh, -1, 1), *k = random_floats (tk * dh, -1, 1);
+  g_autofree float *v = random_floats (tk * dh, -1, 1);
+  g_autofree guint8 *mask = g_new0 (guint8, tk);
+  g_autofree float *p = g_new (float, tq * tk), *o = g_new (float, tq * dh);
+  attn_attention (q, dh, k, dh, v, dh, tq, tk, 1, dh, 0.5f, -1, mask, p, o, dh);
+  for (int i = 0; i < tq * tk; i++)
+    g_assert_cmpfloat (p[i], ==, 0.0f);
+  for (int i = 0; i < tq * dh; i++)
+    g_assert_cmpfloat (o[i], ==, 0.0f);
 }
 
 static void
 test_attention_fully_masked (void)
 {
-  int tq = 3, tk = 4, dh = 4;
-  g_autofree float *q = random_floats (tq * dh, -1, 1), *k = random_floats (tk * dh, -1, 1);
-  g_autofree float *v = random_floats (tk * dh, -1, 1);
-  guint8 mask[4] = { 0, 0, 0, 0 };
-  float p[12], o[12];
-  attn_attention (q, dh, k, dh, v, dh, tq, tk, 1, dh, 0.5f, -1, mask, p, o, dh);
-  for (int i = 0; i < 12; i++)
-    {
-      g_assert_cmpfloat (p[i], ==, 0.0f);
-      g_assert_cmpfloat (o[i], ==, 0.0f);
-    }
+  check_fully_masked (3, 4, 4);
+  check_fully_masked (9, 5, 64);   /* the fused kernel's path */
 }
 
 /* --- softmax and exp ---------------------------------------------------------- */
@@ -242,7 +278,7 @@ ref_activation (AttnActivation act, double x)
 }
 
 static void
-test_activations (void)
+check_activations (void)
 {
   static const struct { AttnActivation act; const char *name; double tol; } acts[] = {
     /* erf is approximated to 1.5e-7 absolute; the rest is float rounding */
@@ -287,6 +323,12 @@ test_activations (void)
     g_assert_true (attn_activation_from_name ("gelu_pytorch_tanh", &act) && act == ATTN_ACT_GELU_TANH);
     g_assert_true (attn_activation_from_name ("swish", &act) && act == ATTN_ACT_SILU);
   }
+}
+
+static void
+test_activations (void)
+{
+  with_each_kernel ("activations", check_activations);
 }
 
 static void

@@ -1,6 +1,7 @@
 /* attn-ops.c — numeric kernels on OpenBLAS. */
 #include "attn-ops.h"
 #include "attn-alloc.h"
+#include "attn-avx512.h"
 #include "attn-parallel.h"
 
 #include <cblas.h>
@@ -226,6 +227,11 @@ ATTN_CLONES static void
 gelu_erf (float *x, gsize n)
 {
   float e[256];
+  if (attn_avx512_available ())
+    {
+      attn_avx512_gelu_erf (x, n);
+      return;
+    }
   for (gsize i0 = 0; i0 < n; i0 += 256)
     {
       gsize m = MIN (256, n - i0);
@@ -369,13 +375,19 @@ typedef struct {
   const guint8 *key_mask;
   float        *probs, *out;
   int           ldo;
+  gboolean      fused;
 } AttnJob;
 
 static void
 attention_job (int h, gpointer data)
 {
   const AttnJob *j = data;
-  attention_head (j->q + h * j->dh, j->ldq, j->k + h * j->dh, j->ldk, j->v + h * j->dh, j->ldv,
+  if (j->fused)
+    attn_avx512_attend_head (j->q + h * j->dh, j->ldq, j->k + h * j->dh, j->ldk, j->v + h * j->dh, j->ldv,
+                             j->tq, j->tk, j->scale, j->causal_offset, j->key_mask,
+                             j->probs + (gsize) h * j->tq * j->tk, j->out + h * j->dh, j->ldo);
+  else
+    attention_head (j->q + h * j->dh, j->ldq, j->k + h * j->dh, j->ldk, j->v + h * j->dh, j->ldv,
                   j->tq, j->tk, j->dh, j->scale, j->causal_offset, j->key_mask,
                   j->probs + (gsize) h * j->tq * j->tk, j->out + h * j->dh, j->ldo);
 }
@@ -388,7 +400,8 @@ attn_attention (const float *q, int ldq, const float *k, int ldk, const float *v
 {
   /* Heads run in parallel on our threads, each with single-threaded sgemm: the
    * per-head products are too small for OpenBLAS's own threading to pay off. */
-  AttnJob job = { q, ldq, k, ldk, v, ldv, tq, tk, dh, scale, causal_offset, key_mask, probs, out, ldo };
+  AttnJob job = { q, ldq, k, ldk, v, ldv, tq, tk, dh, scale, causal_offset, key_mask, probs, out, ldo,
+                  attn_avx512_available () && dh == ATTN_AVX512_HEAD_WIDTH && tq >= 8 };
   gboolean parallel = heads > 1 && (gint64) tq * tk * dh >= 32768 && attn_parallel_get_threads () > 1;
   int saved = parallel ? blas_threads_single () : 1;
   if (parallel)
@@ -407,26 +420,31 @@ typedef struct {
   float            *out;
 } NormJob;
 
+/* ‖v_k W_h‖ for the keys of head h, as sqrt(v_k G v_kᵀ) with G = W_h W_hᵀ (dh × dh):
+ * a tk × dh × dh product instead of tk × dh × d. */
 static void
 value_norms_head (int h, gpointer data)
 {
   const NormJob *j = data;
   const AttnLinear *o = j->o;
-  int D = o->out;
-  ATTN_BUF tmp = attn_alloc_floats ((gsize) j->tk * D, FALSE);
-  if (o->in_major)
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, j->tk, D, j->dh, 1.0f, j->v + h * j->dh, j->ldv,
-                 o->w + (gsize) h * j->dh * D, D, 0.0f, tmp, D);
-  else
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, j->tk, D, j->dh, 1.0f, j->v + h * j->dh, j->ldv,
-                 o->w + h * j->dh, o->in, 0.0f, tmp, D);
+  int D = o->out, dh = j->dh;
+  const float *vh = j->v + h * dh;
+  g_autofree float *gram = g_new (float, (gsize) dh * dh);
+  ATTN_BUF u = attn_alloc_floats ((gsize) j->tk * dh, FALSE);
+  if (o->in_major)   /* W_h: rows h·dh … of [in × out] */
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, dh, dh, D, 1.0f, o->w + (gsize) h * dh * D, D,
+                 o->w + (gsize) h * dh * D, D, 0.0f, gram, dh);
+  else               /* W_hᵀ: columns h·dh … of [out × in] */
+    cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, dh, dh, D, 1.0f, o->w + h * dh, o->in,
+                 o->w + h * dh, o->in, 0.0f, gram, dh);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, j->tk, dh, dh, 1.0f, vh, j->ldv, gram, dh, 0.0f, u, dh);
   for (int k = 0; k < j->tk; k++)
     {
       double ss = 0;
-      const float *row = tmp + (gsize) k * D;
-      for (int i = 0; i < D; i++)
-        ss += (double) row[i] * row[i];
-      j->out[(gsize) h * j->tk + k] = (float) sqrt (ss);
+      const float *uk = u + (gsize) k * dh, *vk = vh + (gsize) k * j->ldv;
+      for (int i = 0; i < dh; i++)
+        ss += (double) uk[i] * vk[i];
+      j->out[(gsize) h * j->tk + k] = (float) sqrt (MAX (ss, 0.0));
     }
 }
 
