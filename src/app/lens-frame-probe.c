@@ -9,9 +9,10 @@
  *     main_to_window_ms from the top of main() to the end of the first frame the
  *                       window's GdkFrameClock paints ("after-paint"), on the
  *                       monotonic clock.
- *   grid_redraw_ms      per frame: queue_draw on the grid view, made in the frame
- *                       clock's update phase (a tick callback), to that frame's
- *                       after-paint: layout, snapshot and render of the whole grid.
+ *   grid_redraw_ms      per frame: the selection moves to the next head (as → does),
+ *                       made in the frame clock's update phase (a tick callback), to
+ *                       that frame's after-paint: the whole grid drawn again with the
+ *                       new head outlined, layout, snapshot and render.
  *   hover_ms            the same from a synthetic "motion" emitted on the grid view's
  *                       GtkEventControllerMotion (the handler a pointer move runs) at
  *                       the centre of a thumbnail and two points beside it, one head
@@ -303,7 +304,12 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
     return G_SOURCE_CONTINUE;   /* the last change has not been painted yet */
   if (p->phase == PHASE_GRID)
     {
+      LensSelection *sel = lens_window_get_selection (p->win);
+      AttnResult *result = lens_window_get_result (p->win);
+      const AttnWeights *w = result->attention[lens_selection_get_kind (sel)];
+
       p->change = g_get_monotonic_time ();
+      lens_selection_set_head (sel, (lens_selection_get_head (sel) + 1) % w->heads);
       gtk_widget_queue_draw (widget);
     }
   else if (p->phase == PHASE_HOVER)
