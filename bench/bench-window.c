@@ -6,7 +6,7 @@
  * Makes a random-weight BERT-base-shaped checkpoint (12 layers × 12 heads, 768 wide,
  * 3072 feed-forward) in a temporary folder with the test fixture's 600-word WordPiece
  * vocabulary, and a text of 510 of its words: 512 tokens with [CLS] and [SEP]. Then,
- * for the default GSK renderer and for GSK_RENDERER=cairo, it starts attention-lens
+ * with the program's own choice of renderer, then GSK_RENDERER=cairo and =gl, it starts attention-lens
  * with LENS_FRAME_PROBE set (src/app/lens-frame-probe.c says what is measured):
  *   - three plain starts (no --run): start to first frame;
  *   - one start with --model --text --run: start to first frame, then FRAMES grid
@@ -33,7 +33,8 @@
 #define FRAME_GOAL_MS 16.0
 #define START_GOAL_MS 1000.0
 
-static const char *renderers[] = { NULL, "cairo" };   /* NULL: GTK's own choice */
+/* NULL: the program's own choice (GTK's, or Cairo without a GPU: lens-renderer.c) */
+static const char *renderers[] = { NULL, "cairo", "gl" };
 
 static char *
 read_line_of (const char *path, const char *prefix)
@@ -249,7 +250,7 @@ main (int argc, char **argv)
     {
       const char *name = runs[r] && json_object_has_member (runs[r], "renderer")
                          ? json_object_get_string_member (runs[r], "renderer") : "?";
-      g_autofree char *label = g_strdup_printf ("%s%s", renderers[r] ? "cairo: " : "default: ",
+      g_autofree char *label = g_strdup_printf ("%s: %s", renderers[r] ? renderers[r] : "default",
                                                 g_str_has_prefix (name, "Gsk") ? name + 3 : name);
       double run_start = member (runs[r], "start_to_window_ms");
 

@@ -9,14 +9,17 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "lens-renderer.h"
+
 #define FRAMES 4
 
 static const char *app_path;
 static char *fixtures;
 
-/* Runs the program with the probe writing to `json`; the parsed report. */
+/* Runs the program with the probe writing to `json` (GSK_RENDERER unset when
+ * `renderer` is NULL); the parsed report. */
 static JsonObject *
-run_probe (const char *json, gboolean run)
+run_probe (const char *json, gboolean run, const char *renderer)
 {
   g_auto(GStrv) env = g_get_environ ();
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
@@ -29,6 +32,7 @@ run_probe (const char *json, gboolean run)
   env = g_environ_setenv (env, "LENS_FRAME_PROBE", json, TRUE);
   env = g_environ_setenv (env, "LENS_FRAME_PROBE_FRAMES", G_STRINGIFY (FRAMES), TRUE);
   env = g_environ_setenv (env, "LENS_FRAME_PROBE_TIMEOUT", "90", TRUE);
+  env = renderer ? g_environ_setenv (env, "GSK_RENDERER", renderer, TRUE) : g_environ_unsetenv (env, "GSK_RENDERER");
   /* a GtkApplication warns without a session bus: give it one where we can, so
    * that any other warning stays fatal */
   if (bus)
@@ -114,7 +118,7 @@ test_probe_run (void)
 {
   g_autofree char *tmp = g_dir_make_tmp ("lens-probe-XXXXXX", NULL);
   g_autofree char *json = g_build_filename (tmp, "probe.json", NULL);
-  g_autoptr(JsonObject) report = run_probe (json, TRUE);
+  g_autoptr(JsonObject) report = run_probe (json, TRUE, "cairo");
 
   assert_start (report);
   assert_stats (report, "grid_redraw_ms", FRAMES);
@@ -141,15 +145,30 @@ test_probe_start (void)
 {
   g_autofree char *tmp = g_dir_make_tmp ("lens-probe-XXXXXX", NULL);
   g_autofree char *json = g_build_filename (tmp, "probe.json", NULL);
-  g_autoptr(JsonObject) report = run_probe (json, FALSE);
+  g_autoptr(JsonObject) report = run_probe (json, FALSE, NULL);
 
   /* no run: the first frame only, no frames driven */
   assert_start (report);
+  /* GTK's own choice, except without a GPU device: Cairo (lens-renderer.c) */
+  if (!g_file_test ("/dev/dri", G_FILE_TEST_IS_DIR))
+    g_assert_cmpstr (json_object_get_string_member (report, "renderer"), ==, "GskCairoRenderer");
   g_assert_cmpint ((int) number (json_object_get_object_member (report, "grid_redraw_ms"), "n"), ==, 0);
   g_assert_cmpint ((int) number (json_object_get_object_member (report, "hover_ms"), "n"), ==, 0);
 
   g_unlink (json);
   g_rmdir (tmp);
+}
+
+static void
+test_renderer_choice (void)
+{
+  /* no GPU device and no choice made: Cairo; otherwise GTK decides */
+  g_assert_cmpstr (lens_renderer_choice (NULL, FALSE), ==, "cairo");
+  g_assert_cmpstr (lens_renderer_choice ("", FALSE), ==, "cairo");
+  g_assert_null (lens_renderer_choice (NULL, TRUE));
+  /* an explicit GSK_RENDERER always wins */
+  g_assert_null (lens_renderer_choice ("gl", FALSE));
+  g_assert_null (lens_renderer_choice ("cairo", TRUE));
 }
 
 int
@@ -168,6 +187,7 @@ main (int argc, char **argv)
   g_assert_nonnull (fixtures);
 
   g_test_add_func ("/frame-probe/run", test_probe_run);
+  g_test_add_func ("/frame-probe/renderer-choice", test_renderer_choice);
   g_test_add_func ("/frame-probe/start", test_probe_start);
   return g_test_run ();
 }

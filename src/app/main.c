@@ -6,6 +6,7 @@
 #include "lens-config.h"
 #include "lens-frame-probe.h"
 #include "lens-models.h"
+#include "lens-renderer.h"
 
 int
 main (int argc, char *argv[])
@@ -14,6 +15,7 @@ main (int argc, char *argv[])
   g_autofree char *localedir = NULL;
 
   lens_frame_probe_start ();   /* first: it times the start-up (LENS_FRAME_PROBE) */
+  lens_renderer_choose ();     /* before GTK reads GSK_RENDERER */
   localedir = lens_locale_dir ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, localedir);
