@@ -34,8 +34,8 @@ attn_activation_from_name (const char *name, AttnActivation *act)
 }
 
 /* OpenBLAS's own threads are switched off while our threads call it per head. */
-static int
-blas_threads_single (void)
+int
+attn_blas_threads_single (void)
 {
 #ifdef HAVE_OPENBLAS
   int saved = openblas_get_num_threads ();
@@ -47,8 +47,8 @@ blas_threads_single (void)
 #endif
 }
 
-static void
-blas_threads_restore (int saved)
+void
+attn_blas_threads_restore (int saved)
 {
 #ifdef HAVE_OPENBLAS
   if (saved > 1)
@@ -113,9 +113,9 @@ attn_linear_forward_ld (const AttnLinear *lin, const float *x, int ldx, int rows
   if (threads > 1 && flops >= 4e6)
     {
       LinearJob job = { lin, x, ldx, rows, ldy, threads, y, rows >= 32 * threads };
-      int saved = blas_threads_single ();
+      int saved = attn_blas_threads_single ();
       attn_parallel_for (threads, linear_job, &job);
-      blas_threads_restore (saved);
+      attn_blas_threads_restore (saved);
       return;
     }
   linear_block (lin, x, ldx, y, ldy, 0, rows, 0, lin->out);
@@ -403,14 +403,14 @@ attn_attention (const float *q, int ldq, const float *k, int ldk, const float *v
   AttnJob job = { q, ldq, k, ldk, v, ldv, tq, tk, dh, scale, causal_offset, key_mask, probs, out, ldo,
                   attn_avx512_available () && dh == ATTN_AVX512_HEAD_WIDTH && tq >= 8 };
   gboolean parallel = heads > 1 && (gint64) tq * tk * dh >= 32768 && attn_parallel_get_threads () > 1;
-  int saved = parallel ? blas_threads_single () : 1;
+  int saved = parallel ? attn_blas_threads_single () : 1;
   if (parallel)
     attn_parallel_for (heads, attention_job, &job);
   else
     for (int h = 0; h < heads; h++)
       attention_job (h, &job);
   if (parallel)
-    blas_threads_restore (saved);
+    attn_blas_threads_restore (saved);
 }
 
 typedef struct {
@@ -452,9 +452,9 @@ void
 attn_value_norms (const float *v, int ldv, int tk, int heads, int dh, const AttnLinear *o, float *out)
 {
   NormJob job = { v, ldv, tk, dh, o, out };
-  int saved = blas_threads_single ();
+  int saved = attn_blas_threads_single ();
   attn_parallel_for (heads, value_norms_head, &job);
-  blas_threads_restore (saved);
+  attn_blas_threads_restore (saved);
 }
 
 void

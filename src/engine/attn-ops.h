@@ -44,6 +44,12 @@ void  attn_activate       (AttnActivation act, float *x, gsize n);
 void  attn_add_inplace    (float *y, const float *x, gsize n);
 
 /* Softmax of each row of x [rows, cols] in place. Entries equal to -INFINITY become 0. */
+/* OpenBLAS's own threads off (returns what to restore) and back on. The engine
+ * spreads large products over its own pool; OpenBLAS's threads, which spin while they
+ * wait, only stall small products on a loaded machine. */
+int   attn_blas_threads_single  (void);
+void  attn_blas_threads_restore (int saved);
+
 void  attn_softmax_rows   (float *x, int rows, int cols);
 /* Vectorised exp, relative error below 2e-7. */
 void  attn_exp_inplace    (float *x, gsize n);
