@@ -110,6 +110,11 @@ test_marian (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (lens_window_get_pair_input (win))));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (lens_window_get_audio_input (win))));
   g_assert_cmpint (lens_pair_input_get_n_examples (lens_window_get_pair_input (win)), >, 0);
+  /* nothing was typed: the source starts from the first example (the app's own) */
+  {
+    g_autofree char *source = lens_window_get_text (win);
+    g_assert_cmpstr (source, ==, "The cat sat on the mat.");
+  }
 
   /* a given target is force-decoded */
   lens_window_set_text (win, "The cat sat on the mat.");

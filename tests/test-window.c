@@ -77,6 +77,12 @@ test_window_bert (void)
   g_assert_true (test_app_wait_for (win, test_app_has_model));
   model = lens_window_get_model (win);
   g_assert_cmpstr (attn_model_get_architecture (model), ==, "bert");
+  /* nothing was typed: the input starts from the first example (the fixture has no
+   * examples.json, so the app's own first one) */
+  {
+    g_autofree char *text = lens_window_get_text (win);
+    g_assert_cmpstr (text, ==, "The animal didn't cross the street because it was too tired.");
+  }
 
   /* run twice at once: the first job is cancelled and only the second result shows */
   lens_window_set_text (win, "A first sentence that will be replaced.");

@@ -104,10 +104,8 @@ rebuild_examples_menu (LensPairInput *self)
 }
 
 static void
-example_action (GtkWidget *widget, const char *action_name, GVariant *param)
+apply_example (LensPairInput *self, guint i)
 {
-  LensPairInput *self = LENS_PAIR_INPUT (widget);
-  guint i = g_variant_get_uint32 (param);
   LensExample *e;
 
   if (i >= self->examples->len)
@@ -115,6 +113,12 @@ example_action (GtkWidget *widget, const char *action_name, GVariant *param)
   e = self->examples->pdata[i];
   lens_pair_input_set_source (self, e->first);
   lens_pair_input_set_target (self, e->second ? e->second : "");
+}
+
+static void
+example_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  apply_example (LENS_PAIR_INPUT (widget), g_variant_get_uint32 (param));
 }
 
 static void
@@ -269,6 +273,10 @@ lens_pair_input_set_model (LensPairInput *self, AttnModel *model)
     return;
   load_examples (self);
   rebuild_examples_menu (self);
+  /* nothing typed yet: start from the model's first example (what was typed stays
+   * when the model changes) */
+  if (gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->source_view))) == 0)
+    apply_example (self, 0);
   queue_count (self);
 }
 

@@ -107,10 +107,8 @@ rebuild_examples_menu (LensTextInput *self)
 }
 
 static void
-example_action (GtkWidget *widget, const char *action_name, GVariant *param)
+apply_example (LensTextInput *self, guint i)
 {
-  LensTextInput *self = LENS_TEXT_INPUT (widget);
-  guint i = g_variant_get_uint32 (param);
   LensExample *e;
 
   if (i >= self->examples->len)
@@ -118,6 +116,12 @@ example_action (GtkWidget *widget, const char *action_name, GVariant *param)
   e = self->examples->pdata[i];
   lens_text_input_set_text (self, e->first);
   lens_text_input_set_pair (self, e->second ? e->second : "");
+}
+
+static void
+example_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  apply_example (LENS_TEXT_INPUT (widget), g_variant_get_uint32 (param));
 }
 
 /* ---- class ---- */
@@ -234,6 +238,11 @@ lens_text_input_set_model (LensTextInput *self, AttnModel *model)
 
   load_examples (self);
   rebuild_examples_menu (self);
+  /* nothing typed yet: start from the model's first example, one Run away from a
+   * picture (what was typed stays when the model changes) */
+  if (modality == ATTN_MODALITY_TEXT &&
+      gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view))) == 0)
+    apply_example (self, 0);
   queue_count (self);
 }
 

@@ -709,6 +709,16 @@ lens_window_set_text (LensWindow *self, const char *text)
   lens_pair_input_set_source (self->pair_input, text);
 }
 
+char *
+lens_window_get_text (LensWindow *self)
+{
+  AttnModel *model = lens_window_get_model (self);
+
+  if (model != NULL && attn_model_get_modality (model) == ATTN_MODALITY_TRANSLATION)
+    return lens_pair_input_get_source (self->pair_input);
+  return lens_text_input_get_text (self->input);
+}
+
 void
 lens_window_set_pair (LensWindow *self, const char *pair)
 {

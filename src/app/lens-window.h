@@ -24,6 +24,8 @@ LensWindow     *lens_window_new            (GtkApplication *application);
 /* Loads on the worker; the current model stays until the new one is ready. */
 void            lens_window_load_model     (LensWindow *self, const char *dir);
 void            lens_window_set_text       (LensWindow *self, const char *text);
+/* The text of the input pane the model uses (the source sentence for a translator). */
+char           *lens_window_get_text       (LensWindow *self);
 void            lens_window_set_pair       (LensWindow *self, const char *pair);
 void            lens_window_set_audio      (LensWindow *self, const char *path);
 /* Runs now if a model is loaded, else as soon as one is. */
