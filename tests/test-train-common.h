@@ -80,6 +80,14 @@ train_test_check_resume (AttnTrainer *a, AttnTrainer *b, int n, const char *ckpt
   g_assert_true (attn_trainer_save (b, ckpt, &error));
   g_assert_no_error (error);
   attn_trainer_free (b);
+  {
+    /* the corpus is named relative to the saved folder (a checkout can move) */
+    g_autofree char *state = g_build_filename (ckpt, "trainer_state.json", NULL);
+    g_autofree char *json = NULL;
+    g_assert_true (g_file_get_contents (state, &json, NULL, NULL));
+    if (strstr (json, "\"train\"") != NULL)
+      g_assert_null (strstr (json, "\"train\" : \"/"));
+  }
   t = attn_trainer_resume (ckpt, &error);
   g_assert_no_error (error);
   g_assert_cmpint (attn_trainer_get_step (t), ==, n / 2);

@@ -106,8 +106,37 @@ short_float (float f)
   return f;
 }
 
+/* `path` relative to the folder `base` ("../../data/x.tsv"), so that a saved run
+ * names its corpus wherever the tree is checked out; `path` itself when the two share
+ * nothing but the root. */
+static char *
+relative_path (const char *path, const char *base)
+{
+  g_autofree char *p = g_canonicalize_filename (path, NULL), *b = g_canonicalize_filename (base, NULL);
+  g_auto(GStrv) pc = g_strsplit (p, G_DIR_SEPARATOR_S, -1), bc = g_strsplit (b, G_DIR_SEPARATOR_S, -1);
+  GString *rel;
+  guint common = 0;
+
+  while (pc[common] && bc[common] && g_str_equal (pc[common], bc[common]))
+    common++;
+  if (common <= 1)   /* "" before the first separator: only the root in common */
+    return g_steal_pointer (&p);
+  rel = g_string_new (NULL);
+  for (guint i = common; bc[i]; i++)
+    if (bc[i][0] != '\0')
+      g_string_append (rel, ".." G_DIR_SEPARATOR_S);
+  for (guint i = common; pc[i]; i++)
+    {
+      g_string_append (rel, pc[i]);
+      if (pc[i + 1])
+        g_string_append_c (rel, G_DIR_SEPARATOR);
+    }
+  return g_string_free (rel, FALSE);
+}
+
+/* base_dir: the folder the JSON is saved in (corpus paths are written relative to it). */
 static void
-config_to_json (const AttnTrainConfig *c, JsonBuilder *jb)
+config_to_json (const AttnTrainConfig *c, JsonBuilder *jb, const char *base_dir)
 {
 #define I(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_int_value (jb, v); } while (0)
 #define D(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_double_value (jb, short_float (v)); } while (0)
@@ -143,9 +172,13 @@ config_to_json (const AttnTrainConfig *c, JsonBuilder *jb)
   I ("eval_size", c->eval_size);
   if (c->train_path[0] != '\0')
     {
-      S ("train", c->train_path);
-      S ("dev", c->dev_path);
-      S ("tokenizer", c->tokenizer_dir);
+      g_autofree char *train = relative_path (c->train_path, base_dir);
+      g_autofree char *dev = relative_path (c->dev_path, base_dir);
+      g_autofree char *tok = relative_path (c->tokenizer_dir, base_dir);
+
+      S ("train", train);
+      S ("dev", dev);
+      S ("tokenizer", tok);
       I ("source_column", c->source_column);
       I ("target_column", c->target_column);
       I ("max_tokens", c->max_tokens);
@@ -580,7 +613,7 @@ attn_trainer_save (AttnTrainer *t, const char *dir, GError **error)
   if (t->last_eval.n > 0)
     write_eval (jb, &t->last_eval, t->last_eval_step);
   json_builder_set_member_name (jb, "config");
-  config_to_json (&t->cfg, jb);
+  config_to_json (&t->cfg, jb, dir);
   json_builder_end_object (jb);
   root = json_builder_get_root (jb);
   json_generator_set_root (gen, root);
@@ -606,6 +639,7 @@ attn_trainer_resume (const char *dir, GError **error)
 {
   g_autofree char *state_path = g_build_filename (dir, "trainer_state.json", NULL);
   g_autofree char *opt_path = g_build_filename (dir, "optimizer.safetensors", NULL);
+  g_autofree char *abs_dir = g_canonicalize_filename (dir, NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (AttnCheckpoint) om = NULL;
   JsonObject *o, *co;
@@ -623,7 +657,8 @@ attn_trainer_resume (const char *dir, GError **error)
                    state_path);
       return NULL;
     }
-  if (!config_from_json (co, state_path, NULL, &config, error)
+  /* corpus paths are saved relative to the folder (older runs saved them absolute) */
+  if (!config_from_json (co, state_path, abs_dir, &config, error)
       || !parse_u64 (o, "data_rng", state_path, &data_rng, error)
       || !parse_u64 (o, "dropout_rng", state_path, &drop_rng, error))
     return NULL;
