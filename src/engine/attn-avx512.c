@@ -78,39 +78,46 @@ exp16 (__m512 x)
   return _mm512_maskz_mov_ps (_mm512_cmp_ps_mask (x, _mm512_set1_ps (-87.0f), _CMP_GE_OQ), p);
 }
 
-/* s[r][0..tkp) = q_r · k_j for the four (scaled) query rows in qs. */
+/* The kernel of both products: out[r][0..64) = Σ_i a[r·a_row + i] b[i·b_step + 0..64)
+ * for the ROWS rows, i < n, with ROWS × 4 accumulator registers. b's rows are
+ * 64-byte aligned. */
+static inline __attribute__((always_inline)) AVX512 void
+block_product (const float *a, gsize a_row, const float *b, gsize b_step, int n, float *out, gsize out_row)
+{
+  __m512 acc[ROWS][4];
+  #pragma GCC unroll 8
+  for (int r = 0; r < ROWS; r++)
+    #pragma GCC unroll 8
+    for (int x = 0; x < 4; x++)
+      acc[r][x] = _mm512_setzero_ps ();
+  for (int i = 0; i < n; i++)
+    {
+      const float *bi = b + (gsize) i * b_step;
+      __m512 b0 = _mm512_load_ps (bi), b1 = _mm512_load_ps (bi + 16);
+      __m512 b2 = _mm512_load_ps (bi + 32), b3 = _mm512_load_ps (bi + 48);
+      #pragma GCC unroll 8
+      for (int r = 0; r < ROWS; r++)
+        {
+          __m512 ar = _mm512_set1_ps (a[r * a_row + i]);
+          acc[r][0] = _mm512_fmadd_ps (ar, b0, acc[r][0]);
+          acc[r][1] = _mm512_fmadd_ps (ar, b1, acc[r][1]);
+          acc[r][2] = _mm512_fmadd_ps (ar, b2, acc[r][2]);
+          acc[r][3] = _mm512_fmadd_ps (ar, b3, acc[r][3]);
+        }
+    }
+  #pragma GCC unroll 8
+  for (int r = 0; r < ROWS; r++)
+    #pragma GCC unroll 8
+    for (int x = 0; x < 4; x++)
+      _mm512_store_ps (out + r * out_row + x * LANES, acc[r][x]);
+}
+
+/* s[r][0..tkp) = q_r · k_j for the (scaled) query rows in qs, 64 keys at a time. */
 static AVX512 void
 scores_block (const float *qs, const float *kt, int tkp, float *s)
 {
   for (int j0 = 0; j0 < tkp; j0 += 4 * LANES)
-    {
-      __m512 acc[ROWS][4];
-      #pragma GCC unroll 8
-      for (int r = 0; r < ROWS; r++)
-        #pragma GCC unroll 8
-        for (int x = 0; x < 4; x++)
-          acc[r][x] = _mm512_setzero_ps ();
-      for (int c = 0; c < DH; c++)
-        {
-          const float *kc = kt + (gsize) c * tkp + j0;
-          __m512 k0 = _mm512_load_ps (kc), k1 = _mm512_load_ps (kc + 16);
-          __m512 k2 = _mm512_load_ps (kc + 32), k3 = _mm512_load_ps (kc + 48);
-          #pragma GCC unroll 8
-          for (int r = 0; r < ROWS; r++)
-            {
-              __m512 b = _mm512_set1_ps (qs[r * DH + c]);
-              acc[r][0] = _mm512_fmadd_ps (b, k0, acc[r][0]);
-              acc[r][1] = _mm512_fmadd_ps (b, k1, acc[r][1]);
-              acc[r][2] = _mm512_fmadd_ps (b, k2, acc[r][2]);
-              acc[r][3] = _mm512_fmadd_ps (b, k3, acc[r][3]);
-            }
-        }
-      #pragma GCC unroll 8
-      for (int r = 0; r < ROWS; r++)
-        #pragma GCC unroll 8
-        for (int x = 0; x < 4; x++)
-          _mm512_store_ps (s + (gsize) r * tkp + j0 + x * LANES, acc[r][x]);
-    }
+    block_product (qs, DH, kt + j0, tkp, DH, s + j0, tkp);
 }
 
 /* Softmax of one row of tkp scores in place (masked entries −inf). FALSE when every
@@ -141,36 +148,11 @@ softmax_row (float *s, int tkp)
   return TRUE;
 }
 
-/* out_r = Σ_j p[r][j] v_j for the four rows. */
+/* out_r = Σ_j p[r][j] v_j for the rows (v contiguous, 64-byte aligned). */
 static AVX512 void
 values_block (const float *p, int tkp, const float *v, int tk, float *o)
 {
-  __m512 acc[ROWS][4];
-  #pragma GCC unroll 8
-  for (int r = 0; r < ROWS; r++)
-    #pragma GCC unroll 8
-    for (int x = 0; x < 4; x++)
-      acc[r][x] = _mm512_setzero_ps ();
-  for (int j = 0; j < tk; j++)
-    {
-      const float *vj = v + (gsize) j * DH;
-      __m512 v0 = _mm512_load_ps (vj), v1 = _mm512_load_ps (vj + 16);
-      __m512 v2 = _mm512_load_ps (vj + 32), v3 = _mm512_load_ps (vj + 48);
-      #pragma GCC unroll 8
-      for (int r = 0; r < ROWS; r++)
-        {
-          __m512 b = _mm512_set1_ps (p[(gsize) r * tkp + j]);
-          acc[r][0] = _mm512_fmadd_ps (b, v0, acc[r][0]);
-          acc[r][1] = _mm512_fmadd_ps (b, v1, acc[r][1]);
-          acc[r][2] = _mm512_fmadd_ps (b, v2, acc[r][2]);
-          acc[r][3] = _mm512_fmadd_ps (b, v3, acc[r][3]);
-        }
-    }
-  #pragma GCC unroll 8
-  for (int r = 0; r < ROWS; r++)
-    #pragma GCC unroll 8
-    for (int x = 0; x < 4; x++)
-      _mm512_store_ps (o + r * DH + x * LANES, acc[r][x]);
+  block_product (p, tkp, v, DH, tk, o, DH);
 }
 
 static AVX512 void
