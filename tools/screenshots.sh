@@ -3,7 +3,8 @@
 #
 #   tools/screenshots.sh [BUILD_DIR]
 #
-# Runs the uninstalled app under Xvfb on a reference model with --model, fills
+# Runs the uninstalled app under Xvfb on a model with --model (the built-in ones for
+# the views, the reference checkpoints for the teaching pages), fills
 # in a text, runs it, waits, and saves data/screenshots/<name>.png with
 # ImageMagick's `import`. SETTLE (seconds, default 6) is the wait per shot.
 # Needs Xvfb, ImageMagick and, for the tall teaching shot, xdotool.
@@ -68,12 +69,18 @@ if [ "${ONLY:-}" = teach ]; then
   exit 0
 fi
 
+# the views on the built-in models (trained, so their attention has structure to show;
+# the random reference checkpoints in tests/fixtures attend almost uniformly)
+models=$src/models
+lm_text="To install a new package, run apt install followed by the name of the package."
+de_text="Kann ich heute abend das Auto haben?"
+speech_audio=$models/speech-whisper/sample-1.wav
 for view in grid head lines summary; do
-  shot "$view" "$fixtures/bert" "$view" --text "$sentence" --run
+  shot "$view" "$models/english-gpt2" "$view" --text "$lm_text" --run
 done
-shot gpt2-head "$fixtures/gpt2" head --text "Attention is all you need, and then some." --run
-shot marian-cross "$fixtures/marian" head --kind cross --text "The cat sat on the mat." --run
-shot whisper-grid "$fixtures/whisper" grid --kind cross --audio "$fixtures/whisper/speech16k.wav" --run
+shot gpt2-head "$models/english-gpt2" head --text "$lm_text" --run
+shot marian-cross "$models/de-en-transformer" head --kind cross --text "$de_text" --run
+shot whisper-grid "$models/speech-whisper" grid --kind cross --audio "$speech_audio" --run
 
 # dark style and presentation mode, through a throw-away keyfile settings backend
 conf=$(mktemp -d)
@@ -81,21 +88,21 @@ mkdir -p "$conf/glib-2.0/settings"
 printf '[org/attentionlens/AttentionLens]\npresentation-mode=true\ncolour-map='"'"'magma'"'"'\n' \
   > "$conf/glib-2.0/settings/keyfile"
 export XDG_CONFIG_HOME="$conf" GSETTINGS_BACKEND=keyfile ADW_DEBUG_COLOR_SCHEME=prefer-dark
-shot presentation-dark "$fixtures/gpt2" head --text "Attention is all you need." --run
+shot presentation-dark "$models/english-gpt2" head --text "$lm_text" --run
 shot teach-presentation-steps "$fixtures/gpt2" steps:6 --text "Attention is all you need." --run
 unset XDG_CONFIG_HOME GSETTINGS_BACKEND ADW_DEBUG_COLOR_SCHEME
 rm -rf "$conf"
 
 # sentence pairs and audio: the Alignment and Speech pages
-shot alignment "$fixtures/marian" alignment --text "The cat sat on the mat." --pair "Die Katze saß auf der Matte." --run
-shot speech "$fixtures/whisper" speech --audio "$fixtures/whisper/speech16k.wav" --run
+shot alignment "$models/de-en-transformer" alignment --text "$de_text" --pair "Can I have the car tonight?" --run
+shot speech "$models/speech-whisper" speech --audio "$speech_audio" --run
 
 # the window in German and in Simplified Chinese (the locales must exist:
 # locale-gen de_DE.UTF-8 zh_CN.UTF-8; Chinese needs a CJK font, fonts-noto-cjk)
 export LANGUAGE=de LANG=de_DE.UTF-8
-shot window-de "$fixtures/bert" grid --text "$sentence" --run
+shot window-de "$models/english-gpt2" grid --text "$lm_text" --run
 export LANGUAGE=zh_CN LANG=zh_CN.UTF-8
-shot window-zh_CN "$fixtures/bert" grid --text "$sentence" --run
+shot window-zh_CN "$models/english-gpt2" grid --text "$lm_text" --run
 unset LANGUAGE LANG
 
 teach_shots
