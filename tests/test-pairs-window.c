@@ -122,6 +122,8 @@ test_marian (void)
   run_and_wait (win);
   r = lens_window_get_result (win);
   g_assert_true (r->target_forced);
+  /* the pane says its tokens are the model's own, not the given target */
+  g_assert_cmpstr (lens_output_pane_get_title (lens_window_get_output_pane (win)), ==, "The model’s own output");
   g_assert_nonnull (r->attention[ATTN_KIND_CROSS]);
 
   g_assert_true (lens_window_set_view (win, "alignment"));

@@ -256,7 +256,9 @@ show_generated (LensOutputPane *self)
   GtkWidget *flow = gtk_flow_box_new ();
   int step = self->selection ? lens_selection_get_step (self->selection) : -1;
 
-  gtk_label_set_text (GTK_LABEL (self->title), _("Generated tokens"));
+  /* with a given target the views show that pair; this is what the model itself says */
+  gtk_label_set_text (GTK_LABEL (self->title), r->target_forced ? _("The model’s own output")
+                                                                : _("Generated tokens"));
   gtk_label_set_wrap (GTK_LABEL (text), TRUE);
   gtk_label_set_selectable (GTK_LABEL (text), TRUE);
   gtk_label_set_xalign (GTK_LABEL (text), 0.0);
@@ -458,4 +460,11 @@ const char *
 lens_output_pane_get_headline (LensOutputPane *self)
 {
   return self->headline;
+}
+
+const char *
+lens_output_pane_get_title (LensOutputPane *self)
+{
+  g_return_val_if_fail (LENS_IS_OUTPUT_PANE (self), NULL);
+  return gtk_label_get_text (GTK_LABEL (self->title));
 }

@@ -17,5 +17,7 @@ void        lens_output_pane_set_selection (LensOutputPane *self, LensSelection 
 void        lens_output_pane_set_result    (LensOutputPane *self, AttnModel *model, AttnResult *result);
 /* The headline: the top label, the top next token or the generated text. */
 const char *lens_output_pane_get_headline  (LensOutputPane *self);
+/* The pane's heading ("Generated tokens", "Class probabilities", …). */
+const char *lens_output_pane_get_title     (LensOutputPane *self);
 
 G_END_DECLS
