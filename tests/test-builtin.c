@@ -261,9 +261,9 @@ static void
 test_speech_whisper (void)
 {
   static const struct { const char *file, *transcript; } known[] = {
-    { "sample-1.wav", "May I have to be done for the bed." },
-    { "sample-2.wav", "He is a bituffworse of me." },
-    { "sample-3.wav", "He's a signs to be exactly." },
+    { "sample-1.wav", "May I restrised as it allowed yet!" },
+    { "sample-2.wav", "He secoses a age." },
+    { "sample-3.wav", "He lousted based from loster." },
   };
   g_autofree char *root = models_dir ();
   g_autofree char *dir = g_build_filename (root, "speech-whisper", NULL);
