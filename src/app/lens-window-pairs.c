@@ -1,5 +1,5 @@
-/* lens-window-pairs.c — the window's sentence-pair and audio parts: which input
- * pane and pages show, the input of a run, audio dropped on the window. */
+/* lens-window-pairs.c — the window's input panes (text, sentence pair, audio): which
+ * pane and pages show, their texts, the input of a run, audio dropped on the window. */
 #include "lens-window-private.h"
 
 #include <glib/gi18n.h>
@@ -103,4 +103,28 @@ guint
 lens_window_get_runs_in_flight (LensWindow *self)
 {
   return lens_worker_get_runs_in_flight (self->worker);
+}
+
+void
+lens_window_set_text (LensWindow *self, const char *text)
+{
+  lens_text_input_set_text (self->input, text);
+  lens_pair_input_set_source (self->pair_input, text);
+}
+
+char *
+lens_window_get_text (LensWindow *self)
+{
+  AttnModel *model = lens_window_get_model (self);
+
+  if (model != NULL && attn_model_get_modality (model) == ATTN_MODALITY_TRANSLATION)
+    return lens_pair_input_get_source (self->pair_input);
+  return lens_text_input_get_text (self->input);
+}
+
+void
+lens_window_set_pair (LensWindow *self, const char *pair)
+{
+  lens_text_input_set_pair (self->input, pair);
+  lens_pair_input_set_target (self->pair_input, pair);
 }

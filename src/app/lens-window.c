@@ -703,30 +703,6 @@ lens_window_new (GtkApplication *application)
 
 /* the text is the source of a translation model, the pair its target */
 void
-lens_window_set_text (LensWindow *self, const char *text)
-{
-  lens_text_input_set_text (self->input, text);
-  lens_pair_input_set_source (self->pair_input, text);
-}
-
-char *
-lens_window_get_text (LensWindow *self)
-{
-  AttnModel *model = lens_window_get_model (self);
-
-  if (model != NULL && attn_model_get_modality (model) == ATTN_MODALITY_TRANSLATION)
-    return lens_pair_input_get_source (self->pair_input);
-  return lens_text_input_get_text (self->input);
-}
-
-void
-lens_window_set_pair (LensWindow *self, const char *pair)
-{
-  lens_text_input_set_pair (self->input, pair);
-  lens_pair_input_set_target (self->pair_input, pair);
-}
-
-void
 lens_window_set_audio (LensWindow *self, const char *path)
 {
   lens_audio_input_set_path (self->audio_input, path);
