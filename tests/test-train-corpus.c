@@ -223,6 +223,44 @@ test_dev_held_out (void)
   g_assert_cmpint (info.n_train, ==, N_TRAIN);
 }
 
+/* "extra_train" adds a second file of pairs (as a dictionary's phrase pairs beside its
+ * sentences); its dev sources are dropped too; a resumed run reads it again. */
+static void
+test_extra_train (void)
+{
+  g_autoptr (GRand) r = g_rand_new_with_seed (11);
+  g_autoptr (GString) extra = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_build_filename (tmp_dir, "extra", NULL);
+  g_autofree char *state = g_build_filename (dir, "trainer_state.json", NULL);
+  g_autofree char *json = NULL;
+  AttnTrainCorpusInfo info;
+  AttnTrainer *t;
+
+  for (int i = 0; i < 10; i++)
+    {
+      g_autoptr (GString) de = g_string_new (NULL), en = g_string_new (NULL);
+      add_phrase (r, de, en);
+      g_string_append_printf (extra, "%s\t%s\n", de->str, en->str);
+    }
+  g_string_append_printf (extra, "%s\t%s\n", dev_de[5], dev_en[5]);
+  g_free (train_test_write_file (tmp_dir, "extra.tsv", extra->str));
+
+  t = train (tf_recipe, 1, ", \"extra_train\": \"extra.tsv\"", "extra", NULL);
+  attn_trainer_get_corpus_info (t, &info);
+  g_assert_cmpint (info.n_train, ==, N_TRAIN + 10);
+  g_assert_cmpint (info.n_in_dev, ==, 1);
+  attn_trainer_free (t);
+
+  g_assert_true (g_file_get_contents (state, &json, NULL, NULL));
+  g_assert_nonnull (strstr (json, "\"extra_train\" : \"../extra.tsv\""));
+  t = attn_trainer_resume (dir, &error);
+  g_assert_no_error (error);
+  attn_trainer_get_corpus_info (t, &info);
+  g_assert_cmpint (info.n_train, ==, N_TRAIN + 10);
+  attn_trainer_free (t);
+}
+
 /* The recipe's languages reach the saved config.json, where the window reads them. */
 static void
 test_languages (void)
@@ -263,6 +301,10 @@ test_errors (void)
   expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
                 "\"vocabulary\": 8000 }", "vocabulary");
   expect_error ("{ \"train\": \"train.tsv\", \"tokenizer\": \"tok\" }", "together");
+  expect_error ("{ \"train\": \"train.tsv\", \"extra_train\": \"missing.tsv\", \"dev\": \"dev.tsv\", "
+                "\"tokenizer\": \"tok\" }", "missing.tsv");
+  expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.tsv\", \"extra_train\": \"train.tsv\", "
+                "\"dev\": \"dev.tsv\", \"tokenizer\": \"tok\" }", "extra_train");
   expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
                 "\"source_lang\": \"German\" }", "language code");
 }
@@ -280,6 +322,7 @@ main (int argc, char **argv)
   make_corpus ();
   g_test_add_func ("/train-corpus/errors", test_errors);
   g_test_add_func ("/train-corpus/dev-held-out", test_dev_held_out);
+  g_test_add_func ("/train-corpus/extra-train", test_extra_train);
   g_test_add_func ("/train-corpus/reproducible", test_reproducible);
   g_test_add_func ("/train-corpus/transformer", test_transformer);
   g_test_add_func ("/train-corpus/gru", test_gru);

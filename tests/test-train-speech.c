@@ -14,6 +14,7 @@
 #include "attn-error.h"
 #include "attn-model.h"
 #include "attn-tokenizer-train.h"
+#include "attn-train-corpus-private.h"
 #include "attn-trainer-private.h"
 #include "test-train-common.h"
 
@@ -99,9 +100,9 @@ static const char *recipe_head =
   "\"heads\": 2, \"batch_size\": 8, \"lr\": 0.004, \"warmup_steps\": 20, \"seed\": 3";
 
 static AttnTrainer *
-new_trainer (int steps, GError **error)
+new_trainer_with (int steps, const char *more, GError **error)
 {
-  g_autofree char *text = g_strdup_printf ("%s, \"steps\": %d }", recipe_head, steps);
+  g_autofree char *text = g_strdup_printf ("%s, \"steps\": %d%s }", recipe_head, steps, more);
   g_autofree char *recipe = train_test_write_file (tmp_dir, "recipe.json", text);
   AttnTrainConfig c;
 
@@ -109,6 +110,15 @@ new_trainer (int steps, GError **error)
     return NULL;
   return attn_trainer_new (&c, error);
 }
+
+static AttnTrainer *
+new_trainer (int steps, GError **error)
+{
+  return new_trainer_with (steps, "", error);
+}
+
+static const char *spec_augment =
+  ", \"freq_masks\": 2, \"freq_mask_width\": 8, \"time_masks\": 2, \"time_mask_width\": 10";
 
 /* The trained model transcribes the dev clips, and the engine agrees with the trainer. */
 static void
@@ -194,19 +204,100 @@ test_learn_and_engine (void)
 }
 
 /* 3 steps, a checkpoint, 3 more = 6 straight, loss for loss (the batches re-read their
- * clips; the optimizer state and the data order come back from the folder). */
+ * clips; the optimizer state, the data order and SpecAugment's settings come back from
+ * the folder, and the masks depend on the step only). The masks do change the loss. */
 static void
 test_resume (void)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_build_filename (tmp_dir, "resume", NULL);
-  AttnTrainer *a = new_trainer (6, &error);
-  AttnTrainer *b;
+  AttnTrainer *a = new_trainer_with (6, spec_augment, &error);
+  AttnTrainer *b, *plain;
+  double masked_loss, plain_loss;
 
   g_assert_no_error (error);
-  b = new_trainer (6, &error);
+  b = new_trainer_with (6, spec_augment, &error);
   g_assert_no_error (error);
   attn_trainer_free (train_test_check_resume (a, b, 6, dir));
+
+  a = new_trainer_with (6, spec_augment, &error);
+  plain = new_trainer (6, &error);
+  g_assert_no_error (error);
+  g_assert_true (attn_trainer_step (a, 1, NULL, &masked_loss, &error));
+  g_assert_true (attn_trainer_step (plain, 1, NULL, &plain_loss, &error));
+  g_assert_cmpfloat (masked_loss, !=, plain_loss);
+  attn_trainer_free (a);
+  attn_trainer_free (plain);
+}
+
+/* SpecAugment: masked entries hold the clip's mean and form whole-bin bands of at most
+ * freq_width bins and whole-frame spans of at most time_width frames (and a fifth of the
+ * clip) inside the clip; the padding after the clip keeps its values except in the bands;
+ * the same seed gives the same masks, other seeds other ones; no masks change nothing. */
+static void
+test_spec_augment (void)
+{
+  enum { M = 20, F = 50, USED = 40 };
+  AttnSpecAugment sa = { 2, 4, 2, 6 }, none = { 0, 4, 0, 6 };
+  float x[M * F], y[M * F], z[M * F];
+  double sum = 0;
+  float mean;
+  int differ = 0, masked = 0;
+
+  for (int i = 0; i < M * F; i++)
+    x[i] = (float) i / 7.0f + 1.0f;
+  for (int m = 0; m < M; m++)
+    for (int t = 0; t < USED; t++)
+      sum += x[m * F + t];
+  mean = (float) (sum / (M * USED));
+  memcpy (y, x, sizeof x);
+  attn_spec_augment (y, M, F, USED, &none, 1);
+  g_assert_cmpmem (x, sizeof x, y, sizeof y);
+
+  for (guint64 seed = 0; seed < 50; seed++)
+    {
+      int bins = 0, frames = 0, runs = 0;
+      memcpy (y, x, sizeof x);
+      attn_spec_augment (y, M, F, USED, &sa, seed);
+      memcpy (z, x, sizeof x);
+      attn_spec_augment (z, M, F, USED, &sa, seed);
+      g_assert_cmpmem (y, sizeof y, z, sizeof z);
+      for (int i = 0; i < M * F; i++)
+        g_assert_true (y[i] == x[i] || y[i] == mean);
+      /* a masked bin is masked across every frame, padding included */
+      for (int m = 0; m < M; m++)
+        {
+          int n = 0;
+          for (int t = 0; t < F; t++)
+            n += y[m * F + t] != x[m * F + t];
+          g_assert_true (n == 0 || n == F || n <= USED);
+          if (n == F)
+            bins++;
+          runs += n == F && (m == 0 || y[(m - 1) * F] == x[(m - 1) * F]);
+        }
+      g_assert_cmpint (bins, <=, 2 * 4);
+      g_assert_cmpint (runs, <=, 2);
+      /* a masked frame is in the clip and masked in every bin */
+      for (int t = 0; t < F; t++)
+        {
+          int n = 0;
+          for (int m = 0; m < M; m++)
+            n += y[m * F + t] != x[m * F + t];
+          if (n == M && bins < M)
+            {
+              g_assert_cmpint (t, <, USED);
+              frames++;
+            }
+        }
+      g_assert_cmpint (frames, <=, 2 * MIN (6, USED / 5));
+      masked += memcmp (x, y, sizeof y) != 0;
+      memcpy (z, x, sizeof x);
+      attn_spec_augment (z, M, F, USED, &sa, seed + 1000);
+      differ += memcmp (y, z, sizeof y) != 0;
+    }
+  /* masks nearly always, and other seeds other masks (a draw may pick widths of 0) */
+  g_assert_cmpint (masked, >, 45);
+  g_assert_cmpint (differ, >, 45);
 }
 
 static void
@@ -255,6 +346,11 @@ test_errors (void)
     g_clear_error (&error);
   }
 
+  /* SpecAugment's bands must be narrower than the mel bins */
+  g_free (text);
+  text = g_strdup_printf ("%s, \"freq_masks\": 1, \"freq_mask_width\": 80 }", recipe_head);
+  train_test_expect_error (tmp_dir, text, "freq_mask_width");
+
   /* the window must be whole seconds from 1 to 30 */
   g_free (text);
   g_free (recipe);
@@ -275,6 +371,7 @@ main (int argc, char **argv)
   make_corpus ();
   g_test_add_func ("/train-speech/learn-and-engine", test_learn_and_engine);
   g_test_add_func ("/train-speech/resume", test_resume);
+  g_test_add_func ("/train-speech/spec-augment", test_spec_augment);
   g_test_add_func ("/train-speech/errors", test_errors);
   status = g_test_run ();
   if (status == 0)

@@ -304,13 +304,13 @@ attn_cli_train (int argc, char **argv)
     {
       AttnTrainCorpusInfo ci;
       attn_trainer_get_corpus_info (trainer, &ci);
-      fprintf (stderr, "training %s%s%s on %s (columns %d → %d): %d pairs, %" G_GINT64_FORMAT
+      fprintf (stderr, "training %s%s%s on %s%s%s (columns %d → %d): %d pairs, %" G_GINT64_FORMAT
                " target tokens (%d longer than %d tokens and %d with a dev source skipped), "
                "%d dev pairs; %" G_GINT64_FORMAT " parameters, seed %" G_GUINT64_FORMAT
                ", %d steps of %d pairs\n",
                attn_train_arch_name (c->arch), c->arch == ATTN_ARCH_TRANSFORMER ? "" : " ",
                c->arch == ATTN_ARCH_TRANSFORMER ? "" : attn_score_name (c->score), c->train_path,
-               c->source_column, c->target_column, ci.n_train, ci.train_tokens, ci.n_too_long,
+               c->extra_train_path[0] != '\0' ? " and " : "", c->extra_train_path, c->source_column, c->target_column, ci.n_train, ci.train_tokens, ci.n_too_long,
                c->max_tokens, ci.n_in_dev, ci.n_dev, attn_trainer_get_n_params (trainer), c->seed,
                c->steps, c->batch_size);
     }

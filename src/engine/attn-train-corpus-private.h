@@ -12,6 +12,11 @@ typedef struct {
   GArray *src_off, *src_n, *tgt_off, *tgt_n;   /* int per pair */
 } Pairs;
 
+/* SpecAugment's masks (attn_spec_augment) */
+typedef struct {
+  int freq_masks, freq_width, time_masks, time_width;
+} AttnSpecAugment;
+
 struct _AttnCorpus {
   AttnTokenizer *tok;
   char          *tok_dir;
@@ -35,6 +40,8 @@ struct _AttnCorpus {
   gsize          window;             /* samples per window */
   GPtrArray     *train_audio, *dev_audio;   /* absolute path of each pair */
   AttnWhisperTrainConfig prompt;     /* prompt, n_prompt and the special ids */
+  AttnSpecAugment spec;              /* masks on training batches */
+  gint64         step;               /* the training batch being filled (seeds the masks) */
 };
 
 #define P_INT(arr, i) g_array_index ((arr), int, (i))
@@ -62,6 +69,13 @@ gboolean attn_corpus_speech_init (AttnCorpus *c, const char *tok_path, GError **
  * prompt and transcript as decoder input, the transcript and <|endoftext|> as labels. */
 gboolean attn_corpus_fill_speech (AttnCorpus *c, const Pairs *p, const int *idx, int B,
                                   AttnBatch *batch, GError **error);
+/* SpecAugment (Park et al., 2019) on one clip's features mel [n_mels, frames] whose first
+ * `used` frames hold the clip: sa->freq_masks bands of 0…freq_width mel bins across every
+ * frame, and sa->time_masks spans of 0…time_width frames (at most used / 5) within the
+ * clip across every bin, are set to the mean of the clip's features. The widths and
+ * places are drawn from a generator seeded with `seed`: the same seed, the same masks. */
+void     attn_spec_augment       (float *mel, int n_mels, int frames, int used,
+                                  const AttnSpecAugment *sa, guint64 seed);
 /* The greedy transcript of an audio file. */
 char    *attn_corpus_transcribe (AttnCorpus *c, AttnTrainModel *m, const char *path,
                                  GError **error);

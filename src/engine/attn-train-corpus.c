@@ -341,11 +341,16 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
           attn_corpus_free (c);
           return NULL;
         }
-      if (cfg->window_seconds < 1 || cfg->window_seconds > 30 || cfg->max_tokens <= c->prompt.n_prompt)
+      c->spec = (AttnSpecAugment) { cfg->freq_masks, cfg->freq_mask_width, cfg->time_masks,
+                                    cfg->time_mask_width };
+      if (cfg->window_seconds < 1 || cfg->window_seconds > 30 || cfg->max_tokens <= c->prompt.n_prompt
+          || c->spec.freq_masks < 0 || c->spec.time_masks < 0 || c->spec.freq_width < 0
+          || c->spec.time_width < 0 || c->spec.freq_width >= cfg->n_mels)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                       "A Whisper recipe needs “window_seconds” from 1 to 30 and “max_tokens” "
-                       "above the prompt's %d tokens", c->prompt.n_prompt);
+                       "A Whisper recipe needs “window_seconds” from 1 to 30, “max_tokens” "
+                       "above the prompt's %d tokens, and SpecAugment counts and widths ≥ 0 "
+                       "(“freq_mask_width” below “n_mels”)", c->prompt.n_prompt);
           attn_corpus_free (c);
           return NULL;
         }
@@ -366,7 +371,9 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
   c->dev_refs = g_ptr_array_new_with_free_func (g_free);
   if ((c->classify && !collect_labels (c, cfg, error))
       || !read_tsv (c, cfg, cfg->dev_path, TRUE, dev_sources, error)
-      || !read_tsv (c, cfg, cfg->train_path, FALSE, dev_sources, error))
+      || !read_tsv (c, cfg, cfg->train_path, FALSE, dev_sources, error)
+      || (cfg->extra_train_path[0] != '\0'
+          && !read_tsv (c, cfg, cfg->extra_train_path, FALSE, dev_sources, error)))
     {
       attn_corpus_free (c);
       return NULL;
@@ -555,6 +562,7 @@ attn_corpus_make_batch (AttnCorpus *c, gint64 step, AttnBatch *batch, GError **e
   gint64 epoch = step / c->n_batches;
   if (epoch != c->epoch)
     make_epoch (c, epoch);
+  c->step = step;
   return fill_batch (c, &c->train, c->order + (step % c->n_batches) * c->batch_size,
                      c->batch_size, batch, error);
 }

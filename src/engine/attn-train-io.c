@@ -177,6 +177,11 @@ config_to_json (const AttnTrainConfig *c, JsonBuilder *jb, const char *base_dir)
       g_autofree char *tok = relative_path (c->tokenizer_dir, base_dir);
 
       S ("train", train);
+      if (c->extra_train_path[0] != '\0')
+        {
+          g_autofree char *extra = relative_path (c->extra_train_path, base_dir);
+          S ("extra_train", extra);
+        }
       S ("dev", dev);
       S ("tokenizer", tok);
       I ("source_column", c->source_column);
@@ -193,6 +198,10 @@ config_to_json (const AttnTrainConfig *c, JsonBuilder *jb, const char *base_dir)
       I ("n_mels", c->n_mels);
       I ("window_seconds", c->window_seconds);
       D ("ctc_weight", c->ctc_weight);
+      I ("freq_masks", c->freq_masks);
+      I ("freq_mask_width", c->freq_mask_width);
+      I ("time_masks", c->time_masks);
+      I ("time_mask_width", c->time_mask_width);
     }
   if (c->arch == ATTN_ARCH_GPT2)
     I ("context", c->context);
@@ -290,9 +299,10 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
     "task", "arch", "score", "seed", "min_len", "max_len", "batch_size", "steps", "lr", "beta1",
     "beta2", "weight_decay", "clip_norm", "warmup_steps", "decay", "min_lr_ratio", "dropout",
     "label_smoothing", "d_model", "ffn_dim", "layers", "heads", "embed_dim", "hidden_size",
-    "attention_dim", "eval_size", "activation", "train", "dev", "tokenizer", "source_column",
+    "attention_dim", "eval_size", "activation", "train", "extra_train", "dev", "tokenizer", "source_column",
     "target_column", "max_tokens", "eval_every", "source_lang", "target_lang", "context",
-    "n_mels", "window_seconds", "ctc_weight", NULL
+    "n_mels", "window_seconds", "ctc_weight", "freq_masks", "freq_mask_width", "time_masks",
+    "time_mask_width", NULL
   };
   const char *task_s = "reverse", *arch_s = "transformer";
   AttnTask task;
@@ -379,6 +389,8 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
       { "target_column", &c->target_column, NULL }, { "max_tokens", &c->max_tokens, NULL },
       { "eval_every", &c->eval_every, NULL }, { "context", &c->context, NULL },
       { "n_mels", &c->n_mels, NULL }, { "window_seconds", &c->window_seconds, NULL },
+      { "freq_masks", &c->freq_masks, NULL }, { "freq_mask_width", &c->freq_mask_width, NULL },
+      { "time_masks", &c->time_masks, NULL }, { "time_mask_width", &c->time_mask_width, NULL },
       { "lr", NULL, &c->lr }, { "beta1", NULL, &c->beta1 }, { "beta2", NULL, &c->beta2 },
       { "weight_decay", NULL, &c->weight_decay }, { "clip_norm", NULL, &c->clip_norm },
       { "min_lr_ratio", NULL, &c->min_lr_ratio }, { "dropout", NULL, &c->dropout },
@@ -409,6 +421,8 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
       }
   }
   if (!member_path (o, "train", where, base_dir, FALSE, c->train_path, sizeof c->train_path, error)
+      || !member_path (o, "extra_train", where, base_dir, FALSE, c->extra_train_path,
+                       sizeof c->extra_train_path, error)
       || !member_path (o, "dev", where, base_dir, FALSE, c->dev_path, sizeof c->dev_path, error)
       || !member_path (o, "tokenizer", where, base_dir, TRUE, c->tokenizer_dir,
                        sizeof c->tokenizer_dir, error))
@@ -418,6 +432,13 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
                    "%s: “train”, “dev” and “tokenizer” go together", where);
+      return FALSE;
+    }
+  if (c->extra_train_path[0] != '\0'
+      && (c->train_path[0] == '\0' || c->arch == ATTN_ARCH_BERT || c->arch == ATTN_ARCH_GPT2 || c->arch == ATTN_ARCH_WHISPER))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "%s: “extra_train” is for translation recipes (Transformer or recurrent)", where);
       return FALSE;
     }
   if (!member_lang (o, "source_lang", where, c->source_lang, sizeof c->source_lang, error)

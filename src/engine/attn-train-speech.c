@@ -33,6 +33,40 @@ clip_features (AttnCorpus *c, const char *path, float *mel, gsize *n_samples, GE
   return TRUE;
 }
 
+void
+attn_spec_augment (float *mel, int n_mels, int frames, int used, const AttnSpecAugment *sa,
+                   guint64 seed)
+{
+  AttnRng rng;
+  double sum = 0;
+  float mean;
+
+  used = CLAMP (used, 0, frames);
+  if (used == 0 || (sa->freq_masks == 0 && sa->time_masks == 0))
+    return;
+  for (int m = 0; m < n_mels; m++)
+    for (int t = 0; t < used; t++)
+      sum += mel[(gsize) m * frames + t];
+  mean = (float) (sum / ((double) n_mels * used));
+  attn_rng_seed (&rng, seed);
+  for (int k = 0; k < sa->freq_masks; k++)
+    {
+      int w = attn_rng_int (&rng, MIN (sa->freq_width, n_mels - 1) + 1);
+      int m0 = attn_rng_int (&rng, n_mels - w + 1);
+      for (int m = m0; m < m0 + w; m++)
+        for (int t = 0; t < frames; t++)
+          mel[(gsize) m * frames + t] = mean;
+    }
+  for (int k = 0; k < sa->time_masks; k++)
+    {
+      int w = attn_rng_int (&rng, MIN (sa->time_width, used / 5) + 1);
+      int t0 = attn_rng_int (&rng, used - w + 1);
+      for (int m = 0; m < n_mels; m++)
+        for (int t = t0; t < t0 + w; t++)
+          mel[(gsize) m * frames + t] = mean;
+    }
+}
+
 gboolean
 attn_corpus_read_clip (AttnCorpus *c, const AttnTrainConfig *cfg, const char *tsv, int line,
                        const char *file, const char *transcript, gboolean dev, GError **error)
@@ -132,11 +166,17 @@ attn_corpus_fill_speech (AttnCorpus *c, const Pairs *p, const int *idx, int B, A
       const gint32 *t;
       gint32 *ti = batch->tgt_in + (gsize) n * Tt;
       gint32 *to = batch->tgt_out + (gsize) n * Tt;
+      float *mel = batch->feats + (gsize) n * c->n_mels * frames;
+      gsize n_samples;
       if (i < 0)
         continue;
-      if (!clip_features (c, g_ptr_array_index (audio, i),
-                          batch->feats + (gsize) n * c->n_mels * frames, NULL, error))
+      if (!clip_features (c, g_ptr_array_index (audio, i), mel, &n_samples, error))
         return FALSE;
+      if (p == &c->train)
+        attn_spec_augment (mel, c->n_mels, frames,
+                           (int) ((n_samples + ATTN_HOP_LENGTH - 1) / ATTN_HOP_LENGTH), &c->spec,
+                           c->seed ^ ((guint64) c->step * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15))
+                           ^ ((guint64) (b + 1) << 40));
       nt = P_INT (p->tgt_n, i);
       t = P_IDS (p) + P_INT (p->tgt_off, i);
       for (int j = 0; j < Tt; j++)

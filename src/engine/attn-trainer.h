@@ -79,6 +79,9 @@ typedef struct {
    * target_column the label (defaults 1 and 0: "label TAB text"), and max_tokens
    * counts [CLS] and [SEP] (longer texts are cut, not skipped). */
   char          train_path[1024], dev_path[1024], tokenizer_dir[1024];
+  /* translation pairs: a second training file read after train_path (e.g. a dictionary's
+   * phrase pairs beside its example sentences; empty: none), with the same columns */
+  char          extra_train_path[1024];
   int           source_column, target_column, max_tokens, eval_every;
   /* the languages of the two columns ("de", "en"; empty: unknown), written to the
    * saved config.json as "source_lang"/"target_lang" so the window can tell which
@@ -90,6 +93,10 @@ typedef struct {
    * n_mels log-mel bins; max_tokens is the decoder's length, prompt included. */
   int           n_mels, window_seconds;
   float         ctc_weight;     /* Whisper: weight of the auxiliary CTC loss (0: none) */
+  /* Whisper: SpecAugment on the training clips' features (never on dev): freq_masks
+   * bands of 0…freq_mask_width mel bins and time_masks spans of 0…time_mask_width frames
+   * (at most a fifth of the clip each) are set to the clip's mean (0: none) */
+  int           freq_masks, freq_mask_width, time_masks, time_mask_width;
   /* "gpt2": plain-text train and dev files (one paragraph per line, documents
    * separated by an empty line) and a byte-level BPE tokenizer; the model reads
    * chunks of `context` tokens, which is also its number of positions. */
