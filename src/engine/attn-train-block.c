@@ -153,6 +153,65 @@ attn_block_alloc_ffn (AttnBlock *blk, AttnFfnAct *a, gsize n)
   a->mask = attn_block_mbuf (blk, n * d);
 }
 
+void
+attn_enc_dec_init (AttnEncDec *s, int n_enc, int n_dec)
+{
+  s->n_enc = n_enc;
+  s->n_dec = n_dec;
+  s->enc = g_new0 (AttnLayerOff, n_enc);
+  s->dec = g_new0 (AttnLayerOff, n_dec);
+  s->enc_self = g_new0 (AttnSubAct, n_enc);
+  s->enc_ffn = g_new0 (AttnFfnAct, n_enc);
+  s->dec_self = g_new0 (AttnSubAct, n_dec);
+  s->dec_cross = g_new0 (AttnSubAct, n_dec);
+  s->dec_ffn = g_new0 (AttnFfnAct, n_dec);
+}
+
+void
+attn_enc_dec_clear (AttnEncDec *s)
+{
+  g_free (s->enc);
+  g_free (s->dec);
+  g_free (s->enc_self);
+  g_free (s->enc_ffn);
+  g_free (s->dec_self);
+  g_free (s->dec_cross);
+  g_free (s->dec_ffn);
+  memset (s, 0, sizeof *s);
+}
+
+void
+attn_enc_dec_alloc (AttnEncDec *s, AttnBlock *blk, gsize B, gsize H, gsize Ts, gsize Tt)
+{
+  gsize Ns = B * Ts, Nt = B * Tt;
+
+  for (int l = 0; l < s->n_enc; l++)
+    {
+      attn_block_alloc_attn (blk, &s->enc_self[l], Ns, Ns, B * H * Ts * Ts);
+      attn_block_alloc_ffn (blk, &s->enc_ffn[l], Ns);
+    }
+  for (int l = 0; l < s->n_dec; l++)
+    {
+      attn_block_alloc_attn (blk, &s->dec_self[l], Nt, Nt, B * H * Tt * Tt);
+      attn_block_alloc_attn (blk, &s->dec_cross[l], Nt, Ns, B * H * Tt * Ts);
+      attn_block_alloc_ffn (blk, &s->dec_ffn[l], Nt);
+    }
+}
+
+AttnWeights *
+attn_enc_dec_cross (const AttnEncDec *s, int H, int b, int Tt, int Ts, int tgt_len, int src_len)
+{
+  AttnWeights *w = attn_weights_new (s->n_dec, H, tgt_len, src_len);
+
+  for (int l = 0; l < s->n_dec; l++)
+    for (int h = 0; h < H; h++)
+      for (int i = 0; i < tgt_len; i++)
+        memcpy ((float *) attn_weights_head (w, l, h) + (gsize) i * src_len,
+                s->dec_cross[l].p + (((gsize) b * H + h) * Tt + i) * Ts,
+                sizeof (float) * src_len);
+  return w;
+}
+
 /* ---- attention ---- */
 
 #define BIAS(P, off) ((off) == ATTN_NO_PARAM ? NULL : ATTN_P (P, off))

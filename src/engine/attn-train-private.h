@@ -254,6 +254,31 @@ guint8 *attn_block_mbuf         (AttnBlock *blk, gsize n);
 gint32 *attn_block_ibuf         (AttnBlock *blk, gsize n);
 void    attn_block_alloc_attn   (AttnBlock *blk, AttnSubAct *a, gsize nq, gsize nk, gsize np);
 void    attn_block_alloc_ffn    (AttnBlock *blk, AttnFfnAct *a, gsize n);
+
+/* The layers of an encoder–decoder (Marian, Whisper): each layer's parameter offsets
+ * (cross only in decoder layers) and its saved activations. */
+typedef struct {
+  AttnSubOff self, cross;
+  AttnFfnOff ffn;
+} AttnLayerOff;
+
+typedef struct {
+  int           n_enc, n_dec;
+  AttnLayerOff *enc, *dec;
+  AttnSubAct   *enc_self, *dec_self, *dec_cross;
+  AttnFfnAct   *enc_ffn, *dec_ffn;
+} AttnEncDec;
+
+void    attn_enc_dec_init       (AttnEncDec *s, int n_enc, int n_dec);
+void    attn_enc_dec_clear      (AttnEncDec *s);
+/* The activations of B sequences, Ts source and Tt target positions (attn_block_reset
+ * first), H heads. */
+void    attn_enc_dec_alloc      (AttnEncDec *s, AttnBlock *blk, gsize B, gsize H, gsize Ts,
+                                 gsize Tt);
+/* Sequence b's cross-attention [n_dec, H, tgt_len, src_len] in the last forward pass, whose
+ * shape was Tt × Ts. */
+AttnWeights *attn_enc_dec_cross (const AttnEncDec *s, int H, int b, int Tt, int Ts,
+                                 int tgt_len, int src_len);
 void    attn_block_attn_fwd     (AttnBlock *blk, const AttnSubOff *o, AttnSubAct *a,
                                  const float *x, const float *kv, const AttnAttnShape *s,
                                  gboolean train, AttnRng *rng);

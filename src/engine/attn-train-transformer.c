@@ -12,23 +12,16 @@
 #include "attn-train-private.h"
 
 typedef struct {
-  AttnSubOff self, cross;   /* cross only in decoder layers */
-  AttnFfnOff ffn;
-} LayerOff;
-
-typedef struct {
   AttnTrainModel parent;
   AttnTfConfig   cfg;
   gsize          shared, flb;
-  LayerOff      *enc, *dec;
+  AttnEncDec     ed;                    /* the layers */
   AttnBlock      blk;                   /* the sub-layers' settings, buffers and scratch */
 
   /* activations, sized for cap_B × cap_T */
   int            cap_B, cap_Ts, cap_Tt;
   float         *enc_x0, *dec_x0;       /* [Ns, d], [Nt, d] after embedding + dropout */
   guint8        *enc_m0, *dec_m0;
-  AttnSubAct    *enc_self, *dec_self, *dec_cross;
-  AttnFfnAct    *enc_ffn, *dec_ffn;
   float         *logits, *dlogits;      /* [Nt, V] */
   /* gradient scratch */
   float         *g_a, *g_b;             /* [Nmax, d] */
@@ -60,7 +53,7 @@ declare_sub (AttnParams *p, const char *prefix, const char *attn, const char *ln
 
 static void
 declare_layer (AttnParams *p, const char *stack, int l, gboolean decoder, int d, int ffn,
-               LayerOff *o)
+               AttnLayerOff *o)
 {
   g_autofree char *prefix = g_strdup_printf ("model.%s.layers.%d", stack, l);
   g_autofree char *f1 = g_strdup_printf ("%s.fc1", prefix);
@@ -100,17 +93,7 @@ reserve (Tf *tf, int B, int Ts, int Tt)
   tf->dec_x0 = attn_block_fbuf (blk, Nt * d);
   tf->enc_m0 = attn_block_mbuf (blk, Ns * d);
   tf->dec_m0 = attn_block_mbuf (blk, Nt * d);
-  for (int l = 0; l < c->encoder_layers; l++)
-    {
-      attn_block_alloc_attn (blk, &tf->enc_self[l], Ns, Ns, (gsize) B * H * Ts * Ts);
-      attn_block_alloc_ffn (blk, &tf->enc_ffn[l], Ns);
-    }
-  for (int l = 0; l < c->decoder_layers; l++)
-    {
-      attn_block_alloc_attn (blk, &tf->dec_self[l], Nt, Nt, (gsize) B * H * Tt * Tt);
-      attn_block_alloc_attn (blk, &tf->dec_cross[l], Nt, Ns, (gsize) B * H * Tt * Ts);
-      attn_block_alloc_ffn (blk, &tf->dec_ffn[l], Nt);
-    }
+  attn_enc_dec_alloc (&tf->ed, blk, B, H, Ts, Tt);
   tf->logits = attn_block_fbuf (blk, Nt * V);
   tf->dlogits = attn_block_fbuf (blk, Nt * V);
   tf->g_a = attn_block_fbuf (blk, Nmax * d);
@@ -139,6 +122,7 @@ tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
             gboolean backward, AttnRng *rng, AttnLossStats *stats)
 {
   Tf *tf = (Tf *) m;
+  AttnEncDec *ed = &tf->ed;
   const AttnTfConfig *c = &tf->cfg;
   AttnParams *P = m->params;
   AttnBlock *blk = &tf->blk;
@@ -162,10 +146,10 @@ tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
   x = tf->enc_x0;
   for (int l = 0; l < c->encoder_layers; l++)
     {
-      attn_block_attn_fwd (blk, &tf->enc[l].self, &tf->enc_self[l], x, x, &s_enc, train, rng);
-      attn_block_ffn_fwd (blk, &tf->enc[l].ffn, &tf->enc_ffn[l], tf->enc_self[l].y, Ns, train,
+      attn_block_attn_fwd (blk, &ed->enc[l].self, &ed->enc_self[l], x, x, &s_enc, train, rng);
+      attn_block_ffn_fwd (blk, &ed->enc[l].ffn, &ed->enc_ffn[l], ed->enc_self[l].y, Ns, train,
                           rng);
-      x = tf->enc_ffn[l].y;
+      x = ed->enc_ffn[l].y;
     }
   enc_out = x;
 
@@ -174,12 +158,12 @@ tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
   x = tf->dec_x0;
   for (int l = 0; l < c->decoder_layers; l++)
     {
-      attn_block_attn_fwd (blk, &tf->dec[l].self, &tf->dec_self[l], x, x, &s_dec, train, rng);
-      attn_block_attn_fwd (blk, &tf->dec[l].cross, &tf->dec_cross[l], tf->dec_self[l].y, enc_out,
+      attn_block_attn_fwd (blk, &ed->dec[l].self, &ed->dec_self[l], x, x, &s_dec, train, rng);
+      attn_block_attn_fwd (blk, &ed->dec[l].cross, &ed->dec_cross[l], ed->dec_self[l].y, enc_out,
                &s_cross, train, rng);
-      attn_block_ffn_fwd (blk, &tf->dec[l].ffn, &tf->dec_ffn[l], tf->dec_cross[l].y, Nt, train,
+      attn_block_ffn_fwd (blk, &ed->dec[l].ffn, &ed->dec_ffn[l], ed->dec_cross[l].y, Nt, train,
                           rng);
-      x = tf->dec_ffn[l].y;
+      x = ed->dec_ffn[l].y;
     }
   dec_out = x;
 
@@ -206,13 +190,13 @@ tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
       float *tmp;
       /* dcur: gradient at the layer's output; dnext collects the cross sub-layer's */
       memset (dnext, 0, sizeof (float) * Nt * d);
-      attn_block_ffn_bwd (blk, &tf->dec[l].ffn, &tf->dec_ffn[l], Nt, train, dcur, dnext);
+      attn_block_ffn_bwd (blk, &ed->dec[l].ffn, &ed->dec_ffn[l], Nt, train, dcur, dnext);
       memset (dcur, 0, sizeof (float) * Nt * d);
-      attn_block_attn_bwd (blk, &tf->dec[l].cross, &tf->dec_cross[l], &s_cross, train, dnext,
+      attn_block_attn_bwd (blk, &ed->dec[l].cross, &ed->dec_cross[l], &s_cross, train, dnext,
                            dcur,
                tf->g_enc);
       memset (dnext, 0, sizeof (float) * Nt * d);
-      attn_block_attn_bwd (blk, &tf->dec[l].self, &tf->dec_self[l], &s_dec, train, dcur, dnext,
+      attn_block_attn_bwd (blk, &ed->dec[l].self, &ed->dec_self[l], &s_dec, train, dcur, dnext,
                            dnext);
       tmp = dcur;
       dcur = dnext;
@@ -228,9 +212,9 @@ tf_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolean
     {
       /* dcur: gradient at the layer's output, then at its input */
       memset (dnext, 0, sizeof (float) * Ns * d);
-      attn_block_ffn_bwd (blk, &tf->enc[l].ffn, &tf->enc_ffn[l], Ns, train, dcur, dnext);
+      attn_block_ffn_bwd (blk, &ed->enc[l].ffn, &ed->enc_ffn[l], Ns, train, dcur, dnext);
       memset (dcur, 0, sizeof (float) * Ns * d);
-      attn_block_attn_bwd (blk, &tf->enc[l].self, &tf->enc_self[l], &s_enc, train, dnext, dcur,
+      attn_block_attn_bwd (blk, &ed->enc[l].self, &ed->enc_self[l], &s_enc, train, dnext, dcur,
                            dcur);
     }
   memset (dnext, 0, sizeof (float) * Ns * d);
@@ -248,19 +232,7 @@ static AttnWeights *
 tf_cross (AttnTrainModel *m, int b, int tgt_len, int src_len)
 {
   Tf *tf = (Tf *) m;
-  int L = tf->cfg.decoder_layers, H = tf->cfg.heads;
-  AttnWeights *w = attn_weights_new (L, H, tgt_len, src_len);
-
-  for (int l = 0; l < L; l++)
-    for (int h = 0; h < H; h++)
-      for (int i = 0; i < tgt_len; i++)
-        {
-          const float *row = tf->dec_cross[l].p
-                             + ((((gsize) b * H + h) * tf->Tt + i) * tf->Ts);
-          memcpy ((float *) attn_weights_head (w, l, h) + (gsize) i * src_len, row,
-                  sizeof (float) * src_len);
-        }
-  return w;
+  return attn_enc_dec_cross (&tf->ed, tf->cfg.heads, b, tf->Tt, tf->Ts, tgt_len, src_len);
 }
 
 static gboolean
@@ -333,13 +305,7 @@ tf_free (AttnTrainModel *m)
   Tf *tf = (Tf *) m;
   attn_block_clear (&tf->blk);
   attn_params_free (m->params);
-  g_free (tf->enc);
-  g_free (tf->dec);
-  g_free (tf->enc_self);
-  g_free (tf->enc_ffn);
-  g_free (tf->dec_self);
-  g_free (tf->dec_cross);
-  g_free (tf->dec_ffn);
+  attn_enc_dec_clear (&tf->ed);
   g_free (tf);
 }
 
@@ -385,18 +351,12 @@ attn_train_transformer_new (const AttnTfConfig *config, GError **error)
     gint64 shape[2] = { 1, c->vocab };
     tf->flb = attn_params_add (P, "final_logits_bias", 2, shape, FALSE);
   }
-  tf->enc = g_new0 (LayerOff, c->encoder_layers);
-  tf->dec = g_new0 (LayerOff, c->decoder_layers);
+  attn_enc_dec_init (&tf->ed, c->encoder_layers, c->decoder_layers);
   for (int l = 0; l < c->encoder_layers; l++)
-    declare_layer (P, "encoder", l, FALSE, c->d_model, c->ffn_dim, &tf->enc[l]);
+    declare_layer (P, "encoder", l, FALSE, c->d_model, c->ffn_dim, &tf->ed.enc[l]);
   for (int l = 0; l < c->decoder_layers; l++)
-    declare_layer (P, "decoder", l, TRUE, c->d_model, c->ffn_dim, &tf->dec[l]);
+    declare_layer (P, "decoder", l, TRUE, c->d_model, c->ffn_dim, &tf->ed.dec[l]);
   attn_params_alloc (P);
-  tf->enc_self = g_new0 (AttnSubAct, c->encoder_layers);
-  tf->enc_ffn = g_new0 (AttnFfnAct, c->encoder_layers);
-  tf->dec_self = g_new0 (AttnSubAct, c->decoder_layers);
-  tf->dec_cross = g_new0 (AttnSubAct, c->decoder_layers);
-  tf->dec_ffn = g_new0 (AttnFfnAct, c->decoder_layers);
   return &tf->parent;
 }
 

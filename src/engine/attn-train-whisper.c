@@ -15,16 +15,11 @@
 #define IGNORE_LABEL (-1)
 
 typedef struct {
-  AttnSubOff self, cross;   /* cross: decoder layers only */
-  AttnFfnOff ffn;
-} WhLayer;
-
-typedef struct {
   AttnTrainModel parent;
   AttnWhisperTrainConfig cfg;
   gsize          conv1_w, conv1_b, conv2_w, conv2_b, enc_pos, enc_ln_g, enc_ln_b;
   gsize          embed, dec_pos, dec_ln_g, dec_ln_b;
-  WhLayer       *enc, *dec;
+  AttnEncDec     ed;                    /* the layers */
   AttnBlock      blk;
 
   /* activations, sized for cap_B × cap_Tt (the encoder's length is fixed) */
@@ -34,8 +29,6 @@ typedef struct {
   float         *col, *dcol;         /* [max(n_mels, d)·3, F] im2col scratch */
   float         *enc_x0, *dec_x0;    /* [Ns, d], [Nt, d] after positions + dropout */
   guint8        *enc_m0, *dec_m0;
-  AttnSubAct    *enc_self, *dec_self, *dec_cross;
-  AttnFfnAct    *enc_ffn, *dec_ffn;
   float         *enc_out, *enc_mean, *enc_rstd;   /* final layer norm [Ns, d], [Ns] */
   float         *dec_out, *dec_mean, *dec_rstd;   /* [Nt, d], [Nt] */
   float         *logits, *dlogits;   /* [Nt, V] */
@@ -57,7 +50,7 @@ add_t (AttnParams *p, const char *name, int ndim, gint64 a, gint64 b, gint64 c, 
 
 /* Layer l of "model.<stack>": BART's names, Whisper's key projections without a bias. */
 static void
-declare_layer (AttnParams *p, const char *stack, int l, int d, int ffn, WhLayer *o)
+declare_layer (AttnParams *p, const char *stack, int l, int d, int ffn, AttnLayerOff *o)
 {
   static const char *const attn[] = { "q_proj", "k_proj", "v_proj", "out_proj" };
   g_autofree char *prefix = g_strdup_printf ("model.%s.layers.%d", stack, l);
@@ -112,17 +105,7 @@ reserve (Wh *w, int B, int Tt)
   w->dec_x0 = attn_block_fbuf (blk, Nt * d);
   w->enc_m0 = attn_block_mbuf (blk, Ns * d);
   w->dec_m0 = attn_block_mbuf (blk, Nt * d);
-  for (int l = 0; l < c->encoder_layers; l++)
-    {
-      attn_block_alloc_attn (blk, &w->enc_self[l], Ns, Ns, (gsize) B * H * T * T);
-      attn_block_alloc_ffn (blk, &w->enc_ffn[l], Ns);
-    }
-  for (int l = 0; l < c->decoder_layers; l++)
-    {
-      attn_block_alloc_attn (blk, &w->dec_self[l], Nt, Nt, (gsize) B * H * Tt * Tt);
-      attn_block_alloc_attn (blk, &w->dec_cross[l], Nt, Ns, (gsize) B * H * Tt * T);
-      attn_block_alloc_ffn (blk, &w->dec_ffn[l], Nt);
-    }
+  attn_enc_dec_alloc (&w->ed, blk, B, H, T, Tt);
   w->enc_out = attn_block_fbuf (blk, Ns * d);
   w->enc_mean = attn_block_fbuf (blk, Ns);
   w->enc_rstd = attn_block_fbuf (blk, Ns);
@@ -150,6 +133,7 @@ reserve (Wh *w, int B, int Tt)
 static void
 encode (Wh *w, const AttnBatch *batch, gboolean train, AttnRng *rng)
 {
+  AttnEncDec *ed = &w->ed;
   const AttnWhisperTrainConfig *c = &w->cfg;
   AttnParams *P = w->parent.params;
   int B = batch->B, T = c->max_source_positions, F = 2 * T, d = c->d_model;
@@ -176,9 +160,10 @@ encode (Wh *w, const AttnBatch *batch, gboolean train, AttnRng *rng)
   h = w->enc_x0;
   for (int l = 0; l < c->encoder_layers; l++)
     {
-      attn_block_attn_fwd (&w->blk, &w->enc[l].self, &w->enc_self[l], h, h, &s_enc, train, rng);
-      attn_block_ffn_fwd (&w->blk, &w->enc[l].ffn, &w->enc_ffn[l], w->enc_self[l].y, B * T, train, rng);
-      h = w->enc_ffn[l].y;
+      attn_block_attn_fwd (&w->blk, &ed->enc[l].self, &ed->enc_self[l], h, h, &s_enc, train, rng);
+      attn_block_ffn_fwd (&w->blk, &ed->enc[l].ffn, &ed->enc_ffn[l], ed->enc_self[l].y, B * T,
+                          train, rng);
+      h = ed->enc_ffn[l].y;
     }
   attn_op_layernorm_fwd (h, B * T, d, ATTN_P (P, w->enc_ln_g), ATTN_P (P, w->enc_ln_b), 1e-5f,
                          w->enc_out, w->enc_mean, w->enc_rstd);
@@ -188,20 +173,21 @@ static const float *
 encoder_last (Wh *w)
 {
   int L = w->cfg.encoder_layers;
-  return L > 0 ? w->enc_ffn[L - 1].y : w->enc_x0;
+  return L > 0 ? w->ed.enc_ffn[L - 1].y : w->enc_x0;
 }
 
 static const float *
 decoder_last (Wh *w)
 {
   int L = w->cfg.decoder_layers;
-  return L > 0 ? w->dec_ffn[L - 1].y : w->dec_x0;
+  return L > 0 ? w->ed.dec_ffn[L - 1].y : w->dec_x0;
 }
 
 /* tgt_in [B, Tt] and enc_out → logits [B·Tt, V]. */
 static void
 decode (Wh *w, const AttnBatch *batch, gboolean train, AttnRng *rng)
 {
+  AttnEncDec *ed = &w->ed;
   const AttnWhisperTrainConfig *c = &w->cfg;
   AttnParams *P = w->parent.params;
   int B = batch->B, Tt = batch->Tt, T = c->max_source_positions, d = c->d_model;
@@ -217,11 +203,12 @@ decode (Wh *w, const AttnBatch *batch, gboolean train, AttnRng *rng)
   h = w->dec_x0;
   for (int l = 0; l < c->decoder_layers; l++)
     {
-      attn_block_attn_fwd (&w->blk, &w->dec[l].self, &w->dec_self[l], h, h, &s_dec, train, rng);
-      attn_block_attn_fwd (&w->blk, &w->dec[l].cross, &w->dec_cross[l], w->dec_self[l].y,
+      attn_block_attn_fwd (&w->blk, &ed->dec[l].self, &ed->dec_self[l], h, h, &s_dec, train, rng);
+      attn_block_attn_fwd (&w->blk, &ed->dec[l].cross, &ed->dec_cross[l], ed->dec_self[l].y,
                             w->enc_out, &s_cross, train, rng);
-      attn_block_ffn_fwd (&w->blk, &w->dec[l].ffn, &w->dec_ffn[l], w->dec_cross[l].y, B * Tt, train, rng);
-      h = w->dec_ffn[l].y;
+      attn_block_ffn_fwd (&w->blk, &ed->dec[l].ffn, &ed->dec_ffn[l], ed->dec_cross[l].y, B * Tt,
+                          train, rng);
+      h = ed->dec_ffn[l].y;
     }
   attn_op_layernorm_fwd (h, B * Tt, d, ATTN_P (P, w->dec_ln_g), ATTN_P (P, w->dec_ln_b), 1e-5f,
                          w->dec_out, w->dec_mean, w->dec_rstd);
@@ -265,6 +252,7 @@ ctc_loss (Wh *w, const AttnBatch *batch, gboolean with_grad)
 static void
 backward (Wh *w, const AttnBatch *batch, gboolean train)
 {
+  AttnEncDec *ed = &w->ed;
   const AttnWhisperTrainConfig *c = &w->cfg;
   AttnParams *P = w->parent.params;
   int B = batch->B, Tt = batch->Tt, T = c->max_source_positions, F = 2 * T, d = c->d_model;
@@ -286,12 +274,12 @@ backward (Wh *w, const AttnBatch *batch, gboolean train)
     {
       /* dcur: gradient at the layer's output, then (swapped) at its input */
       memset (dnext, 0, sizeof (float) * Nt * d);
-      attn_block_ffn_bwd (&w->blk, &w->dec[l].ffn, &w->dec_ffn[l], Nt, train, dcur, dnext);
+      attn_block_ffn_bwd (&w->blk, &ed->dec[l].ffn, &ed->dec_ffn[l], Nt, train, dcur, dnext);
       memset (dcur, 0, sizeof (float) * Nt * d);
-      attn_block_attn_bwd (&w->blk, &w->dec[l].cross, &w->dec_cross[l], &s_cross, train, dnext,
+      attn_block_attn_bwd (&w->blk, &ed->dec[l].cross, &ed->dec_cross[l], &s_cross, train, dnext,
                            dcur, w->g_enc);
       memset (dnext, 0, sizeof (float) * Nt * d);
-      attn_block_attn_bwd (&w->blk, &w->dec[l].self, &w->dec_self[l], &s_dec, train, dcur,
+      attn_block_attn_bwd (&w->blk, &ed->dec[l].self, &ed->dec_self[l], &s_dec, train, dcur,
                            dnext, dnext);
       tmp = dcur;
       dcur = dnext;
@@ -316,9 +304,9 @@ backward (Wh *w, const AttnBatch *batch, gboolean train)
   for (int l = c->encoder_layers - 1; l >= 0; l--)
     {
       memset (dnext, 0, sizeof (float) * Ns * d);
-      attn_block_ffn_bwd (&w->blk, &w->enc[l].ffn, &w->enc_ffn[l], Ns, train, dcur, dnext);
+      attn_block_ffn_bwd (&w->blk, &ed->enc[l].ffn, &ed->enc_ffn[l], Ns, train, dcur, dnext);
       memset (dcur, 0, sizeof (float) * Ns * d);
-      attn_block_attn_bwd (&w->blk, &w->enc[l].self, &w->enc_self[l], &s_enc, train, dnext,
+      attn_block_attn_bwd (&w->blk, &ed->enc[l].self, &ed->enc_self[l], &s_enc, train, dnext,
                            dcur, dcur);
     }
   /* positions are fixed; [B, T, d] → [B, d, T], GELU, conv2, GELU, conv1 */
@@ -432,16 +420,7 @@ static AttnWeights *
 wh_cross (AttnTrainModel *m, int b, int tgt_len, int src_len)
 {
   Wh *w = (Wh *) m;
-  int L = w->cfg.decoder_layers, H = w->cfg.heads;
-  AttnWeights *aw = attn_weights_new (L, H, tgt_len, src_len);
-
-  for (int l = 0; l < L; l++)
-    for (int h = 0; h < H; h++)
-      for (int i = 0; i < tgt_len; i++)
-        memcpy ((float *) attn_weights_head (aw, l, h) + (gsize) i * src_len,
-                w->dec_cross[l].p + (((gsize) b * H + h) * w->Tt + i) * w->T,
-                sizeof (float) * src_len);
-  return aw;
+  return attn_enc_dec_cross (&w->ed, w->cfg.heads, b, w->Tt, w->T, tgt_len, src_len);
 }
 
 /* ---- saving ---- */
@@ -554,13 +533,7 @@ wh_free (AttnTrainModel *m)
   Wh *w = (Wh *) m;
   attn_block_clear (&w->blk);
   attn_params_free (m->params);
-  g_free (w->enc);
-  g_free (w->dec);
-  g_free (w->enc_self);
-  g_free (w->enc_ffn);
-  g_free (w->dec_self);
-  g_free (w->dec_cross);
-  g_free (w->dec_ffn);
+  attn_enc_dec_clear (&w->ed);
   g_free (w);
 }
 
@@ -618,24 +591,18 @@ attn_train_whisper_new (const AttnWhisperTrainConfig *config, GError **error)
   w->conv2_b = add_t (P, "model.encoder.conv2.bias", 1, d, 0, 0, FALSE);
   /* fixed sinusoids: never given a gradient, so AdamW leaves them as they are */
   w->enc_pos = add_t (P, "model.encoder.embed_positions.weight", 2, c->max_source_positions, d, 0, FALSE);
-  w->enc = g_new0 (WhLayer, c->encoder_layers);
+  attn_enc_dec_init (&w->ed, c->encoder_layers, c->decoder_layers);
   for (int l = 0; l < c->encoder_layers; l++)
-    declare_layer (P, "encoder", l, c->d_model, c->ffn_dim, &w->enc[l]);
+    declare_layer (P, "encoder", l, c->d_model, c->ffn_dim, &w->ed.enc[l]);
   w->enc_ln_g = add_t (P, "model.encoder.layer_norm.weight", 1, d, 0, 0, FALSE);
   w->enc_ln_b = add_t (P, "model.encoder.layer_norm.bias", 1, d, 0, 0, FALSE);
   w->embed = add_t (P, "model.decoder.embed_tokens.weight", 2, c->vocab, d, 0, TRUE);
   w->dec_pos = add_t (P, "model.decoder.embed_positions.weight", 2, c->max_target_positions, d, 0, FALSE);
-  w->dec = g_new0 (WhLayer, c->decoder_layers);
   for (int l = 0; l < c->decoder_layers; l++)
-    declare_layer (P, "decoder", l, c->d_model, c->ffn_dim, &w->dec[l]);
+    declare_layer (P, "decoder", l, c->d_model, c->ffn_dim, &w->ed.dec[l]);
   w->dec_ln_g = add_t (P, "model.decoder.layer_norm.weight", 1, d, 0, 0, FALSE);
   w->dec_ln_b = add_t (P, "model.decoder.layer_norm.bias", 1, d, 0, 0, FALSE);
   attn_params_alloc (P);
-  w->enc_self = g_new0 (AttnSubAct, c->encoder_layers);
-  w->enc_ffn = g_new0 (AttnFfnAct, c->encoder_layers);
-  w->dec_self = g_new0 (AttnSubAct, c->decoder_layers);
-  w->dec_cross = g_new0 (AttnSubAct, c->decoder_layers);
-  w->dec_ffn = g_new0 (AttnFfnAct, c->decoder_layers);
   return &w->parent;
 }
 
