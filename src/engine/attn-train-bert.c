@@ -14,9 +14,9 @@
  * implemented: the saved config says attention_probs_dropout_prob 0. */
 #include <math.h>
 #include <string.h>
-#include <json-glib/json-glib.h>
 
 #include "attn-error.h"
+#include "attn-train-json.h"
 #include "attn-train-private.h"
 
 #define BERT_LN_EPS 1e-12
@@ -276,61 +276,49 @@ bert_save_config (AttnTrainModel *m, const char *dir, GError **error)
   Bert *bt = (Bert *) m;
   const AttnBertConfig *c = &bt->cfg;
   g_autoptr (JsonBuilder) jb = json_builder_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
-  g_autofree char *path = g_build_filename (dir, "config.json", NULL);
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
   /* 0.1, not the float's 0.10000000149011612 */
   double dropout = g_ascii_strtod (g_ascii_formatd (buf, sizeof buf, "%.6g", c->dropout), NULL);
 
-#define KV_INT(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_int_value (jb, v); } while (0)
-#define KV_DBL(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_double_value (jb, v); } while (0)
-#define KV_STR(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_string_value (jb, v); } while (0)
   json_builder_begin_object (jb);
   json_builder_set_member_name (jb, "architectures");
   json_builder_begin_array (jb);
   json_builder_add_string_value (jb, "BertForSequenceClassification");
   json_builder_end_array (jb);
-  KV_STR ("model_type", "bert");
-  KV_INT ("vocab_size", c->vocab);
-  KV_INT ("hidden_size", c->d_model);
-  KV_INT ("num_hidden_layers", c->layers);
-  KV_INT ("num_attention_heads", c->heads);
-  KV_INT ("intermediate_size", c->ffn_dim);
-  KV_STR ("hidden_act", attn_tact_name (c->act));
-  KV_DBL ("hidden_dropout_prob", dropout);
-  KV_DBL ("attention_probs_dropout_prob", 0.0);
-  KV_DBL ("classifier_dropout", dropout);
-  KV_INT ("max_position_embeddings", c->max_positions);
-  KV_INT ("type_vocab_size", c->type_vocab);
-  KV_DBL ("initializer_range", BERT_INIT_STD);
-  KV_DBL ("layer_norm_eps", BERT_LN_EPS);
-  KV_INT ("pad_token_id", c->pad_id);
-  KV_STR ("position_embedding_type", "absolute");
-  KV_STR ("problem_type", "single_label_classification");
+  ATTN_KV_STR ("model_type", "bert");
+  ATTN_KV_INT ("vocab_size", c->vocab);
+  ATTN_KV_INT ("hidden_size", c->d_model);
+  ATTN_KV_INT ("num_hidden_layers", c->layers);
+  ATTN_KV_INT ("num_attention_heads", c->heads);
+  ATTN_KV_INT ("intermediate_size", c->ffn_dim);
+  ATTN_KV_STR ("hidden_act", attn_tact_name (c->act));
+  ATTN_KV_DBL ("hidden_dropout_prob", dropout);
+  ATTN_KV_DBL ("attention_probs_dropout_prob", 0.0);
+  ATTN_KV_DBL ("classifier_dropout", dropout);
+  ATTN_KV_INT ("max_position_embeddings", c->max_positions);
+  ATTN_KV_INT ("type_vocab_size", c->type_vocab);
+  ATTN_KV_DBL ("initializer_range", BERT_INIT_STD);
+  ATTN_KV_DBL ("layer_norm_eps", BERT_LN_EPS);
+  ATTN_KV_INT ("pad_token_id", c->pad_id);
+  ATTN_KV_STR ("position_embedding_type", "absolute");
+  ATTN_KV_STR ("problem_type", "single_label_classification");
   json_builder_set_member_name (jb, "id2label");
   json_builder_begin_object (jb);
   for (int i = 0; i < c->n_labels; i++)
     {
       char key[16];
       g_snprintf (key, sizeof key, "%d", i);
-      KV_STR (key, bt->labels[i]);
+      ATTN_KV_STR (key, bt->labels[i]);
     }
   json_builder_end_object (jb);
   json_builder_set_member_name (jb, "label2id");
   json_builder_begin_object (jb);
   for (int i = 0; i < c->n_labels; i++)
-    KV_INT (bt->labels[i], i);
+    ATTN_KV_INT (bt->labels[i], i);
   json_builder_end_object (jb);
-  KV_STR ("torch_dtype", "float32");
+  ATTN_KV_STR ("torch_dtype", "float32");
   json_builder_end_object (jb);
-#undef KV_INT
-#undef KV_DBL
-#undef KV_STR
-  root = json_builder_get_root (jb);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  return json_generator_to_file (gen, path, error);
+  return attn_train_write_json (jb, dir, "config.json", error);
 }
 
 static void

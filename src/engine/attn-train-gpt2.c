@@ -12,9 +12,9 @@
  * targets equal to pad_id are not counted); the source side is ignored. */
 #include <math.h>
 #include <string.h>
-#include <json-glib/json-glib.h>
 
 #include "attn-error.h"
+#include "attn-train-json.h"
 #include "attn-train-private.h"
 
 typedef struct {
@@ -322,9 +322,6 @@ gpt2_save_config (AttnTrainModel *m, const char *dir, GError **error)
   Gpt2T *g = (Gpt2T *) m;
   const AttnGpt2Config *c = &g->cfg;
   g_autoptr (JsonBuilder) jb = json_builder_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
-  g_autofree char *path = g_build_filename (dir, "config.json", NULL);
   g_autofree char *gpath = g_build_filename (dir, "generation_config.json", NULL);
   g_autofree char *gtext = NULL;
   const struct { const char *key; gint64 value; } ints[] = {
@@ -363,10 +360,7 @@ gpt2_save_config (AttnTrainModel *m, const char *dir, GError **error)
   json_builder_set_member_name (jb, "torch_dtype");
   json_builder_add_string_value (jb, "float32");
   json_builder_end_object (jb);
-  root = json_builder_get_root (jb);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  if (!json_generator_to_file (gen, path, error))
+  if (!attn_train_write_json (jb, dir, "config.json", error))
     return FALSE;
   gtext = g_strdup_printf ("{\n  \"bos_token_id\": %d,\n  \"eos_token_id\": %d,\n"
                            "  \"max_length\": %d\n}\n", c->bos_id, c->eos_id, c->n_positions);

@@ -17,7 +17,20 @@
 #include <json-glib/json-glib.h>
 
 #include "attn-error.h"
+#include "attn-train-json.h"
 #include "attn-trainer-private.h"
+
+gboolean
+attn_train_write_json (JsonBuilder *jb, const char *dir, const char *name, GError **error)
+{
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (jb);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  return json_generator_to_file (gen, path, error);
+}
 
 /* ---- parameters ---- */
 

@@ -2,8 +2,8 @@
  * sort), drawn from the seeded PRNG so that a seed fixes every batch, and the
  * word-level tokenizer files written next to a trained toy model. */
 #include <string.h>
-#include <json-glib/json-glib.h>
 
+#include "attn-train-json.h"
 #include "attn-train-private.h"
 
 static const char *const toy_words[ATTN_TOY_VOCAB] = {
@@ -154,17 +154,6 @@ add_template_piece (JsonBuilder *jb, gboolean special, const char *id)
   json_builder_end_object (jb);
 }
 
-static gboolean
-write_json (JsonBuilder *jb, const char *dir, const char *name, GError **error)
-{
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = json_builder_get_root (jb);
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  return json_generator_to_file (gen, path, error);
-}
-
 /* Words 0–3 are <pad> <s> </s> <unk>. Whitespace pre-tokenizer; the
  * post-processor appends </s>, as Marian's tokenizer does; decoding joins words
  * with spaces. */
@@ -182,7 +171,7 @@ attn_toy_write_tokenizer (const char *dir, const char *const *words, int n_words
       json_builder_add_int_value (vj, i);
     }
   json_builder_end_object (vj);
-  if (!write_json (vj, dir, "vocab.json", error))
+  if (!attn_train_write_json (vj, dir, "vocab.json", error))
     return FALSE;
 
   json_builder_begin_object (tj);
@@ -262,7 +251,7 @@ attn_toy_write_tokenizer (const char *dir, const char *const *words, int n_words
   json_builder_add_string_value (tj, words[3]);
   json_builder_end_object (tj);
   json_builder_end_object (tj);
-  if (!write_json (tj, dir, "tokenizer.json", error))
+  if (!attn_train_write_json (tj, dir, "tokenizer.json", error))
     return FALSE;
 
   json_builder_begin_object (cj);
@@ -279,5 +268,5 @@ attn_toy_write_tokenizer (const char *dir, const char *const *words, int n_words
   json_builder_set_member_name (cj, "model_max_length");
   json_builder_add_int_value (cj, 512);
   json_builder_end_object (cj);
-  return write_json (cj, dir, "tokenizer_config.json", error);
+  return attn_train_write_json (cj, dir, "tokenizer_config.json", error);
 }

@@ -6,9 +6,9 @@
  * inference engine unchanged. */
 #include <math.h>
 #include <string.h>
-#include <json-glib/json-glib.h>
 
 #include "attn-error.h"
+#include "attn-train-json.h"
 #include "attn-train-private.h"
 
 typedef struct {
@@ -241,51 +241,41 @@ tf_save_config (AttnTrainModel *m, const char *dir, GError **error)
   Tf *tf = (Tf *) m;
   const AttnTfConfig *c = &tf->cfg;
   g_autoptr (JsonBuilder) jb = json_builder_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
-  g_autofree char *path = g_build_filename (dir, "config.json", NULL);
   g_autofree char *gpath = g_build_filename (dir, "generation_config.json", NULL);
   g_autofree char *gtext = NULL;
 
-#define KV_INT(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_int_value (jb, v); } while (0)
-#define KV_DBL(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_double_value (jb, v); } while (0)
-#define KV_STR(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_string_value (jb, v); } while (0)
-#define KV_BOOL(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_boolean_value (jb, v); } while (0)
   json_builder_begin_object (jb);
   json_builder_set_member_name (jb, "architectures");
   json_builder_begin_array (jb);
   json_builder_add_string_value (jb, "MarianMTModel");
   json_builder_end_array (jb);
-  KV_STR ("model_type", "marian");
-  KV_STR ("activation_function", attn_tact_name (c->act));
-  KV_INT ("d_model", c->d_model);
-  KV_INT ("encoder_layers", c->encoder_layers);
-  KV_INT ("decoder_layers", c->decoder_layers);
-  KV_INT ("encoder_attention_heads", c->heads);
-  KV_INT ("decoder_attention_heads", c->heads);
-  KV_INT ("encoder_ffn_dim", c->ffn_dim);
-  KV_INT ("decoder_ffn_dim", c->ffn_dim);
-  KV_INT ("vocab_size", c->vocab);
-  KV_INT ("decoder_vocab_size", c->vocab);
-  KV_INT ("max_position_embeddings", c->max_positions);
-  KV_INT ("pad_token_id", c->pad_id);
-  KV_INT ("bos_token_id", c->bos_id);
-  KV_INT ("eos_token_id", c->eos_id);
-  KV_INT ("forced_eos_token_id", c->eos_id);
-  KV_INT ("decoder_start_token_id", c->bos_id);
-  KV_DBL ("dropout", c->dropout);
-  KV_DBL ("attention_dropout", 0.0);
-  KV_DBL ("activation_dropout", 0.0);
-  KV_BOOL ("scale_embedding", TRUE);
-  KV_BOOL ("share_encoder_decoder_embeddings", TRUE);
-  KV_BOOL ("tie_word_embeddings", TRUE);
-  KV_BOOL ("is_encoder_decoder", TRUE);
-  KV_STR ("dtype", "float32");
+  ATTN_KV_STR ("model_type", "marian");
+  ATTN_KV_STR ("activation_function", attn_tact_name (c->act));
+  ATTN_KV_INT ("d_model", c->d_model);
+  ATTN_KV_INT ("encoder_layers", c->encoder_layers);
+  ATTN_KV_INT ("decoder_layers", c->decoder_layers);
+  ATTN_KV_INT ("encoder_attention_heads", c->heads);
+  ATTN_KV_INT ("decoder_attention_heads", c->heads);
+  ATTN_KV_INT ("encoder_ffn_dim", c->ffn_dim);
+  ATTN_KV_INT ("decoder_ffn_dim", c->ffn_dim);
+  ATTN_KV_INT ("vocab_size", c->vocab);
+  ATTN_KV_INT ("decoder_vocab_size", c->vocab);
+  ATTN_KV_INT ("max_position_embeddings", c->max_positions);
+  ATTN_KV_INT ("pad_token_id", c->pad_id);
+  ATTN_KV_INT ("bos_token_id", c->bos_id);
+  ATTN_KV_INT ("eos_token_id", c->eos_id);
+  ATTN_KV_INT ("forced_eos_token_id", c->eos_id);
+  ATTN_KV_INT ("decoder_start_token_id", c->bos_id);
+  ATTN_KV_DBL ("dropout", c->dropout);
+  ATTN_KV_DBL ("attention_dropout", 0.0);
+  ATTN_KV_DBL ("activation_dropout", 0.0);
+  ATTN_KV_BOOL ("scale_embedding", TRUE);
+  ATTN_KV_BOOL ("share_encoder_decoder_embeddings", TRUE);
+  ATTN_KV_BOOL ("tie_word_embeddings", TRUE);
+  ATTN_KV_BOOL ("is_encoder_decoder", TRUE);
+  ATTN_KV_STR ("dtype", "float32");
   json_builder_end_object (jb);
-  root = json_builder_get_root (jb);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  if (!json_generator_to_file (gen, path, error))
+  if (!attn_train_write_json (jb, dir, "config.json", error))
     return FALSE;
   gtext = g_strdup_printf ("{\n  \"decoder_start_token_id\": %d,\n  \"bos_token_id\": %d,\n"
                            "  \"eos_token_id\": %d,\n  \"forced_eos_token_id\": %d,\n"
@@ -293,10 +283,6 @@ tf_save_config (AttnTrainModel *m, const char *dir, GError **error)
                            c->bos_id, c->bos_id, c->eos_id, c->eos_id, c->pad_id,
                            c->max_positions);
   return g_file_set_contents (gpath, gtext, -1, error);
-#undef KV_INT
-#undef KV_DBL
-#undef KV_STR
-#undef KV_BOOL
 }
 
 static void

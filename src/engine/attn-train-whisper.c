@@ -7,9 +7,9 @@
  * attn_op_conv1d_*. */
 #include <math.h>
 #include <string.h>
-#include <json-glib/json-glib.h>
 
 #include "attn-error.h"
+#include "attn-train-json.h"
 #include "attn-train-private.h"
 
 #define IGNORE_LABEL (-1)
@@ -425,21 +425,6 @@ wh_cross (AttnTrainModel *m, int b, int tgt_len, int src_len)
 
 /* ---- saving ---- */
 
-static gboolean
-write_json (JsonBuilder *jb, const char *dir, const char *name, GError **error)
-{
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = json_builder_get_root (jb);
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  return json_generator_to_file (gen, path, error);
-}
-
-#define KV_INT(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_int_value (jb, v); } while (0)
-#define KV_DBL(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_double_value (jb, v); } while (0)
-#define KV_STR(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_string_value (jb, v); } while (0)
-#define KV_BOOL(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_boolean_value (jb, v); } while (0)
 
 static gboolean
 wh_save_config (AttnTrainModel *m, const char *dir, GError **error)
@@ -453,79 +438,75 @@ wh_save_config (AttnTrainModel *m, const char *dir, GError **error)
   json_builder_begin_array (jb);
   json_builder_add_string_value (jb, "WhisperForConditionalGeneration");
   json_builder_end_array (jb);
-  KV_STR ("model_type", "whisper");
-  KV_STR ("activation_function", "gelu");
-  KV_INT ("d_model", c->d_model);
-  KV_INT ("encoder_layers", c->encoder_layers);
-  KV_INT ("decoder_layers", c->decoder_layers);
-  KV_INT ("encoder_attention_heads", c->heads);
-  KV_INT ("decoder_attention_heads", c->heads);
-  KV_INT ("encoder_ffn_dim", c->ffn_dim);
-  KV_INT ("decoder_ffn_dim", c->ffn_dim);
-  KV_INT ("vocab_size", c->vocab);
-  KV_INT ("num_mel_bins", c->n_mels);
-  KV_INT ("max_source_positions", c->max_source_positions);
-  KV_INT ("max_target_positions", c->max_target_positions);
-  KV_INT ("pad_token_id", c->eos_id);
-  KV_INT ("bos_token_id", c->eos_id);
-  KV_INT ("eos_token_id", c->eos_id);
-  KV_INT ("decoder_start_token_id", c->prompt[0]);
-  KV_DBL ("dropout", c->dropout);
-  KV_DBL ("attention_dropout", 0.0);
-  KV_DBL ("activation_dropout", 0.0);
-  KV_BOOL ("scale_embedding", FALSE);
-  KV_BOOL ("tie_word_embeddings", TRUE);
-  KV_BOOL ("is_encoder_decoder", TRUE);
-  KV_BOOL ("use_cache", TRUE);
-  KV_STR ("dtype", "float32");
+  ATTN_KV_STR ("model_type", "whisper");
+  ATTN_KV_STR ("activation_function", "gelu");
+  ATTN_KV_INT ("d_model", c->d_model);
+  ATTN_KV_INT ("encoder_layers", c->encoder_layers);
+  ATTN_KV_INT ("decoder_layers", c->decoder_layers);
+  ATTN_KV_INT ("encoder_attention_heads", c->heads);
+  ATTN_KV_INT ("decoder_attention_heads", c->heads);
+  ATTN_KV_INT ("encoder_ffn_dim", c->ffn_dim);
+  ATTN_KV_INT ("decoder_ffn_dim", c->ffn_dim);
+  ATTN_KV_INT ("vocab_size", c->vocab);
+  ATTN_KV_INT ("num_mel_bins", c->n_mels);
+  ATTN_KV_INT ("max_source_positions", c->max_source_positions);
+  ATTN_KV_INT ("max_target_positions", c->max_target_positions);
+  ATTN_KV_INT ("pad_token_id", c->eos_id);
+  ATTN_KV_INT ("bos_token_id", c->eos_id);
+  ATTN_KV_INT ("eos_token_id", c->eos_id);
+  ATTN_KV_INT ("decoder_start_token_id", c->prompt[0]);
+  ATTN_KV_DBL ("dropout", c->dropout);
+  ATTN_KV_DBL ("attention_dropout", 0.0);
+  ATTN_KV_DBL ("activation_dropout", 0.0);
+  ATTN_KV_BOOL ("scale_embedding", FALSE);
+  ATTN_KV_BOOL ("tie_word_embeddings", TRUE);
+  ATTN_KV_BOOL ("is_encoder_decoder", TRUE);
+  ATTN_KV_BOOL ("use_cache", TRUE);
+  ATTN_KV_STR ("dtype", "float32");
   json_builder_end_object (jb);
-  if (!write_json (jb, dir, "config.json", error))
+  if (!attn_train_write_json (jb, dir, "config.json", error))
     return FALSE;
 
   /* generation: the English transcription prompt as transformers builds it from these */
   json_builder_reset (jb);
   json_builder_begin_object (jb);
-  KV_INT ("decoder_start_token_id", c->prompt[0]);
-  KV_INT ("bos_token_id", c->eos_id);
-  KV_INT ("eos_token_id", c->eos_id);
-  KV_INT ("pad_token_id", c->eos_id);
-  KV_INT ("max_length", c->max_target_positions);
-  KV_BOOL ("is_multilingual", TRUE);
+  ATTN_KV_INT ("decoder_start_token_id", c->prompt[0]);
+  ATTN_KV_INT ("bos_token_id", c->eos_id);
+  ATTN_KV_INT ("eos_token_id", c->eos_id);
+  ATTN_KV_INT ("pad_token_id", c->eos_id);
+  ATTN_KV_INT ("max_length", c->max_target_positions);
+  ATTN_KV_BOOL ("is_multilingual", TRUE);
   json_builder_set_member_name (jb, "lang_to_id");
   json_builder_begin_object (jb);
-  KV_INT ("<|en|>", c->lang_id);
+  ATTN_KV_INT ("<|en|>", c->lang_id);
   json_builder_end_object (jb);
   json_builder_set_member_name (jb, "task_to_id");
   json_builder_begin_object (jb);
-  KV_INT ("transcribe", c->task_id);
+  ATTN_KV_INT ("transcribe", c->task_id);
   json_builder_end_object (jb);
-  KV_INT ("no_timestamps_token_id", c->no_timestamps_id);
+  ATTN_KV_INT ("no_timestamps_token_id", c->no_timestamps_id);
   json_builder_end_object (jb);
-  if (!write_json (jb, dir, "generation_config.json", error))
+  if (!attn_train_write_json (jb, dir, "generation_config.json", error))
     return FALSE;
 
   /* the feature extractor: windows of max_source_positions / 50 seconds */
   json_builder_reset (jb);
   json_builder_begin_object (jb);
-  KV_STR ("feature_extractor_type", "WhisperFeatureExtractor");
-  KV_INT ("feature_size", c->n_mels);
-  KV_INT ("sampling_rate", 16000);
-  KV_INT ("hop_length", 160);
-  KV_INT ("n_fft", 400);
-  KV_INT ("chunk_length", seconds);
-  KV_INT ("n_samples", (gint64) seconds * 16000);
-  KV_INT ("nb_max_frames", (gint64) seconds * 100);
-  KV_DBL ("padding_value", 0.0);
-  KV_STR ("padding_side", "right");
-  KV_BOOL ("return_attention_mask", FALSE);
+  ATTN_KV_STR ("feature_extractor_type", "WhisperFeatureExtractor");
+  ATTN_KV_INT ("feature_size", c->n_mels);
+  ATTN_KV_INT ("sampling_rate", 16000);
+  ATTN_KV_INT ("hop_length", 160);
+  ATTN_KV_INT ("n_fft", 400);
+  ATTN_KV_INT ("chunk_length", seconds);
+  ATTN_KV_INT ("n_samples", (gint64) seconds * 16000);
+  ATTN_KV_INT ("nb_max_frames", (gint64) seconds * 100);
+  ATTN_KV_DBL ("padding_value", 0.0);
+  ATTN_KV_STR ("padding_side", "right");
+  ATTN_KV_BOOL ("return_attention_mask", FALSE);
   json_builder_end_object (jb);
-  return write_json (jb, dir, "preprocessor_config.json", error);
+  return attn_train_write_json (jb, dir, "preprocessor_config.json", error);
 }
 
-#undef KV_INT
-#undef KV_DBL
-#undef KV_STR
-#undef KV_BOOL
 
 static void
 wh_free (AttnTrainModel *m)

@@ -1,0 +1,23 @@
+/* attn-train-json.h — what the trainers use to write a saved model's JSON files
+ * (config.json, generation_config.json, preprocessor_config.json, tokenizer.json). */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* One member of the object being built by `jb` (a JsonBuilder * in scope). */
+#define ATTN_KV_INT(k, v) \
+  do { json_builder_set_member_name (jb, k); json_builder_add_int_value (jb, v); } while (0)
+#define ATTN_KV_DBL(k, v) \
+  do { json_builder_set_member_name (jb, k); json_builder_add_double_value (jb, v); } while (0)
+#define ATTN_KV_STR(k, v) \
+  do { json_builder_set_member_name (jb, k); json_builder_add_string_value (jb, v); } while (0)
+#define ATTN_KV_BOOL(k, v) \
+  do { json_builder_set_member_name (jb, k); json_builder_add_boolean_value (jb, v); } while (0)
+
+/* Writes what jb built, pretty-printed, to dir/name. */
+gboolean attn_train_write_json (JsonBuilder *jb, const char *dir, const char *name,
+                                GError **error);
+
+G_END_DECLS
