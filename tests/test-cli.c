@@ -696,6 +696,66 @@ test_convert (void)
   test_rmdir (dir);
 }
 
+/* `attn-cli convert A B --out C` averages checkpoints: C's weights are the element-wise
+ * mean of A's and B's (here B = 3 × A, so C = 2 × A), and C runs; folders of two
+ * different models cannot be averaged. */
+static void
+test_convert_average (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *a = test_fixture ("gpt2", NULL);
+  g_autofree char *b = g_build_filename (dir, "times3", NULL);
+  g_autofree char *out = g_build_filename (dir, "mean", NULL);
+  g_autofree char *mean_path = g_build_filename (out, "model.safetensors", NULL);
+  g_autofree char *other = test_fixture ("bert", NULL);
+  g_auto(Cli) c = { 0 }, r = { 0 }, bad = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AttnCheckpoint) mean = NULL;
+  guint n;
+  AttnTensorOut *t = test_fixture_tensors ("gpt2", &n);
+  double worst = 0;
+
+  g_assert_cmpint (g_mkdir (b, 0755), ==, 0);
+  test_copy_fixture_files ("gpt2", b, "config.json", "generation_config.json", "merges.txt",
+                           "tokenizer.json", "tokenizer_config.json", "vocab.json", NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      gsize len = 1;
+      for (int d = 0; d < t[i].ndim; d++)
+        len *= (gsize) t[i].shape[d];
+      for (gsize k = 0; k < len; k++)
+        ((float *) t[i].data)[k] *= 3.0f;
+    }
+  test_write_tensors (b, t, n, ATTN_DTYPE_F32);
+  test_tensors_free (t, n);
+
+  cli_run (&c, "convert", a, b, "--out", out, "--dtype", "f32", NULL);
+  assert_ok (&c);
+  t = test_fixture_tensors ("gpt2", &n);
+  mean = attn_checkpoint_open_file (mean_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (attn_checkpoint_n_tensors (mean), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      gsize len = 1;
+      g_autofree float *v = attn_checkpoint_read_f32 (mean, t[i].name, t[i].ndim, t[i].shape, &error);
+      g_assert_no_error (error);
+      for (int d = 0; d < t[i].ndim; d++)
+        len *= (gsize) t[i].shape[d];
+      for (gsize k = 0; k < len; k++)
+        worst = MAX (worst, fabs (v[k] - 2.0 * t[i].data[k]) / MAX (1e-3, fabs (t[i].data[k])));
+    }
+  test_tensors_free (t, n);
+  g_test_message ("mean of x and 3x: largest relative difference to 2x %.3g", worst);
+  g_assert_cmpfloat (worst, <, 1e-6);
+  cli_run (&r, "run", out, "--text", "hello world", NULL);
+  assert_ok (&r);
+
+  cli_run (&bad, "convert", a, other, "--out", out, NULL);
+  assert_fails (&bad, "one model");
+  test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -712,5 +772,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/eval/classification", test_eval_classification);
   g_test_add_func ("/cli/eval/language-model", test_eval_language_model);
   g_test_add_func ("/cli/convert", test_convert);
+  g_test_add_func ("/cli/convert-average", test_convert_average);
   return g_test_run ();
 }

@@ -1,8 +1,11 @@
 /* attn-cli-convert.c — `attn-cli convert`: a copy of a model folder with its weights
  * stored as float16 (or float32), for shipping small built-in models.
  *
- *   attn-cli convert MODEL_DIR --out DIR [--dtype f16|f32]
+ *   attn-cli convert MODEL_DIR [MORE_DIRS…] --out DIR [--dtype f16|f32]
  *
+ * Given several folders (checkpoints of one run, saved at different steps), the copy's
+ * weights are their element-wise mean ("checkpoint averaging"): every folder must hold
+ * the same tensors with the same shapes; the other files come from the first.
  * Every floating tensor is rewritten in the chosen storage (integer tensors are not
  * expected in the models the engine loads and are refused); the other files of the
  * folder are copied, except the optimizer state, which only resuming needs. The copy is
@@ -15,9 +18,49 @@
 #include <errno.h>
 #include <string.h>
 
-static gboolean
-write_weights (AttnCheckpoint *ckpt, const char *path, AttnDType storage, GError **error)
+/* The tensor `t` of the first checkpoint: its values, or the mean of its values in every
+ * checkpoint of ckpts (which must all have it, with the same shape). */
+static float *
+read_mean (GPtrArray *ckpts, char **dirs, const AttnTensorInfo *t, GError **error)
 {
+  gsize n = 1;
+  float *sum, *v;
+
+  for (int d = 0; d < t->ndim; d++)
+    n *= (gsize) t->shape[d];
+  sum = attn_checkpoint_read_f32 (g_ptr_array_index (ckpts, 0), t->name, t->ndim, t->shape, error);
+  for (guint c = 1; sum != NULL && c < ckpts->len; c++)
+    {
+      AttnCheckpoint *other = g_ptr_array_index (ckpts, c);
+      const AttnTensorInfo *o = attn_checkpoint_find (other, t->name);
+      if (o == NULL || o->ndim != t->ndim || memcmp (o->shape, t->shape, sizeof (gint64) * t->ndim) != 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "%s %s “%s” %s %s; averaged checkpoints must come from one model",
+                       dirs[c], o == NULL ? "has no tensor" : "has another shape for", t->name,
+                       o == NULL ? "as" : "than", dirs[0]);
+          g_clear_pointer (&sum, g_free);
+          break;
+        }
+      if ((v = attn_checkpoint_read_f32 (other, t->name, t->ndim, t->shape, error)) == NULL)
+        {
+          g_clear_pointer (&sum, g_free);
+          break;
+        }
+      for (gsize i = 0; i < n; i++)
+        sum[i] += v[i];
+      g_free (v);
+    }
+  for (gsize i = 0; sum != NULL && ckpts->len > 1 && i < n; i++)
+    sum[i] /= (float) ckpts->len;
+  return sum;
+}
+
+static gboolean
+write_weights (GPtrArray *ckpts, char **dirs, const char *path, AttnDType storage,
+               GError **error)
+{
+  AttnCheckpoint *ckpt = g_ptr_array_index (ckpts, 0);
   guint n;
   const char **names = attn_checkpoint_names (ckpt, &n);
   g_autofree AttnTensorOut *out = g_new0 (AttnTensorOut, n);
@@ -37,7 +80,7 @@ write_weights (AttnCheckpoint *ckpt, const char *path, AttnDType storage, GError
                        t->file, t->name, attn_dtype_name (t->dtype));
           return FALSE;
         }
-      v = attn_checkpoint_read_f32 (ckpt, t->name, t->ndim, t->shape, error);
+      v = read_mean (ckpts, dirs, t, error);
       if (v == NULL)
         return FALSE;
       g_ptr_array_add (buffers, v);
@@ -84,11 +127,13 @@ attn_cli_convert (int argc, char **argv)
     { "dtype", 0, 0, G_OPTION_ARG_STRING, &dtype, "Weight storage: f16 (default) or f32", "TYPE" },
     { NULL }
   };
-  g_autoptr(GOptionContext) octx = g_option_context_new ("MODEL_DIR — copy a model with float16 weights");
+  g_autoptr(GOptionContext) octx =
+    g_option_context_new ("MODEL_DIR [MORE_DIRS…] — copy a model with float16 weights (the mean "
+                          "of several checkpoints of one run, given more folders)");
   g_autoptr(GError) error = NULL;
-  g_autoptr(AttnCheckpoint) ckpt = NULL;
+  g_autoptr(GPtrArray) ckpts = g_ptr_array_new_with_free_func ((GDestroyNotify) attn_checkpoint_free);
   g_autoptr(AttnModel) check = NULL;
-  g_autofree char *weights = NULL, *in_real = NULL, *out_real = NULL;
+  g_autofree char *weights = NULL, *out_real = NULL;
   AttnDType storage = ATTN_DTYPE_F16;
 
   g_option_context_add_main_entries (octx, entries, NULL);
@@ -97,7 +142,7 @@ attn_cli_convert (int argc, char **argv)
       attn_cli_fail ("%s", error->message);
       return 2;
     }
-  if (argc != 2 || out == NULL)
+  if (argc < 2 || out == NULL)
     {
       attn_cli_fail ("convert needs MODEL_DIR and --out DIR (see attn-cli convert --help)");
       return 2;
@@ -109,18 +154,27 @@ attn_cli_convert (int argc, char **argv)
       attn_cli_fail ("--dtype must be f16 or f32, not “%s”", dtype);
       return 2;
     }
-  in_real = g_canonicalize_filename (argv[1], NULL);
   out_real = g_canonicalize_filename (out, NULL);
-  if (g_str_equal (in_real, out_real))
+  for (int i = 1; i < argc; i++)
     {
-      attn_cli_fail ("--out must be another folder than %s", argv[1]);
-      return 2;
+      g_autofree char *in_real = g_canonicalize_filename (argv[i], NULL);
+      AttnCheckpoint *ckpt;
+      if (g_str_equal (in_real, out_real))
+        {
+          attn_cli_fail ("--out must be another folder than %s", argv[i]);
+          return 2;
+        }
+      if ((ckpt = attn_checkpoint_open_dir (argv[i], &error)) == NULL)
+        {
+          attn_cli_fail ("%s", error->message);
+          return 1;
+        }
+      g_ptr_array_add (ckpts, ckpt);
     }
   weights = g_build_filename (out, "model.safetensors", NULL);
-  if ((ckpt = attn_checkpoint_open_dir (argv[1], &error)) == NULL ||
-      g_mkdir_with_parents (out, 0755) != 0 ||
+  if (g_mkdir_with_parents (out, 0755) != 0 ||
       !copy_other_files (argv[1], out, &error) ||
-      !write_weights (ckpt, weights, storage, &error) ||
+      !write_weights (ckpts, argv + 1, weights, storage, &error) ||
       (check = attn_model_load (out, &error)) == NULL)
     {
       attn_cli_fail ("%s", error ? error->message : g_strerror (errno));
