@@ -284,18 +284,13 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   train_test_init_blas ();
-  tmp_dir = g_dir_make_tmp ("attn-train-bert-XXXXXX", &error);
-  g_assert_no_error (error);
+  tmp_dir = train_test_make_dir ("attn-train-bert");
   make_corpus ();
   g_test_add_func ("/train-bert/errors", test_errors);
   g_test_add_func ("/train-bert/truncation", test_truncation);
   g_test_add_func ("/train-bert/resume", test_resume);
   g_test_add_func ("/train-bert/learns", test_learns);
   rc = g_test_run ();
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmp_dir);
-    if (system (cmd) != 0)
-      g_printerr ("could not remove %s\n", tmp_dir);
-  }
+  train_test_remove_dir (tmp_dir);
   return rc;
 }

@@ -3,6 +3,7 @@
 
 #include <glib.h>
 #include <cblas.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "attn-error.h"
@@ -30,6 +31,25 @@ train_test_init_blas (void)
 #if TRAIN_TEST_SANITIZED && defined(OPENBLAS_VERSION)
   openblas_set_num_threads (1);
 #endif
+}
+
+/* A new temporary folder NAME-XXXXXX (g_free it; train_test_remove_dir removes it). */
+static inline char *
+train_test_make_dir (const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tmpl = g_strdup_printf ("%s-XXXXXX", name);
+  char *dir = g_dir_make_tmp (tmpl, &error);
+  g_assert_no_error (error);
+  return dir;
+}
+
+static inline void
+train_test_remove_dir (const char *dir)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+  if (system (cmd) != 0)
+    g_printerr ("could not remove %s\n", dir);
 }
 
 /* Writes `text` to dir/name and returns the path (g_free it). */

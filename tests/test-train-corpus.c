@@ -317,8 +317,7 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   train_test_init_blas ();
-  tmp_dir = g_dir_make_tmp ("attn-train-corpus-XXXXXX", &error);
-  g_assert_no_error (error);
+  tmp_dir = train_test_make_dir ("attn-train-corpus");
   make_corpus ();
   g_test_add_func ("/train-corpus/errors", test_errors);
   g_test_add_func ("/train-corpus/dev-held-out", test_dev_held_out);
@@ -328,10 +327,6 @@ main (int argc, char **argv)
   g_test_add_func ("/train-corpus/gru", test_gru);
   g_test_add_func ("/train-corpus/languages", test_languages);
   rc = g_test_run ();
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmp_dir);
-    if (system (cmd) != 0)
-      g_printerr ("could not remove %s\n", tmp_dir);
-  }
+  train_test_remove_dir (tmp_dir);
   return rc;
 }

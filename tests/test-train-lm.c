@@ -309,8 +309,7 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   train_test_init_blas ();
-  tmp_dir = g_dir_make_tmp ("attn-train-lm-XXXXXX", &error);
-  g_assert_no_error (error);
+  tmp_dir = train_test_make_dir ("attn-train-lm");
   make_corpus ();
   g_test_add_func ("/train-lm/encode-text", test_encode_text);
   g_test_add_func ("/train-lm/errors", test_errors);
@@ -318,10 +317,6 @@ main (int argc, char **argv)
   g_test_add_func ("/train-lm/engine-logits", test_engine_logits);
   g_test_add_func ("/train-lm/resume", test_resume);
   rc = g_test_run ();
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmp_dir);
-    if (system (cmd) != 0)
-      g_printerr ("could not remove %s\n", tmp_dir);
-  }
+  train_test_remove_dir (tmp_dir);
   return rc;
 }

@@ -69,8 +69,7 @@ make_corpus (void)
   AttnTokenizerTrainOptions opts;
   g_autoptr (AttnTokenizerTrainer) tt = NULL;
 
-  tmp_dir = g_dir_make_tmp ("attn-speech-XXXXXX", &error);
-  g_assert_no_error (error);
+  tmp_dir = train_test_make_dir ("attn-speech");
   audio = g_build_filename (tmp_dir, "clips", NULL);
   g_assert_cmpint (g_mkdir (audio, 0755), ==, 0);
   for (int i = 0; i < N_TRAIN + N_DEV; i++)
@@ -375,10 +374,6 @@ main (int argc, char **argv)
   g_test_add_func ("/train-speech/errors", test_errors);
   status = g_test_run ();
   if (status == 0)
-    {
-      g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmp_dir);
-      if (system (cmd) != 0)
-        g_printerr ("could not remove %s\n", tmp_dir);
-    }
+    train_test_remove_dir (tmp_dir);
   return status;
 }
