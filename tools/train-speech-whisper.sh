@@ -6,7 +6,7 @@
 #
 #   tools/train-speech-whisper.sh [OUT_DIR] [--train N] [--steps N] [--jobs J]
 #
-# Defaults: OUT_DIR build/speech-whisper, the corpus of the built-in model (6040 training
+# Defaults: OUT_DIR build/speech-whisper, the corpus of the built-in model (20000 training
 # clips, 300 dev, 500 test); --train and --steps make a longer run (a larger --train
 # needs more --steps). Needs a built tree (meson setup build && ninja -C build) and
 # espeak-ng, flite, sox, python3. Training runs on one thread, niced.
@@ -15,7 +15,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 out=build/speech-whisper
-train=6040
+train=20000
 steps=
 jobs=2
 while [ $# -gt 0 ]; do
