@@ -117,3 +117,19 @@ lens_examples_set_menu (GtkWidget *button, const char *const *labels, guint n_la
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), G_MENU_MODEL (menu));
   gtk_widget_set_sensitive (button, n_labels > 0);
 }
+
+void
+lens_examples_update_menu (GtkWidget *button, GPtrArray *examples, int max_chars, const char *action)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < examples->len; i++)
+    {
+      LensExample *e = examples->pdata[i];
+      g_autofree char *label = e->second && e->second[0] ? g_strdup_printf ("%s  ⇄  %s", e->first, e->second)
+                                                         : g_strdup (e->first);
+
+      g_ptr_array_add (labels, lens_examples_ellipsize (label, max_chars));
+    }
+  lens_examples_set_menu (button, (const char *const *) labels->pdata, labels->len, action);
+}

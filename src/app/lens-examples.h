@@ -27,5 +27,10 @@ void       lens_examples_set_menu        (GtkWidget         *button,
                                           const char *const *labels,
                                           guint              n_labels,
                                           const char        *action);
+/* The menu of text examples: "first  ⇄  second" (or first), cut to max_chars. */
+void       lens_examples_update_menu     (GtkWidget         *button,
+                                          GPtrArray         *examples,
+                                          int                max_chars,
+                                          const char        *action);
 
 G_END_DECLS

@@ -90,17 +90,7 @@ load_examples (LensPairInput *self)
 static void
 rebuild_examples_menu (LensPairInput *self)
 {
-  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; i < self->examples->len; i++)
-    {
-      LensExample *e = self->examples->pdata[i];
-      g_autofree char *label = e->second && e->second[0] ? g_strdup_printf ("%s  ⇄  %s", e->first, e->second)
-                                                         : g_strdup (e->first);
-
-      g_ptr_array_add (labels, lens_examples_ellipsize (label, 64));
-    }
-  lens_examples_set_menu (self->examples_button, (const char *const *) labels->pdata, labels->len, "pair.example");
+  lens_examples_update_menu (self->examples_button, self->examples, 64, "pair.example");
 }
 
 static void

@@ -88,22 +88,7 @@ load_examples (LensTextInput *self)
 static void
 rebuild_examples_menu (LensTextInput *self)
 {
-  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; i < self->examples->len; i++)
-    {
-      LensExample *e = self->examples->pdata[i];
-      char *label = lens_examples_ellipsize (e->first, 48);
-
-      if (e->second)
-        {
-          char *with = g_strdup_printf ("%s  ⇄  %s", label, e->second);
-          g_free (label);
-          label = with;
-        }
-      g_ptr_array_add (labels, label);
-    }
-  lens_examples_set_menu (self->examples_button, (const char *const *) labels->pdata, labels->len, "input.example");
+  lens_examples_update_menu (self->examples_button, self->examples, 64, "input.example");
 }
 
 static void
