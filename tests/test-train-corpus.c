@@ -261,6 +261,59 @@ test_extra_train (void)
   attn_trainer_free (t);
 }
 
+static void expect_error (const char *text, const char *needle);
+
+/* A trainer of the Transformer recipe with extra members, not stepped yet. */
+static AttnTrainer *
+fresh_trainer (const char *extra)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = g_strdup_printf ("%s, \"steps\": 10 %s }", tf_recipe, extra);
+  g_autofree char *recipe = train_test_write_file (tmp_dir, "recipe.json", text);
+  AttnTrainConfig c;
+  AttnTrainer *t;
+
+  g_assert_true (attn_train_config_from_recipe (recipe, &c, &error));
+  t = attn_trainer_new (&c, &error);
+  g_assert_no_error (error);
+  return t;
+}
+
+/* "init" starts from a saved model's weights (fine-tuning): the first update of a run
+ * from a trained model has a far lower loss than from random weights; a model of
+ * other sizes does not fit; the saved state names the folder. */
+static void
+test_init (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tuned = g_build_filename (tmp_dir, "tuned", NULL);
+  g_autofree char *state = g_build_filename (tuned, "trainer_state.json", NULL);
+  g_autofree char *json = NULL, *bad = NULL;
+  AttnTrainer *t;
+  double from_random, from_trained;
+
+  attn_trainer_free (train (tf_recipe, 150, "", "base", NULL));
+  t = fresh_trainer ("");
+  g_assert_true (attn_trainer_step (t, 1, NULL, &from_random, &error));
+  attn_trainer_free (t);
+  t = fresh_trainer (", \"init\": \"base\", \"seed\": 5");
+  g_assert_true (attn_trainer_step (t, 1, NULL, &from_trained, &error));
+  g_assert_no_error (error);
+  g_assert_true (attn_trainer_save (t, tuned, &error));
+  attn_trainer_free (t);
+  g_test_message ("first loss from random weights %.3f, from the trained model %.3f",
+                  from_random, from_trained);
+  g_assert_cmpfloat (from_trained, <, 0.5 * from_random);
+  g_assert_true (g_file_get_contents (state, &json, NULL, NULL));
+  g_assert_nonnull (strstr (json, "\"init\" : \"../base\""));
+
+  bad = g_strdup_printf ("%s, \"d_model\": 48, \"init\": \"base\" }", tf_recipe);
+  expect_error (bad, "does not fit the model");
+  g_free (bad);
+  bad = g_strdup_printf ("%s, \"init\": \"nothing\" }", tf_recipe);
+  expect_error (bad, "model.safetensors");
+}
+
 /* The recipe's languages reach the saved config.json, where the window reads them. */
 static void
 test_languages (void)
@@ -322,6 +375,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-corpus/errors", test_errors);
   g_test_add_func ("/train-corpus/dev-held-out", test_dev_held_out);
   g_test_add_func ("/train-corpus/extra-train", test_extra_train);
+  g_test_add_func ("/train-corpus/init", test_init);
   g_test_add_func ("/train-corpus/reproducible", test_reproducible);
   g_test_add_func ("/train-corpus/transformer", test_transformer);
   g_test_add_func ("/train-corpus/gru", test_gru);

@@ -196,6 +196,11 @@ config_to_json (const AttnTrainConfig *c, JsonBuilder *jb, const char *base_dir)
           S ("extra_train", extra);
         }
       S ("dev", dev);
+      if (c->init_dir[0] != '\0')
+        {
+          g_autofree char *init = relative_path (c->init_dir, base_dir);
+          S ("init", init);
+        }
       S ("tokenizer", tok);
       I ("source_column", c->source_column);
       I ("target_column", c->target_column);
@@ -245,7 +250,7 @@ member_number (JsonObject *o, const char *name, const char *where, double *out, 
  * and checked to exist (a regular file, or a folder holding tokenizer.json). */
 static gboolean
 member_path (JsonObject *o, const char *name, const char *where, const char *base_dir,
-             gboolean folder, char *out, gsize out_size, GError **error)
+             const char *inside, char *out, gsize out_size, GError **error)
 {
   JsonNode *n = json_object_get_member (o, name);
   const char *s;
@@ -261,11 +266,12 @@ member_path (JsonObject *o, const char *name, const char *where, const char *bas
       return FALSE;
     }
   path = g_canonicalize_filename (s, base_dir);
-  check = folder ? g_build_filename (path, "tokenizer.json", NULL) : g_strdup (path);
+  check = inside != NULL ? g_build_filename (path, inside, NULL) : g_strdup (path);
   if (!g_file_test (check, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: “%s”: %s does not exist%s", where,
-                   name, check, folder ? " (build it with attn-cli tokenizer --out DIR)" : "");
+                   name, check, g_strcmp0 (inside, "tokenizer.json") == 0
+                   ? " (build it with attn-cli tokenizer --out DIR)" : "");
       return FALSE;
     }
   if (strlen (path) >= out_size)
@@ -312,7 +318,7 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
     "task", "arch", "score", "seed", "min_len", "max_len", "batch_size", "steps", "lr", "beta1",
     "beta2", "weight_decay", "clip_norm", "warmup_steps", "decay", "min_lr_ratio", "dropout",
     "label_smoothing", "d_model", "ffn_dim", "layers", "heads", "embed_dim", "hidden_size",
-    "attention_dim", "eval_size", "activation", "train", "extra_train", "dev", "tokenizer", "source_column",
+    "attention_dim", "eval_size", "activation", "train", "extra_train", "init", "dev", "tokenizer", "source_column",
     "target_column", "max_tokens", "eval_every", "source_lang", "target_lang", "context",
     "n_mels", "window_seconds", "ctc_weight", "freq_masks", "freq_mask_width", "time_masks",
     "time_mask_width", NULL
@@ -433,11 +439,13 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
         c->seed = (guint64) json_node_get_int (n);
       }
   }
-  if (!member_path (o, "train", where, base_dir, FALSE, c->train_path, sizeof c->train_path, error)
-      || !member_path (o, "extra_train", where, base_dir, FALSE, c->extra_train_path,
+  if (!member_path (o, "train", where, base_dir, NULL, c->train_path, sizeof c->train_path, error)
+      || !member_path (o, "extra_train", where, base_dir, NULL, c->extra_train_path,
                        sizeof c->extra_train_path, error)
-      || !member_path (o, "dev", where, base_dir, FALSE, c->dev_path, sizeof c->dev_path, error)
-      || !member_path (o, "tokenizer", where, base_dir, TRUE, c->tokenizer_dir,
+      || !member_path (o, "dev", where, base_dir, NULL, c->dev_path, sizeof c->dev_path, error)
+      || !member_path (o, "init", where, base_dir, "model.safetensors", c->init_dir,
+                       sizeof c->init_dir, error)
+      || !member_path (o, "tokenizer", where, base_dir, "tokenizer.json", c->tokenizer_dir,
                        sizeof c->tokenizer_dir, error))
     return FALSE;
   if ((c->train_path[0] != '\0') != (c->dev_path[0] != '\0')

@@ -314,6 +314,18 @@ attn_trainer_new (const AttnTrainConfig *config, GError **error)
     attn_train_whisper_init (t->model, &init);
   else
     attn_rnn_init (t->model, &init);
+  if (config->init_dir[0] != '\0')
+    {
+      g_autoptr (GError) local = NULL;
+      if (!attn_params_load (t->model->params, config->init_dir, &local))
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                       "The recipe's “init” (%s) does not fit the model it describes: %s",
+                       config->init_dir, local->message);
+          attn_trainer_free (t);
+          return NULL;
+        }
+    }
   return t;
 }
 

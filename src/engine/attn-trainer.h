@@ -82,6 +82,10 @@ typedef struct {
   /* translation pairs: a second training file read after train_path (e.g. a dictionary's
    * phrase pairs beside its example sentences; empty: none), with the same columns */
   char          extra_train_path[1024];
+  /* a corpus model's starting weights: a saved folder of the same architecture and sizes
+   * (fine-tuning; empty: random initialisation). Only the weights are taken: the
+   * optimizer, the schedule and the data order start afresh. */
+  char          init_dir[1024];
   int           source_column, target_column, max_tokens, eval_every;
   /* the languages of the two columns ("de", "en"; empty: unknown), written to the
    * saved config.json as "source_lang"/"target_lang" so the window can tell which
