@@ -32,6 +32,20 @@ attn_train_write_json (JsonBuilder *jb, const char *dir, const char *name, GErro
   return json_generator_to_file (gen, path, error);
 }
 
+void
+attn_train_json_enc_dec_sizes (JsonBuilder *jb, int d_model, int encoder_layers,
+                               int decoder_layers, int heads, int ffn_dim, int vocab)
+{
+  ATTN_KV_INT ("d_model", d_model);
+  ATTN_KV_INT ("encoder_layers", encoder_layers);
+  ATTN_KV_INT ("decoder_layers", decoder_layers);
+  ATTN_KV_INT ("encoder_attention_heads", heads);
+  ATTN_KV_INT ("decoder_attention_heads", heads);
+  ATTN_KV_INT ("encoder_ffn_dim", ffn_dim);
+  ATTN_KV_INT ("decoder_ffn_dim", ffn_dim);
+  ATTN_KV_INT ("vocab_size", vocab);
+}
+
 /* ---- parameters ---- */
 
 /* Writes one or more float arrays laid out like params, each under a name prefix. */

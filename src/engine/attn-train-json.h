@@ -20,4 +20,9 @@ G_BEGIN_DECLS
 gboolean attn_train_write_json (JsonBuilder *jb, const char *dir, const char *name,
                                 GError **error);
 
+/* The sizes an encoder–decoder's config.json gives (Marian, Whisper: the same keys):
+ * d_model, encoder_/decoder_layers, _attention_heads, _ffn_dim, vocab_size. */
+void     attn_train_json_enc_dec_sizes (JsonBuilder *jb, int d_model, int encoder_layers,
+                                        int decoder_layers, int heads, int ffn_dim, int vocab);
+
 G_END_DECLS

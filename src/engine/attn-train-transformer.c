@@ -251,14 +251,8 @@ tf_save_config (AttnTrainModel *m, const char *dir, GError **error)
   json_builder_end_array (jb);
   ATTN_KV_STR ("model_type", "marian");
   ATTN_KV_STR ("activation_function", attn_tact_name (c->act));
-  ATTN_KV_INT ("d_model", c->d_model);
-  ATTN_KV_INT ("encoder_layers", c->encoder_layers);
-  ATTN_KV_INT ("decoder_layers", c->decoder_layers);
-  ATTN_KV_INT ("encoder_attention_heads", c->heads);
-  ATTN_KV_INT ("decoder_attention_heads", c->heads);
-  ATTN_KV_INT ("encoder_ffn_dim", c->ffn_dim);
-  ATTN_KV_INT ("decoder_ffn_dim", c->ffn_dim);
-  ATTN_KV_INT ("vocab_size", c->vocab);
+  attn_train_json_enc_dec_sizes (jb, c->d_model, c->encoder_layers, c->decoder_layers, c->heads,
+                                 c->ffn_dim, c->vocab);
   ATTN_KV_INT ("decoder_vocab_size", c->vocab);
   ATTN_KV_INT ("max_position_embeddings", c->max_positions);
   ATTN_KV_INT ("pad_token_id", c->pad_id);
