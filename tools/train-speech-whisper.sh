@@ -1,14 +1,15 @@
 #!/bin/sh
 # train-speech-whisper.sh — rebuilds the built-in speech recognizer from scratch:
 # synthesises the speech corpus (tools/corpus-speech.py), learns the BPE vocabulary
-# with Whisper's special tokens, trains models/recipes/speech-whisper.json, evaluates
-# on the held-out voices and writes the folder (float16 weights, as the built-in copy).
+# with Whisper's special tokens, trains models/recipes/speech-whisper-base.json (stage 1)
+# and models/recipes/speech-whisper.json from it (stage 2), evaluates on the held-out
+# voices and writes the folder (float16 weights, as the built-in copy).
 #
 #   tools/train-speech-whisper.sh [OUT_DIR] [--train N] [--steps N] [--jobs J]
 #
 # Defaults: OUT_DIR build/speech-whisper, the corpus of the built-in model (20000 training
-# clips, 300 dev, 500 test); --train and --steps make a longer run (a larger --train
-# needs more --steps). Needs a built tree (meson setup build && ninja -C build) and
+# clips, 300 dev, 500 test); --train and --steps (stage 2) make a longer run (a larger
+# --train needs more --steps). Needs a built tree (meson setup build && ninja -C build) and
 # espeak-ng, flite, sox, python3. Training runs on one thread, niced.
 set -eu
 
@@ -37,22 +38,32 @@ recipe="$root/models/recipes/speech-whisper.json"
 python3 "$here/corpus-speech.py" "$corpus" --train "$train" --dev 300 --test 500 \
   --max-words 8 --max-seconds 4 --jobs "$jobs"
 
-# 2. the vocabulary: byte-level BPE on the training transcripts + Whisper's special tokens
+# 2. the vocabulary: byte-level BPE on the transcripts of the first 6,040 training clips
+#    (the corpus stage 1 was trained on) + Whisper's special tokens
+head -n 6040 "$corpus/train.tsv" > "$corpus/train-first-6040.tsv"
 "$cli" tokenizer --kind bpe --vocab-size 1000 --column 1 \
   --special '<|startoftranscript|>' --special '<|en|>' --special '<|transcribe|>' \
-  --special '<|notimestamps|>' --out "$root/models/recipes/tokenizer-speech" "$corpus/train.tsv"
+  --special '<|notimestamps|>' --out "$root/models/recipes/tokenizer-speech" "$corpus/train-first-6040.tsv"
 
-# 3. training (a longer run: a copy of the recipe with more steps)
+# 3. training in two stages, one thread each, niced: stage 1 on the first 6,040 clips
+#    (speech-whisper-base.json), stage 2 from its weights on every clip with SpecAugment
+#    (speech-whisper.json; --steps lengthens stage 2)
 if [ -n "$steps" ]; then
   tmp_recipe="$root/models/recipes/speech-whisper-$steps.json"
   sed "s/\"steps\": [0-9]*/\"steps\": $steps/" "$recipe" > "$tmp_recipe"
   recipe=$tmp_recipe
 fi
+ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train \
+  --recipe "$root/models/recipes/speech-whisper-base.json" \
+  --out "$root/models/recipes/speech-whisper-base" --every 50
 ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train --recipe "$recipe" \
   --out "$out.f32" --every 50
 
-# 4. float16 weights, then the figures on the held-out voices (test) and on dev
+# 4. float16 weights, then the figures on the held-out voices (test), on dev and on the
+#    recorded human voice of data/corpora/speech-human
 "$cli" convert "$out.f32" --out "$out" --dtype f16
 "$cli" eval "$out" "$corpus/test.tsv" --json "$out/eval-test.json" --predictions "$out/test-predictions.txt"
 "$cli" eval "$out" "$corpus/dev.tsv" --json "$out/eval-dev.json"
+"$cli" eval "$out" "$root/data/corpora/speech-human/test.tsv" --json "$out/eval-human.json" \
+  --predictions "$out/human-predictions.txt"
 echo "model in $out; held-out figures in $out/eval-test.json"
