@@ -161,6 +161,19 @@ relative_path (const char *path, const char *base)
   return g_string_free (rel, FALSE);
 }
 
+/* A corpus path, relative to base_dir, as member `key` (nothing when the path is empty). */
+static void
+add_path (JsonBuilder *jb, const char *key, const char *path, const char *base_dir)
+{
+  g_autofree char *rel = NULL;
+
+  if (path[0] == '\0')
+    return;
+  rel = relative_path (path, base_dir);
+  json_builder_set_member_name (jb, key);
+  json_builder_add_string_value (jb, rel);
+}
+
 /* base_dir: the folder the JSON is saved in (corpus paths are written relative to it). */
 static void
 config_to_json (const AttnTrainConfig *c, JsonBuilder *jb, const char *base_dir)
@@ -199,23 +212,11 @@ config_to_json (const AttnTrainConfig *c, JsonBuilder *jb, const char *base_dir)
   I ("eval_size", c->eval_size);
   if (c->train_path[0] != '\0')
     {
-      g_autofree char *train = relative_path (c->train_path, base_dir);
-      g_autofree char *dev = relative_path (c->dev_path, base_dir);
-      g_autofree char *tok = relative_path (c->tokenizer_dir, base_dir);
-
-      S ("train", train);
-      if (c->extra_train_path[0] != '\0')
-        {
-          g_autofree char *extra = relative_path (c->extra_train_path, base_dir);
-          S ("extra_train", extra);
-        }
-      S ("dev", dev);
-      if (c->init_dir[0] != '\0')
-        {
-          g_autofree char *init = relative_path (c->init_dir, base_dir);
-          S ("init", init);
-        }
-      S ("tokenizer", tok);
+      add_path (jb, "train", c->train_path, base_dir);
+      add_path (jb, "extra_train", c->extra_train_path, base_dir);
+      add_path (jb, "dev", c->dev_path, base_dir);
+      add_path (jb, "init", c->init_dir, base_dir);
+      add_path (jb, "tokenizer", c->tokenizer_dir, base_dir);
       I ("source_column", c->source_column);
       I ("target_column", c->target_column);
       I ("max_tokens", c->max_tokens);
@@ -332,7 +333,8 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
     "task", "arch", "score", "seed", "min_len", "max_len", "batch_size", "steps", "lr", "beta1",
     "beta2", "weight_decay", "clip_norm", "warmup_steps", "decay", "min_lr_ratio", "dropout",
     "label_smoothing", "d_model", "ffn_dim", "layers", "heads", "embed_dim", "hidden_size",
-    "attention_dim", "eval_size", "activation", "train", "extra_train", "init", "dev", "tokenizer", "source_column",
+    "attention_dim", "eval_size", "activation", "train", "extra_train", "init", "dev", "tokenizer",
+    "source_column",
     "target_column", "max_tokens", "eval_every", "source_lang", "target_lang", "context",
     "n_mels", "window_seconds", "ctc_weight", "freq_masks", "freq_mask_width", "time_masks",
     "time_mask_width", NULL
@@ -470,7 +472,8 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
       return FALSE;
     }
   if (c->extra_train_path[0] != '\0'
-      && (c->train_path[0] == '\0' || c->arch == ATTN_ARCH_BERT || c->arch == ATTN_ARCH_GPT2 || c->arch == ATTN_ARCH_WHISPER))
+      && (c->train_path[0] == '\0' || c->arch == ATTN_ARCH_BERT || c->arch == ATTN_ARCH_GPT2
+          || c->arch == ATTN_ARCH_WHISPER))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
                    "%s: “extra_train” is for translation recipes (Transformer or recurrent)", where);
