@@ -3,7 +3,8 @@
  * engine's trainer, the text laid out as documents separated by <|endoftext|>;
  * the dev perplexity falls, the saved folder runs in the inference engine with the
  * training forward pass's logits and attention, resuming equals an uninterrupted
- * run, and bad recipes fail clearly. */
+ * run, repeated rows (repeat_fraction) are laid out as documented and drawn
+ * reproducibly, and bad recipes fail clearly. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,6 +279,71 @@ test_resume (void)
   attn_trainer_free (t);
 }
 
+/* ---- repeat_fraction: span, <|endoftext|>, the span again ---- */
+
+/* The span length L if row b of the batch is a repeated row, else 0. */
+static int
+repeated_span (const AttnBatch *batch, int b, int T, gint32 eos)
+{
+  const gint32 *in = batch->tgt_in + (gsize) b * T, *out = batch->tgt_out + (gsize) b * T;
+
+  for (int L = 8; L <= T / 2; L++)
+    {
+      gboolean same = in[L] == eos;
+      for (int j = 0; same && j < L && L + 1 + j < T; j++)  /* then the text after the span */
+        same = in[L + 1 + j] == in[j];
+      for (int j = 0; same && j < T - 1; j++)   /* targets are the next inputs */
+        same = out[j] == in[j + 1];
+      if (same)
+        return L;
+    }
+  return 0;
+}
+
+static void
+test_repeat (void)
+{
+  int T = 32, steps = 50, rows = 0, repeated = 0, lengths[33] = { 0 }, n_lengths = 0;
+  g_autofree char *extra = g_strdup_printf (", \"context\": %d, \"repeat_fraction\": 0.5", T);
+  AttnTrainer *t = new_trainer (20, extra), *plain = new_trainer (20, "");
+  g_autofree gint32 *first = NULL;
+  gint32 eos;
+  int vocab;
+
+  g_assert_cmpfloat (attn_trainer_get_config (t)->repeat_fraction, ==, 0.5f);
+  attn_text_corpus_special (t->text, &vocab, &eos);
+  for (int step = 0; step < steps; step++)
+    {
+      attn_text_corpus_make_batch (t->text, step, &t->batch);
+      if (step == 7)
+        first = g_memdup2 (t->batch.tgt_in, sizeof (gint32) * t->batch.B * T);
+      for (int b = 0; b < t->batch.B; b++, rows++)
+        {
+          int L = repeated_span (&t->batch, b, T, eos);
+          repeated += L > 0;
+          if (L > 0 && lengths[L]++ == 0)
+            n_lengths++;
+        }
+    }
+  g_test_message ("%d of %d rows repeated, %d span lengths", repeated, rows, n_lengths);
+  g_assert_cmpint (repeated, >, rows * 2 / 5);
+  g_assert_cmpint (repeated, <, rows * 3 / 5);
+  g_assert_cmpint (n_lengths, >, 4);
+  /* the batch of a step is the same when drawn again (a resumed run) */
+  attn_text_corpus_make_batch (t->text, 7, &t->batch);
+  g_assert_cmpmem (first, sizeof (gint32) * t->batch.B * T, t->batch.tgt_in,
+                   sizeof (gint32) * t->batch.B * T);
+  /* without it, no row is laid out so */
+  for (int step = 0; step < steps; step++)
+    {
+      attn_text_corpus_make_batch (plain->text, step, &plain->batch);
+      for (int b = 0; b < plain->batch.B; b++)
+        g_assert_cmpint (repeated_span (&plain->batch, b, 16, eos), ==, 0);
+    }
+  attn_trainer_free (t);
+  attn_trainer_free (plain);
+}
+
 /* ---- bad recipes ---- */
 
 
@@ -299,6 +365,11 @@ test_errors (void)
                 "\"tokenizer\": \"tok\", \"context\": 64 }", "fewer than one chunk");
   expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
                 "\"tokenizer\": \"tok\", \"activation\": \"gelu_old\" }", "gelu_new");
+  expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
+                "\"tokenizer\": \"tok\", \"repeat_fraction\": 1.5 }", "“repeat_fraction”");
+  expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
+                "\"tokenizer\": \"tok\", \"context\": 16, \"repeat_fraction\": 0.2 }",
+                "“context” ≥ 17");
 }
 
 int
@@ -316,6 +387,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-lm/learns", test_learns);
   g_test_add_func ("/train-lm/engine-logits", test_engine_logits);
   g_test_add_func ("/train-lm/resume", test_resume);
+  g_test_add_func ("/train-lm/repeat", test_repeat);
   rc = g_test_run ();
   train_test_remove_dir (tmp_dir);
   return rc;

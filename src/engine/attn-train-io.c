@@ -237,7 +237,10 @@ config_to_json (const AttnTrainConfig *c, JsonBuilder *jb, const char *base_dir)
       I ("time_mask_width", c->time_mask_width);
     }
   if (c->arch == ATTN_ARCH_GPT2)
-    I ("context", c->context);
+    {
+      I ("context", c->context);
+      D ("repeat_fraction", c->repeat_fraction);
+    }
   json_builder_end_object (jb);
 #undef I
 #undef D
@@ -337,7 +340,7 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
     "source_column",
     "target_column", "max_tokens", "eval_every", "source_lang", "target_lang", "context",
     "n_mels", "window_seconds", "ctc_weight", "freq_masks", "freq_mask_width", "time_masks",
-    "time_mask_width", NULL
+    "time_mask_width", "repeat_fraction", NULL
   };
   const char *task_s = "reverse", *arch_s = "transformer";
   AttnTask task;
@@ -430,6 +433,7 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
       { "weight_decay", NULL, &c->weight_decay }, { "clip_norm", NULL, &c->clip_norm },
       { "min_lr_ratio", NULL, &c->min_lr_ratio }, { "dropout", NULL, &c->dropout },
       { "label_smoothing", NULL, &c->label_smoothing }, { "ctc_weight", NULL, &c->ctc_weight },
+      { "repeat_fraction", NULL, &c->repeat_fraction },
     };
     double seed = -1;
     for (guint i = 0; i < G_N_ELEMENTS (nums); i++)

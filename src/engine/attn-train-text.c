@@ -6,7 +6,15 @@
  * A training chunk k of an epoch starts at token phase + k·context, where the phase
  * in [0, context) is drawn per epoch so that chunk boundaries move between epochs;
  * the chunks' order is a seeded shuffle. The batch of step n is a function of the
- * seed and n alone, so runs and resumed runs are reproducible. The dev stream is cut
+ * seed and n alone, so runs and resumed runs are reproducible.
+ *
+ * With repeat_fraction p > 0, each training row is, with probability p, a repeated
+ * row: a span of L tokens of its chunk (L drawn in [8, context / 2]), <|endoftext|>,
+ * then the same chunk again from its start — text the model has just read, which it
+ * can only continue well by looking back at what followed the same tokens before (the
+ * induction-head circuit, Olsson et al., 2022). Which rows repeat, and L, are drawn
+ * from the seed, the step and the row, so resumed runs stay reproducible. The dev
+ * stream is never changed: it is cut
  * at 0, context, 2·context, …: every dev token after the first is predicted once,
  * with 0 … context − 1 tokens of context. */
 #include <math.h>
@@ -24,6 +32,7 @@ struct _AttnTextCorpus {
   gint32         eos;
   int            context, batch_size;
   guint64        seed;
+  double         repeat_fraction;
   GArray        *train, *dev;      /* gint32 token streams */
   int            n_dev_docs, n_train_docs;
   /* the current epoch: chunk start offsets in batch order */
@@ -110,7 +119,16 @@ attn_text_corpus_load (const AttnTrainConfig *cfg, GError **error)
   c->context = cfg->context;
   c->batch_size = cfg->batch_size;
   c->seed = cfg->seed;
+  c->repeat_fraction = cfg->repeat_fraction;
   c->epoch = -1;
+  if (!(cfg->repeat_fraction >= 0 && cfg->repeat_fraction <= 1)
+      || (cfg->repeat_fraction > 0 && cfg->context < 17))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "“repeat_fraction” must be between 0 and 1, and above 0 needs “context” ≥ 17");
+      attn_text_corpus_free (c);
+      return NULL;
+    }
   if ((c->dev = read_stream (c, cfg->dev_path, "dev", &c->n_dev_docs, error)) == NULL
       || (c->train = read_stream (c, cfg->train_path, "training", &c->n_train_docs, error)) == NULL)
     {
@@ -197,6 +215,24 @@ fill_row (AttnTextCorpus *c, const GArray *stream, gint64 start, int T, AttnBatc
   batch->src_len[b] = 0;
 }
 
+/* Turns the filled row b into a repeated row: its first L tokens, <|endoftext|>, then
+ * its tokens again from the first (the row's own targets follow from the new inputs). */
+static void
+repeat_row (AttnTextCorpus *c, AttnBatch *batch, int b, int L)
+{
+  int T = c->context, n = batch->tgt_len[b];
+  gint32 *in = batch->tgt_in + (gsize) b * T, *out = batch->tgt_out + (gsize) b * T;
+  g_autofree gint32 *seq = g_new (gint32, T + 1);
+
+  if (n < T)    /* a row cut short by the stream's end stays as it is */
+    return;
+  memcpy (seq, in, sizeof (gint32) * L);
+  seq[L] = c->eos;
+  memcpy (seq + L + 1, in, sizeof (gint32) * (T - L));
+  memcpy (in, seq, sizeof (gint32) * T);
+  memcpy (out, seq + 1, sizeof (gint32) * T);
+}
+
 void
 attn_text_corpus_make_batch (AttnTextCorpus *c, gint64 step, AttnBatch *batch)
 {
@@ -208,7 +244,18 @@ attn_text_corpus_make_batch (AttnTextCorpus *c, gint64 step, AttnBatch *batch)
   starts = c->order + (step % c->n_batches) * c->batch_size;
   attn_batch_reserve (batch, c->batch_size, 0, c->context);
   for (int b = 0; b < c->batch_size; b++)
-    fill_row (c, c->train, starts[b], c->context, batch, b);
+    {
+      fill_row (c, c->train, starts[b], c->context, batch, b);
+      if (c->repeat_fraction > 0)
+        {
+          AttnRng rng;
+          attn_rng_seed (&rng, c->seed ^ G_GUINT64_CONSTANT (0x5e9ea7)
+                               ^ ((guint64) step * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15))
+                               ^ ((guint64) b << 48));
+          if (attn_rng_uniform (&rng) < c->repeat_fraction)
+            repeat_row (c, batch, b, 8 + attn_rng_int (&rng, c->context / 2 - 8 + 1));
+        }
+    }
 }
 
 static char *

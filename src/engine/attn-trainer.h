@@ -103,8 +103,11 @@ typedef struct {
   int           freq_masks, freq_mask_width, time_masks, time_mask_width;
   /* "gpt2": plain-text train and dev files (one paragraph per line, documents
    * separated by an empty line) and a byte-level BPE tokenizer; the model reads
-   * chunks of `context` tokens, which is also its number of positions. */
+   * chunks of `context` tokens, which is also its number of positions. With
+   * repeat_fraction > 0 that fraction of the training rows (drawn per row) repeats a
+   * span of its own text after <|endoftext|>, to teach copying by induction. */
   int           context;
+  float         repeat_fraction;
 } AttnTrainConfig;
 
 /* Defaults that learn the toy tasks quickly on a laptop CPU. */
