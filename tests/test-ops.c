@@ -2,6 +2,7 @@
  * float conversions, top-k and the worker pool. Every comparison prints its largest
  * difference and fails past a stated tolerance. */
 #include "attn-ops.h"
+#include "attn-avx2.h"
 #include "attn-avx512.h"
 #include "attn-parallel.h"
 #include "attn-model-private.h"
@@ -145,21 +146,27 @@ check_attention_cases (void)
     check_attention (&cases[i]);
 }
 
-/* Runs `check` with the AVX-512 kernels and, where the processor has them, once more
- * with the portable code, so that both are tested on such machines. */
+/* Runs `check` with each kernel the processor has: AVX-512, then AVX2 (AVX-512 switched
+ * off), then the portable code (both off), so that all are tested on such machines. */
 static void
 with_each_kernel (const char *what, void (*check) (void))
 {
-  gboolean avx512 = attn_avx512_available ();
-  g_test_message ("%s: %s", what, avx512 ? "AVX-512 kernels" : "portable code (no AVX-512 here)");
-  check ();
-  if (avx512)
+  if (attn_avx512_available ())
     {
-      attn_avx512_set_enabled (FALSE);
-      g_test_message ("%s: portable code", what);
+      g_test_message ("%s: AVX-512 kernels", what);
       check ();
-      attn_avx512_set_enabled (TRUE);
+      attn_avx512_set_enabled (FALSE);
     }
+  if (attn_avx2_available ())
+    {
+      g_test_message ("%s: AVX2 kernel (attention; the rest portable)", what);
+      check ();
+      attn_avx2_set_enabled (FALSE);
+    }
+  g_test_message ("%s: portable code", what);
+  check ();
+  attn_avx512_set_enabled (TRUE);
+  attn_avx2_set_enabled (TRUE);
 }
 
 static void

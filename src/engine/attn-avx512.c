@@ -1,23 +1,13 @@
 /* attn-avx512.c — kernels written for AVX-512 where the compiler's vectoriser falls
- * short: one attention head, and the erf GELU.
- *
- * The head is computed in one pass over blocks of six query rows: scores, masks,
- * softmax and α·v stay in the first-level cache and only the probabilities (which are
- * recorded anyway) and the output leave it.
- *
- * Why not sgemm: the two products of a head have an inner or outer size of 64 (the
- * head width). For them OpenBLAS spends as long packing the 1500 × 1500 probability
- * matrix as it does multiplying, and the scores make three more trips through memory
- * for the softmax. Here keys are transposed once per head, and each block of six rows
- * is multiplied with 24 accumulator registers (six rows × 64 columns).
+ * short: one attention head (attn-simd-attend.h over 512-bit vectors: each block of six
+ * query rows is multiplied with 24 accumulator registers, six rows × 64 columns), and
+ * the erf GELU.
  *
  * attn-ops.c calls these on processors with AVX-512F (heads of width 64 only);
  * everything else goes through its portable code. */
 #include "attn-avx512.h"
-#include "attn-alloc.h"
 
 #include <math.h>
-#include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define HAVE_AVX512_KERNEL 1
@@ -26,8 +16,6 @@
 #include <immintrin.h>
 #endif
 
-#define ROWS 6      /* query rows per block */
-#define DH   64     /* head width this kernel is written for */
 #define LANES 16
 
 static gboolean disabled;
@@ -78,136 +66,32 @@ exp16 (__m512 x)
   return _mm512_maskz_mov_ps (_mm512_cmp_ps_mask (x, _mm512_set1_ps (-87.0f), _CMP_GE_OQ), p);
 }
 
-/* The kernel of both products: out[r][0..64) = Σ_i a[r·a_row + i] b[i·b_step + 0..64)
- * for the ROWS rows, i < n, with ROWS × 4 accumulator registers. b's rows are
- * 64-byte aligned. */
-static inline __attribute__((always_inline)) AVX512 void
-block_product (const float *a, gsize a_row, const float *b, gsize b_step, int n, float *out, gsize out_row)
+static inline AVX512 float
+v_reduce_max (__m512 v)
 {
-  __m512 acc[ROWS][4];
-  #pragma GCC unroll 8
-  for (int r = 0; r < ROWS; r++)
-    #pragma GCC unroll 8
-    for (int x = 0; x < 4; x++)
-      acc[r][x] = _mm512_setzero_ps ();
-  for (int i = 0; i < n; i++)
-    {
-      const float *bi = b + (gsize) i * b_step;
-      __m512 b0 = _mm512_load_ps (bi), b1 = _mm512_load_ps (bi + 16);
-      __m512 b2 = _mm512_load_ps (bi + 32), b3 = _mm512_load_ps (bi + 48);
-      #pragma GCC unroll 8
-      for (int r = 0; r < ROWS; r++)
-        {
-          __m512 ar = _mm512_set1_ps (a[r * a_row + i]);
-          acc[r][0] = _mm512_fmadd_ps (ar, b0, acc[r][0]);
-          acc[r][1] = _mm512_fmadd_ps (ar, b1, acc[r][1]);
-          acc[r][2] = _mm512_fmadd_ps (ar, b2, acc[r][2]);
-          acc[r][3] = _mm512_fmadd_ps (ar, b3, acc[r][3]);
-        }
-    }
-  #pragma GCC unroll 8
-  for (int r = 0; r < ROWS; r++)
-    #pragma GCC unroll 8
-    for (int x = 0; x < 4; x++)
-      _mm512_store_ps (out + r * out_row + x * LANES, acc[r][x]);
+  return _mm512_reduce_max_ps (v);
 }
 
-/* s[r][0..tkp) = q_r · k_j for the (scaled) query rows in qs, 64 keys at a time. */
-static AVX512 void
-scores_block (const float *qs, const float *kt, int tkp, float *s)
+static inline AVX512 float
+v_reduce_add (__m512 v)
 {
-  for (int j0 = 0; j0 < tkp; j0 += 4 * LANES)
-    block_product (qs, DH, kt + j0, tkp, DH, s + j0, tkp);
+  return _mm512_reduce_add_ps (v);
 }
 
-/* Softmax of one row of tkp scores in place (masked entries −inf). FALSE when every
- * key is masked (the row is then zeros). */
-static AVX512 gboolean
-softmax_row (float *s, int tkp)
-{
-  __m512 mx = _mm512_set1_ps (-INFINITY), sum = _mm512_setzero_ps (), inv;
-  float m;
-  for (int j = 0; j < tkp; j += LANES)
-    mx = _mm512_max_ps (mx, _mm512_load_ps (s + j));
-  m = _mm512_reduce_max_ps (mx);
-  if (m == -INFINITY)
-    {
-      memset (s, 0, tkp * sizeof (float));
-      return FALSE;
-    }
-  mx = _mm512_set1_ps (m);
-  for (int j = 0; j < tkp; j += LANES)
-    {
-      __m512 e = exp16 (_mm512_sub_ps (_mm512_load_ps (s + j), mx));
-      _mm512_store_ps (s + j, e);
-      sum = _mm512_add_ps (sum, e);
-    }
-  inv = _mm512_set1_ps (1.0f / _mm512_reduce_add_ps (sum));
-  for (int j = 0; j < tkp; j += LANES)
-    _mm512_store_ps (s + j, _mm512_mul_ps (_mm512_load_ps (s + j), inv));
-  return TRUE;
-}
-
-/* out_r = Σ_j p[r][j] v_j for the rows (v contiguous, 64-byte aligned). */
-static AVX512 void
-values_block (const float *p, int tkp, const float *v, int tk, float *o)
-{
-  block_product (p, tkp, v, DH, tk, o, DH);
-}
-
-static AVX512 void
-attend_head (const float *q, int ldq, const float *k, int ldk, const float *v, int ldv,
-             int tq, int tk, float scale, int causal_offset, const guint8 *key_mask,
-             float *probs, float *out, int ldo)
-{
-  int tkp = (tk + 4 * LANES - 1) / (4 * LANES) * (4 * LANES);
-  /* keys transposed and padded: kt[c][j], zeros past tk */
-  ATTN_BUF buf = attn_alloc_floats ((gsize) (2 * DH + ROWS) * tkp + 2 * ROWS * DH + LANES, FALSE);
-  float *kt = (float *) (((guintptr) buf + 63) & ~(guintptr) 63);
-  float *vc = kt + (gsize) DH * tkp, *s = vc + (gsize) DH * tkp, *qs = s + (gsize) ROWS * tkp, *o = qs + ROWS * DH;
-
-  for (int c = 0; c < DH; c++)
-    memset (kt + (gsize) c * tkp + tk, 0, (tkp - tk) * sizeof (float));
-  /* sixteen keys at a time: their rows stay in cache while each row of kt gets a
-   * whole cache line */
-  for (int j0 = 0; j0 < tk; j0 += LANES)
-    {
-      int n = MIN (LANES, tk - j0);
-      for (int c = 0; c < DH; c++)
-        for (int j = 0; j < n; j++)
-          kt[(gsize) c * tkp + j0 + j] = k[(gsize) (j0 + j) * ldk + c];
-    }
-  for (int j = 0; j < tk; j++)
-    memcpy (vc + (gsize) j * DH, v + (gsize) j * ldv, DH * sizeof (float));
-
-  for (int i0 = 0; i0 < tq; i0 += ROWS)
-    {
-      int rows = MIN (ROWS, tq - i0);
-      memset (qs, 0, ROWS * DH * sizeof (float));
-      for (int r = 0; r < rows; r++)
-        for (int c = 0; c < DH; c++)
-          qs[r * DH + c] = q[(gsize) (i0 + r) * ldq + c] * scale;
-      scores_block (qs, kt, tkp, s);
-      for (int r = 0; r < rows; r++)
-        {
-          float *sr = s + (gsize) r * tkp;
-          int limit = causal_offset >= 0 ? MIN (tk, i0 + r + causal_offset + 1) : tk;
-          for (int j = limit; j < tkp; j++)
-            sr[j] = -INFINITY;
-          if (key_mask != NULL)
-            for (int j = 0; j < limit; j++)
-              if (!key_mask[j])
-                sr[j] = -INFINITY;
-          softmax_row (sr, tkp);
-          memcpy (probs + (gsize) (i0 + r) * tk, sr, tk * sizeof (float));
-        }
-      for (int r = rows; r < ROWS; r++)
-        memset (s + (gsize) r * tkp, 0, tkp * sizeof (float));
-      values_block (s, tkp, vc, tk, o);
-      for (int r = 0; r < rows; r++)
-        memcpy (out + (gsize) (i0 + r) * ldo, o + r * DH, DH * sizeof (float));
-    }
-}
+#define VEC           __m512
+#define NV            4
+#define SIMD          AVX512
+#define v_exp         exp16
+#define V_ZERO()      _mm512_setzero_ps ()
+#define V_SET1(x)     _mm512_set1_ps (x)
+#define V_LOAD(p)     _mm512_load_ps (p)
+#define V_STORE(p, v) _mm512_store_ps ((p), (v))
+#define V_ADD         _mm512_add_ps
+#define V_SUB         _mm512_sub_ps
+#define V_MUL         _mm512_mul_ps
+#define V_MAX         _mm512_max_ps
+#define V_FMA         _mm512_fmadd_ps
+#include "attn-simd-attend.h"
 
 /* 0.5 x (1 + erf(x / √2)), erf by Abramowitz & Stegun 7.1.26 as in attn-ops.c */
 static AVX512 void

@@ -1,6 +1,7 @@
 /* attn-ops.c — numeric kernels on OpenBLAS. */
 #include "attn-ops.h"
 #include "attn-alloc.h"
+#include "attn-avx2.h"
 #include "attn-avx512.h"
 #include "attn-parallel.h"
 
@@ -375,17 +376,18 @@ typedef struct {
   const guint8 *key_mask;
   float        *probs, *out;
   int           ldo;
-  gboolean      fused;
+  enum { KERNEL_PORTABLE, KERNEL_AVX2, KERNEL_AVX512 } kernel;
 } AttnJob;
 
 static void
 attention_job (int h, gpointer data)
 {
   const AttnJob *j = data;
-  if (j->fused)
-    attn_avx512_attend_head (j->q + h * j->dh, j->ldq, j->k + h * j->dh, j->ldk, j->v + h * j->dh, j->ldv,
-                             j->tq, j->tk, j->scale, j->causal_offset, j->key_mask,
-                             j->probs + (gsize) h * j->tq * j->tk, j->out + h * j->dh, j->ldo);
+  if (j->kernel != KERNEL_PORTABLE)
+    (j->kernel == KERNEL_AVX512 ? attn_avx512_attend_head : attn_avx2_attend_head)
+      (j->q + h * j->dh, j->ldq, j->k + h * j->dh, j->ldk, j->v + h * j->dh, j->ldv,
+       j->tq, j->tk, j->scale, j->causal_offset, j->key_mask,
+       j->probs + (gsize) h * j->tq * j->tk, j->out + h * j->dh, j->ldo);
   else
     attention_head (j->q + h * j->dh, j->ldq, j->k + h * j->dh, j->ldk, j->v + h * j->dh, j->ldv,
                   j->tq, j->tk, j->dh, j->scale, j->causal_offset, j->key_mask,
@@ -401,9 +403,13 @@ attn_attention (const float *q, int ldq, const float *k, int ldk, const float *v
   /* Heads run in parallel on our threads, each with single-threaded sgemm: the
    * per-head products are too small for OpenBLAS's own threading to pay off. */
   AttnJob job = { q, ldq, k, ldk, v, ldv, tq, tk, dh, scale, causal_offset, key_mask, probs, out, ldo,
-                  attn_avx512_available () && dh == ATTN_AVX512_HEAD_WIDTH && tq >= 8 };
+                  KERNEL_PORTABLE };
   gboolean parallel = heads > 1 && (gint64) tq * tk * dh >= 32768 && attn_parallel_get_threads () > 1;
   int saved = parallel ? attn_blas_threads_single () : 1;
+  if (dh == ATTN_AVX512_HEAD_WIDTH && tq >= 8 && attn_avx512_available ())
+    job.kernel = KERNEL_AVX512;
+  else if (dh == ATTN_AVX2_HEAD_WIDTH && tq >= 8 && attn_avx2_available ())
+    job.kernel = KERNEL_AVX2;
   if (parallel)
     attn_parallel_for (heads, attention_job, &job);
   else
