@@ -84,15 +84,7 @@ v_reduce_add (__m256 v)
 #define NV            2
 #define SIMD          AVX2
 #define v_exp         exp8
-#define V_ZERO()      _mm256_setzero_ps ()
-#define V_SET1(x)     _mm256_set1_ps (x)
-#define V_LOAD(p)     _mm256_load_ps (p)
-#define V_STORE(p, v) _mm256_store_ps ((p), (v))
-#define V_ADD         _mm256_add_ps
-#define V_SUB         _mm256_sub_ps
-#define V_MUL         _mm256_mul_ps
-#define V_MAX         _mm256_max_ps
-#define V_FMA         _mm256_fmadd_ps
+#define VOP(op)       _mm256_##op##_ps
 #include "attn-simd-attend.h"
 
 #endif

@@ -82,15 +82,7 @@ v_reduce_add (__m512 v)
 #define NV            4
 #define SIMD          AVX512
 #define v_exp         exp16
-#define V_ZERO()      _mm512_setzero_ps ()
-#define V_SET1(x)     _mm512_set1_ps (x)
-#define V_LOAD(p)     _mm512_load_ps (p)
-#define V_STORE(p, v) _mm512_store_ps ((p), (v))
-#define V_ADD         _mm512_add_ps
-#define V_SUB         _mm512_sub_ps
-#define V_MUL         _mm512_mul_ps
-#define V_MAX         _mm512_max_ps
-#define V_FMA         _mm512_fmadd_ps
+#define VOP(op)       _mm512_##op##_ps
 #include "attn-simd-attend.h"
 
 /* 0.5 x (1 + erf(x / √2)), erf by Abramowitz & Stegun 7.1.26 as in attn-ops.c */

@@ -6,8 +6,8 @@
  *   NV                 vectors per column group of block_product (NV × LANES columns,
  *                      ROWS × NV accumulators must fit the registers)
  *   SIMD               the function attribute that enables the instruction set
- *   V_ZERO () V_SET1 (x) V_LOAD (p) V_STORE (p, v)      (aligned loads and stores)
- *   V_ADD V_SUB V_MUL V_MAX (a, b)   V_FMA (a, b, c) = a b + c
+ *   VOP(op)            the intrinsic _mm…_op_ps (setzero, set1, load, store: aligned,
+ *                      add, sub, mul, max, fmadd)
  *   v_exp (x)          e^x for x ≤ 0, exactly 0 below −87 (masked keys)
  *   v_reduce_max (v), v_reduce_add (v)
  *
@@ -44,28 +44,28 @@ block_product (const float *a, gsize a_row, const float *b, gsize b_step, int n,
       for (int r = 0; r < ROWS; r++)
         #pragma GCC unroll 8
         for (int x = 0; x < NV; x++)
-          acc[r][x] = V_ZERO ();
+          acc[r][x] = VOP (setzero) ();
       for (int i = 0; i < n; i++)
         {
           const float *bi = b + (gsize) i * b_step + c0;
           VEC bv[NV];
           #pragma GCC unroll 8
           for (int x = 0; x < NV; x++)
-            bv[x] = V_LOAD (bi + x * LANES);
+            bv[x] = VOP (load) (bi + x * LANES);
           #pragma GCC unroll 8
           for (int r = 0; r < ROWS; r++)
             {
-              VEC ar = V_SET1 (a[r * a_row + i]);
+              VEC ar = VOP (set1) (a[r * a_row + i]);
               #pragma GCC unroll 8
               for (int x = 0; x < NV; x++)
-                acc[r][x] = V_FMA (ar, bv[x], acc[r][x]);
+                acc[r][x] = VOP (fmadd) (ar, bv[x], acc[r][x]);
             }
         }
       #pragma GCC unroll 8
       for (int r = 0; r < ROWS; r++)
         #pragma GCC unroll 8
         for (int x = 0; x < NV; x++)
-          V_STORE (out + r * out_row + c0 + x * LANES, acc[r][x]);
+          VOP (store) (out + r * out_row + c0 + x * LANES, acc[r][x]);
     }
 }
 
@@ -82,26 +82,26 @@ scores_block (const float *qs, const float *kt, int tkp, float *s)
 static SIMD gboolean
 softmax_row (float *s, int tkp)
 {
-  VEC mx = V_SET1 (-INFINITY), sum = V_ZERO (), inv;
+  VEC mx = VOP (set1) (-INFINITY), sum = VOP (setzero) (), inv;
   float m;
   for (int j = 0; j < tkp; j += LANES)
-    mx = V_MAX (mx, V_LOAD (s + j));
+    mx = VOP (max) (mx, VOP (load) (s + j));
   m = v_reduce_max (mx);
   if (m == -INFINITY)
     {
       memset (s, 0, tkp * sizeof (float));
       return FALSE;
     }
-  mx = V_SET1 (m);
+  mx = VOP (set1) (m);
   for (int j = 0; j < tkp; j += LANES)
     {
-      VEC e = v_exp (V_SUB (V_LOAD (s + j), mx));
-      V_STORE (s + j, e);
-      sum = V_ADD (sum, e);
+      VEC e = v_exp (VOP (sub) (VOP (load) (s + j), mx));
+      VOP (store) (s + j, e);
+      sum = VOP (add) (sum, e);
     }
-  inv = V_SET1 (1.0f / v_reduce_add (sum));
+  inv = VOP (set1) (1.0f / v_reduce_add (sum));
   for (int j = 0; j < tkp; j += LANES)
-    V_STORE (s + j, V_MUL (V_LOAD (s + j), inv));
+    VOP (store) (s + j, VOP (mul) (VOP (load) (s + j), inv));
   return TRUE;
 }
 
