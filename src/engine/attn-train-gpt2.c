@@ -335,30 +335,18 @@ gpt2_save_config (AttnTrainModel *m, const char *dir, GError **error)
   json_builder_begin_array (jb);
   json_builder_add_string_value (jb, "GPT2LMHeadModel");
   json_builder_end_array (jb);
-  json_builder_set_member_name (jb, "model_type");
-  json_builder_add_string_value (jb, "gpt2");
+  ATTN_KV_STR ("model_type", "gpt2");
   for (guint i = 0; i < G_N_ELEMENTS (ints); i++)
-    {
-      json_builder_set_member_name (jb, ints[i].key);
-      json_builder_add_int_value (jb, ints[i].value);
-    }
-  json_builder_set_member_name (jb, "activation_function");
-  json_builder_add_string_value (jb, attn_tact_name (c->act));
-  json_builder_set_member_name (jb, "layer_norm_epsilon");
-  json_builder_add_double_value (jb, 1e-5);
+    ATTN_KV_INT (ints[i].key, ints[i].value);
+  ATTN_KV_STR ("activation_function", attn_tact_name (c->act));
+  ATTN_KV_DBL ("layer_norm_epsilon", 1e-5);
   /* dropout on the embeddings and the residual branches; none on attention weights */
-  json_builder_set_member_name (jb, "embd_pdrop");
-  json_builder_add_double_value (jb, c->dropout);
-  json_builder_set_member_name (jb, "resid_pdrop");
-  json_builder_add_double_value (jb, c->dropout);
-  json_builder_set_member_name (jb, "attn_pdrop");
-  json_builder_add_double_value (jb, 0.0);
-  json_builder_set_member_name (jb, "scale_attn_weights");
-  json_builder_add_boolean_value (jb, TRUE);
-  json_builder_set_member_name (jb, "tie_word_embeddings");
-  json_builder_add_boolean_value (jb, TRUE);
-  json_builder_set_member_name (jb, "torch_dtype");
-  json_builder_add_string_value (jb, "float32");
+  ATTN_KV_DBL ("embd_pdrop", c->dropout);
+  ATTN_KV_DBL ("resid_pdrop", c->dropout);
+  ATTN_KV_DBL ("attn_pdrop", 0.0);
+  ATTN_KV_BOOL ("scale_attn_weights", TRUE);
+  ATTN_KV_BOOL ("tie_word_embeddings", TRUE);
+  ATTN_KV_STR ("torch_dtype", "float32");
   json_builder_end_object (jb);
   if (!attn_train_write_json (jb, dir, "config.json", error))
     return FALSE;
