@@ -9,11 +9,14 @@
  * seed and n alone, so runs and resumed runs are reproducible.
  *
  * With repeat_fraction p > 0, each training row is, with probability p, a repeated
- * row: a span of L tokens of its chunk (L drawn in [8, context / 2]), <|endoftext|>,
- * then the same chunk again from its start — text the model has just read, which it
- * can only continue well by looking back at what followed the same tokens before (the
- * induction-head circuit, Olsson et al., 2022). Which rows repeat, and L, are drawn
- * from the seed, the step and the row, so resumed runs stay reproducible. The dev
+ * row: a span of L tokens of its chunk (L drawn in [8, context / 2], its place at
+ * random) is written over a later place of the same chunk, again at random (right
+ * after it or further on), and the text goes on after the copy. The copy can only be
+ * continued well by looking back at what followed the same tokens before (the
+ * induction-head circuit, Olsson et al., 2022); no marker and no fixed position tells
+ * where it is, so no positional shortcut learns it. Which rows repeat, L and the two
+ * places are drawn from the seed, the step and the row, so resumed runs stay
+ * reproducible. The dev
  * stream is never changed: it is cut
  * at 0, context, 2·context, …: every dev token after the first is predicted once,
  * with 0 … context − 1 tokens of context. */
@@ -215,20 +218,24 @@ fill_row (AttnTextCorpus *c, const GArray *stream, gint64 start, int T, AttnBatc
   batch->src_len[b] = 0;
 }
 
-/* Turns the filled row b into a repeated row: its first L tokens, <|endoftext|>, then
- * its tokens again from the first (the row's own targets follow from the new inputs). */
+/* Turns the filled row b into a repeated row: its tokens (inputs and the last target,
+ * context + 1) with a span of L copied from place a over place d ≥ a + L; the targets
+ * follow from the new inputs. */
 static void
-repeat_row (AttnTextCorpus *c, AttnBatch *batch, int b, int L)
+repeat_row (AttnTextCorpus *c, AttnBatch *batch, int b, AttnRng *rng)
 {
   int T = c->context, n = batch->tgt_len[b];
   gint32 *in = batch->tgt_in + (gsize) b * T, *out = batch->tgt_out + (gsize) b * T;
   g_autofree gint32 *seq = g_new (gint32, T + 1);
+  int L = 8 + attn_rng_int (rng, T / 2 - 8 + 1), a, d;
 
   if (n < T)    /* a row cut short by the stream's end stays as it is */
     return;
-  memcpy (seq, in, sizeof (gint32) * L);
-  seq[L] = c->eos;
-  memcpy (seq + L + 1, in, sizeof (gint32) * (T - L));
+  a = attn_rng_int (rng, T + 1 - 2 * L + 1);
+  d = a + L + attn_rng_int (rng, T + 1 - L - (a + L) + 1);
+  memcpy (seq, in, sizeof (gint32) * T);
+  seq[T] = out[T - 1];
+  memmove (seq + d, seq + a, sizeof (gint32) * L);
   memcpy (in, seq, sizeof (gint32) * T);
   memcpy (out, seq + 1, sizeof (gint32) * T);
 }
@@ -253,7 +260,7 @@ attn_text_corpus_make_batch (AttnTextCorpus *c, gint64 step, AttnBatch *batch)
                                ^ ((guint64) step * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15))
                                ^ ((guint64) b << 48));
           if (attn_rng_uniform (&rng) < c->repeat_fraction)
-            repeat_row (c, batch, b, 8 + attn_rng_int (&rng, c->context / 2 - 8 + 1));
+            repeat_row (c, batch, b, &rng);
         }
     }
 }
