@@ -192,6 +192,46 @@ test_learns (void)
   g_assert_nonnull (strstr (state, "\"context\" : 16"));
 }
 
+/* The trainer's dev evaluation reports the induction probe as attn-cli eval measures it:
+ * the same sequences run through the inference engine give the same best head. */
+static void
+check_induction_probe (AttnTrainer *t, AttnModel *model)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tok_path = g_build_filename (tmp_dir, "tok", "tokenizer.json", NULL);
+  g_autoptr (AttnTokenizer) tok = attn_tokenizer_new_from_json (tok_path, &error);
+  int T = 16, period = (T - 1) / 2, lo, hi, L = 2, H = 2, best = 0;
+  gint32 ids[16], eos = attn_tokenizer_token_to_id (tok, "<|endoftext|>");
+  double sum[4] = { 0 }, one[4];
+  AttnTrainEval ev;
+
+  g_assert_true (attn_trainer_evaluate (t, 10, &ev, &error));
+  g_assert_no_error (error);
+  attn_induction_token_range (tok, &lo, &hi);
+  g_assert_cmpint (lo, >, eos);     /* <|endoftext|> is left out */
+  for (int seed = 1; seed <= ATTN_INDUCTION_SEEDS; seed++)
+    {
+      AttnInput in = { .input_ids = ids };
+      AttnRunOptions opt = ATTN_RUN_OPTIONS_INIT;
+      g_autoptr (AttnResult) r = NULL;
+      in.n_input_ids = attn_induction_sequence (seed, lo, hi, period, eos, ids);
+      g_assert_cmpint (in.n_input_ids, ==, 1 + 2 * period);
+      opt.max_new_tokens = 0;
+      r = attn_model_run (model, &in, &opt, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      attn_induction_scores (r->attention[ATTN_KIND_SELF], 1, period, one);
+      for (int i = 0; i < L * H; i++)
+        sum[i] += one[i] / ATTN_INDUCTION_SEEDS;
+    }
+  for (int i = 1; i < L * H; i++)
+    if (sum[i] > sum[best])
+      best = i;
+  g_test_message ("induction score %.4f (layer %d head %d), inference engine %.4f",
+                  ev.induction, ev.induction_layer + 1, ev.induction_head + 1, sum[best]);
+  g_assert_cmpint (ev.induction_layer * H + ev.induction_head, ==, best);
+  g_assert_cmpfloat_with_epsilon (ev.induction, sum[best], 1e-5);
+}
+
 static void
 test_engine_logits (void)
 {
@@ -263,6 +303,7 @@ test_engine_logits (void)
   if (!(max_p < 1e-6))
     g_test_fail_printf ("attention weights differ by %.3e", max_p);
   attn_batch_clear (&b);
+  check_induction_probe (t, model);
   attn_trainer_free (t);
 }
 

@@ -22,9 +22,6 @@
 #include <math.h>
 #include <string.h>
 
-#define INDUCTION_SEEDS  10
-#define INDUCTION_PERIOD 50
-
 static int
 argmax (const float *z, int n)
 {
@@ -155,17 +152,14 @@ eval_induction (AttnModel *model, AttnTokenizer *tok, gint32 sep, JsonBuilder *r
 {
   int L = attn_model_get_n_layers (model), H = attn_model_get_n_heads (model);
   int T = attn_model_get_max_positions (model), V = (int) attn_tokenizer_vocab_size (tok);
-  int first = sep >= 0 ? 1 : 0, period = MIN (INDUCTION_PERIOD, (T - first) / 2), lo = 0, hi = V;
+  int first = sep >= 0 ? 1 : 0, period = MIN (ATTN_INDUCTION_PERIOD, (T - first) / 2), lo, hi;
   g_autofree double *ind = g_new0 (double, L * H), *prev = g_new0 (double, L * H);
   g_autofree double *one = g_new (double, L * H);
-  g_autofree gint32 *ids = g_new (gint32, first + 2 * INDUCTION_PERIOD);
+  g_autofree gint32 *ids = g_new (gint32, first + 2 * ATTN_INDUCTION_PERIOD);
   double loss1 = 0, loss2 = 0, uniform = 0;
   int best = 0;
 
-  while (lo < hi && attn_tokenizer_is_special (tok, lo))
-    lo++;
-  while (hi > lo && attn_tokenizer_is_special (tok, hi - 1))
-    hi--;
+  attn_induction_token_range (tok, &lo, &hi);
   if (period < 2 || attn_induction_sequence (1, lo, hi, period, sep, ids) < 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
@@ -173,7 +167,7 @@ eval_induction (AttnModel *model, AttnTokenizer *tok, gint32 sep, JsonBuilder *r
                    "induction probe", T, V);
       return FALSE;
     }
-  for (int seed = 1; seed <= INDUCTION_SEEDS; seed++)
+  for (int seed = 1; seed <= ATTN_INDUCTION_SEEDS; seed++)
     {
       int n = attn_induction_sequence (seed, lo, hi, period, sep, ids);
       g_autoptr(AttnResult) r = run_ids (model, ids, n, cancellable, error);
@@ -184,10 +178,10 @@ eval_induction (AttnModel *model, AttnTokenizer *tok, gint32 sep, JsonBuilder *r
       w = r->attention[ATTN_KIND_SELF];
       attn_induction_scores (w, first, period, one);
       for (int i = 0; i < L * H; i++)
-        ind[i] += one[i] / INDUCTION_SEEDS;
+        ind[i] += one[i] / ATTN_INDUCTION_SEEDS;
       attn_offset_scores (w, first + period, first + 2 * period, 1, one);
       for (int i = 0; i < L * H; i++)
-        prev[i] += one[i] / INDUCTION_SEEDS;
+        prev[i] += one[i] / ATTN_INDUCTION_SEEDS;
       /* the loss on copy tokens 1 … period − 1 (the first token of each copy cannot
        * be predicted): predicted at the position before each */
       for (int j = 1; j < period; j++)
@@ -198,8 +192,8 @@ eval_induction (AttnModel *model, AttnTokenizer *tok, gint32 sep, JsonBuilder *r
                                       r->logits_cols, ids[first + period + j]);
         }
     }
-  loss1 /= INDUCTION_SEEDS * (period - 1);
-  loss2 /= INDUCTION_SEEDS * (period - 1);
+  loss1 /= ATTN_INDUCTION_SEEDS * (period - 1);
+  loss2 /= ATTN_INDUCTION_SEEDS * (period - 1);
   for (int i = 1; i < L * H; i++)
     if (ind[i] > ind[best])
       best = i;
@@ -210,7 +204,7 @@ eval_induction (AttnModel *model, AttnTokenizer *tok, gint32 sep, JsonBuilder *r
   json_builder_set_member_name (report, "induction");
   json_builder_begin_object (report);
   json_builder_set_member_name (report, "sequences");
-  json_builder_add_int_value (report, INDUCTION_SEEDS);
+  json_builder_add_int_value (report, ATTN_INDUCTION_SEEDS);
   json_builder_set_member_name (report, "period");
   json_builder_add_int_value (report, period);
   add_head_table (report, "scores", ind, L, H);

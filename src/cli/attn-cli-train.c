@@ -76,9 +76,13 @@ evaluate (AttnTrainer *trainer, int n, gboolean quiet, GError **error)
   if (ev.perplexity >= 0)
     {
       fprintf (stderr, "\rdev at step %" G_GINT64_FORMAT ": %d chunks, %" G_GINT64_FORMAT
-               " tokens, loss %.4f, perplexity %.2f, token accuracy %.1f %%\n",
+               " tokens, loss %.4f, perplexity %.2f, token accuracy %.1f %%",
                attn_trainer_get_step (trainer), ev.n, ev.tokens, ev.loss, ev.perplexity,
                100 * ev.token_accuracy);
+      if (ev.induction >= 0)
+        fprintf (stderr, "; induction score %.3f (layer %d head %d)", ev.induction,
+                 ev.induction_layer + 1, ev.induction_head + 1);
+      fputc ('\n', stderr);
       return TRUE;
     }
   if (ev.accuracy >= 0)

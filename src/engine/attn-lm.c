@@ -98,6 +98,17 @@ attn_lm_bits_per_byte (double nll_sum, gint64 bytes)
 
 /* ---- induction heads ---- */
 
+void
+attn_induction_token_range (AttnTokenizer *tok, int *lo, int *hi)
+{
+  *lo = 0;
+  *hi = (int) attn_tokenizer_vocab_size (tok);
+  while (*lo < *hi && attn_tokenizer_is_special (tok, *lo))
+    (*lo)++;
+  while (*hi > *lo && attn_tokenizer_is_special (tok, *hi - 1))
+    (*hi)--;
+}
+
 int
 attn_induction_sequence (guint32 seed, int lo, int hi, int period, gint32 separator, gint32 *out)
 {

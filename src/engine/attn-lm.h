@@ -32,6 +32,15 @@ double   attn_lm_bits_per_byte   (double nll_sum, gint64 bytes);
 
 /* ---- induction heads ---- */
 
+/* The probe `attn-cli eval` and the trainer's dev evaluation both use: sequences for
+ * seeds 1 … ATTN_INDUCTION_SEEDS of <|endoftext|> and ATTN_INDUCTION_PERIOD random
+ * tokens (fewer if the context is short) twice, from attn_induction_token_range (). */
+#define ATTN_INDUCTION_SEEDS  10
+#define ATTN_INDUCTION_PERIOD 50
+
+/* [lo, hi): the tokenizer's ids without the special tokens at either end. */
+void     attn_induction_token_range (AttnTokenizer *tok, int *lo, int *hi);
+
 /* A probe for induction heads: separator (if ≥ 0) then `period` distinct random ids
  * from [lo, hi), drawn from `seed`, then the same ids again. out receives
  * (separator ≥ 0) + 2 · period ids; returns that count, or -1 when [lo, hi) holds

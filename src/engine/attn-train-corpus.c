@@ -665,7 +665,7 @@ evaluate_labels (AttnCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *eval)
   eval->aligned = -1;
   eval->best_layer = -1;
   eval->bleu = eval->chrf = eval->wer = eval->cer = -1;
-  eval->perplexity = -1;
+  eval->perplexity = eval->induction = -1;
 }
 
 gboolean
@@ -718,7 +718,7 @@ attn_corpus_evaluate (AttnCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *ev
   eval->best_layer = -1;
   eval->bleu = eval->chrf = eval->wer = eval->cer = -1;
   eval->accuracy = eval->f1 = eval->macro_f1 = -1;
-  eval->perplexity = -1;
+  eval->perplexity = eval->induction = -1;
   if (c->speech)
     {
       eval->wer = attn_wer ((const char *const *) hyps->pdata,

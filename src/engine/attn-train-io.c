@@ -598,6 +598,15 @@ write_eval (JsonBuilder *jb, const AttnTrainEval *e, gint64 step)
       json_builder_set_member_name (jb, "perplexity");
       json_builder_add_double_value (jb, e->perplexity);
     }
+  if (e->induction >= 0)
+    {
+      json_builder_set_member_name (jb, "induction");
+      json_builder_add_double_value (jb, e->induction);
+      json_builder_set_member_name (jb, "induction_layer");
+      json_builder_add_int_value (jb, e->induction_layer);
+      json_builder_set_member_name (jb, "induction_head");
+      json_builder_add_int_value (jb, e->induction_head);
+    }
   if (e->bleu >= 0)
     {
       json_builder_set_member_name (jb, "bleu");

@@ -292,6 +292,55 @@ attn_text_corpus_probe (AttnTextCorpus *c, AttnBatch *batch, char **source, char
 
 /* ---- evaluation ---- */
 
+/* The induction probe of attn-lm.h on the training model: the best head's mean score
+ * over the probe's sequences (FALSE when the context or vocabulary is too small). */
+static gboolean
+induction_probe (AttnTextCorpus *c, AttnTrainModel *m, AttnTrainEval *eval)
+{
+  int period = MIN (ATTN_INDUCTION_PERIOD, (c->context - 1) / 2), lo, hi, n = 0, cells = 0;
+  int heads = 1, best = 0;
+  g_autofree gint32 *ids = g_new (gint32, 1 + 2 * ATTN_INDUCTION_PERIOD);
+  g_autofree double *sum = NULL, *one = NULL;
+  AttnBatch b = { 0 };
+
+  attn_induction_token_range (c->tok, &lo, &hi);
+  for (int seed = 1; period >= 2 && seed <= ATTN_INDUCTION_SEEDS; seed++)
+    {
+      AttnWeights *w;
+      if ((n = attn_induction_sequence (seed, lo, hi, period, c->eos, ids)) < 0)
+        break;
+      attn_batch_reserve (&b, 1, 0, n);
+      memcpy (b.tgt_in, ids, sizeof (gint32) * n);
+      for (int j = 0; j < n; j++)
+        b.tgt_out[j] = -1;
+      b.tgt_len[0] = n;
+      b.src_len[0] = 0;
+      m->klass->forward (m, &b, 0.0f, FALSE, FALSE, NULL, NULL);
+      w = m->klass->cross (m, 0, n, 0);
+      if (sum == NULL)
+        {
+          heads = w->heads;
+          cells = w->layers * heads;
+          sum = g_new0 (double, cells);
+          one = g_new (double, cells);
+        }
+      attn_induction_scores (w, 1, period, one);
+      for (int i = 0; i < cells; i++)
+        sum[i] += one[i] / ATTN_INDUCTION_SEEDS;
+      attn_weights_free (w);
+    }
+  attn_batch_clear (&b);
+  if (sum == NULL || n < 0)
+    return FALSE;
+  for (int i = 1; i < cells; i++)
+    if (sum[i] > sum[best])
+      best = i;
+  eval->induction = sum[best];
+  eval->induction_layer = best / heads;
+  eval->induction_head = best % heads;
+  return TRUE;
+}
+
 gboolean
 attn_text_corpus_evaluate (AttnTextCorpus *c, AttnTrainModel *m, int n, AttnTrainEval *eval,
                            GError **error)
@@ -332,6 +381,8 @@ attn_text_corpus_evaluate (AttnTextCorpus *c, AttnTrainModel *m, int n, AttnTrai
   eval->tokens = tokens;
   eval->loss = tokens > 0 ? nll / tokens : 0;
   eval->perplexity = attn_lm_perplexity (nll, tokens);
+  eval->induction = -1;
+  induction_probe (c, m, eval);
   return TRUE;
 }
 

@@ -644,7 +644,7 @@ evaluate_toy (AttnTrainer *t, int n, AttnTrainEval *eval)
   eval->wer = eval->cer = -1;
   eval->tokens = 0;
   eval->loss = 0;
-  eval->perplexity = -1;
+  eval->perplexity = eval->induction = -1;
   eval->accuracy = eval->f1 = eval->macro_f1 = -1;
   for (int l = 0; l < n_layers && steps > 0; l++)
     if ((double) hits[l] / steps > eval->aligned)

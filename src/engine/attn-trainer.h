@@ -193,6 +193,9 @@ typedef struct {
   gint64 tokens;            /* dev tokens predicted */
   double loss;              /* their mean cross-entropy (nats per token) */
   double perplexity;        /* exp (loss); < 0 when not a language model */
+  double induction;         /* the best head's induction score (attn-lm.h's probe, as
+                             * attn-cli eval measures it); < 0 when not a language model */
+  int    induction_layer, induction_head;   /* that head, from 0 */
 } AttnTrainEval;
 
 /* What a corpus trainer read (all 0 for a toy task). */
