@@ -3,8 +3,8 @@
  * engine's trainer, the text laid out as documents separated by <|endoftext|>;
  * the dev perplexity falls, the saved folder runs in the inference engine with the
  * training forward pass's logits and attention, resuming equals an uninterrupted
- * run, repeated rows (repeat_fraction) copy a span of their own text and are drawn
- * reproducibly, and bad recipes fail clearly. */
+ * run, repeated rows (repeat_fraction, repeat_random) copy a span of their own text or
+ * of random tokens and are drawn reproducibly, and bad recipes fail clearly. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -394,6 +394,57 @@ test_repeat (void)
   attn_trainer_free (plain);
 }
 
+/* TRUE when row r is the plain row p with one span a … a + L − 1 (8 ≤ L ≤ context / 2)
+ * replaced by tokens that are not p's, outside the special ids, and written again at a
+ * later place d ≥ a + L. */
+static gboolean
+random_copy (const gint32 *r, const gint32 *p, int T, int lo, int hi)
+{
+  for (int L = 8; L <= T / 2; L++)
+    for (int a = 0; a + 2 * L <= T + 1; a++)
+      for (int d = a + L; d + L <= T + 1; d++)
+        {
+          gboolean ok = memcmp (r + a, r + d, sizeof (gint32) * L) == 0;
+          for (int j = 0; ok && j <= T; j++)
+            if (j < a || (j >= a + L && j < d) || j >= d + L)
+              ok = r[j] == p[j];
+          for (int j = 0; ok && j < L; j++)
+            ok = r[a + j] >= lo && r[a + j] < hi;
+          if (ok && memcmp (r + a, p + a, sizeof (gint32) * L) != 0)
+            return TRUE;
+        }
+  return FALSE;
+}
+
+static void
+test_repeat_random (void)
+{
+  int T = 32, lo, hi;
+  g_autofree char *extra = g_strdup_printf (", \"context\": %d, \"repeat_fraction\": 1, "
+                                            "\"repeat_random\": 1", T);
+  g_autofree char *plain_extra = g_strdup_printf (", \"context\": %d", T);
+  AttnTrainer *t = new_trainer (20, extra), *plain = new_trainer (20, plain_extra);
+  g_autofree gint32 *r = g_new (gint32, T + 1), *p = g_new (gint32, T + 1);
+  g_autofree char *tok_path = g_build_filename (tmp_dir, "tok", "tokenizer.json", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AttnTokenizer) tok = attn_tokenizer_new_from_json (tok_path, &error);
+
+  attn_induction_token_range (tok, &lo, &hi);
+  for (int step = 0; step < 5; step++)
+    {
+      attn_text_corpus_make_batch (t->text, step, &t->batch);
+      attn_text_corpus_make_batch (plain->text, step, &plain->batch);
+      for (int b = 0; b < t->batch.B; b++)
+        {
+          row_tokens (&t->batch, b, T, r);
+          row_tokens (&plain->batch, b, T, p);
+          g_assert_true (random_copy (r, p, T, lo, hi));
+        }
+    }
+  attn_trainer_free (t);
+  attn_trainer_free (plain);
+}
+
 /* ---- bad recipes ---- */
 
 
@@ -418,8 +469,10 @@ test_errors (void)
   expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
                 "\"tokenizer\": \"tok\", \"repeat_fraction\": 1.5 }", "“repeat_fraction”");
   expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
+                "\"tokenizer\": \"tok\", \"repeat_random\": -1 }", "“repeat_random”");
+  expect_error ("{ \"arch\": \"gpt2\", \"train\": \"train.txt\", \"dev\": \"dev.txt\", "
                 "\"tokenizer\": \"tok\", \"context\": 16, \"repeat_fraction\": 0.2 }",
-                "“context” ≥ 17");
+                "need “context” ≥ 17");
 }
 
 int
@@ -438,6 +491,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-lm/engine-logits", test_engine_logits);
   g_test_add_func ("/train-lm/resume", test_resume);
   g_test_add_func ("/train-lm/repeat", test_repeat);
+  g_test_add_func ("/train-lm/repeat-random", test_repeat_random);
   rc = g_test_run ();
   train_test_remove_dir (tmp_dir);
   return rc;

@@ -240,6 +240,7 @@ config_to_json (const AttnTrainConfig *c, JsonBuilder *jb, const char *base_dir)
     {
       I ("context", c->context);
       D ("repeat_fraction", c->repeat_fraction);
+      D ("repeat_random", c->repeat_random);
     }
   json_builder_end_object (jb);
 #undef I
@@ -340,7 +341,7 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
     "source_column",
     "target_column", "max_tokens", "eval_every", "source_lang", "target_lang", "context",
     "n_mels", "window_seconds", "ctc_weight", "freq_masks", "freq_mask_width", "time_masks",
-    "time_mask_width", "repeat_fraction", NULL
+    "time_mask_width", "repeat_fraction", "repeat_random", NULL
   };
   const char *task_s = "reverse", *arch_s = "transformer";
   AttnTask task;
@@ -434,6 +435,7 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
       { "min_lr_ratio", NULL, &c->min_lr_ratio }, { "dropout", NULL, &c->dropout },
       { "label_smoothing", NULL, &c->label_smoothing }, { "ctc_weight", NULL, &c->ctc_weight },
       { "repeat_fraction", NULL, &c->repeat_fraction },
+      { "repeat_random", NULL, &c->repeat_random },
     };
     double seed = -1;
     for (guint i = 0; i < G_N_ELEMENTS (nums); i++)

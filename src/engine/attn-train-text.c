@@ -14,9 +14,11 @@
  * after it or further on), and the text goes on after the copy. The copy can only be
  * continued well by looking back at what followed the same tokens before (the
  * induction-head circuit, Olsson et al., 2022); no marker and no fixed position tells
- * where it is, so no positional shortcut learns it. Which rows repeat, L and the two
- * places are drawn from the seed, the step and the row, so resumed runs stay
- * reproducible. The dev
+ * where it is, so no positional shortcut learns it. With repeat_random q, that fraction
+ * of the repeated rows first writes L random tokens (no special ones) at the first
+ * place, so that only copying predicts the second: text alone lets the model guess much
+ * of a copy from the words around it. Which rows repeat, how, L and the two places are
+ * drawn from the seed, the step and the row, so resumed runs stay reproducible. The dev
  * stream is never changed: it is cut
  * at 0, context, 2·context, …: every dev token after the first is predicted once,
  * with 0 … context − 1 tokens of context. */
@@ -35,7 +37,8 @@ struct _AttnTextCorpus {
   gint32         eos;
   int            context, batch_size;
   guint64        seed;
-  double         repeat_fraction;
+  double         repeat_fraction, repeat_random;
+  int            random_lo, random_hi;   /* the ids random spans are drawn from */
   GArray        *train, *dev;      /* gint32 token streams */
   int            n_dev_docs, n_train_docs;
   /* the current epoch: chunk start offsets in batch order */
@@ -119,16 +122,20 @@ attn_text_corpus_load (const AttnTrainConfig *cfg, GError **error)
       attn_text_corpus_free (c);
       return NULL;
     }
+  attn_induction_token_range (c->tok, &c->random_lo, &c->random_hi);
   c->context = cfg->context;
   c->batch_size = cfg->batch_size;
   c->seed = cfg->seed;
   c->repeat_fraction = cfg->repeat_fraction;
+  c->repeat_random = cfg->repeat_random;
   c->epoch = -1;
   if (!(cfg->repeat_fraction >= 0 && cfg->repeat_fraction <= 1)
+      || !(cfg->repeat_random >= 0 && cfg->repeat_random <= 1)
       || (cfg->repeat_fraction > 0 && cfg->context < 17))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "“repeat_fraction” must be between 0 and 1, and above 0 needs “context” ≥ 17");
+                   "“repeat_fraction” and “repeat_random” must be between 0 and 1, and "
+                   "repeats need “context” ≥ 17");
       attn_text_corpus_free (c);
       return NULL;
     }
@@ -219,10 +226,10 @@ fill_row (AttnTextCorpus *c, const GArray *stream, gint64 start, int T, AttnBatc
 }
 
 /* Turns the filled row b into a repeated row: its tokens (inputs and the last target,
- * context + 1) with a span of L copied from place a over place d ≥ a + L; the targets
- * follow from the new inputs. */
+ * context + 1) with a span of L copied from place a over place d ≥ a + L — the span
+ * first made of random tokens when `random_span`; the targets follow from the new inputs. */
 static void
-repeat_row (AttnTextCorpus *c, AttnBatch *batch, int b, AttnRng *rng)
+repeat_row (AttnTextCorpus *c, AttnBatch *batch, int b, AttnRng *rng, gboolean random_span)
 {
   int T = c->context, n = batch->tgt_len[b];
   gint32 *in = batch->tgt_in + (gsize) b * T, *out = batch->tgt_out + (gsize) b * T;
@@ -235,6 +242,8 @@ repeat_row (AttnTextCorpus *c, AttnBatch *batch, int b, AttnRng *rng)
   d = a + L + attn_rng_int (rng, T + 1 - L - (a + L) + 1);
   memcpy (seq, in, sizeof (gint32) * T);
   seq[T] = out[T - 1];
+  for (int j = 0; random_span && j < L; j++)
+    seq[a + j] = c->random_lo + attn_rng_int (rng, c->random_hi - c->random_lo);
   memmove (seq + d, seq + a, sizeof (gint32) * L);
   memcpy (in, seq, sizeof (gint32) * T);
   memcpy (out, seq + 1, sizeof (gint32) * T);
@@ -260,7 +269,7 @@ attn_text_corpus_make_batch (AttnTextCorpus *c, gint64 step, AttnBatch *batch)
                                ^ ((guint64) step * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15))
                                ^ ((guint64) b << 48));
           if (attn_rng_uniform (&rng) < c->repeat_fraction)
-            repeat_row (c, batch, b, &rng);
+            repeat_row (c, batch, b, &rng, attn_rng_uniform (&rng) < c->repeat_random);
         }
     }
 }

@@ -108,6 +108,7 @@ typedef struct {
    * span of its own text after <|endoftext|>, to teach copying by induction. */
   int           context;
   float         repeat_fraction;
+  float         repeat_random;   /* of those, the fraction whose span is random tokens */
 } AttnTrainConfig;
 
 /* Defaults that learn the toy tasks quickly on a laptop CPU. */
