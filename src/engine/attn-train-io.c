@@ -580,66 +580,42 @@ write_eval (JsonBuilder *jb, const AttnTrainEval *e, gint64 step)
 {
   json_builder_set_member_name (jb, "eval");
   json_builder_begin_object (jb);
-  json_builder_set_member_name (jb, "step");
-  json_builder_add_int_value (jb, step);
-  json_builder_set_member_name (jb, "n");
-  json_builder_add_int_value (jb, e->n);
+  ATTN_KV_INT ("step", step);
+  ATTN_KV_INT ("n", e->n);
   if (e->exact_match >= 0)
-    {
-      json_builder_set_member_name (jb, "exact_match");
-      json_builder_add_double_value (jb, e->exact_match);
-    }
-  json_builder_set_member_name (jb, "token_accuracy");
-  json_builder_add_double_value (jb, e->token_accuracy);
+    ATTN_KV_DBL ("exact_match", e->exact_match);
+  ATTN_KV_DBL ("token_accuracy", e->token_accuracy);
   if (e->perplexity >= 0)
     {
-      json_builder_set_member_name (jb, "tokens");
-      json_builder_add_int_value (jb, e->tokens);
-      json_builder_set_member_name (jb, "loss");
-      json_builder_add_double_value (jb, e->loss);
-      json_builder_set_member_name (jb, "perplexity");
-      json_builder_add_double_value (jb, e->perplexity);
+      ATTN_KV_INT ("tokens", e->tokens);
+      ATTN_KV_DBL ("loss", e->loss);
+      ATTN_KV_DBL ("perplexity", e->perplexity);
     }
   if (e->induction >= 0)
     {
-      json_builder_set_member_name (jb, "induction");
-      json_builder_add_double_value (jb, e->induction);
-      json_builder_set_member_name (jb, "induction_layer");
-      json_builder_add_int_value (jb, e->induction_layer);
-      json_builder_set_member_name (jb, "induction_head");
-      json_builder_add_int_value (jb, e->induction_head);
+      ATTN_KV_DBL ("induction", e->induction);
+      ATTN_KV_INT ("induction_layer", e->induction_layer);
+      ATTN_KV_INT ("induction_head", e->induction_head);
     }
   if (e->bleu >= 0)
     {
-      json_builder_set_member_name (jb, "bleu");
-      json_builder_add_double_value (jb, e->bleu);
-      json_builder_set_member_name (jb, "chrf");
-      json_builder_add_double_value (jb, e->chrf);
+      ATTN_KV_DBL ("bleu", e->bleu);
+      ATTN_KV_DBL ("chrf", e->chrf);
     }
   if (e->wer >= 0)
     {
-      json_builder_set_member_name (jb, "wer");
-      json_builder_add_double_value (jb, e->wer);
-      json_builder_set_member_name (jb, "cer");
-      json_builder_add_double_value (jb, e->cer);
+      ATTN_KV_DBL ("wer", e->wer);
+      ATTN_KV_DBL ("cer", e->cer);
     }
   if (e->aligned >= 0)
-    {
-      json_builder_set_member_name (jb, "aligned");
-      json_builder_add_double_value (jb, e->aligned);
-    }
+    ATTN_KV_DBL ("aligned", e->aligned);
   if (e->accuracy >= 0)
     {
-      json_builder_set_member_name (jb, "accuracy");
-      json_builder_add_double_value (jb, e->accuracy);
-      json_builder_set_member_name (jb, "macro_f1");
-      json_builder_add_double_value (jb, e->macro_f1);
+      ATTN_KV_DBL ("accuracy", e->accuracy);
+      ATTN_KV_DBL ("macro_f1", e->macro_f1);
     }
   if (e->f1 >= 0)
-    {
-      json_builder_set_member_name (jb, "f1");
-      json_builder_add_double_value (jb, e->f1);
-    }
+    ATTN_KV_DBL ("f1", e->f1);
   json_builder_end_object (jb);
 }
 
