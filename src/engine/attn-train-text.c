@@ -39,6 +39,7 @@ struct _AttnTextCorpus {
   guint64        seed;
   double         repeat_fraction, repeat_random;
   int            random_lo, random_hi;   /* the ids random spans are drawn from */
+  gint32        *row;                    /* context + 1 tokens: repeat_row's work space */
   GArray        *train, *dev;      /* gint32 token streams */
   int            n_dev_docs, n_train_docs;
   /* the current epoch: chunk start offsets in batch order */
@@ -57,6 +58,7 @@ attn_text_corpus_free (AttnTextCorpus *c)
   g_clear_pointer (&c->train, g_array_unref);
   g_clear_pointer (&c->dev, g_array_unref);
   g_free (c->order);
+  g_free (c->row);
   g_free (c);
 }
 
@@ -128,6 +130,7 @@ attn_text_corpus_load (const AttnTrainConfig *cfg, GError **error)
   c->seed = cfg->seed;
   c->repeat_fraction = cfg->repeat_fraction;
   c->repeat_random = cfg->repeat_random;
+  c->row = g_new (gint32, MAX (cfg->context, 0) + 1);
   c->epoch = -1;
   if (!(cfg->repeat_fraction >= 0 && cfg->repeat_fraction <= 1)
       || !(cfg->repeat_random >= 0 && cfg->repeat_random <= 1)
@@ -233,7 +236,7 @@ repeat_row (AttnTextCorpus *c, AttnBatch *batch, int b, AttnRng *rng, gboolean r
 {
   int T = c->context, n = batch->tgt_len[b];
   gint32 *in = batch->tgt_in + (gsize) b * T, *out = batch->tgt_out + (gsize) b * T;
-  g_autofree gint32 *seq = g_new (gint32, T + 1);
+  gint32 *seq = c->row;
   int L = 8 + attn_rng_int (rng, T / 2 - 8 + 1), a, d;
 
   if (n < T)    /* a row cut short by the stream's end stays as it is */
