@@ -299,6 +299,43 @@ test_spec_augment (void)
   g_assert_cmpint (differ, >, 45);
 }
 
+/* "extra_train" adds a second list of clips, its paths relative to its own folder; a
+ * resumed run reads it again; a missing clip in it names that file and line. */
+static void
+test_extra_train (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *more = g_build_filename (tmp_dir, "more", NULL);
+  g_autofree char *dir = g_build_filename (tmp_dir, "extra", NULL);
+  g_autoptr (GString) list = g_string_new (NULL);
+  AttnTrainCorpusInfo info;
+  AttnTrainer *t;
+
+  g_assert_cmpint (g_mkdir_with_parents (more, 0755), ==, 0);
+  for (int i = 0; i < 5; i++)
+    g_string_append_printf (list, "../clips/%03d.wav\tdo re\n", i);
+  g_free (train_test_write_file (more, "extra.tsv", list->str));
+  t = new_trainer_with (2, ", \"extra_train\": \"more/extra.tsv\"", &error);
+  g_assert_no_error (error);
+  attn_trainer_get_corpus_info (t, &info);
+  g_assert_cmpint (info.n_train, ==, N_TRAIN + 5);
+  g_assert_true (attn_trainer_step (t, 2, NULL, NULL, &error));
+  g_assert_true (attn_trainer_save (t, dir, &error));
+  g_assert_no_error (error);
+  attn_trainer_free (t);
+  t = attn_trainer_resume (dir, &error);
+  g_assert_no_error (error);
+  attn_trainer_get_corpus_info (t, &info);
+  g_assert_cmpint (info.n_train, ==, N_TRAIN + 5);
+  attn_trainer_free (t);
+
+  g_string_append (list, "../clips/missing.wav\tre\n");
+  g_free (train_test_write_file (more, "extra.tsv", list->str));
+  g_assert_null (new_trainer_with (1, ", \"extra_train\": \"more/extra.tsv\"", &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "extra.tsv:6"));
+}
+
 static void
 test_errors (void)
 {
@@ -371,6 +408,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-speech/learn-and-engine", test_learn_and_engine);
   g_test_add_func ("/train-speech/resume", test_resume);
   g_test_add_func ("/train-speech/spec-augment", test_spec_augment);
+  g_test_add_func ("/train-speech/extra-train", test_extra_train);
   g_test_add_func ("/train-speech/errors", test_errors);
   status = g_test_run ();
   if (status == 0)

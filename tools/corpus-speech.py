@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Synthesise English speech for the built-in speech recognizer (Whisper, 16 kHz).
 
-Usage: corpus-speech.py OUT_DIR [--train N] [--dev N] [--test N] [--jobs J]
+Usage: corpus-speech.py OUT_DIR [--train N] [--dev N] [--test N] [--phrases N] [--jobs J]
                         [--corpus data/corpora/de-en] [--seed S]
                         [--max-words W] [--max-seconds S]
        corpus-speech.py --samples OUT_DIR       (the app's examples, data/samples/)
@@ -26,11 +26,17 @@ All other combinations are the training voices (train and dev): espeak-ng accent
 en-gb, en-gb-scotland, en-gb-x-rp, en-gb-x-gbclan, en-gb-x-gbcwmd with no variant or
 +m1…+m6, +f1…+f4, and flite kal, kal16, awb, slt.
 
+--phrases N adds a fourth split, `phrases`, of N training-voice utterances of the
+English side of the corpus's phrases.tsv (dictionary phrases of 2–6 words, each phrase at
+most once while N is below their number; a phrase that equals a dev or test sentence,
+compared in lower case without punctuation, is left out): more words and more distinct
+utterances for training, read through a recipe's "extra_train".
+
 Sentences longer than --max-words words are left out (0: no limit), and an utterance
 longer than --max-seconds (0: no limit) is spoken again faster (its rate scaled by the
 excess, +5 %, at most 4 times), so that every file fits the recognizer's window.
 
-Output: OUT_DIR/{train,dev,test}/NNNNNN.wav, OUT_DIR/{train,dev,test}.tsv with
+Output: OUT_DIR/{train,dev,test,phrases}/NNNNNN.wav, OUT_DIR/{train,dev,test,phrases}.tsv with
 "path TAB transcript TAB voice" (what `attn-cli train` and `attn-cli eval` read; path
 relative to OUT_DIR), OUT_DIR/manifest.tsv with
 "path TAB transcript TAB voice TAB split" (path relative to OUT_DIR, transcript exactly
@@ -74,6 +80,24 @@ def read_sentences(path, max_words=0):
     with open(path, encoding='utf-8') as f:
         sents = [line.rstrip('\n').split('\t')[1] for line in f if '\t' in line]
     return [s for s in sents if max_words <= 0 or len(s.split()) <= max_words]
+
+
+def normalised(text):
+    return ' '.join(''.join(ch if ch.isalnum() or ch.isspace() else ' '
+                            for ch in text.lower().replace("'", '').replace('’', '')).split())
+
+
+def read_phrases(corpus):
+    """The English phrases of corpus/phrases.tsv that are not a dev or test sentence."""
+    held = {normalised(s) for split in ('dev', 'test')
+            for s in read_sentences(os.path.join(corpus, f'{split}.tsv'))}
+    seen, out = set(), []
+    for s in read_sentences(os.path.join(corpus, 'phrases.tsv')):
+        key = normalised(s)
+        if key and key not in held and key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
 
 
 def wav_seconds(path):
@@ -221,6 +245,8 @@ def main():
     ap.add_argument('--train', type=int, default=20000)
     ap.add_argument('--dev', type=int, default=500)
     ap.add_argument('--test', type=int, default=1000)
+    ap.add_argument('--phrases', type=int, default=0,
+                    help='utterances of the corpus\'s dictionary phrases (training voices)')
     ap.add_argument('--jobs', type=int, default=os.cpu_count() or 1)
     ap.add_argument('--seed', default='attention-lens-speech-1')
     ap.add_argument('--max-words', type=int, default=0,
@@ -242,11 +268,14 @@ def main():
     train_voices, held_voices = voices()
     jobs = []
     for split, n, pool in (('train', a.train, train_voices), ('dev', a.dev, train_voices),
-                           ('test', a.test, held_voices)):
+                           ('test', a.test, held_voices), ('phrases', a.phrases, train_voices)):
         if n <= 0:
             continue
         os.makedirs(os.path.join(a.out, split), exist_ok=True)
-        sents = read_sentences(os.path.join(a.corpus, f'{split}.tsv'), a.max_words)
+        if split == 'phrases':
+            sents = read_phrases(a.corpus)
+        else:
+            sents = read_sentences(os.path.join(a.corpus, f'{split}.tsv'), a.max_words)
         jobs += [(a.out,) + job for job in plan(sents, n, pool, split, a.seed, a.max_seconds)[a.first:]]
 
     t0 = time.monotonic()
@@ -262,7 +291,7 @@ def main():
             split = rel.split('/', 1)[0]
             m.write(f'{rel}\t{text}\t{voice}\t{split}\n')
             c.write(cond + '\n')
-    for split in ('train', 'dev', 'test'):
+    for split in ('train', 'dev', 'test', 'phrases'):
         rows = [r for r in results if r[0].startswith(split + '/')]
         if not rows:
             continue

@@ -478,11 +478,10 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
       return FALSE;
     }
   if (c->extra_train_path[0] != '\0'
-      && (c->train_path[0] == '\0' || c->arch == ATTN_ARCH_BERT || c->arch == ATTN_ARCH_GPT2
-          || c->arch == ATTN_ARCH_WHISPER))
+      && (c->train_path[0] == '\0' || c->arch == ATTN_ARCH_BERT || c->arch == ATTN_ARCH_GPT2))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s: “extra_train” is for translation recipes (Transformer or recurrent)", where);
+                   "%s: “extra_train” is for translation and speech recipes", where);
       return FALSE;
     }
   if (!member_lang (o, "source_lang", where, c->source_lang, sizeof c->source_lang, error)
