@@ -1,9 +1,13 @@
 #!/bin/sh
-# corpus-speech-human.sh — rebuild data/corpora/speech-human/: the only recorded human
-# speech found in Debian's packages so far, the eight spoken channel names that
-# alsa-utils ships for `speaker-test -t wav` ("Front Left", …; GPL-2), as 16 kHz mono
-# WAVs with their transcripts, to test the speech recognizer on a real voice.
-# (Noise.wav in the same folder is noise, not speech, and is left out.)
+# corpus-speech-human.sh — rebuild data/corpora/speech-human/: the recorded human
+# speech found in Debian's packages so far, as 16 kHz mono WAVs with their transcripts,
+# to test the speech recognizer on real voices:
+#   - the eight spoken channel names that alsa-utils ships for `speaker-test -t wav`
+#     ("Front Left", …; GPL-2); Noise.wav in the same folder is noise and is left out;
+#   - the 72 English words that ktuberling-data ships for the game's objects
+#     (sounds/en/*.ogg: "ball", "palm tree", "pineapple", …; GPL-2+), in ktuberling/;
+#     the transcript is the sound's name without its theme prefix, with the four
+#     names that are not spelled as spoken mended (see WORDS below).
 #
 # Needs: apt (apt-get download), dpkg-deb, sox, sha256sum.
 # Network: Debian's archive only (apt-get download).
@@ -17,11 +21,13 @@ root=$(dirname "$here")
 out=${1:-$root/data/corpora/speech-human}
 pkg=alsa-utils
 
+kt_pkg=ktuberling-data
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-(cd "$tmp" && apt-get download "$pkg" >/dev/null 2>&1) || {
-  echo "corpus-speech-human: apt-get download $pkg failed (apt-get update?)" >&2
+(cd "$tmp" && apt-get download "$pkg" "$kt_pkg" >/dev/null 2>&1) || {
+  echo "corpus-speech-human: apt-get download $pkg $kt_pkg failed (apt-get update?)" >&2
   exit 1
 }
 deb=$(ls "$tmp"/${pkg}_*.deb)
@@ -35,17 +41,45 @@ mkdir -p "$out"
 for name in Front_Center Front_Left Front_Right Rear_Center Rear_Left Rear_Right Side_Left Side_Right; do
   [ -f "$sounds/$name.wav" ] || { echo "corpus-speech-human: $name.wav not in $pkg" >&2; exit 1; }
   file=$(echo "$name" | tr 'A-Z_' 'a-z-').wav
-  sox "$sounds/$name.wav" -r 16000 -c 1 -b 16 "$out/$file"
+  sox -D -R "$sounds/$name.wav" -r 16000 -c 1 -b 16 "$out/$file"
   printf '%s\t%s\t%s\n' "$file" "$(echo "$name" | tr '_' ' ')" "alsa-utils" >> "$out/test.tsv"
   echo "$name.wav $(sha256sum "$sounds/$name.wav" | cut -d' ' -f1)" >> "$tmp/sums"
 done
 cp "$tmp/x/usr/share/doc/$pkg/copyright" "$out/COPYING.Debian"
 
+# ktuberling-data: one word (or two) a clip, 44.1 kHz stereo Ogg Vorbis
+kt_deb=$(ls "$tmp"/${kt_pkg}_*.deb)
+kt_version=$(dpkg-deb -f "$kt_deb" Version)
+dpkg-deb -x "$kt_deb" "$tmp/kt"
+kt_sounds="$tmp/kt/usr/share/ktuberling/sounds/en"
+mkdir -p "$out/ktuberling"
+: > "$tmp/kt-sums"
+n_kt=0
+for ogg in "$kt_sounds"/*.ogg; do
+  name=$(basename "$ogg" .ogg)
+  word=${name#*_}
+  case "$word" in
+    palmtree) word="palm tree" ;;
+    fallingstar) word="falling star" ;;
+    sphynx) word="sphinx" ;;
+    broccolli) word="broccoli" ;;
+  esac
+  sox -D -R "$ogg" -r 16000 -c 1 -b 16 "$out/ktuberling/$name.wav"
+  printf '%s\t%s\t%s\n' "ktuberling/$name.wav" "$word" "$kt_pkg" >> "$out/test.tsv"
+  echo "$name.ogg $(sha256sum "$ogg" | cut -d' ' -f1)" >> "$tmp/kt-sums"
+  n_kt=$((n_kt + 1))
+done
+[ "$n_kt" -eq 72 ] || { echo "corpus-speech-human: $kt_pkg has $n_kt English sounds, expected 72" >&2; exit 1; }
+cp "$tmp/kt/usr/share/doc/$kt_pkg/copyright" "$out/ktuberling/COPYING.Debian"
+
 {
   echo "package: $pkg $version ($(sha256sum "$deb" | cut -d' ' -f1))"
-  echo "converted with: $(sox --version 2>&1 | head -n 1 | sed 's/^sox: *//') (-r 16000 -c 1 -b 16)"
+  echo "converted with: $(sox --version 2>&1 | head -n 1 | sed 's/^sox: *//') (-D -R: no dither, repeatable; -r 16000 -c 1 -b 16)"
   echo "originals (usr/share/sounds/alsa/, 48 kHz):"
   sed 's/^/  /' "$tmp/sums"
+  echo "package: $kt_pkg $kt_version ($(sha256sum "$kt_deb" | cut -d' ' -f1))"
+  echo "originals (usr/share/ktuberling/sounds/en/, 44.1 kHz stereo Ogg Vorbis, mixed to mono):"
+  sed 's/^/  /' "$tmp/kt-sums"
   echo "test.tsv: $(wc -l < "$out/test.tsv") lines, $(sha256sum "$out/test.tsv" | cut -d' ' -f1)"
 } > "$out/SOURCE"
 cat "$out/SOURCE"
