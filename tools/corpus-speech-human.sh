@@ -35,15 +35,21 @@ version=$(dpkg-deb -f "$deb" Version)
 dpkg-deb -x "$deb" "$tmp/x"
 sounds="$tmp/x/usr/share/sounds/alsa"
 
+# add_clip ORIGINAL FILE TRANSCRIPT SOURCE SUMS: converts ORIGINAL to OUT/FILE (16 kHz mono
+# 16-bit, no dither), lists it in test.tsv and records the original's SHA-256 in SUMS
+add_clip () {
+  sox -D -R "$1" -r 16000 -c 1 -b 16 "$out/$2"
+  printf '%s\t%s\t%s\n' "$2" "$3" "$4" >> "$out/test.tsv"
+  echo "$(basename "$1") $(sha256sum "$1" | cut -d' ' -f1)" >> "$5"
+}
+
 mkdir -p "$out"
 : > "$out/test.tsv"
 : > "$tmp/sums"
 for name in Front_Center Front_Left Front_Right Rear_Center Rear_Left Rear_Right Side_Left Side_Right; do
   [ -f "$sounds/$name.wav" ] || { echo "corpus-speech-human: $name.wav not in $pkg" >&2; exit 1; }
   file=$(echo "$name" | tr 'A-Z_' 'a-z-').wav
-  sox -D -R "$sounds/$name.wav" -r 16000 -c 1 -b 16 "$out/$file"
-  printf '%s\t%s\t%s\n' "$file" "$(echo "$name" | tr '_' ' ')" "alsa-utils" >> "$out/test.tsv"
-  echo "$name.wav $(sha256sum "$sounds/$name.wav" | cut -d' ' -f1)" >> "$tmp/sums"
+  add_clip "$sounds/$name.wav" "$file" "$(echo "$name" | tr '_' ' ')" "$pkg" "$tmp/sums"
 done
 cp "$tmp/x/usr/share/doc/$pkg/copyright" "$out/COPYING.Debian"
 
@@ -64,9 +70,7 @@ for ogg in "$kt_sounds"/*.ogg; do
     sphynx) word="sphinx" ;;
     broccolli) word="broccoli" ;;
   esac
-  sox -D -R "$ogg" -r 16000 -c 1 -b 16 "$out/ktuberling/$name.wav"
-  printf '%s\t%s\t%s\n' "ktuberling/$name.wav" "$word" "$kt_pkg" >> "$out/test.tsv"
-  echo "$name.ogg $(sha256sum "$ogg" | cut -d' ' -f1)" >> "$tmp/kt-sums"
+  add_clip "$ogg" "ktuberling/$name.wav" "$word" "$kt_pkg" "$tmp/kt-sums"
   n_kt=$((n_kt + 1))
 done
 [ "$n_kt" -eq 72 ] || { echo "corpus-speech-human: $kt_pkg has $n_kt English sounds, expected 72" >&2; exit 1; }
