@@ -1,6 +1,7 @@
 /* test-builtin.c — every built-in model in models/ loads, has its model card and
  * examples, stays within the size limits, and gives its known predictions. */
 #include "attn-analysis.h"
+#include "attn-lm.h"
 #include "attn-model.h"
 #include "test-common.h"
 
@@ -203,6 +204,51 @@ test_spam_bert (void)
     }
 }
 
+/* The induction head of the English GPT-2, on `attn-cli eval`'s first probe sequence
+ * (<|endoftext|>, 50 random tokens, the same 50 again): one head puts most of its
+ * attention on the token that followed the query's earlier occurrence (uniform
+ * attention would score about 0.014), and the model predicts the second copy much
+ * better than the first. */
+static void
+check_induction_head (AttnModel *m)
+{
+  enum { P = ATTN_INDUCTION_PERIOD };
+  AttnTokenizer *tok = attn_model_get_tokenizer (m);
+  int L = attn_model_get_n_layers (m), H = attn_model_get_n_heads (m), lo, hi, n, best = 0;
+  gint32 ids[1 + 2 * P];
+  g_autofree double *scores = g_new (double, L * H);
+  AttnInput in = { 0 };
+  AttnRunOptions opt = ATTN_RUN_OPTIONS_INIT;
+  g_autoptr(AttnResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  double loss1 = 0, loss2 = 0;
+
+  attn_induction_token_range (tok, &lo, &hi);
+  n = attn_induction_sequence (1, lo, hi, P, attn_tokenizer_token_to_id (tok, "<|endoftext|>"), ids);
+  g_assert_cmpint (n, ==, 1 + 2 * P);
+  in.input_ids = ids;
+  in.n_input_ids = n;
+  opt.max_new_tokens = 0;
+  r = attn_model_run (m, &in, &opt, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  attn_induction_scores (r->attention[ATTN_KIND_SELF], 1, P, scores);
+  for (int i = 1; i < L * H; i++)
+    if (scores[i] > scores[best])
+      best = i;
+  for (int j = 1; j < P; j++)
+    {
+      loss1 += attn_lm_token_nll (r->logits + (gsize) j * r->logits_cols, r->logits_cols, ids[1 + j]);
+      loss2 += attn_lm_token_nll (r->logits + (gsize) (P + j) * r->logits_cols, r->logits_cols,
+                                  ids[1 + P + j]);
+    }
+  loss1 /= P - 1;
+  loss2 /= P - 1;
+  g_test_message ("induction: layer %d head %d scores %.3f; loss %.2f on the first copy, %.2f on the second",
+                  best / H + 1, best % H + 1, scores[best], loss1, loss2);
+  g_assert_cmpfloat (scores[best], >, 0.5);
+  g_assert_cmpfloat (loss2, <, loss1 / 2);
+}
+
 /* The English GPT-2: its most probable next token after a few prompts (measured on
  * the shipped weights; the engine is deterministic), and every example runs. */
 static void
@@ -245,6 +291,7 @@ test_english_gpt2 (void)
   g_assert_no_error (error);
   list = json_node_get_array (json_parser_get_root (p));
   g_assert_cmpuint (json_array_get_length (list), >=, 3);
+  check_induction_head (m);
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
       AttnInput in = { .text = json_object_get_string_member (json_array_get_object_element (list, i), "text") };
