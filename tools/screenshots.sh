@@ -73,9 +73,12 @@ fi
 # the random reference checkpoints in tests/fixtures attend almost uniformly)
 models=$src/models
 lm_text="To install a new package, run apt install followed by the name of the package."
+induction_text="Colourless green ideas sleep furiously beside the old lighthouse. Colourless green ideas sleep furiously beside the old"
 de_text="Kann ich heute abend das Auto haben?"
 speech_audio=$models/speech-whisper/sample-1.wav
-for view in grid head lines summary; do
+# the grid on a repeated phrase: layer 2's induction heads draw the offset diagonal
+shot grid "$models/english-gpt2" grid --text "$induction_text" --run
+for view in head lines summary; do
   shot "$view" "$models/english-gpt2" "$view" --text "$lm_text" --run
 done
 shot gpt2-head "$models/english-gpt2" head --text "$lm_text" --run
