@@ -308,9 +308,9 @@ static void
 test_speech_whisper (void)
 {
   static const struct { const char *file, *transcript; } known[] = {
-    { "sample-1.wav", "Many tribers misses from missilding it." },
-    { "sample-2.wav", "He's just a strew from the show." },
-    { "sample-3.wav", "He lacks very good at sal." },
+    { "sample-1.wav", "Many tribrols majoring round to Real." },
+    { "sample-2.wav", "He's just a shower rule." },
+    { "sample-3.wav", "He looks best by her house." },
   };
   g_autofree char *root = models_dir ();
   g_autofree char *dir = g_build_filename (root, "speech-whisper", NULL);

@@ -1,15 +1,16 @@
 #!/bin/sh
 # train-speech-whisper.sh — rebuilds the built-in speech recognizer from scratch:
 # synthesises the speech corpus (tools/corpus-speech.py), learns the BPE vocabulary
-# with Whisper's special tokens, trains models/recipes/speech-whisper-base.json (stage 1)
-# and models/recipes/speech-whisper.json from it (stage 2), evaluates on the held-out
-# voices and writes the folder (float16 weights, as the built-in copy).
+# with Whisper's special tokens, trains models/recipes/speech-whisper-base.json (stage 1),
+# speech-whisper-stage2.json from it (stage 2) and speech-whisper.json from that
+# (stage 3, with the phrase clips), evaluates on the held-out voices and writes the
+# folder (float16 weights, as the built-in copy).
 #
 #   tools/train-speech-whisper.sh [OUT_DIR] [--train N] [--steps N] [--jobs J]
 #
 # Defaults: OUT_DIR build/speech-whisper, the corpus of the built-in model (20000 training
-# clips, 300 dev, 500 test); --train and --steps (stage 2) make a longer run (a larger
-# --train needs more --steps). Needs a built tree (meson setup build && ninja -C build) and
+# clips, 14000 phrase clips, 300 dev, 500 test); --train and --steps (stage 3) make a
+# longer run (a larger --train needs more --steps). Needs a built tree (meson setup build && ninja -C build) and
 # espeak-ng, flite, sox, python3. Training runs on one thread, niced.
 set -eu
 
@@ -36,7 +37,7 @@ recipe="$root/models/recipes/speech-whisper.json"
 
 # 1. the corpus: the committed TSVs list exactly what this writes (same package versions)
 python3 "$here/corpus-speech.py" "$corpus" --train "$train" --dev 300 --test 500 \
-  --max-words 8 --max-seconds 4 --jobs "$jobs"
+  --phrases 14000 --max-words 8 --max-seconds 4 --jobs "$jobs"
 
 # 2. the vocabulary: byte-level BPE on the transcripts of the first 6,040 training clips
 #    (the corpus stage 1 was trained on) + Whisper's special tokens
@@ -45,9 +46,10 @@ head -n 6040 "$corpus/train.tsv" > "$corpus/train-first-6040.tsv"
   --special '<|startoftranscript|>' --special '<|en|>' --special '<|transcribe|>' \
   --special '<|notimestamps|>' --out "$root/models/recipes/tokenizer-speech" "$corpus/train-first-6040.tsv"
 
-# 3. training in two stages, one thread each, niced: stage 1 on the first 6,040 clips
-#    (speech-whisper-base.json), stage 2 from its weights on every clip with SpecAugment
-#    (speech-whisper.json; --steps lengthens stage 2)
+# 3. training in three stages, one thread each, niced: stage 1 on the first 6,040 clips
+#    (speech-whisper-base.json), stage 2 from its weights on every sentence clip with
+#    SpecAugment (speech-whisper-stage2.json), stage 3 from that with the phrase clips
+#    too (speech-whisper.json; --steps lengthens stage 3)
 if [ -n "$steps" ]; then
   tmp_recipe="$root/models/recipes/speech-whisper-$steps.json"
   sed "s/\"steps\": [0-9]*/\"steps\": $steps/" "$recipe" > "$tmp_recipe"
@@ -56,6 +58,9 @@ fi
 ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train \
   --recipe "$root/models/recipes/speech-whisper-base.json" \
   --out "$root/models/recipes/speech-whisper-base" --every 50
+ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train \
+  --recipe "$root/models/recipes/speech-whisper-stage2.json" \
+  --out "$root/models/recipes/speech-whisper-stage2" --every 50
 ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train --recipe "$recipe" \
   --out "$out.f32" --every 50
 
