@@ -221,7 +221,7 @@ check_induction_head (AttnModel *m)
   AttnRunOptions opt = ATTN_RUN_OPTIONS_INIT;
   g_autoptr(AttnResult) r = NULL;
   g_autoptr(GError) error = NULL;
-  double loss1 = 0, loss2 = 0;
+  double loss1, loss2;
 
   attn_induction_token_range (tok, &lo, &hi);
   n = attn_induction_sequence (1, lo, hi, P, attn_tokenizer_token_to_id (tok, "<|endoftext|>"), ids);
@@ -235,12 +235,7 @@ check_induction_head (AttnModel *m)
   for (int i = 1; i < L * H; i++)
     if (scores[i] > scores[best])
       best = i;
-  for (int j = 1; j < P; j++)
-    {
-      loss1 += attn_lm_token_nll (r->logits + (gsize) j * r->logits_cols, r->logits_cols, ids[1 + j]);
-      loss2 += attn_lm_token_nll (r->logits + (gsize) (P + j) * r->logits_cols, r->logits_cols,
-                                  ids[1 + P + j]);
-    }
+  attn_induction_copy_nll (r->logits, r->logits_cols, ids, 1, P, &loss1, &loss2);
   loss1 /= P - 1;
   loss2 /= P - 1;
   g_test_message ("induction: layer %d head %d scores %.3f; loss %.2f on the first copy, %.2f on the second",

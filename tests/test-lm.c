@@ -104,6 +104,23 @@ test_induction_sequence (void)
   g_assert_cmpint (attn_induction_sequence (5, 10, 60, 50, -1, b), ==, 100);
 }
 
+/* Separator + 3 tokens twice over a vocabulary of 3: the rows that predict the first
+ * copy are uniform (ln 3 per token), those that predict the second give the right
+ * token 1/2 (softmax of (ln 2, 0, 0) picks it) — copy tokens 1 and 2 of each count. */
+static void
+test_induction_copy_nll (void)
+{
+  const gint32 ids[7] = { 0, 1, 2, 0, 1, 2, 0 };
+  float logits[7 * 3] = { 0 };
+  double a, b;
+
+  for (int i = 4; i < 6; i++)       /* rows 4 and 5 predict ids[5] and ids[6] */
+    logits[i * 3 + ids[i + 1]] = (float) G_LN2;
+  attn_induction_copy_nll (logits, 3, ids, 1, 3, &a, &b);
+  g_assert_cmpfloat (fabs (a - 2 * log (3.0)), <, 1e-6);
+  g_assert_cmpfloat (fabs (b - 2 * G_LN2), <, 1e-6);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -112,5 +129,6 @@ main (int argc, char **argv)
   g_test_add_func ("/lm/perplexity", test_perplexity);
   g_test_add_func ("/lm/induction-scores", test_induction_scores);
   g_test_add_func ("/lm/induction-sequence", test_induction_sequence);
+  g_test_add_func ("/lm/induction-copy-nll", test_induction_copy_nll);
   return g_test_run ();
 }

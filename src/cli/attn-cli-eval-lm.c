@@ -172,6 +172,7 @@ eval_induction (AttnModel *model, AttnTokenizer *tok, gint32 sep, JsonBuilder *r
       int n = attn_induction_sequence (seed, lo, hi, period, sep, ids);
       g_autoptr(AttnResult) r = run_ids (model, ids, n, cancellable, error);
       const AttnWeights *w;
+      double l1, l2;
 
       if (r == NULL)
         return FALSE;
@@ -182,15 +183,9 @@ eval_induction (AttnModel *model, AttnTokenizer *tok, gint32 sep, JsonBuilder *r
       attn_offset_scores (w, first + period, first + 2 * period, 1, one);
       for (int i = 0; i < L * H; i++)
         prev[i] += one[i] / ATTN_INDUCTION_SEEDS;
-      /* the loss on copy tokens 1 … period − 1 (the first token of each copy cannot
-       * be predicted): predicted at the position before each */
-      for (int j = 1; j < period; j++)
-        {
-          loss1 += attn_lm_token_nll (r->logits + (gsize) (first + j - 1) * r->logits_cols,
-                                      r->logits_cols, ids[first + j]);
-          loss2 += attn_lm_token_nll (r->logits + (gsize) (first + period + j - 1) * r->logits_cols,
-                                      r->logits_cols, ids[first + period + j]);
-        }
+      attn_induction_copy_nll (r->logits, r->logits_cols, ids, first, period, &l1, &l2);
+      loss1 += l1;
+      loss2 += l2;
     }
   loss1 /= ATTN_INDUCTION_SEEDS * (period - 1);
   loss2 /= ATTN_INDUCTION_SEEDS * (period - 1);

@@ -157,3 +157,16 @@ attn_induction_scores (const AttnWeights *w, int first, int period, double *scor
   /* query i of the second copy looks at key i − period + 1 */
   attn_offset_scores (w, first + period, first + 2 * period, period - 1, scores);
 }
+
+void
+attn_induction_copy_nll (const float *logits, int vocab, const gint32 *ids, int first,
+                         int period, double *first_copy, double *second_copy)
+{
+  *first_copy = *second_copy = 0;
+  for (int j = 1; j < period; j++)
+    {
+      int a = first + j, b = first + period + j;
+      *first_copy += attn_lm_token_nll (logits + (gsize) (a - 1) * vocab, vocab, ids[a]);
+      *second_copy += attn_lm_token_nll (logits + (gsize) (b - 1) * vocab, vocab, ids[b]);
+    }
+}

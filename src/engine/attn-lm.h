@@ -62,4 +62,10 @@ void     attn_offset_scores      (const AttnWeights *w, int from, int to, int of
  * copies by induction scores near 1; uniform causal attention scores about 1/i. */
 void     attn_induction_scores   (const AttnWeights *w, int first, int period, double *scores);
 
+/* The summed loss (nats) of copy tokens 1 … period − 1 of each copy of the same
+ * sequence (the first token of a copy cannot be predicted), each predicted from the
+ * logits row before it. logits: [first + 2·period, vocab] of the sequence's ids. */
+void     attn_induction_copy_nll (const float *logits, int vocab, const gint32 *ids, int first,
+                                  int period, double *first_copy, double *second_copy);
+
 G_END_DECLS
