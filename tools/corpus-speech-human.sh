@@ -7,7 +7,7 @@
 #   - the 72 English words that ktuberling-data ships for the game's objects
 #     (sounds/en/*.ogg: "ball", "palm tree", "pineapple", …; GPL-2+), in ktuberling/;
 #     the transcript is the sound's name without its theme prefix, with the four
-#     names that are not spelled as spoken mended (see WORDS below).
+#     names that are not spelled as spoken mended (the `case` below).
 #
 # Needs: apt (apt-get download), dpkg-deb, sox, sha256sum.
 # Network: Debian's archive only (apt-get download).
@@ -20,7 +20,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 out=${1:-$root/data/corpora/speech-human}
 pkg=alsa-utils
-
 kt_pkg=ktuberling-data
 
 tmp=$(mktemp -d)

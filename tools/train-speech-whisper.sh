@@ -10,8 +10,8 @@
 #
 # Defaults: OUT_DIR build/speech-whisper, the corpus of the built-in model (20000 training
 # clips, 14000 phrase clips, 300 dev, 500 test); --train and --steps (stage 3) make a
-# longer run (a larger --train needs more --steps). Needs a built tree (meson setup build && ninja -C build) and
-# espeak-ng, flite, sox, python3. Training runs on one thread, niced.
+# longer run (a larger --train needs more --steps). Needs a built tree (meson setup
+# build && ninja -C build) and espeak-ng, flite, sox, python3. Training runs on one thread, niced.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
