@@ -294,6 +294,46 @@ test_word_times (void)
   attn_word_times_free (words);
 }
 
+/* A forced transcript is timed instead of what was generated: its tokens after the
+ * prompt, each from the row that predicted it, and the last row (predicting the end
+ * token) takes the silence after the last word. */
+static void
+test_word_times_forced (void)
+{
+  /* 2 s = 100 frames; rows 1–3 predict " hello", " wor", "ld" (frames 0–29, 30–59,
+   * 60–79); row 4, after "ld", attends to the silence (80–99) */
+  g_autoptr(AttnResult) r = attn_result_new ();
+  AttnWeights *c = attn_weights_new (1, 1, 5, 1500);
+  g_autoptr(GError) error = NULL;
+  GArray *words;
+  int spans[4][2] = { { 0, 30 }, { 30, 60 }, { 60, 80 }, { 80, 100 } };
+  for (int t = 0; t < 4; t++)
+    for (int f = spans[t][0]; f < spans[t][1]; f++)
+      c->data[(gsize) (t + 1) * 1500 + f] = 1.0f / (spans[t][1] - spans[t][0]);
+  r->attention[ATTN_KIND_CROSS] = c;
+  r->audio_seconds = 2.0;
+  r->target_forced = TRUE;
+  r->decoder_prompt_len = 2;
+  r->n_alignment_heads = 1;
+  r->alignment_heads = g_new0 (int, 2);
+  seq_from (&r->target, (const char *[]) { "<|startoftranscript|>", "<|en|>", " hello", " wor", "ld" },
+            (guint8[]) { 1, 1, 0, 0, 0 }, 5);
+  seq_from (&r->generated, (const char *[]) { " something", " else", "<|endoftext|>" }, (guint8[]) { 0, 0, 1 }, 3);
+  g_assert_cmpint (attn_timed_token_count (r), ==, 3);
+  words = attn_word_times (r, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (words->len, ==, 2);
+  g_assert_cmpstr (g_array_index (words, AttnWordTime, 0).text, ==, "hello");
+  g_assert_cmpstr (g_array_index (words, AttnWordTime, 1).text, ==, "world");
+  g_assert_cmpfloat (fabs (g_array_index (words, AttnWordTime, 1).start - 0.6), <=, 0.1);
+  g_assert_cmpfloat (fabs (g_array_index (words, AttnWordTime, 1).end - 1.6), <=, 0.1);
+  attn_word_times_free (words);
+  /* a head that does not exist is an error, not a crash */
+  words = attn_word_times_for_heads (r, (const int[]) { 0, 3 }, 1, &error);
+  g_assert_null (words);
+  g_assert_error (error, ATTN_ERROR, ATTN_ERROR_INPUT);
+}
+
 static void
 test_scores (void)
 {
@@ -362,6 +402,7 @@ main (int argc, char **argv)
   g_test_add_func ("/analysis/aer", test_aer);
   g_test_add_func ("/analysis/dtw", test_dtw);
   g_test_add_func ("/analysis/word-times", test_word_times);
+  g_test_add_func ("/analysis/word-times-forced", test_word_times_forced);
   g_test_add_func ("/analysis/scores", test_scores);
   g_test_add_func ("/analysis/sparsemax", test_sparsemax);
   g_test_add_func ("/analysis/sparse-masks", test_sparse_masks);

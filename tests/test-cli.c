@@ -665,6 +665,100 @@ test_eval_speech (void)
   test_rmdir (dir);
 }
 
+/* `attn-cli eval --word-times-column` on the built-in speech model: the report has the
+ * alignment heads', each head's and the letter split's scores; spans that are the letter
+ * split itself give that baseline no error; malformed or miscounted spans, and a model
+ * that is not a speech model, fail with the reason. */
+static void
+test_eval_word_times (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *model = g_build_filename (g_getenv ("ATTN_MODELS_DIR"), "speech-whisper", NULL);
+  g_autofree char *toy = g_build_filename (g_getenv ("ATTN_MODELS_DIR"), "toy-reverse", NULL);
+  g_autofree char *clip = g_build_filename (model, "sample-3.wav", NULL);
+  g_autofree char *data = g_build_filename (dir, "timed.tsv", NULL);
+  g_autofree char *pred = g_build_filename (dir, "pred.txt", NULL);
+  g_autofree char *pred_text = NULL, *row = NULL;
+  g_auto(Cli) c = { 0 }, split = { 0 }, bad_span = { 0 }, bad_count = { 0 }, not_speech = { 0 },
+              forced = { 0 }, too_long = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(GStrv) spans = NULL;
+  static const char *const words[] = { "He", "laughs", "best", "who", "laughs", "last." };
+  JsonObject *o, *heads;
+  double seconds, t = 0, letters = 0;
+
+  row = g_strdup_printf ("%s\tHe laughs best who laughs last.\t0.00-0.30 0.35-0.50 0.55-0.90 0.95-1.10 1.15-1.40 1.45-1.80\n", clip);
+  test_write_file (data, row, strlen (row));
+  cli_run (&c, "eval", model, data, "--word-times-column", "2", "--predictions", pred, "--json", "-", NULL);
+  assert_ok (&c);
+  g_assert_true (json_parser_load_from_data (parser, c.out, -1, NULL));
+  o = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (o, "task"), ==, "word-times");
+  g_assert_cmpint (json_object_get_int_member (o, "words"), ==, 6);
+  heads = json_object_get_object_member (o, "alignment_heads");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (heads, "heads")), >=, 1);
+  g_assert_cmpfloat (json_object_get_double_member (heads, "start_error_ms"), >=, 0);
+  g_assert_cmpfloat (json_object_get_double_member (heads, "midpoint_in_word"), <=, 100);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "each_head")), ==, 2 * 4);
+  g_assert_true (g_file_get_contents (pred, &pred_text, NULL, NULL));
+  spans = g_strsplit (g_strstrip (pred_text), " ", -1);
+  g_assert_cmpuint (g_strv_length (spans), ==, 6);
+
+  /* the letter split as the truth: the baseline scores perfectly */
+  seconds = json_object_get_double_member (o, "audio_seconds");
+  g_assert_cmpfloat (seconds, >, 0.5);
+  g_clear_pointer (&row, g_free);
+  {
+    g_autoptr(GString) s = g_string_new (clip);
+    g_string_append (s, "\tHe laughs best who laughs last.\t");
+    for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+      letters += strlen (words[i]);
+    for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+      {
+        double d = seconds * strlen (words[i]) / letters;
+        g_string_append_printf (s, "%s%.6f-%.6f", i ? " " : "", t, t + d);
+        t += d;
+      }
+    g_string_append_c (s, '\n');
+    test_write_file (data, s->str, s->len);
+  }
+  cli_run (&split, "eval", model, data, "--word-times-column", "2", "--json", "-", NULL);
+  assert_ok (&split);
+  {
+    g_autoptr(JsonParser) p2 = json_parser_new ();
+    JsonObject *ls;
+    g_assert_true (json_parser_load_from_data (p2, split.out, -1, NULL));
+    ls = json_object_get_object_member (json_node_get_object (json_parser_get_root (p2)), "letter_split");
+    g_assert_cmpfloat (json_object_get_double_member (ls, "start_error_ms"), <, 0.01);
+    g_assert_cmpfloat (json_object_get_double_member (ls, "end_error_ms"), <, 0.01);
+    g_assert_cmpfloat (json_object_get_double_member (ls, "midpoint_in_word"), ==, 100);
+  }
+
+  row = g_strdup_printf ("%s\tHe laughs best who laughs last.\t0.00-0.30 0.35-0.50 0.55-x 0.95-1.10 1.15-1.40 1.45-1.80\n", clip);
+  test_write_file (data, row, strlen (row));
+  cli_run (&bad_span, "eval", model, data, "--word-times-column", "2", NULL);
+  assert_fails (&bad_span, "“0.55-x” is not a word span");
+  g_clear_pointer (&row, g_free);
+  row = g_strdup_printf ("%s\tHe laughs best who laughs last.\t0.00-0.30 0.35-0.50\n", clip);
+  test_write_file (data, row, strlen (row));
+  cli_run (&bad_count, "eval", model, data, "--word-times-column", "2", NULL);
+  assert_fails (&bad_count, "timed.tsv:1: 6 words but 2 spans");
+  cli_run (&not_speech, "eval", toy, data, "--word-times-column", "2", NULL);
+  assert_fails (&not_speech, "--word-times-column is for speech models");
+  /* `run --audio --target`: the transcript after the prompt; too long a one is refused */
+  cli_run (&forced, "run", model, "--audio", clip, "--target", "He laughs best.", NULL);
+  assert_ok (&forced);
+  g_assert_nonnull (strstr (forced.out, "forced"));
+  {
+    g_autoptr(GString) long_text = g_string_new (NULL);
+    for (int i = 0; i < 60; i++)
+      g_string_append (long_text, "laughs ");
+    cli_run (&too_long, "run", model, "--audio", clip, "--target", long_text->str, NULL);
+    assert_fails (&too_long, "tokens");
+  }
+  test_rmdir (dir);
+}
+
 /* `attn-cli convert` stores the weights as float16: half the file, the same outputs,
  * the optimizer state left behind; bad options fail with a reason. */
 static void
@@ -769,6 +863,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/failures", test_failures);
   g_test_add_func ("/cli/eval/translation", test_eval_translation);
   g_test_add_func ("/cli/eval/speech", test_eval_speech);
+  g_test_add_func ("/cli/eval/word-times", test_eval_word_times);
   g_test_add_func ("/cli/eval/classification", test_eval_classification);
   g_test_add_func ("/cli/eval/language-model", test_eval_language_model);
   g_test_add_func ("/cli/convert", test_convert);

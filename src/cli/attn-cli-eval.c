@@ -2,6 +2,7 @@
  *
  *   attn-cli eval MODEL_DIR DATA_FILE [--limit N] [--decode greedy|beam:N]
  *                 [--input-column N] [--reference-column N] [--predictions FILE] [--json OUT]
+ *                 [--word-times-column N]
  *
  * The model's task picks the evaluator (attn-cli-eval.h) and the data file's layout.
  * Without --json the figures are printed one per line; with it they are written as one
@@ -117,7 +118,7 @@ int
 attn_cli_eval (int argc, char **argv)
 {
   g_autofree char *decode = NULL, *json = NULL, *predictions = NULL;
-  int limit = 0, input_column = -1, reference_column = -1;
+  int limit = 0, input_column = -1, reference_column = -1, word_times_column = -1;
   GOptionEntry entries[] = {
     { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Evaluate the first N examples only", "N" },
     { "decode", 0, 0, G_OPTION_ARG_STRING, &decode, "greedy (default) or beam:N", "MODE" },
@@ -125,6 +126,8 @@ attn_cli_eval (int argc, char **argv)
     { "reference-column", 0, 0, G_OPTION_ARG_INT, &reference_column, "TSV column of the references or labels", "N" },
     { "predictions", 0, 0, G_OPTION_ARG_FILENAME, &predictions, "Write the predictions here, one per line", "FILE" },
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &json, "Write the figures as JSON (- for standard output)", "OUT" },
+    { "word-times-column", 0, 0, G_OPTION_ARG_INT, &word_times_column,
+      "Speech: score word timings against the true word spans in this TSV column", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) octx = g_option_context_new ("MODEL_DIR DATA_FILE — figures on held-out data");
@@ -151,7 +154,7 @@ attn_cli_eval (int argc, char **argv)
       attn_cli_fail ("eval needs MODEL_DIR and DATA_FILE (see attn-cli eval --help)");
       return 2;
     }
-  if (limit < 0 || input_column < -1 || reference_column < -1)
+  if (limit < 0 || input_column < -1 || reference_column < -1 || word_times_column < -1)
     {
       attn_cli_fail ("--limit and the columns cannot be negative");
       return 2;
@@ -172,7 +175,18 @@ attn_cli_eval (int argc, char **argv)
       attn_cli_fail ("%s", error->message);
       return 1;
     }
+  if (word_times_column >= 0)
+    {
+      if (eval != attn_cli_eval_speech)
+        {
+          attn_cli_fail ("--word-times-column is for speech models; %s is a %s model", argv[1], task);
+          return 2;
+        }
+      eval = attn_cli_eval_word_times;
+      task = "word-times";
+    }
   opts.data_path = argv[2];
+  opts.word_times_column = word_times_column;
   opts.input_column = input_column;
   opts.reference_column = reference_column;
   opts.limit = (guint) limit;

@@ -17,6 +17,7 @@ typedef struct {
   guint          limit;             /* evaluate the first N examples only; 0: all */
   const char    *predictions_path;  /* NULL, or a file to write one prediction per line */
   AttnRunOptions run;               /* decoding mode, beam size, maximum new tokens */
+  int            word_times_column; /* speech: TSV column of true word spans; -1: none */
 } AttnEvalOptions;
 
 /* The data file's rows (each a GStrv of TAB fields), the first options->limit of them
@@ -41,6 +42,14 @@ gboolean attn_cli_eval_translation (AttnModel *model, const AttnEvalOptions *opt
  * attn_metrics_normalize () on both sides, their edit counts, exact match. */
 gboolean attn_cli_eval_speech (AttnModel *model, const AttnEvalOptions *options,
                                JsonBuilder *report, GCancellable *cancellable, GError **error);
+/* Speech word timings (--word-times-column N): TSV audio_path<TAB>transcript with the
+ * words' true spans ("start-end" seconds, space-separated) in column N; the transcript is
+ * force-decoded and its words timed with the alignment heads, with each single head and
+ * by a letter-proportional split of the audio; mean start and end errors (ms) and the
+ * share of timed midpoints inside the true spans. */
+gboolean attn_cli_eval_word_times (AttnModel *model, const AttnEvalOptions *options,
+                                   JsonBuilder *report, GCancellable *cancellable, GError **error);
+
 /* Text classification: TSV label<TAB>text (columns 0 and 1 by default); texts longer
  * than the model accepts keep their first tokens and the final special token; accuracy,
  * precision/recall/F1 per label and of the positive label (label 1 of two), macro F1 and

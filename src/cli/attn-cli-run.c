@@ -52,7 +52,7 @@ attn_cli_run (int argc, char **argv)
     { "text-pair", 0, 0, G_OPTION_ARG_FILENAME, &text_pair, "Second text (sentence-pair models)", "T2" },
     { "audio", 0, 0, G_OPTION_ARG_FILENAME, &audio, "Audio file for a speech model", "FILE" },
     { "source", 0, 0, G_OPTION_ARG_FILENAME, &source, "Source sentence for a translation model", "S" },
-    { "target", 0, 0, G_OPTION_ARG_FILENAME, &target, "Target sentence to force-decode", "T" },
+    { "target", 0, 0, G_OPTION_ARG_FILENAME, &target, "Target sentence (or a speech transcript) to force-decode", "T" },
     { "input-ids", 0, 0, G_OPTION_ARG_STRING, &input_ids, "Token ids instead of text", "1,2,3" },
     { "decoder-ids", 0, 0, G_OPTION_ARG_STRING, &decoder_ids, "Decoder input ids, start token first", "4,5,6" },
     { "decode", 0, 0, G_OPTION_ARG_STRING, &decode, "greedy (default) or beam:N", "MODE" },
@@ -89,9 +89,9 @@ attn_cli_run (int argc, char **argv)
       attn_cli_fail ("give exactly one of --text, --audio, --source or --input-ids");
       return 2;
     }
-  if ((text_pair && !text) || (target && !source) || (decoder_ids && !input_ids && !audio && !source))
+  if ((text_pair && !text) || (target && !source && !audio) || (decoder_ids && !input_ids && !audio && !source))
     {
-      attn_cli_fail ("--text-pair goes with --text, --target with --source, --decoder-ids with an encoder input");
+      attn_cli_fail ("--text-pair goes with --text, --target with --source or --audio, --decoder-ids with an encoder input");
       return 2;
     }
   if (max_new < 0)

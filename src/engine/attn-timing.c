@@ -106,15 +106,41 @@ median_filter_rows (float *x, int rows, int cols, int width)
     }
 }
 
+/* The tokens that get times: a forced transcript after its prompt, else what was
+ * generated. *offset: the index of the first timed token in the sequence; *first: the
+ * cross-attention row that predicted it. */
+static const AttnTokenSeq *
+timed_tokens (const AttnResult *r, int *offset, int *first)
+{
+  if (r->target_forced)
+    {
+      *offset = MAX (r->decoder_prompt_len, 1);
+      *first = *offset - 1;
+      return &r->target;
+    }
+  *offset = 0;
+  *first = r->decoder_prompt_len - 1;
+  return &r->generated;
+}
+
+int
+attn_timed_token_count (const AttnResult *r)
+{
+  int offset, first;
+  const AttnTokenSeq *seq = timed_tokens (r, &offset, &first);
+  return MAX ((int) seq->len - offset, 0);
+}
+
 gboolean
 attn_token_times (const AttnResult *r, const int *heads, int n_heads, double *starts, double *ends, GError **error)
 {
   const AttnWeights *cross = r->attention[ATTN_KIND_CROSS];
-  int G = r->generated.len, first = r->decoder_prompt_len - 1, F, len;
+  int G = attn_timed_token_count (r), offset, first, N, F, len;
   g_autofree float *matrix = NULL;
   g_autofree int *pi = NULL, *pj = NULL;
   g_autofree double *jump = NULL;
 
+  timed_tokens (r, &offset, &first);
   if (heads == NULL)
     {
       heads = r->alignment_heads;
@@ -131,16 +157,19 @@ attn_token_times (const AttnResult *r, const int *heads, int n_heads, double *st
   if (first + G > cross->queries)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                   "The recorded cross-attention does not cover the generated tokens");
+                   "The recorded cross-attention does not cover the transcript's tokens");
       return FALSE;
     }
+  /* a forced transcript's last row predicts the end token: it takes the silence after
+   * the last word, as the end token's row does for a generated transcript */
+  N = G + (r->target_forced && first + G < cross->queries);
   F = MIN (cross->keys, (int) ceil (r->audio_seconds / ATTN_SECONDS_PER_FRAME));
   F = MAX (F, 1);
-  matrix = g_new0 (float, (gsize) G * F);
+  matrix = g_new0 (float, (gsize) N * F);
   for (int k = 0; k < n_heads; k++)
     {
       int l = heads[2 * k], h = heads[2 * k + 1];
-      g_autofree float *w = g_new (float, (gsize) G * F);
+      g_autofree float *w = g_new (float, (gsize) N * F);
       const float *a;
       if (l < 0 || l >= cross->layers || h < 0 || h >= cross->heads)
         {
@@ -149,7 +178,7 @@ attn_token_times (const AttnResult *r, const int *heads, int n_heads, double *st
         }
       a = attn_weights_head (cross, l, h);
       /* the weights over the frames that hold audio, renormalised */
-      for (int t = 0; t < G; t++)
+      for (int t = 0; t < N; t++)
         {
           const float *row = a + (gsize) (first + t) * cross->keys;
           double s = 0;
@@ -162,32 +191,32 @@ attn_token_times (const AttnResult *r, const int *heads, int n_heads, double *st
       for (int f = 0; f < F; f++)
         {
           double mean = 0, var = 0, sd;
-          for (int t = 0; t < G; t++)
+          for (int t = 0; t < N; t++)
             mean += w[(gsize) t * F + f];
-          mean /= G;
-          for (int t = 0; t < G; t++)
+          mean /= N;
+          for (int t = 0; t < N; t++)
             var += (w[(gsize) t * F + f] - mean) * (w[(gsize) t * F + f] - mean);
-          sd = sqrt (var / G);
-          for (int t = 0; t < G; t++)
+          sd = sqrt (var / N);
+          for (int t = 0; t < N; t++)
             w[(gsize) t * F + f] = sd > 0 ? (float) ((w[(gsize) t * F + f] - mean) / sd) : 0.0f;
         }
-      median_filter_rows (w, G, F, 7);
-      for (gsize i = 0; i < (gsize) G * F; i++)
+      median_filter_rows (w, N, F, 7);
+      for (gsize i = 0; i < (gsize) N * F; i++)
         matrix[i] += w[i] / n_heads;
     }
-  for (gsize i = 0; i < (gsize) G * F; i++)
+  for (gsize i = 0; i < (gsize) N * F; i++)
     matrix[i] = -matrix[i];
-  pi = g_new (int, G + F);
-  pj = g_new (int, G + F);
-  len = attn_dtw (matrix, G, F, pi, pj);
+  pi = g_new (int, N + F);
+  pj = g_new (int, N + F);
+  len = attn_dtw (matrix, N, F, pi, pj);
   /* a token starts where the path first reaches its row */
-  jump = g_new (double, G + 1);
-  for (int t = 0; t <= G; t++)
+  jump = g_new (double, N + 1);
+  for (int t = 0; t <= N; t++)
     jump[t] = -1;
   for (int k = 0; k < len; k++)
     if (pi[k] >= 0 && jump[pi[k]] < 0)
       jump[pi[k]] = pj[k] * ATTN_SECONDS_PER_FRAME;
-  jump[G] = F * ATTN_SECONDS_PER_FRAME;
+  jump[N] = F * ATTN_SECONDS_PER_FRAME;
   for (int t = 0; t < G; t++)
     {
       starts[t] = jump[t] < 0 ? (t > 0 ? starts[t - 1] : 0) : jump[t];
@@ -207,21 +236,28 @@ attn_word_times_free (GArray *words)
 GArray *
 attn_word_times (const AttnResult *r, GError **error)
 {
-  int G = r->generated.len;
+  return attn_word_times_for_heads (r, NULL, 0, error);
+}
+
+GArray *
+attn_word_times_for_heads (const AttnResult *r, const int *heads, int n_heads, GError **error)
+{
+  int G = attn_timed_token_count (r), offset, first;
+  const AttnTokenSeq *seq = timed_tokens (r, &offset, &first);
   g_autofree double *starts = g_new (double, MAX (G, 1));
   g_autofree double *ends = g_new (double, MAX (G, 1));
   GArray *words = g_array_new (FALSE, TRUE, sizeof (AttnWordTime));
   AttnWordTime *cur = NULL;
 
-  if (!attn_token_times (r, NULL, 0, starts, ends, error))
+  if (!attn_token_times (r, heads, n_heads, starts, ends, error))
     {
       g_array_unref (words);
       return NULL;
     }
   for (int t = 0; t < G; t++)
     {
-      const char *disp = r->generated.display ? r->generated.display[t] : r->generated.tokens[t];
-      if (r->generated.special[t] || disp == NULL || *disp == '\0')
+      const char *disp = seq->display ? seq->display[offset + t] : seq->tokens[offset + t];
+      if (seq->special[offset + t] || disp == NULL || *disp == '\0')
         {
           cur = NULL;
           continue;

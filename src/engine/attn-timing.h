@@ -16,15 +16,21 @@ typedef struct {
   int     first_token, n_tokens;
 } AttnWordTime;
 
-/* Token start/end times for the generated tokens of a speech result (first window).
- * starts/ends receive r->generated.len values. heads: layer/head pairs (NULL: the
- * result's alignment heads). */
+/* The tokens of a speech result that get times: those of a forced transcript after
+ * its prompt (r->target_forced), else the generated ones (first window). */
+int      attn_timed_token_count (const AttnResult *r);
+
+/* Token start/end times: starts/ends receive attn_timed_token_count () values. heads:
+ * layer/head pairs (NULL: the result's alignment heads). */
 gboolean attn_token_times (const AttnResult *r, const int *heads, int n_heads,
                            double *starts, double *ends, GError **error);
 
-/* Groups the tokens into words (a word opens at a token whose text begins with a
- * space) and times them; special tokens are skipped. Array of AttnWordTime. */
+/* Groups the timed tokens into words (a word opens at a token whose text begins with a
+ * space) and times them; special tokens are skipped. Array of AttnWordTime.
+ * _for_heads: with the given layer/head pairs instead of the alignment heads. */
 GArray  *attn_word_times  (const AttnResult *r, GError **error);
+GArray  *attn_word_times_for_heads (const AttnResult *r, const int *heads, int n_heads,
+                                    GError **error);
 void     attn_word_times_free (GArray *words);
 
 /* Dynamic time warping of a cost matrix [n, m]: the monotonic path from (0,0) to

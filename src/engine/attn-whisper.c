@@ -237,7 +237,8 @@ whisper_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, A
   gsize n_samples;
   guint n_windows, kinds = opt->kinds_mask ? opt->kinds_mask : ATTN_KIND_MASK_ALL;
   gint32 *dec_ids = NULL;
-  int n_dec = 0;
+  g_autofree gint32 *forced_ids = NULL;
+  int n_dec = 0, forced_prompt = 1;   /* the forced ids' leading prompt tokens */
 
   if (in->audio_samples != NULL)
     {
@@ -271,6 +272,26 @@ whisper_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, A
         }
       dec_ids = (gint32 *) in->decoder_ids;
       n_dec = in->n_decoder_ids;
+    }
+  else if (in->target != NULL && in->target[0] != '\0')
+    {
+      /* a transcript to force: the prompt, then its tokens (no end token) */
+      g_autoptr(AttnEncoding) tgt = attn_model_encode (model, model->tokenizer, in->target, NULL, FALSE, error);
+      if (tgt == NULL)
+        return NULL;
+      n_dec = w->prompt->len + tgt->len;
+      if (n_dec > s->max_tgt)
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
+                       "The transcript has %u tokens, but %s's decoder takes at most %d after its prompt",
+                       tgt->len, model->name, s->max_tgt - (int) w->prompt->len);
+          return NULL;
+        }
+      forced_ids = g_new (gint32, n_dec);
+      memcpy (forced_ids, w->prompt->data, w->prompt->len * sizeof (gint32));
+      memcpy (forced_ids + w->prompt->len, tgt->ids, tgt->len * sizeof (gint32));
+      dec_ids = forced_ids;
+      forced_prompt = w->prompt->len;
     }
   r->audio_seconds = n_samples / (double) ATTN_SAMPLE_RATE;
   n_windows = attn_audio_n_windows_sized (n_samples, w->window);
@@ -324,7 +345,7 @@ whisper_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, A
             }
           else
             r->target_forced = TRUE;
-          r->decoder_prompt_len = dec_ids ? 1 : (int) w->prompt->len;
+          r->decoder_prompt_len = dec_ids ? forced_prompt : (int) w->prompt->len;
           r->n_alignment_heads = w->align_heads->len / 2;
           r->alignment_heads = g_memdup2 (w->align_heads->data, MAX (w->align_heads->len, 1) * sizeof (int));
           ok = attn_s2s_record (s, enc, dec_ids ? dec_ids : gen_ids, n_dec, kinds, r, model->tokenizer, ctx, error);
