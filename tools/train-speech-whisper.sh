@@ -2,14 +2,15 @@
 # train-speech-whisper.sh — rebuilds the built-in speech recognizer from scratch:
 # synthesises the speech corpus (tools/corpus-speech.py), learns the BPE vocabulary
 # with Whisper's special tokens, trains models/recipes/speech-whisper-base.json (stage 1),
-# speech-whisper-stage2.json from it (stage 2) and speech-whisper.json from that
-# (stage 3, with the phrase clips), evaluates on the held-out voices and writes the
-# folder (float16 weights, as the built-in copy).
+# speech-whisper-stage2.json from it (stage 2), speech-whisper-stage3.json from that
+# (stage 3, with the first 14,000 phrase clips) and speech-whisper.json from that
+# (stage 4, with all 28,545), evaluates on the held-out voices and writes the folder
+# (float16 weights, as the built-in copy).
 #
 #   tools/train-speech-whisper.sh [OUT_DIR] [--train N] [--steps N] [--jobs J]
 #
 # Defaults: OUT_DIR build/speech-whisper, the corpus of the built-in model (20000 training
-# clips, 14000 phrase clips, 300 dev, 500 test); --train and --steps (stage 3) make a
+# clips, 28545 phrase clips, 300 dev, 500 test); --train and --steps (stage 4) make a
 # longer run (a larger --train needs more --steps). Needs a built tree (meson setup
 # build && ninja -C build) and espeak-ng, flite, sox, python3. Training runs on one thread, niced.
 set -eu
@@ -37,7 +38,9 @@ recipe="$root/models/recipes/speech-whisper.json"
 
 # 1. the corpus: the committed TSVs list exactly what this writes (same package versions)
 python3 "$here/corpus-speech.py" "$corpus" --train "$train" --dev 300 --test 500 \
-  --phrases 14000 --max-words 8 --max-seconds 4 --jobs "$jobs"
+  --phrases 28545 --max-words 8 --max-seconds 4 --jobs "$jobs"
+# stage 3 read the first 14,000 phrase clips (utterance i does not depend on the count)
+head -n 14000 "$corpus/phrases.tsv" > "$corpus/phrases-first-14000.tsv"
 
 # 2. the vocabulary: byte-level BPE on the transcripts of the first 6,040 training clips
 #    (the corpus stage 1 was trained on) + Whisper's special tokens
@@ -46,10 +49,11 @@ head -n 6040 "$corpus/train.tsv" > "$corpus/train-first-6040.tsv"
   --special '<|startoftranscript|>' --special '<|en|>' --special '<|transcribe|>' \
   --special '<|notimestamps|>' --out "$root/models/recipes/tokenizer-speech" "$corpus/train-first-6040.tsv"
 
-# 3. training in three stages, one thread each, niced: stage 1 on the first 6,040 clips
+# 3. training in four stages, one thread each, niced: stage 1 on the first 6,040 clips
 #    (speech-whisper-base.json), stage 2 from its weights on every sentence clip with
-#    SpecAugment (speech-whisper-stage2.json), stage 3 from that with the phrase clips
-#    too (speech-whisper.json; --steps lengthens stage 3)
+#    SpecAugment (speech-whisper-stage2.json), stage 3 from that with 14,000 phrase clips
+#    too (speech-whisper-stage3.json), stage 4 with all 28,545 (speech-whisper.json;
+#    --steps lengthens stage 4)
 if [ -n "$steps" ]; then
   tmp_recipe="$root/models/recipes/speech-whisper-$steps.json"
   sed "s/\"steps\": [0-9]*/\"steps\": $steps/" "$recipe" > "$tmp_recipe"
@@ -61,6 +65,9 @@ ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train \
 ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train \
   --recipe "$root/models/recipes/speech-whisper-stage2.json" \
   --out "$root/models/recipes/speech-whisper-stage2" --every 50
+ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train \
+  --recipe "$root/models/recipes/speech-whisper-stage3.json" \
+  --out "$root/models/recipes/speech-whisper-stage3" --every 50
 ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train --recipe "$recipe" \
   --out "$out.f32" --every 50
 
