@@ -666,9 +666,9 @@ test_eval_speech (void)
 }
 
 /* `attn-cli eval --word-times-column` on the built-in speech model: the report has the
- * alignment heads', each head's and the letter split's scores; spans that are the letter
- * split itself give that baseline no error; malformed or miscounted spans, and a model
- * that is not a speech model, fail with the reason. */
+ * alignment heads', each head's and the letter split's scores (a double space is no
+ * word); spans that are the letter split itself give that baseline no error; malformed
+ * or miscounted spans, and a model that is not a speech model, fail with the reason. */
 static void
 test_eval_word_times (void)
 {
@@ -687,7 +687,7 @@ test_eval_word_times (void)
   JsonObject *o, *heads;
   double seconds, t = 0, letters = 0;
 
-  row = g_strdup_printf ("%s\tHe laughs best who laughs last.\t0.00-0.30 0.35-0.50 0.55-0.90 0.95-1.10 1.15-1.40 1.45-1.80\n", clip);
+  row = g_strdup_printf ("%s\tHe laughs  best who laughs last. \t0.00-0.30 0.35-0.50 0.55-0.90 0.95-1.10 1.15-1.40 1.45-1.80\n", clip);
   test_write_file (data, row, strlen (row));
   cli_run (&c, "eval", model, data, "--word-times-column", "2", "--predictions", pred, "--json", "-", NULL);
   assert_ok (&c);

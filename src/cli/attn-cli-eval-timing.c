@@ -156,8 +156,8 @@ attn_cli_eval_word_times (AttnModel *model, const AttnEvalOptions *options, Json
       char **f = rows->pdata[i];
       g_autofree char *where = g_strdup_printf ("%s:%u", options->data_path, i + 1);
       g_autofree char *path = g_canonicalize_filename (f[audio_col], folder);
-      g_autofree char *transcript = g_strstrip (g_strdup (f[ref_col]));
-      g_auto(GStrv) words = g_strsplit_set (transcript, " ", -1);
+      g_auto(GStrv) words = g_strsplit_set (f[ref_col], " ", -1);
+      g_autofree char *transcript = NULL;
       g_autoptr(GArray) spans = parse_spans (f[span_col], where, error);
       g_autoptr(AttnResult) r = NULL;
       g_autofree double *times = NULL;
@@ -169,8 +169,10 @@ attn_cli_eval_word_times (AttnModel *model, const AttnEvalOptions *options, Json
       for (guint k = 0; words[k] != NULL; k++)   /* drop the empty fields of double spaces */
         if (words[k][0] != '\0')
           words[n_words++] = words[k];
-      for (guint k = n_words; words[k] != NULL; k++)
-        words[k] = NULL;
+        else
+          g_free (words[k]);
+      words[n_words] = NULL;
+      transcript = g_strjoinv (" ", words);   /* the words, one space apart, are forced */
       if (n_words != spans->len / 2)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %u words but %u spans",
