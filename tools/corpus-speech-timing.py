@@ -23,7 +23,6 @@ import array
 import importlib.util
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import wave
@@ -94,10 +93,7 @@ def make_split(cs, out, split, sentences, voices, n, gap, seed):
             tried += 1
             rel = f'{split}/{len(rows):06d}.wav'
             final = os.path.join(out, rel)
-            name = voice.split(':', 1)[1]
-            spoken = text.replace('’', "'").replace('‘', "'").replace('“', '"').replace('”', '"')
-            subprocess.run(['espeak-ng', '-v', name, '-s', str(rate), '-p', str(pitch), '-g', str(gap),
-                            '-w', raw, spoken], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            cs.synth(voice, text, rate, pitch, raw, word_gap=gap)
             cs.sox_convert(raw, final, None)
             spans, seconds = word_spans(final)
             if len(spans) != len(text.split()) or seconds > MAX_SECONDS:

@@ -105,11 +105,13 @@ def wav_seconds(path):
         return w.getnframes() / float(w.getframerate())
 
 
-def synth(voice, text, rate, pitch, out_wav):
+def synth(voice, text, rate, pitch, out_wav, word_gap=0):
+    """word_gap: espeak-ng's pause between words (-g, 10 ms units; flite has none)."""
     engine, name = voice.split(':', 1)
     spoken = text.replace('’', "'").replace('‘', "'").replace('“', '"').replace('”', '"')
     if engine == 'espeak-ng':
-        cmd = ['espeak-ng', '-v', name, '-s', str(rate), '-p', str(pitch), '-w', out_wav, spoken]
+        gap = ['-g', str(word_gap)] if word_gap else []
+        cmd = ['espeak-ng', '-v', name, '-s', str(rate), '-p', str(pitch)] + gap + ['-w', out_wav, spoken]
     else:
         f0 = FLITE_VOICES[name] * (1.0 + 0.4 * (pitch - 50) / 40.0)   # 30…70 → ±20 %
         cmd = ['flite', '-voice', name, '--setf', f'duration_stretch={175.0 / rate:.3f}',

@@ -63,11 +63,10 @@ ensure_tokens (LensSpeechView *self)
 
   first = MAX (r->decoder_prompt_len, 1) - 1;
   G = r->generated.len;
-  /* a forced transcript is timed instead of the generated tokens: not this view's case */
-  self->timed = !r->target_forced;
   starts = g_new0 (double, MAX (G, 1));
   ends = g_new0 (double, MAX (G, 1));
-  self->timed = self->timed && attn_token_times (r, NULL, 0, starts, ends, NULL);
+  /* the view labels the generated tokens; a forced transcript would time others */
+  self->timed = !r->target_forced && attn_token_times (r, NULL, 0, starts, ends, NULL);
 
   self->labels = g_ptr_array_new_with_free_func (g_free);
   self->steps = g_array_new (FALSE, FALSE, sizeof (int));

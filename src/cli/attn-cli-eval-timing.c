@@ -102,7 +102,7 @@ timed_words (const AttnResult *r, const int *heads, int n_heads, guint n_words, 
 
 /* The baseline: the audio split among the words in proportion to their letters. */
 static void
-even_split (char **words, guint n, double seconds, double *times)
+letter_split (char **words, guint n, double seconds, double *times)
 {
   double total = 0, t = 0;
   for (guint i = 0; i < n; i++)
@@ -210,7 +210,7 @@ attn_cli_eval_word_times (AttnModel *model, const AttnEvalOptions *options, Json
             score_times (&per_head[l * heads + h], times, (const double *) spans->data, n_words);
           }
       audio_seconds += r->audio_seconds;
-      even_split (words, n_words, r->audio_seconds, times);
+      letter_split (words, n_words, r->audio_seconds, times);
       score_times (&by_split, times, (const double *) spans->data, n_words);
     }
 

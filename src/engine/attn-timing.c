@@ -135,12 +135,12 @@ gboolean
 attn_token_times (const AttnResult *r, const int *heads, int n_heads, double *starts, double *ends, GError **error)
 {
   const AttnWeights *cross = r->attention[ATTN_KIND_CROSS];
-  int G = attn_timed_token_count (r), offset, first, N, F, len;
+  int offset, first, N, F, len;
+  int G = MAX ((int) timed_tokens (r, &offset, &first)->len - offset, 0);
   g_autofree float *matrix = NULL;
   g_autofree int *pi = NULL, *pj = NULL;
   g_autofree double *jump = NULL;
 
-  timed_tokens (r, &offset, &first);
   if (heads == NULL)
     {
       heads = r->alignment_heads;
@@ -242,8 +242,9 @@ attn_word_times (const AttnResult *r, GError **error)
 GArray *
 attn_word_times_for_heads (const AttnResult *r, const int *heads, int n_heads, GError **error)
 {
-  int G = attn_timed_token_count (r), offset, first;
+  int offset, first;
   const AttnTokenSeq *seq = timed_tokens (r, &offset, &first);
+  int G = MAX ((int) seq->len - offset, 0);
   g_autofree double *starts = g_new (double, MAX (G, 1));
   g_autofree double *ends = g_new (double, MAX (G, 1));
   GArray *words = g_array_new (FALSE, TRUE, sizeof (AttnWordTime));
