@@ -353,7 +353,7 @@ static const struct { const char *model, *source, *output; } translations[] = {
   { "de-en-gru-general", "Das ist meine Sache.", "That's not a lot." },
   { "de-en-transformer", "Ich habe es vermutlich verloren.", "I have lost it." },
   { "de-en-transformer", "Kann ich heute abend das Auto haben?", "Can I have the car on today?" },
-  { "en-de-transformer", "We will leave tomorrow.", "Wir werden morgen morgen." },
+  { "en-de-transformer", "We should follow her example.", "Wir sollten ihr Beispiel folgen." },
   { "en-de-transformer", "That's my affair.", "Das ist meine Affäre." },
 };
 
