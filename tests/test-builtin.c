@@ -345,10 +345,10 @@ test_speech_whisper (void)
  * shipped (weak models, see their cards: this guards against regressions, not quality),
  * and a cross-attention row per output token. */
 static const struct { const char *model, *source, *output; } translations[] = {
-  { "de-en-gru-additive", "Das Loch ist groß genug.", "The car is a lot of the same." },
-  { "de-en-gru-additive", "Das gibt mir neue Hoffnung.", "That's not a lot." },
-  { "de-en-gru-dot", "Das Loch ist groß genug.", "The car is a lot of the way." },
-  { "de-en-gru-dot", "Das ist meine Sache.", "That's a lot of me." },
+  { "de-en-gru-additive", "Das ist meine Sache.", "That's my point." },
+  { "de-en-gru-additive", "Das gibt mir neue Hoffnung.", "That's a new idea." },
+  { "de-en-gru-dot", "Das ist meine Sache.", "That's my point." },
+  { "de-en-gru-dot", "Wir fahren morgen los.", "We're going tomorrow." },
   { "de-en-gru-general", "Das Loch ist groß genug.", "The car is a lot of the way." },
   { "de-en-gru-general", "Das ist meine Sache.", "That's not a lot." },
   { "de-en-transformer", "Ich habe es vermutlich verloren.", "I have lost it." },
