@@ -108,39 +108,36 @@ median_filter_rows (float *x, int rows, int cols, int width)
 
 /* The tokens that get times: a forced transcript after its prompt, else what was
  * generated. *offset: the index of the first timed token in the sequence; *first: the
- * cross-attention row that predicted it. */
+ * cross-attention row that predicted it; *count: how many are timed. */
 static const AttnTokenSeq *
-timed_tokens (const AttnResult *r, int *offset, int *first)
+timed_tokens (const AttnResult *r, int *offset, int *first, int *count)
 {
-  if (r->target_forced)
-    {
-      *offset = MAX (r->decoder_prompt_len, 1);
-      *first = *offset - 1;
-      return &r->target;
-    }
-  *offset = 0;
-  *first = r->decoder_prompt_len - 1;
-  return &r->generated;
+  const AttnTokenSeq *seq = r->target_forced ? &r->target : &r->generated;
+
+  *offset = r->target_forced ? MAX (r->decoder_prompt_len, 1) : 0;
+  *first = r->target_forced ? *offset - 1 : r->decoder_prompt_len - 1;
+  *count = MAX ((int) seq->len - *offset, 0);
+  return seq;
 }
 
 int
 attn_timed_token_count (const AttnResult *r)
 {
-  int offset, first;
-  const AttnTokenSeq *seq = timed_tokens (r, &offset, &first);
-  return MAX ((int) seq->len - offset, 0);
+  int offset, first, count;
+  timed_tokens (r, &offset, &first, &count);
+  return count;
 }
 
 gboolean
 attn_token_times (const AttnResult *r, const int *heads, int n_heads, double *starts, double *ends, GError **error)
 {
   const AttnWeights *cross = r->attention[ATTN_KIND_CROSS];
-  int offset, first, N, F, len;
-  int G = MAX ((int) timed_tokens (r, &offset, &first)->len - offset, 0);
+  int offset, first, G, N, F, len;
   g_autofree float *matrix = NULL;
   g_autofree int *pi = NULL, *pj = NULL;
   g_autofree double *jump = NULL;
 
+  timed_tokens (r, &offset, &first, &G);
   if (heads == NULL)
     {
       heads = r->alignment_heads;
@@ -242,9 +239,8 @@ attn_word_times (const AttnResult *r, GError **error)
 GArray *
 attn_word_times_for_heads (const AttnResult *r, const int *heads, int n_heads, GError **error)
 {
-  int offset, first;
-  const AttnTokenSeq *seq = timed_tokens (r, &offset, &first);
-  int G = MAX ((int) seq->len - offset, 0);
+  int offset, first, G;
+  const AttnTokenSeq *seq = timed_tokens (r, &offset, &first, &G);
   g_autofree double *starts = g_new (double, MAX (G, 1));
   g_autofree double *ends = g_new (double, MAX (G, 1));
   GArray *words = g_array_new (FALSE, TRUE, sizeof (AttnWordTime));
