@@ -2,7 +2,10 @@
  * curve bit for bit), save and resume, folders the inference engine loads,
  * progress callbacks and cancellation, configuration errors. */
 #include <math.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -405,6 +408,63 @@ test_cli (void)
   g_rmdir (dir);
 }
 
+/* Ctrl+C saves: two SIGINTs within a second (as `timeout -s INT` sends: one to the
+ * child, one to its process group) stop the run once, save it and exit with 130. */
+static void
+test_cli_sigint (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL, *model = NULL, *state = NULL;
+  g_autoptr (GString) err = g_string_new (NULL);
+  const char *argv[] = { g_getenv ("ATTN_CLI"), "train", "--task", "copy", "--arch", "gru",
+                         "--steps", "1000000", "--every", "1", "--out", NULL, NULL };
+  char line[512];
+  GPid pid;
+  int err_fd, status;
+  FILE *f;
+
+  if (argv[0] == NULL)
+    {
+      g_test_skip ("ATTN_CLI is not set (run through meson test)");
+      return;
+    }
+  dir = g_dir_make_tmp ("attn-cli-sigint-XXXXXX", &error);
+  model = g_build_filename (dir, "model", NULL);
+  state = g_build_filename (model, "trainer_state.json", NULL);
+  argv[11] = model;
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                           NULL, NULL, &pid, NULL, NULL, &err_fd, &error));
+  f = fdopen (err_fd, "r");
+  while (fgets (line, sizeof line, f) != NULL && !g_str_has_prefix (line, "step"))
+    ;
+  g_assert_true (g_str_has_prefix (line, "step"));   /* training has started */
+  kill (pid, SIGINT);
+  g_usleep (20000);
+  kill (pid, SIGINT);
+  while (fgets (line, sizeof line, f) != NULL)
+    g_string_append (err, line);
+  fclose (f);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  g_test_message ("after SIGINT: %s", err->str);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 130);
+  g_assert_nonnull (strstr (err->str, "; saving"));
+  g_assert_true (g_file_test (state, G_FILE_TEST_IS_REGULAR));
+  {
+    g_autoptr (GDir) d = g_dir_open (model, 0, NULL);
+    const char *name;
+    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *p = g_build_filename (model, name, NULL);
+        g_unlink (p);
+      }
+  }
+  g_rmdir (model);
+  g_rmdir (dir);
+}
+
 static void
 test_bad_config (void)
 {
@@ -494,6 +554,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-toy/callback-and-cancel", test_callback);
   g_test_add_func ("/train-toy/worker-thread", test_worker_thread);
   g_test_add_func ("/train-toy/cli", test_cli);
+  g_test_add_func ("/train-toy/cli-sigint", test_cli_sigint);
   g_test_add_func ("/train-toy/same-seed/transformer", test_seed_transformer);
   g_test_add_func ("/train-toy/same-seed/gru", test_seed_gru);
   g_test_add_func ("/train-toy/same-seed/lstm", test_seed_lstm);
