@@ -775,12 +775,93 @@ test_rnn_models (void)
 
       g_assert_no_error (error);
       attn_rng_seed (&rng, 30 + i);
-      attn_rnn_init (m, &rng);
+      attn_rnn_init (m, &rng, ATTN_SCORE_INIT_RANDOM);
       for (gsize j = 0; j < m->params->total; j++)
         m->params->data[j] += 0.1f * attn_rng_normal (&rng);
       check_model (name, m, cases[i].dropout > 0, make_model_batch);
       m->klass->free (m);
     }
+}
+
+/* score_init: W_g starts as the identity (the dot score) or as zeros (uniform
+ * attention); the other tensors keep their random start. */
+static void
+test_rnn_score_init (void)
+{
+  static const AttnScoreInit inits[] = { ATTN_SCORE_INIT_IDENTITY, ATTN_SCORE_INIT_ZERO };
+  for (guint i = 0; i < G_N_ELEMENTS (inits); i++)
+    {
+      AttnRnnConfig cfg = { ATTN_TOY_VOCAB, 5, 6, 4, 32, ATTN_TOY_PAD, ATTN_TOY_BOS, ATTN_TOY_EOS,
+                            ATTN_CELL_GRU, ATTN_SCORE_GENERAL, 0.0f };
+      g_autoptr (GError) error = NULL;
+      AttnTrainModel *m = attn_rnn_new (&cfg, &error);
+      const AttnParamInfo *g, *comb;
+      AttnRng rng;
+      double off_diag = 0, comb_sq = 0;
+
+      g_assert_no_error (error);
+      attn_rng_seed (&rng, 5);
+      attn_rnn_init (m, &rng, inits[i]);
+      g = attn_params_find (m->params, "model.decoder.attention.bilinear.weight");
+      comb = attn_params_find (m->params, "model.decoder.combine.weight");
+      g_assert_nonnull (g);
+      g_assert_cmpint (g->shape[0], ==, g->shape[1]);
+      for (gint64 r = 0; r < g->shape[0]; r++)
+        for (gint64 c = 0; c < g->shape[1]; c++)
+          {
+            float w = m->params->data[g->offset + r * g->shape[1] + c];
+            if (r == c)
+              g_assert_cmpfloat (w, ==, inits[i] == ATTN_SCORE_INIT_IDENTITY ? 1.0f : 0.0f);
+            else
+              off_diag += fabsf (w);
+          }
+      g_assert_cmpfloat (off_diag, ==, 0.0);
+      for (gsize j = 0; j < comb->numel; j++)
+        comb_sq += m->params->data[comb->offset + j] * m->params->data[comb->offset + j];
+      g_assert_cmpfloat (comb_sq, >, 0.0);
+      m->klass->free (m);
+    }
+}
+
+/* A tensor's lr_scale multiplies its AdamW step: Adam's first step moves every
+ * weight by the learning rate (times the sign of its gradient), so scales 1,
+ * 0.25 and 0 move by 0.01, 0.0025 and not at all. */
+static void
+test_adamw_lr_scale (void)
+{
+  static const float scales[] = { 1.0f, 0.25f, 0.0f };
+  AttnParams *p = attn_params_new ();
+  AttnOptimConfig oc = { 0 };
+  AttnAdamW *opt;
+  gint64 shape[1] = { 4 };
+  gsize off[3];
+
+  for (guint i = 0; i < 3; i++)
+    off[i] = attn_params_add (p, i == 0 ? "a" : i == 1 ? "b" : "c", 1, shape, FALSE);
+  attn_params_alloc (p);
+  for (guint i = 0; i < 3; i++)
+    g_array_index (p->info, AttnParamInfo, i).lr_scale = scales[i];
+  for (gsize j = 0; j < p->total; j++)
+    {
+      p->data[j] = 1.0f;
+      p->grad[j] = (j % 2 == 0) ? 0.5f : -2.0f;
+    }
+  oc.lr = 0.01f;
+  oc.beta1 = 0.9f;
+  oc.beta2 = 0.999f;
+  oc.eps = 1e-8f;
+  oc.total_steps = 10;
+  oc.decay = ATTN_DECAY_CONSTANT;
+  opt = attn_adamw_new (&oc, p->total);
+  attn_adamw_update (opt, p);
+  for (guint i = 0; i < 3; i++)
+    for (gsize j = 0; j < 4; j++)
+      {
+        float moved = 1.0f - p->data[off[i] + j];
+        g_assert_cmpfloat_with_epsilon (moved, (j % 2 == 0 ? 0.01f : -0.01f) * scales[i], 1e-6);
+      }
+  attn_adamw_free (opt);
+  attn_params_free (p);
 }
 
 /* Two 1 s clips of smooth random log-mel features; the prompt 1 2 3 4 (labels −1), then
@@ -900,5 +981,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-grad/ctc", test_ctc);
   g_test_add_func ("/train-grad/whisper", test_whisper);
   g_test_add_func ("/train-grad/rnn-models", test_rnn_models);
+  g_test_add_func ("/train-grad/rnn-score-init", test_rnn_score_init);
+  g_test_add_func ("/train-grad/adamw-lr-scale", test_adamw_lr_scale);
   return g_test_run ();
 }

@@ -282,7 +282,8 @@ test_recipe (void)
 
   g_assert_true (g_file_set_contents (path, "{ \"task\": \"sort\", \"arch\": \"lstm\", "
                                       "\"score\": \"general\", \"seed\": 9, \"steps\": 77, "
-                                      "\"lr\": 0.002, \"label_smoothing\": 0.1, \"decay\": \"linear\" }",
+                                      "\"lr\": 0.002, \"label_smoothing\": 0.1, \"decay\": \"linear\", "
+                                      "\"score_init\": \"identity\", \"score_lr_scale\": 0.1 }",
                                       -1, &error));
   g_assert_true (attn_train_config_from_recipe (path, &c, &error));
   g_assert_no_error (error);
@@ -294,7 +295,15 @@ test_recipe (void)
   g_assert_cmpfloat (fabs (c.lr - 0.002f), <, 1e-9);
   g_assert_cmpfloat (fabs (c.label_smoothing - 0.1f), <, 1e-7);
   g_assert_cmpint (c.decay, ==, ATTN_DECAY_LINEAR);
+  g_assert_cmpint (c.score_init, ==, ATTN_SCORE_INIT_IDENTITY);
+  g_assert_cmpfloat (fabs (c.score_lr_scale - 0.1f), <, 1e-7);
   g_assert_cmpint (c.hidden_size, >, 0);            /* the arch's defaults fill the rest */
+
+  g_assert_true (g_file_set_contents (path, "{ \"arch\": \"gru\", \"score_init\": \"eye\" }", -1, &error));
+  g_assert_false (attn_train_config_from_recipe (path, &c, &error));
+  g_assert_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "“score_init” must be random, identity or zero"));
+  g_clear_error (&error);
 
   g_assert_true (g_file_set_contents (path, "{ \"task\": \"copy\", \"learning_rate\": 1 }", -1, &error));
   g_assert_false (attn_train_config_from_recipe (path, &c, &error));

@@ -607,9 +607,11 @@ attn_rnn_new (const AttnRnnConfig *config, GError **error)
 }
 
 /* Uniform(±1/√H) for recurrent weights (PyTorch's default), Xavier-normal for
- * the others, N(0, 1/E) embeddings, zero biases. */
+ * the others, N(0, 1/E) embeddings, zero biases; the general score's W_g as
+ * score_init says (the identity needs K = H, which the bidirectional encoder
+ * gives). */
 void
-attn_rnn_init (AttnTrainModel *m, AttnRng *rng)
+attn_rnn_init (AttnTrainModel *m, AttnRng *rng, AttnScoreInit score_init)
 {
   Rnn *r = (Rnn *) m;
   AttnParams *P = m->params;
@@ -629,6 +631,14 @@ attn_rnn_init (AttnTrainModel *m, AttnRng *rng)
           float std = 1.0f / sqrtf ((float) info->shape[1]);
           for (gsize j = 0; j < info->numel; j++)
             w[j] = std * attn_rng_normal (rng);
+        }
+      else if (score_init != ATTN_SCORE_INIT_RANDOM
+               && g_str_equal (info->name, "model.decoder.attention.bilinear.weight"))
+        {
+          memset (w, 0, sizeof (float) * info->numel);
+          if (score_init == ATTN_SCORE_INIT_IDENTITY)
+            for (gsize j = 0; j < info->shape[0] && j < info->shape[1]; j++)
+              w[j * info->shape[1] + j] = 1.0f;
         }
       else if (info->ndim == 2)
         {

@@ -22,6 +22,7 @@ attn_train_config_init (AttnTrainConfig *c, AttnTask task, AttnTrainArch arch)
   c->decay = ATTN_DECAY_COSINE;
   c->min_lr_ratio = 0.05f;
   c->dropout = 0.0f;
+  c->score_lr_scale = 1.0f;
   c->label_smoothing = 0.0f;
   c->eval_size = 500;
   c->source_column = 0;

@@ -116,6 +116,7 @@ attn_params_load (AttnParams *params, const char *dir, GError **error)
 
 static const char *decay_names[] = { "linear", "cosine", "invsqrt", "constant" };
 static const char *act_names[] = { "relu", "gelu", "gelu_new" };   /* AttnTrainAct */
+static const char *score_init_names[] = { "random", "identity", "zero" };   /* AttnScoreInit */
 
 /* The shortest decimal that reads back as the same float: 0.1, not 0.100000001490116. */
 static double
@@ -209,6 +210,11 @@ config_to_json (const AttnTrainConfig *c, JsonBuilder *jb, const char *base_dir)
   I ("embed_dim", c->embed_dim);
   I ("hidden_size", c->hidden_size);
   I ("attention_dim", c->attention_dim);
+  if (c->arch == ATTN_ARCH_GRU || c->arch == ATTN_ARCH_LSTM)
+    {
+      S ("score_init", score_init_names[c->score_init]);
+      D ("score_lr_scale", c->score_lr_scale);
+    }
   I ("eval_size", c->eval_size);
   if (c->train_path[0] != '\0')
     {
@@ -327,6 +333,26 @@ member_lang (JsonObject *o, const char *name, const char *where, char *out, gsiz
   return TRUE;
 }
 
+/* Reads the string member `name` (if present) as an index into names. */
+static gboolean
+member_enum (JsonObject *o, const char *name, const char *const *names, guint n_names,
+             const char *where, const char *choices, int *out, GError **error)
+{
+  const char *s;
+
+  if (!json_object_has_member (o, name))
+    return TRUE;
+  s = json_object_get_string_member (o, name);
+  for (guint i = 0; s != NULL && i < n_names; i++)
+    if (g_str_equal (s, names[i]))
+      {
+        *out = (int) i;
+        return TRUE;
+      }
+  g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: “%s” must be %s", where, name, choices);
+  return FALSE;
+}
+
 /* Applies the members of o over the defaults of its task and arch; relative
  * corpus paths are taken from base_dir (NULL: the working directory). */
 static gboolean
@@ -337,7 +363,7 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
     "task", "arch", "score", "seed", "min_len", "max_len", "batch_size", "steps", "lr", "beta1",
     "beta2", "weight_decay", "clip_norm", "warmup_steps", "decay", "min_lr_ratio", "dropout",
     "label_smoothing", "d_model", "ffn_dim", "layers", "heads", "embed_dim", "hidden_size",
-    "attention_dim", "eval_size", "activation", "train", "extra_train", "init", "dev", "tokenizer",
+    "attention_dim", "score_init", "score_lr_scale", "eval_size", "activation", "train", "extra_train", "init", "dev", "tokenizer",
     "source_column",
     "target_column", "max_tokens", "eval_every", "source_lang", "target_lang", "context",
     "n_mels", "window_seconds", "ctc_weight", "freq_masks", "freq_mask_width", "time_masks",
@@ -382,40 +408,19 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
           return FALSE;
         }
     }
-  if (json_object_has_member (o, "decay"))
-    {
-      const char *s = json_object_get_string_member (o, "decay");
-      gboolean found = FALSE;
-      for (guint i = 0; s != NULL && i < G_N_ELEMENTS (decay_names); i++)
-        if (g_str_equal (s, decay_names[i]))
-          {
-            c->decay = i;
-            found = TRUE;
-          }
-      if (!found)
-        {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                       "%s: “decay” must be linear, cosine, invsqrt or constant", where);
-          return FALSE;
-        }
-    }
-  if (json_object_has_member (o, "activation"))
-    {
-      const char *s = json_object_get_string_member (o, "activation");
-      gboolean found = FALSE;
-      for (guint i = 0; s != NULL && i < G_N_ELEMENTS (act_names); i++)
-        if (g_str_equal (s, act_names[i]))
-          {
-            c->activation = i;
-            found = TRUE;
-          }
-      if (!found)
-        {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                       "%s: “activation” must be relu, gelu or gelu_new", where);
-          return FALSE;
-        }
-    }
+  {
+    int decay = c->decay, activation = c->activation, score_init = c->score_init;
+    if (!member_enum (o, "decay", decay_names, G_N_ELEMENTS (decay_names), where,
+                      "linear, cosine, invsqrt or constant", &decay, error)
+        || !member_enum (o, "activation", act_names, G_N_ELEMENTS (act_names), where,
+                         "relu, gelu or gelu_new", &activation, error)
+        || !member_enum (o, "score_init", score_init_names, G_N_ELEMENTS (score_init_names),
+                         where, "random, identity or zero", &score_init, error))
+      return FALSE;
+    c->decay = decay;
+    c->activation = activation;
+    c->score_init = score_init;
+  }
   {
     struct { const char *name; int *i; float *f; } nums[] = {
       { "min_len", &c->min_len, NULL }, { "max_len", &c->max_len, NULL },
@@ -433,7 +438,8 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
       { "lr", NULL, &c->lr }, { "beta1", NULL, &c->beta1 }, { "beta2", NULL, &c->beta2 },
       { "weight_decay", NULL, &c->weight_decay }, { "clip_norm", NULL, &c->clip_norm },
       { "min_lr_ratio", NULL, &c->min_lr_ratio }, { "dropout", NULL, &c->dropout },
-      { "label_smoothing", NULL, &c->label_smoothing }, { "ctc_weight", NULL, &c->ctc_weight },
+      { "label_smoothing", NULL, &c->label_smoothing },
+      { "score_lr_scale", NULL, &c->score_lr_scale }, { "ctc_weight", NULL, &c->ctc_weight },
       { "repeat_fraction", NULL, &c->repeat_fraction },
       { "repeat_random", NULL, &c->repeat_random },
     };

@@ -73,7 +73,8 @@ attn_adamw_update (AttnAdamW *opt, AttnParams *params)
       const AttnParamInfo *info = &g_array_index (params->info, AttnParamInfo, i);
       float *p = params->data + info->offset, *g = params->grad + info->offset;
       float *m = opt->m + info->offset, *v = opt->v + info->offset;
-      float step_size = (float) (lr / bc1), decay = info->decay ? (float) (lr * c->weight_decay) : 0.0f;
+      double tlr = lr * info->lr_scale;
+      float step_size = (float) (tlr / bc1), decay = info->decay ? (float) (tlr * c->weight_decay) : 0.0f;
       float inv_bc2 = (float) (1.0 / sqrt (bc2));
 
       for (gsize j = 0; j < info->numel; j++)

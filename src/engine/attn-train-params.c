@@ -46,6 +46,7 @@ attn_params_add (AttnParams *params, const char *name, int ndim, const gint64 *s
     }
   info.offset = params->total;
   info.decay = decay;
+  info.lr_scale = 1.0f;
   params->total += info.numel;
   g_array_append_val (params->info, info);
   return info.offset;

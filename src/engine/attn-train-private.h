@@ -37,6 +37,7 @@ typedef struct {
   gsize   offset;        /* into data / grad */
   gsize   numel;
   gboolean decay;        /* AdamW weight decay applies (matrices, not biases/norms) */
+  float   lr_scale;      /* multiplies the learning rate (and so the decay) for this tensor; 1 */
 } AttnParamInfo;
 
 typedef struct {
@@ -434,7 +435,7 @@ typedef struct {
 } AttnRnnConfig;
 
 AttnTrainModel *attn_rnn_new         (const AttnRnnConfig *config, GError **error);
-void            attn_rnn_init        (AttnTrainModel *m, AttnRng *rng);
+void            attn_rnn_init        (AttnTrainModel *m, AttnRng *rng, AttnScoreInit score_init);
 
 /* Greedy decoding by repeated forward passes (the sequences in batch->src);
  * out [B, max_len] receives the tokens up to and including eos (pad after). */

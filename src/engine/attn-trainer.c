@@ -218,6 +218,12 @@ check_config (const AttnTrainConfig *c, GError **error)
                    c->min_len, c->max_len, c->batch_size, c->steps, c->lr);
       return FALSE;
     }
+  if (!(c->score_lr_scale >= 0 && c->score_lr_scale <= 100))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "“score_lr_scale” must be between 0 and 100 (it is %g)", c->score_lr_scale);
+      return FALSE;
+    }
   if (c->arch == ATTN_ARCH_GPT2 && (c->train_path[0] == '\0' || c->context < 2 || c->context > 4096))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
@@ -252,6 +258,13 @@ attn_trainer_new_uninit (const AttnTrainConfig *config, GError **error)
       attn_corpus_free (corpus);
       attn_text_corpus_free (text);
       return NULL;
+    }
+  for (guint i = 0; i < m->params->info->len; i++)
+    {
+      AttnParamInfo *info = &g_array_index (m->params->info, AttnParamInfo, i);
+      if ((config->arch == ATTN_ARCH_GRU || config->arch == ATTN_ARCH_LSTM)
+          && g_str_has_prefix (info->name, "model.decoder.attention."))
+        info->lr_scale = config->score_lr_scale;
     }
   t = g_new0 (AttnTrainer, 1);
   t->cfg = *config;
@@ -313,7 +326,7 @@ attn_trainer_new (const AttnTrainConfig *config, GError **error)
   else if (config->arch == ATTN_ARCH_WHISPER)
     attn_train_whisper_init (t->model, &init);
   else
-    attn_rnn_init (t->model, &init);
+    attn_rnn_init (t->model, &init, config->score_init);
   if (config->init_dir[0] != '\0')
     {
       g_autoptr (GError) local = NULL;

@@ -48,6 +48,13 @@ typedef enum {
   ATTN_TRAIN_ACT_GELU_NEW,   /* GPT-2's tanh approximation (the default of "gpt2") */
 } AttnTrainAct;
 
+/* How a recurrent model's general (bilinear) score matrix W_g starts. */
+typedef enum {
+  ATTN_SCORE_INIT_RANDOM,    /* Xavier-normal, like the other matrices (the default) */
+  ATTN_SCORE_INIT_IDENTITY,  /* W_g = I: the general score starts as the dot score */
+  ATTN_SCORE_INIT_ZERO,      /* W_g = 0: attention starts uniform */
+} AttnScoreInit;
+
 typedef struct {
   AttnTask      task;
   AttnTrainArch arch;
@@ -67,6 +74,9 @@ typedef struct {
   AttnTrainAct  activation;
   /* recurrent */
   int           embed_dim, hidden_size, attention_dim;
+  AttnScoreInit score_init;       /* recipe key "score_init": random, identity or zero */
+  float         score_lr_scale;   /* learning-rate multiplier for the score's own weights
+                                   * (model.decoder.attention.*); 1 */
   /* held-out sequences for evaluation (never drawn for training) */
   int           eval_size;
   /* A parallel corpus instead of the toy task when train_path is not empty: TSV
