@@ -401,20 +401,7 @@ test_cli (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  /* clean up */
-  {
-    g_autoptr (GDir) d = g_dir_open (model, 0, NULL);
-    const char *name;
-    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-      {
-        g_autofree char *p = g_build_filename (model, name, NULL);
-        g_unlink (p);
-      }
-  }
-  g_rmdir (model);
-  g_unlink (json);
-  g_unlink (recipe);
-  g_rmdir (dir);
+  train_test_remove_dir (dir);
 }
 
 /* Ctrl+C saves: two SIGINTs within a second (as `timeout -s INT` sends: one to the
@@ -461,17 +448,7 @@ test_cli_sigint (void)
   g_assert_cmpint (WEXITSTATUS (status), ==, 130);
   g_assert_nonnull (strstr (err->str, "; saving"));
   g_assert_true (g_file_test (state, G_FILE_TEST_IS_REGULAR));
-  {
-    g_autoptr (GDir) d = g_dir_open (model, 0, NULL);
-    const char *name;
-    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-      {
-        g_autofree char *p = g_build_filename (model, name, NULL);
-        g_unlink (p);
-      }
-  }
-  g_rmdir (model);
-  g_rmdir (dir);
+  train_test_remove_dir (dir);
 }
 
 static void
@@ -540,17 +517,7 @@ test_extend (void)
   g_assert_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG);
   g_test_message ("%s", error->message);
   attn_trainer_free (t);
-  {
-    g_autoptr (GDir) d = g_dir_open (ckpt, 0, NULL);
-    const char *name;
-    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-      {
-        g_autofree char *p = g_build_filename (ckpt, name, NULL);
-        g_unlink (p);
-      }
-  }
-  g_rmdir (ckpt);
-  g_rmdir (dir);
+  train_test_remove_dir (dir);
 }
 
 int
