@@ -8,7 +8,9 @@ averages the cross-attention over layers and heads (as the teaching workbench's 
 of translators shows it) and prints, over all output tokens: the mean weight of the
 strongest source token, the share of output tokens whose strongest source token is
 the final </s>, and the share of steps that keep or advance the strongest source
-token (left to right). Each source and its output go to stderr. The model cards of
+token (left to right), and the share of source tokens (</s> included) that are the
+strongest for at least one output token (coverage: attention stuck on one token
+covers one per sentence). Each source and its output go to stderr. The model cards of
 the built-in translators quote these figures.
 """
 import json
@@ -31,14 +33,14 @@ def main():
     cli, model = sys.argv[1], sys.argv[2]
     with open(os.path.join(model, 'examples.json'), encoding='utf-8') as f:
         examples = json.load(f)
-    strongest, on_eos, forward, tokens, steps = 0.0, 0, 0, 0, 0
+    strongest, on_eos, forward, tokens, steps, covered, sources = 0.0, 0, 0, 0, 0, 0, 0
     for example in examples:
         out = subprocess.run([cli, 'run', model, '--source', example['source'],
                               '--attention', 'cross', '--json', '-', '-q'],
                              capture_output=True, text=True, check=True).stdout
         result = json.loads(out)
-        previous = None
-        for row in rows_of(result):
+        previous, chosen, rows = None, set(), rows_of(result)
+        for row in rows:
             k = max(range(len(row)), key=row.__getitem__)
             strongest += row[k]
             on_eos += k == len(row) - 1
@@ -47,10 +49,14 @@ def main():
                 steps += 1
                 forward += k >= previous
             previous = k
+            chosen.add(k)
+        covered += len(chosen)
+        sources += len(rows[0]) if rows else 0
         print(f"{example['source']} → {result['output']['text'].strip()}", file=sys.stderr)
     print(f"{os.path.basename(os.path.normpath(model))}: {tokens} output tokens; strongest source "
           f"token {strongest / tokens:.2f} of the weight; on </s> {100 * on_eos / tokens:.0f} %; "
-          f"steps that keep or advance it {100 * forward / max(steps, 1):.0f} %")
+          f"steps that keep or advance it {100 * forward / max(steps, 1):.0f} %; "
+          f"source tokens covered {100 * covered / max(sources, 1):.0f} %")
 
 
 if __name__ == '__main__':
