@@ -469,6 +469,21 @@ test_bad_config (void)
   g_clear_error (&error);
   g_assert_null (attn_trainer_resume ("/nonexistent/attn-train", &error));
   g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  /* the score keys where there is nothing for them to act on */
+  {
+    g_autofree char *dir = train_test_make_dir ("attn-bad-config");
+    train_test_expect_error (dir, "{ \"arch\": \"gru\", \"score\": \"dot\", \"score_init\": \"identity\" }",
+                             "“score_init” applies to the general score");
+    train_test_expect_error (dir, "{ \"arch\": \"transformer\", \"score_init\": \"zero\" }",
+                             "“score_init” applies to the general score");
+    train_test_expect_error (dir, "{ \"arch\": \"gru\", \"score\": \"scaled-dot\", \"score_lr_scale\": 0.5 }",
+                             "“score_lr_scale” applies to a gru or lstm model");
+    train_test_expect_error (dir, "{ \"arch\": \"lstm\", \"score\": \"general\", \"score_lr_scale\": -1 }",
+                             "“score_lr_scale” must be between 0 and 100");
+    train_test_remove_dir (dir);
+  }
 }
 
 /* ---- lengthening: 10 steps of a 10-step invsqrt run, resumed to 20 = 20 straight ---- */

@@ -363,8 +363,8 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
     "task", "arch", "score", "seed", "min_len", "max_len", "batch_size", "steps", "lr", "beta1",
     "beta2", "weight_decay", "clip_norm", "warmup_steps", "decay", "min_lr_ratio", "dropout",
     "label_smoothing", "d_model", "ffn_dim", "layers", "heads", "embed_dim", "hidden_size",
-    "attention_dim", "score_init", "score_lr_scale", "eval_size", "activation", "train", "extra_train", "init", "dev", "tokenizer",
-    "source_column",
+    "attention_dim", "score_init", "score_lr_scale", "eval_size", "activation", "train",
+    "extra_train", "init", "dev", "tokenizer", "source_column",
     "target_column", "max_tokens", "eval_every", "source_lang", "target_lang", "context",
     "n_mels", "window_seconds", "ctc_weight", "freq_masks", "freq_mask_width", "time_masks",
     "time_mask_width", "repeat_fraction", "repeat_random", NULL

@@ -224,6 +224,24 @@ check_config (const AttnTrainConfig *c, GError **error)
                    "“score_lr_scale” must be between 0 and 100 (it is %g)", c->score_lr_scale);
       return FALSE;
     }
+  {
+    /* both act on the recurrent score's own weights: refuse them where there are none */
+    gboolean rnn = c->arch == ATTN_ARCH_GRU || c->arch == ATTN_ARCH_LSTM;
+    if (c->score_init != ATTN_SCORE_INIT_RANDOM && !(rnn && c->score == ATTN_SCORE_GENERAL))
+      {
+        g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                     "“score_init” applies to the general score of a gru or lstm model only");
+        return FALSE;
+      }
+    if (c->score_lr_scale != 1.0f
+        && !(rnn && (c->score == ATTN_SCORE_GENERAL || c->score == ATTN_SCORE_ADDITIVE)))
+      {
+        g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                     "“score_lr_scale” applies to a gru or lstm model with a general or additive "
+                     "score only (the others have no score weights)");
+        return FALSE;
+      }
+  }
   if (c->arch == ATTN_ARCH_GPT2 && (c->train_path[0] == '\0' || c->context < 2 || c->context > 4096))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
