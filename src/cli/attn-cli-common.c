@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void
@@ -72,16 +73,37 @@ attn_cli_parse_kinds (const char *text, guint *mask, GError **error)
   return TRUE;
 }
 
+gboolean
+attn_cli_sigint_is_first (int sig)
+{
+  static volatile sig_atomic_t seen;
+  static struct timespec first;
+  struct timespec now;
+
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  if (!seen)
+    {
+      first = now;
+      seen = 1;
+      return TRUE;
+    }
+  if ((now.tv_sec - first.tv_sec) * 1000000000L + (now.tv_nsec - first.tv_nsec) > 1000000000L)
+    {
+      signal (sig, SIG_DFL);
+      raise (sig);
+    }
+  return FALSE;
+}
+
 static int sigint_pipe[2] = { -1, -1 };
 
 static void
 on_sigint (int sig)
 {
-  /* async-signal-safe: wake the watcher thread; a second Ctrl+C ends at once */
+  /* async-signal-safe: wake the watcher thread */
   char c = 1;
-  if (write (sigint_pipe[1], &c, 1) < 0)
+  if (attn_cli_sigint_is_first (sig) && write (sigint_pipe[1], &c, 1) < 0)
     _exit (130);
-  signal (sig, SIG_DFL);
 }
 
 static gpointer

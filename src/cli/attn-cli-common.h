@@ -18,6 +18,11 @@ GPtrArray *attn_cli_read_rows (const char *path, GError **error);
 GPtrArray *attn_cli_read_lines (const char *path, int column, GError **error);
 /* Installs a SIGINT handler that cancels `cancellable` (Ctrl+C stops cleanly). */
 void     attn_cli_cancel_on_sigint (GCancellable *cancellable);
+/* For SIGINT handlers (async-signal-safe): TRUE for the first SIGINT. One within a
+ * second of it counts as the same Ctrl+C (`timeout -s INT` signals a process and
+ * then its process group) and gives FALSE; a later one is a second Ctrl+C, which
+ * ends the program with the signal's default action. */
+gboolean attn_cli_sigint_is_first (int sig);
 
 /* The commands. */
 int      attn_cli_run        (int argc, char **argv);

@@ -20,35 +20,19 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 /* Set from the SIGINT handler, read between steps. A handler rather than a
  * blocked-signal thread: OpenBLAS starts its threads before main() and they
- * would take the signal with its default action. A second Ctrl+C kills, but
- * only a second after the first: within it a SIGINT is taken as the same one
- * (`timeout -s INT` signals both its child and the child's process group). */
+ * would take the signal with its default action. A second Ctrl+C kills
+ * (attn_cli_sigint_is_first says which is which). */
 static volatile sig_atomic_t interrupted;
-static struct timespec first_sigint;
 
 static void
 on_sigint (int sig)
 {
-  struct timespec now;
-
-  clock_gettime (CLOCK_MONOTONIC, &now);
-  if (!interrupted)
-    {
-      first_sigint = now;
-      interrupted = 1;
-      return;
-    }
-  if ((now.tv_sec - first_sigint.tv_sec) * 1000000000L + (now.tv_nsec - first_sigint.tv_nsec)
-      > 1000000000L)
-    {
-      signal (sig, SIG_DFL);
-      raise (sig);
-    }
+  if (attn_cli_sigint_is_first (sig))
+    interrupted = 1;
 }
 
 typedef struct {

@@ -277,11 +277,11 @@ attn_trainer_new_uninit (const AttnTrainConfig *config, GError **error)
       attn_text_corpus_free (text);
       return NULL;
     }
-  for (guint i = 0; i < m->params->info->len; i++)
+  /* check_config allows a score_lr_scale other than 1 only for a recurrent score with weights */
+  for (guint i = 0; config->score_lr_scale != 1.0f && i < m->params->info->len; i++)
     {
       AttnParamInfo *info = &g_array_index (m->params->info, AttnParamInfo, i);
-      if ((config->arch == ATTN_ARCH_GRU || config->arch == ATTN_ARCH_LSTM)
-          && g_str_has_prefix (info->name, "model.decoder.attention."))
+      if (g_str_has_prefix (info->name, "model.decoder.attention."))
         info->lr_scale = config->score_lr_scale;
     }
   t = g_new0 (AttnTrainer, 1);
