@@ -336,6 +336,116 @@ test_extra_train (void)
   g_assert_nonnull (strstr (error->message, "extra.tsv:6"));
 }
 
+/* A recipe with recipe_head's 1 layer replaced by `layers`, then `more`. */
+static AttnTrainer *
+new_trainer_layers (int layers, int steps, const char *more, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (recipe_head, "\"layers\": 1", 2);
+  g_autofree char *layers_s = g_strdup_printf ("\"layers\": %d", layers);
+  g_autofree char *head = g_strjoinv (layers_s, parts);
+  g_autofree char *text = g_strdup_printf ("%s, \"steps\": %d%s }", head, steps, more);
+  g_autofree char *recipe = train_test_write_file (tmp_dir, "recipe.json", text);
+  AttnTrainConfig c;
+
+  g_assert_cmpint (g_strv_length (parts), ==, 2);
+  if (!attn_train_config_from_recipe (recipe, &c, error))
+    return NULL;
+  return attn_trainer_new (&c, error);
+}
+
+/* The logits of the saved model in `dir` for the clip and the forced decoder ids. */
+static float *
+engine_logits (const char *dir, const char *clip, const gint32 *ids, int n, int *cols)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AttnModel) model = attn_model_load (dir, &error);
+  g_autoptr (AttnResult) r = NULL;
+  AttnInput in = { 0 };
+  AttnRunOptions opt = ATTN_RUN_OPTIONS_INIT;
+
+  g_assert_no_error (error);
+  in.audio_path = clip;
+  in.decoder_ids = ids;
+  in.n_decoder_ids = n;
+  r = attn_model_run (model, &in, &opt, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (r->logits_rows, ==, n);
+  *cols = r->logits_cols;
+  return g_memdup2 (r->logits, sizeof (float) * n * r->logits_cols);
+}
+
+/* "grow_layers": a trained 1-layer model grown to 3 layers computes the same logits (the
+ * added layers pass their input through), and the added layers then learn; growing is
+ * refused without the key, from a deeper model, for another architecture and without
+ * an "init". */
+static void
+test_grow_layers (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *small = g_build_filename (tmp_dir, "grow-1", NULL);
+  g_autofree char *grown = g_build_filename (tmp_dir, "grow-3", NULL);
+  g_autofree char *clip = g_build_filename (tmp_dir, "clips", "161.wav", NULL);
+  g_autofree char *text = NULL;
+  g_autofree float *a = NULL, *b = NULL;
+  static const gint32 ids[] = { 1, 2, 3, 4, 40, 41, 42 };   /* the prompt, then tokens */
+  const char *grow = ", \"init\": \"grow-1\", \"grow_layers\": true";
+  const AttnParamInfo *fc2, *old_fc2;
+  AttnTrainer *t = new_trainer (60, &error);
+  double max_diff = 0, loss;
+  int cols_a, cols_b;
+  gboolean moved = FALSE;
+
+  g_assert_no_error (error);
+  g_assert_true (attn_trainer_step (t, 60, NULL, NULL, &error));
+  g_assert_true (attn_trainer_save (t, small, &error));
+  g_assert_no_error (error);
+  attn_trainer_free (t);
+
+  t = new_trainer_layers (3, 20, grow, &error);
+  g_assert_no_error (error);
+  g_assert_true (attn_trainer_save (t, grown, &error));
+  g_assert_no_error (error);
+  a = engine_logits (small, clip, ids, G_N_ELEMENTS (ids), &cols_a);
+  b = engine_logits (grown, clip, ids, G_N_ELEMENTS (ids), &cols_b);
+  g_assert_cmpint (cols_a, ==, cols_b);
+  for (gsize i = 0; i < G_N_ELEMENTS (ids) * (gsize) cols_a; i++)
+    max_diff = MAX (max_diff, fabs (a[i] - b[i]));
+  g_test_message ("1 layer vs grown to 3: max |Δlogit| = %.2e", max_diff);
+  g_assert_cmpfloat (max_diff, <, 1e-5);
+
+  /* the added layers' output projections start at zero and then learn; the saved
+   * layer's weights were copied */
+  fc2 = attn_params_find (t->model->params, "model.encoder.layers.2.fc2.weight");
+  old_fc2 = attn_params_find (t->model->params, "model.decoder.layers.0.fc2.weight");
+  g_assert_nonnull (fc2);
+  g_assert_nonnull (old_fc2);
+  for (gsize i = 0; i < fc2->numel; i++)
+    g_assert_cmpfloat (t->model->params->data[fc2->offset + i], ==, 0.0f);
+  g_assert_true (attn_trainer_step (t, 20, NULL, &loss, &error));
+  g_assert_no_error (error);
+  g_assert_true (isfinite (loss));
+  for (gsize i = 0; i < fc2->numel; i++)
+    moved |= t->model->params->data[fc2->offset + i] != 0.0f;
+  g_assert_true (moved);
+  attn_trainer_free (t);
+
+  g_assert_null (new_trainer_layers (3, 1, ", \"init\": \"grow-1\"", &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "model.encoder.layers.1"));
+  g_clear_error (&error);
+
+  text = g_strdup_printf ("%s, \"steps\": 1, \"init\": \"grow-3\", \"grow_layers\": true }",
+                          recipe_head);
+  train_test_expect_error (tmp_dir, text, "more than the 1 of the recipe");
+  g_free (text);
+  text = g_strdup_printf ("%s, \"steps\": 1, \"grow_layers\": true }", recipe_head);
+  train_test_expect_error (tmp_dir, text, "“grow_layers” applies to a whisper recipe");
+  g_free (text);
+  text = g_strdup_printf ("%s, \"steps\": 1, \"grow_layers\": 1 }", recipe_head);
+  train_test_expect_error (tmp_dir, text, "“grow_layers” must be true or false");
+}
+
 static void
 test_errors (void)
 {
@@ -409,6 +519,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-speech/resume", test_resume);
   g_test_add_func ("/train-speech/spec-augment", test_spec_augment);
   g_test_add_func ("/train-speech/extra-train", test_extra_train);
+  g_test_add_func ("/train-speech/grow-layers", test_grow_layers);
   g_test_add_func ("/train-speech/errors", test_errors);
   status = g_test_run ();
   if (status == 0)

@@ -79,19 +79,25 @@ write_tensors (AttnParams *params, const float *const *bases, const char *const 
 }
 
 static gboolean
+read_tensor (const AttnParamInfo *info, float *base, const char *prefix, AttnCheckpoint *ckpt,
+             GError **error)
+{
+  g_autofree char *name = g_strconcat (prefix, info->name, NULL);
+  float *v = attn_checkpoint_read_f32 (ckpt, name, info->ndim, info->shape, error);
+  if (v == NULL)
+    return FALSE;
+  memcpy (base + info->offset, v, sizeof (float) * info->numel);
+  g_free (v);
+  return TRUE;
+}
+
+static gboolean
 read_tensors (AttnParams *params, float *base, const char *prefix, AttnCheckpoint *ckpt,
               GError **error)
 {
   for (guint i = 0; i < params->info->len; i++)
-    {
-      const AttnParamInfo *info = &g_array_index (params->info, AttnParamInfo, i);
-      g_autofree char *name = g_strconcat (prefix, info->name, NULL);
-      float *v = attn_checkpoint_read_f32 (ckpt, name, info->ndim, info->shape, error);
-      if (v == NULL)
-        return FALSE;
-      memcpy (base + info->offset, v, sizeof (float) * info->numel);
-      g_free (v);
-    }
+    if (!read_tensor (&g_array_index (params->info, AttnParamInfo, i), base, prefix, ckpt, error))
+      return FALSE;
   return TRUE;
 }
 
@@ -110,6 +116,76 @@ attn_params_load (AttnParams *params, const char *dir, GError **error)
   if (ckpt == NULL)
     return FALSE;
   return read_tensors (params, params->data, "", ckpt, error);
+}
+
+static const char *const whisper_stacks[] = { "encoder", "decoder" };
+
+/* The layer of a Whisper tensor "model.encoder.layers.N.…" (stack 0) or
+ * "model.decoder.layers.N.…" (stack 1) and the rest of its name after "N.", or -1. */
+static int
+whisper_layer_of (const char *name, int *stack, const char **rest)
+{
+  for (int s = 0; s < 2; s++)
+    {
+      g_autofree char *prefix = g_strdup_printf ("model.%s.layers.", whisper_stacks[s]);
+      const char *digits = name + strlen (prefix);
+      char *end;
+      guint64 n;
+      if (!g_str_has_prefix (name, prefix))
+        continue;
+      n = g_ascii_strtoull (digits, &end, 10);
+      if (end == digits || *end != '.' || n > G_MAXINT)
+        return -1;
+      *stack = s;
+      *rest = end + 1;
+      return (int) n;
+    }
+  return -1;
+}
+
+gboolean
+attn_params_load_grown (AttnParams *params, const char *dir, int layers, GError **error)
+{
+  static const char *const outputs[] = { "self_attn.out_proj.", "encoder_attn.out_proj.", "fc2." };
+  g_autoptr (AttnCheckpoint) ckpt = attn_checkpoint_open_dir (dir, error);
+  int saved[2] = { 0, 0 };
+
+  if (ckpt == NULL)
+    return FALSE;
+  for (int s = 0; s < 2; s++)
+    {
+      for (;; saved[s]++)
+        {
+          g_autofree char *name = g_strdup_printf ("model.%s.layers.%d.fc1.weight",
+                                                   whisper_stacks[s], saved[s]);
+          if (attn_checkpoint_find (ckpt, name) == NULL)
+            break;
+        }
+      if (saved[s] > layers)
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                       "%s has %d %s layers, more than the %d of the recipe (growing adds "
+                       "layers, it never removes any)", dir, saved[s], whisper_stacks[s], layers);
+          return FALSE;
+        }
+    }
+  for (guint i = 0; i < params->info->len; i++)
+    {
+      const AttnParamInfo *info = &g_array_index (params->info, AttnParamInfo, i);
+      const char *rest = NULL;
+      int stack = 0, layer = whisper_layer_of (info->name, &stack, &rest);
+
+      if (layer >= saved[stack])   /* an added layer: keep its initialisation … */
+        {
+          for (guint o = 0; o < G_N_ELEMENTS (outputs); o++)
+            if (g_str_has_prefix (rest, outputs[o]))   /* … but add nothing to the stream */
+              memset (params->data + info->offset, 0, sizeof (float) * info->numel);
+          continue;
+        }
+      if (!read_tensor (info, params->data, "", ckpt, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /* ---- configuration as JSON ---- */
@@ -241,6 +317,11 @@ config_to_json (const AttnTrainConfig *c, JsonBuilder *jb, const char *base_dir)
       I ("freq_mask_width", c->freq_mask_width);
       I ("time_masks", c->time_masks);
       I ("time_mask_width", c->time_mask_width);
+      if (c->grow_layers)
+        {
+          json_builder_set_member_name (jb, "grow_layers");
+          json_builder_add_boolean_value (jb, TRUE);
+        }
     }
   if (c->arch == ATTN_ARCH_GPT2)
     {
@@ -367,7 +448,7 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
     "extra_train", "init", "dev", "tokenizer", "source_column",
     "target_column", "max_tokens", "eval_every", "source_lang", "target_lang", "context",
     "n_mels", "window_seconds", "ctc_weight", "freq_masks", "freq_mask_width", "time_masks",
-    "time_mask_width", "repeat_fraction", "repeat_random", NULL
+    "time_mask_width", "repeat_fraction", "repeat_random", "grow_layers", NULL
   };
   const char *task_s = "reverse", *arch_s = "transformer";
   AttnTask task;
@@ -465,6 +546,17 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
             return FALSE;
           }
         c->seed = (guint64) json_node_get_int (n);
+      }
+    if (json_object_has_member (o, "grow_layers"))
+      {
+        JsonNode *n = json_object_get_member (o, "grow_layers");
+        if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
+          {
+            g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                         "%s: “grow_layers” must be true or false", where);
+            return FALSE;
+          }
+        c->grow_layers = json_node_get_boolean (n);
       }
   }
   if (!member_path (o, "train", where, base_dir, NULL, c->train_path, sizeof c->train_path, error)

@@ -59,6 +59,13 @@ const AttnParamInfo *attn_params_find (AttnParams *params, const char *name);
 gboolean    attn_params_save     (AttnParams *params, const char *path, GError **error);
 /* Reads every declared tensor (by name and shape) from a checkpoint folder. */
 gboolean    attn_params_load     (AttnParams *params, const char *dir, GError **error);
+/* attn_params_load for a Whisper model that may be deeper than the saved one (the recipe
+ * key "grow_layers"): the saved encoder and decoder layers fill the first ones, the others
+ * keep their initialisation except their output projections (self_attn.out_proj,
+ * encoder_attn.out_proj, fc2), which are set to zero; fails when the folder has more
+ * than `layers` layers or lacks anything else. */
+gboolean    attn_params_load_grown (AttnParams *params, const char *dir, int layers,
+                                    GError **error);
 
 #define ATTN_P(params, off) ((params)->data + (off))
 #define ATTN_G(params, off) ((params)->grad + (off))

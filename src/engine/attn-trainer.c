@@ -242,6 +242,12 @@ check_config (const AttnTrainConfig *c, GError **error)
         return FALSE;
       }
   }
+  if (c->grow_layers && (c->arch != ATTN_ARCH_WHISPER || c->init_dir[0] == '\0'))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "“grow_layers” applies to a whisper recipe with an “init” only");
+      return FALSE;
+    }
   if (c->arch == ATTN_ARCH_GPT2 && (c->train_path[0] == '\0' || c->context < 2 || c->context > 4096))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
@@ -348,7 +354,9 @@ attn_trainer_new (const AttnTrainConfig *config, GError **error)
   if (config->init_dir[0] != '\0')
     {
       g_autoptr (GError) local = NULL;
-      if (!attn_params_load (t->model->params, config->init_dir, &local))
+      if (!(config->grow_layers
+            ? attn_params_load_grown (t->model->params, config->init_dir, config->layers, &local)
+            : attn_params_load (t->model->params, config->init_dir, &local)))
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
                        "The recipe's “init” (%s) does not fit the model it describes: %s",

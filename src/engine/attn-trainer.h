@@ -96,6 +96,12 @@ typedef struct {
    * (fine-tuning; empty: random initialisation). Only the weights are taken: the
    * optimizer, the schedule and the data order start afresh. */
   char          init_dir[1024];
+  /* Whisper with an init_dir (recipe key "grow_layers"): the init may have fewer encoder
+   * and decoder layers than `layers`. Its layers become the first ones; each added layer
+   * is appended after them with its output projections (attention out_proj, fc2) at
+   * zero, so that it passes its input through and the grown model computes what the
+   * init computed, then learns. */
+  gboolean      grow_layers;
   int           source_column, target_column, max_tokens, eval_every;
   /* the languages of the two columns ("de", "en"; empty: unknown), written to the
    * saved config.json as "source_lang"/"target_lang" so the window can tell which
