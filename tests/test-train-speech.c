@@ -117,7 +117,8 @@ new_trainer (int steps, GError **error)
 }
 
 static const char *spec_augment =
-  ", \"freq_masks\": 2, \"freq_mask_width\": 8, \"time_masks\": 2, \"time_mask_width\": 10";
+  ", \"freq_masks\": 2, \"freq_mask_width\": 8, \"time_masks\": 2, \"time_mask_width\": 10, "
+  "\"freq_warp\": 0.1";
 
 /* The trained model transcribes the dev clips, and the engine agrees with the trainer. */
 static void
@@ -336,6 +337,52 @@ test_extra_train (void)
   g_assert_nonnull (strstr (error->message, "extra.tsv:6"));
 }
 
+/* The mel-axis warp: every frame's bin m takes the value at m / α, one α per clip drawn
+ * from [1 − w, 1 + w] by the seed (rows that hold their own index show α); the same seed
+ * the same warp, other seeds other ones, both sides of 1; warp and masks together change
+ * the masks of the clip as without the warp; a warp of 0 changes nothing. */
+static void
+test_freq_warp (void)
+{
+  enum { M = 40, F = 30, USED = 25 };
+  AttnSpecAugment warp = { 0, 0, 0, 0, 0.1f }, both = { 2, 4, 2, 6, 0.1f }, masks = { 2, 4, 2, 6 };
+  float x[M * F], y[M * F], z[M * F];
+  double lo = 2, hi = 0;
+
+  for (int m = 0; m < M; m++)
+    for (int t = 0; t < F; t++)
+      x[m * F + t] = (float) m;
+  for (guint64 seed = 0; seed < 200; seed++)
+    {
+      double alpha;
+      memcpy (y, x, sizeof x);
+      attn_spec_augment (y, M, F, USED, &warp, seed);
+      alpha = 1.0 / y[1 * F];
+      g_assert_cmpfloat (alpha, >=, 0.9 - 1e-6);
+      g_assert_cmpfloat (alpha, <=, 1.1 + 1e-6);
+      lo = MIN (lo, alpha);
+      hi = MAX (hi, alpha);
+      for (int m = 0; m < M; m++)
+        for (int t = 0; t < F; t++)
+          g_assert_cmpfloat (fabs (y[m * F + t] - MIN (m / alpha, M - 1)), <, 1e-4);
+      memcpy (z, x, sizeof x);
+      attn_spec_augment (z, M, F, USED, &warp, seed);
+      g_assert_cmpmem (y, sizeof y, z, sizeof z);
+      /* the masks fall where they fall without the warp: where `masks` masked, `both` holds
+       * one value per frame (a masked frame) or per bin (a masked band) */
+      memcpy (z, x, sizeof x);
+      attn_spec_augment (z, M, F, USED, &masks, seed);
+      memcpy (y, x, sizeof x);
+      attn_spec_augment (y, M, F, USED, &both, seed);
+      for (int i = 0; i < M * F; i++)
+        if (z[i] == x[i])
+          g_assert_cmpfloat (fabs (y[i] - MIN ((i / F) / alpha, M - 1)), <, 1e-4);
+    }
+  g_test_message ("warp factors drawn: %.3f … %.3f", lo, hi);
+  g_assert_cmpfloat (lo, <, 0.92);
+  g_assert_cmpfloat (hi, >, 1.08);
+}
+
 /* A recipe with recipe_head's 1 layer replaced by `layers`, then `more`. */
 static AttnTrainer *
 new_trainer_layers (int layers, int steps, const char *more, GError **error)
@@ -497,6 +544,11 @@ test_errors (void)
   text = g_strdup_printf ("%s, \"freq_masks\": 1, \"freq_mask_width\": 80 }", recipe_head);
   train_test_expect_error (tmp_dir, text, "freq_mask_width");
 
+  /* the warp is at most 0.3 */
+  g_free (text);
+  text = g_strdup_printf ("%s, \"freq_warp\": 0.5 }", recipe_head);
+  train_test_expect_error (tmp_dir, text, "“freq_warp” from 0 to 0.3");
+
   /* the window must be whole seconds from 1 to 30 */
   g_free (text);
   g_free (recipe);
@@ -518,6 +570,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-speech/learn-and-engine", test_learn_and_engine);
   g_test_add_func ("/train-speech/resume", test_resume);
   g_test_add_func ("/train-speech/spec-augment", test_spec_augment);
+  g_test_add_func ("/train-speech/freq-warp", test_freq_warp);
   g_test_add_func ("/train-speech/extra-train", test_extra_train);
   g_test_add_func ("/train-speech/grow-layers", test_grow_layers);
   g_test_add_func ("/train-speech/errors", test_errors);

@@ -12,9 +12,10 @@ typedef struct {
   GArray *src_off, *src_n, *tgt_off, *tgt_n;   /* int per pair */
 } Pairs;
 
-/* SpecAugment's masks (attn_spec_augment) */
+/* SpecAugment's masks and the mel-axis warp (attn_spec_augment) */
 typedef struct {
   int freq_masks, freq_width, time_masks, time_width;
+  float freq_warp;   /* the warp factor is drawn from [1 − freq_warp, 1 + freq_warp]; 0: none */
 } AttnSpecAugment;
 
 struct _AttnCorpus {

@@ -342,15 +342,17 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
           return NULL;
         }
       c->spec = (AttnSpecAugment) { cfg->freq_masks, cfg->freq_mask_width, cfg->time_masks,
-                                    cfg->time_mask_width };
+                                    cfg->time_mask_width, cfg->freq_warp };
       if (cfg->window_seconds < 1 || cfg->window_seconds > 30 || cfg->max_tokens <= c->prompt.n_prompt
           || c->spec.freq_masks < 0 || c->spec.time_masks < 0 || c->spec.freq_width < 0
-          || c->spec.time_width < 0 || c->spec.freq_width >= cfg->n_mels)
+          || c->spec.time_width < 0 || c->spec.freq_width >= cfg->n_mels
+          || !(c->spec.freq_warp >= 0 && c->spec.freq_warp <= 0.3f))
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
                        "A Whisper recipe needs “window_seconds” from 1 to 30, “max_tokens” "
-                       "above the prompt's %d tokens, and SpecAugment counts and widths ≥ 0 "
-                       "(“freq_mask_width” below “n_mels”)", c->prompt.n_prompt);
+                       "above the prompt's %d tokens, SpecAugment counts and widths ≥ 0 "
+                       "(“freq_mask_width” below “n_mels”) and a “freq_warp” from 0 to 0.3",
+                       c->prompt.n_prompt);
           attn_corpus_free (c);
           return NULL;
         }

@@ -317,6 +317,8 @@ config_to_json (const AttnTrainConfig *c, JsonBuilder *jb, const char *base_dir)
       I ("freq_mask_width", c->freq_mask_width);
       I ("time_masks", c->time_masks);
       I ("time_mask_width", c->time_mask_width);
+      if (c->freq_warp != 0)
+        D ("freq_warp", c->freq_warp);
       if (c->grow_layers)
         {
           json_builder_set_member_name (jb, "grow_layers");
@@ -448,7 +450,7 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
     "extra_train", "init", "dev", "tokenizer", "source_column",
     "target_column", "max_tokens", "eval_every", "source_lang", "target_lang", "context",
     "n_mels", "window_seconds", "ctc_weight", "freq_masks", "freq_mask_width", "time_masks",
-    "time_mask_width", "repeat_fraction", "repeat_random", "grow_layers", NULL
+    "time_mask_width", "repeat_fraction", "repeat_random", "grow_layers", "freq_warp", NULL
   };
   const char *task_s = "reverse", *arch_s = "transformer";
   AttnTask task;
@@ -522,7 +524,7 @@ config_from_json (JsonObject *o, const char *where, const char *base_dir, AttnTr
       { "label_smoothing", NULL, &c->label_smoothing },
       { "score_lr_scale", NULL, &c->score_lr_scale }, { "ctc_weight", NULL, &c->ctc_weight },
       { "repeat_fraction", NULL, &c->repeat_fraction },
-      { "repeat_random", NULL, &c->repeat_random },
+      { "repeat_random", NULL, &c->repeat_random }, { "freq_warp", NULL, &c->freq_warp },
     };
     double seed = -1;
     for (guint i = 0; i < G_N_ELEMENTS (nums); i++)

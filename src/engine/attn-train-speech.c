@@ -33,6 +33,26 @@ clip_features (AttnCorpus *c, const char *path, float *mel, gsize *n_samples, GE
   return TRUE;
 }
 
+/* A vocal-tract-length perturbation done on the mel axis: bin m takes the value at m / α
+ * (linear interpolation; from the top bin beyond it), for every frame. α > 1 moves the
+ * spectrum up, as a shorter vocal tract does; α < 1 down. */
+static void
+warp_mel_axis (float *mel, int n_mels, int frames, double alpha)
+{
+  g_autofree float *from = g_memdup2 (mel, sizeof (float) * n_mels * frames);
+
+  for (int m = 0; m < n_mels; m++)
+    {
+      double src = MIN (m / alpha, n_mels - 1);
+      int i = MIN ((int) src, n_mels - 2);
+      float f = (float) (src - i);
+      const float *lo = from + (gsize) i * frames, *hi = lo + frames;
+      float *out = mel + (gsize) m * frames;
+      for (int t = 0; t < frames; t++)
+        out[t] = (1.0f - f) * lo[t] + f * hi[t];
+    }
+}
+
 void
 attn_spec_augment (float *mel, int n_mels, int frames, int used, const AttnSpecAugment *sa,
                    guint64 seed)
@@ -42,8 +62,14 @@ attn_spec_augment (float *mel, int n_mels, int frames, int used, const AttnSpecA
   float mean;
 
   used = CLAMP (used, 0, frames);
-  if (used == 0 || (sa->freq_masks == 0 && sa->time_masks == 0))
+  if (used == 0 || (sa->freq_masks == 0 && sa->time_masks == 0 && sa->freq_warp == 0))
     return;
+  if (sa->freq_warp > 0 && n_mels > 1)
+    {
+      /* its own stream, so that the masks of a recipe without a warp stay as they were */
+      attn_rng_seed (&rng, seed ^ G_GUINT64_CONSTANT (0x5EED0F3A4B1C7D29));
+      warp_mel_axis (mel, n_mels, frames, 1.0 + sa->freq_warp * (2.0 * attn_rng_uniform (&rng) - 1.0));
+    }
   for (int m = 0; m < n_mels; m++)
     for (int t = 0; t < used; t++)
       sum += mel[(gsize) m * frames + t];

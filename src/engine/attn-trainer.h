@@ -117,6 +117,10 @@ typedef struct {
    * bands of 0…freq_mask_width mel bins and time_masks spans of 0…time_mask_width frames
    * (at most a fifth of the clip each) are set to the clip's mean (0: none) */
   int           freq_masks, freq_mask_width, time_masks, time_mask_width;
+  /* Whisper: before the masks, each training clip's mel axis is stretched or squeezed by
+   * a factor drawn from [1 − freq_warp, 1 + freq_warp] (a vocal-tract-length
+   * perturbation; 0: none) */
+  float         freq_warp;
   /* "gpt2": plain-text train and dev files (one paragraph per line, documents
    * separated by an empty line) and a byte-level BPE tokenizer; the model reads
    * chunks of `context` tokens, which is also its number of positions. With
