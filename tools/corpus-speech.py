@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Synthesise English speech for the built-in speech recognizer (Whisper, 16 kHz).
 
-Usage: corpus-speech.py OUT_DIR [--train N] [--dev N] [--test N] [--phrases N] [--jobs J]
+Usage: corpus-speech.py OUT_DIR [--train N] [--dev N] [--test N] [--phrases N]
+                        [--dev-voices N] [--jobs J]
                         [--corpus data/corpora/de-en] [--seed S]
                         [--max-words W] [--max-seconds S]
        corpus-speech.py --samples OUT_DIR       (the app's examples, data/samples/)
@@ -26,6 +27,12 @@ All other combinations are the training voices (train and dev): espeak-ng accent
 en-gb, en-gb-scotland, en-gb-x-rp, en-gb-x-gbclan, en-gb-x-gbcwmd with no variant or
 +m1…+m6, +f1…+f4, and flite kal, kal16, awb, slt.
 
+--dev-voices N adds a split `dev-voices` of N dev sentences spoken by voices that neither
+training nor test uses: espeak-ng's accent en-us-nyc (plain, +m1…+m6, +f1…+f4, +m8,
++linda, +steph) and the six training accents with the variants +m8, +linda or +steph
+(espeak-ng only: flite has no voice left over). It measures, without reading test, how
+well a model does on voices it has not heard, for decisions such as augmentation.
+
 --phrases N adds a fourth split, `phrases`, of N training-voice utterances of the
 English side of the corpus's phrases.tsv (dictionary phrases of 2–6 words, each phrase at
 most once while N is below their number; a phrase that equals a dev or test sentence,
@@ -36,7 +43,7 @@ Sentences longer than --max-words words are left out (0: no limit), and an utter
 longer than --max-seconds (0: no limit) is spoken again faster (its rate scaled by the
 excess, +5 %, at most 4 times), so that every file fits the recognizer's window.
 
-Output: OUT_DIR/{train,dev,test,phrases}/NNNNNN.wav, OUT_DIR/{train,dev,test,phrases}.tsv with
+Output: OUT_DIR/SPLIT/NNNNNN.wav and OUT_DIR/SPLIT.tsv for each split asked for, with
 "path TAB transcript TAB voice" (what `attn-cli train` and `attn-cli eval` read; path
 relative to OUT_DIR), OUT_DIR/manifest.tsv with
 "path TAB transcript TAB voice TAB split" (path relative to OUT_DIR, transcript exactly
@@ -62,6 +69,9 @@ FLITE_VOICES = {'kal': 105.0, 'kal16': 105.0, 'awb': 110.0, 'rms': 100.0, 'slt':
 HELD_OUT_ACCENTS = {'en-029'}
 HELD_OUT_VARIANTS = {'+m7', '+f5'}
 HELD_OUT_FLITE = {'rms'}
+# voices of the dev-voices split: in neither training nor test
+DEV_VOICE_ACCENTS = ['en-us-nyc']
+DEV_VOICE_VARIANTS = ['+m8', '+linda', '+steph']
 FLITE_SHARE = 0.3
 
 
@@ -74,6 +84,16 @@ def voices():
     for name in FLITE_VOICES:
         (held if name in HELD_OUT_FLITE else train).append(f'flite:{name}')
     return train, held
+
+
+def dev_voices():
+    train, _ = voices()
+    out = [f'espeak-ng:{acc}{var}' for acc in DEV_VOICE_ACCENTS
+           for var in [v for v in ESPEAK_VARIANTS if v not in HELD_OUT_VARIANTS] + DEV_VOICE_VARIANTS]
+    out += [f'espeak-ng:{acc}{var}' for acc in ESPEAK_ACCENTS if acc not in HELD_OUT_ACCENTS
+            for var in DEV_VOICE_VARIANTS]
+    assert not set(out) & set(train)
+    return out
 
 
 def read_sentences(path, max_words=0):
@@ -200,7 +220,7 @@ def plan(sentences, n, pool, split, seed, max_seconds):
         # Choose the engine first (flite 30 %), then a voice of that engine, so that the
         # few flite voices are not drowned by espeak-ng's many variants.
         engine = 'flite:' if rng.random() < FLITE_SHARE else 'espeak-ng:'
-        of_engine = [v for v in pool if v.startswith(engine)]
+        of_engine = [v for v in pool if v.startswith(engine)] or pool   # one engine only
         voice = of_engine[rng.randrange(len(of_engine))]
         jobs.append((f'{split}/{i:06d}.wav', text, voice, f'{seed}\t{split}\t{i}', max_seconds))
     return jobs
@@ -249,6 +269,8 @@ def main():
     ap.add_argument('--test', type=int, default=1000)
     ap.add_argument('--phrases', type=int, default=0,
                     help='utterances of the corpus\'s dictionary phrases (training voices)')
+    ap.add_argument('--dev-voices', type=int, default=0,
+                    help='utterances of dev sentences by voices neither training nor test uses')
     ap.add_argument('--jobs', type=int, default=os.cpu_count() or 1)
     ap.add_argument('--seed', default='attention-lens-speech-1')
     ap.add_argument('--max-words', type=int, default=0,
@@ -270,14 +292,15 @@ def main():
     train_voices, held_voices = voices()
     jobs = []
     for split, n, pool in (('train', a.train, train_voices), ('dev', a.dev, train_voices),
-                           ('test', a.test, held_voices), ('phrases', a.phrases, train_voices)):
+                           ('test', a.test, held_voices), ('phrases', a.phrases, train_voices),
+                           ('dev-voices', a.dev_voices, dev_voices())):
         if n <= 0:
             continue
         os.makedirs(os.path.join(a.out, split), exist_ok=True)
         if split == 'phrases':
             sents = read_phrases(a.corpus)
         else:
-            sents = read_sentences(os.path.join(a.corpus, f'{split}.tsv'), a.max_words)
+            sents = read_sentences(os.path.join(a.corpus, f'{split.split("-")[0]}.tsv'), a.max_words)
         jobs += [(a.out,) + job for job in plan(sents, n, pool, split, a.seed, a.max_seconds)[a.first:]]
 
     t0 = time.monotonic()
@@ -293,7 +316,7 @@ def main():
             split = rel.split('/', 1)[0]
             m.write(f'{rel}\t{text}\t{voice}\t{split}\n')
             c.write(cond + '\n')
-    for split in ('train', 'dev', 'test', 'phrases'):
+    for split in ('train', 'dev', 'test', 'phrases', 'dev-voices'):
         rows = [r for r in results if r[0].startswith(split + '/')]
         if not rows:
             continue

@@ -38,7 +38,7 @@ recipe="$root/models/recipes/speech-whisper.json"
 
 # 1. the corpus: the committed TSVs list exactly what this writes (same package versions)
 python3 "$here/corpus-speech.py" "$corpus" --train "$train" --dev 300 --test 500 \
-  --phrases 28545 --max-words 8 --max-seconds 4 --jobs "$jobs"
+  --phrases 28545 --dev-voices 300 --max-words 8 --max-seconds 4 --jobs "$jobs"
 # stage 3 read the first 14,000 phrase clips (utterance i does not depend on the count)
 head -n 14000 "$corpus/phrases.tsv" > "$corpus/phrases-first-14000.tsv"
 
