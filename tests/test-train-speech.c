@@ -116,6 +116,14 @@ new_trainer (int steps, GError **error)
   return new_trainer_with (steps, "", error);
 }
 
+/* recipe_head with `more` must be refused with a message that contains `needle`. */
+static void
+expect_recipe_error (const char *more, const char *needle)
+{
+  g_autofree char *text = g_strdup_printf ("%s%s }", recipe_head, more);
+  train_test_expect_error (tmp_dir, text, needle);
+}
+
 static const char *spec_augment =
   ", \"freq_masks\": 2, \"freq_mask_width\": 8, \"time_masks\": 2, \"time_mask_width\": 10, "
   "\"freq_warp\": 0.1";
@@ -432,7 +440,6 @@ test_grow_layers (void)
   g_autofree char *small = g_build_filename (tmp_dir, "grow-1", NULL);
   g_autofree char *grown = g_build_filename (tmp_dir, "grow-3", NULL);
   g_autofree char *clip = g_build_filename (tmp_dir, "clips", "161.wav", NULL);
-  g_autofree char *text = NULL;
   g_autofree float *a = NULL, *b = NULL;
   static const gint32 ids[] = { 1, 2, 3, 4, 40, 41, 42 };   /* the prompt, then tokens */
   const char *grow = ", \"init\": \"grow-1\", \"grow_layers\": true";
@@ -482,15 +489,11 @@ test_grow_layers (void)
   g_assert_nonnull (strstr (error->message, "model.encoder.layers.1"));
   g_clear_error (&error);
 
-  text = g_strdup_printf ("%s, \"steps\": 1, \"init\": \"grow-3\", \"grow_layers\": true }",
-                          recipe_head);
-  train_test_expect_error (tmp_dir, text, "more than the 1 of the recipe");
-  g_free (text);
-  text = g_strdup_printf ("%s, \"steps\": 1, \"grow_layers\": true }", recipe_head);
-  train_test_expect_error (tmp_dir, text, "“grow_layers” applies to a whisper recipe");
-  g_free (text);
-  text = g_strdup_printf ("%s, \"steps\": 1, \"grow_layers\": 1 }", recipe_head);
-  train_test_expect_error (tmp_dir, text, "“grow_layers” must be true or false");
+  expect_recipe_error (", \"steps\": 1, \"init\": \"grow-3\", \"grow_layers\": true",
+                       "more than the 1 of the recipe");
+  expect_recipe_error (", \"steps\": 1, \"grow_layers\": true",
+                       "“grow_layers” applies to a whisper recipe");
+  expect_recipe_error (", \"steps\": 1, \"grow_layers\": 1", "“grow_layers” must be true or false");
 }
 
 static void
@@ -539,15 +542,9 @@ test_errors (void)
     g_clear_error (&error);
   }
 
-  /* SpecAugment's bands must be narrower than the mel bins */
-  g_free (text);
-  text = g_strdup_printf ("%s, \"freq_masks\": 1, \"freq_mask_width\": 80 }", recipe_head);
-  train_test_expect_error (tmp_dir, text, "freq_mask_width");
-
-  /* the warp is at most 0.3 */
-  g_free (text);
-  text = g_strdup_printf ("%s, \"freq_warp\": 0.5 }", recipe_head);
-  train_test_expect_error (tmp_dir, text, "“freq_warp” from 0 to 0.3");
+  /* SpecAugment's bands must be narrower than the mel bins; the warp is at most 0.3 */
+  expect_recipe_error (", \"freq_masks\": 1, \"freq_mask_width\": 80", "freq_mask_width");
+  expect_recipe_error (", \"freq_warp\": 0.5", "“freq_warp” from 0 to 0.3");
 
   /* the window must be whole seconds from 1 to 30 */
   g_free (text);
