@@ -2,6 +2,8 @@
  * attn-train-io.c (saving and resuming). */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "attn-train-private.h"
 
 G_BEGIN_DECLS
@@ -45,5 +47,15 @@ AttnTrainModel *attn_trainer_build_model (const AttnTrainConfig *config, AttnCor
                                           AttnTextCorpus *text, GError **error);
 /* A trainer with the model's parameters still zero (to be loaded or initialised). */
 AttnTrainer    *attn_trainer_new_uninit  (const AttnTrainConfig *config, GError **error);
+
+/* attn-train-recipe.c: a configuration as the JSON object of trainer_state.json's
+ * "config" (corpus paths relative to base_dir), and back (relative paths taken from
+ * base_dir; `where` names the file in errors). */
+void     attn_train_config_to_json   (const AttnTrainConfig *c, JsonBuilder *jb,
+                                      const char *base_dir);
+gboolean attn_train_config_from_json (JsonObject *o, const char *where, const char *base_dir,
+                                      AttnTrainConfig *c, GError **error);
+/* attn-train-io.c: the object at the root of a JSON file (parser keeps it alive). */
+JsonObject *attn_train_load_json_object (const char *path, JsonParser *parser, GError **error);
 
 G_END_DECLS
