@@ -699,7 +699,7 @@ test_eval_word_times (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (heads, "heads")), >=, 1);
   g_assert_cmpfloat (json_object_get_double_member (heads, "start_error_ms"), >=, 0);
   g_assert_cmpfloat (json_object_get_double_member (heads, "midpoint_in_word"), <=, 100);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "each_head")), ==, 4 * 4);   /* decoder layers × heads */
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "each_head")), ==, 6 * 4);   /* decoder layers × heads */
   g_assert_true (g_file_get_contents (pred, &pred_text, NULL, NULL));
   spans = g_strsplit (g_strstrip (pred_text), " ", -1);
   g_assert_cmpuint (g_strv_length (spans), ==, 6);

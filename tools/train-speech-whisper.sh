@@ -4,14 +4,14 @@
 # with Whisper's special tokens, trains models/recipes/speech-whisper-base.json (stage 1),
 # speech-whisper-stage2.json from it (stage 2), speech-whisper-stage3.json from that
 # (stage 3, with the first 14,000 phrase clips), speech-whisper-stage4.json from that
-# (stage 4, with all 28,545) and speech-whisper.json from that (stage 5: the model grown
-# from 2 + 2 to 4 + 4 layers), evaluates on the held-out voices and writes the folder
-# (float16 weights, as the built-in copy).
+# (stage 4, with all 28,545), speech-whisper-stage5.json from that (stage 5: the model
+# grown from 2 + 2 to 4 + 4 layers) and speech-whisper.json from that (stage 6), evaluates
+# on the held-out voices and writes the folder (float16 weights, as the built-in copy).
 #
 #   tools/train-speech-whisper.sh [OUT_DIR] [--train N] [--steps N] [--jobs J]
 #
 # Defaults: OUT_DIR build/speech-whisper, the corpus of the built-in model (20000 training
-# clips, 28545 phrase clips, 300 dev, 300 dev-voices, 500 test); --train and --steps (stage 5) make a
+# clips, 28545 phrase clips, 300 dev, 300 dev-voices, 500 test); --train and --steps (stage 6) make a
 # longer run (a larger --train needs more --steps). Needs a built tree (meson setup
 # build && ninja -C build) and espeak-ng, flite, sox, python3. Training runs on one thread, niced.
 set -eu
@@ -50,11 +50,12 @@ head -n 6040 "$corpus/train.tsv" > "$corpus/train-first-6040.tsv"
   --special '<|startoftranscript|>' --special '<|en|>' --special '<|transcribe|>' \
   --special '<|notimestamps|>' --out "$root/models/recipes/tokenizer-speech" "$corpus/train-first-6040.tsv"
 
-# 3. training in five stages, one thread each, niced: stage 1 on the first 6,040 clips
+# 3. training in six stages, one thread each, niced: stage 1 on the first 6,040 clips
 #    (speech-whisper-base.json), stage 2 from its weights on every sentence clip with
 #    SpecAugment (speech-whisper-stage2.json), stage 3 from that with 14,000 phrase clips
 #    too (speech-whisper-stage3.json), stage 4 with all 28,545 (speech-whisper-stage4.json),
-#    stage 5 grown to 4 + 4 layers (speech-whisper.json; --steps lengthens stage 5)
+#    stage 5 grown to 4 + 4 layers (speech-whisper-stage5.json), stage 6 from that
+#    (speech-whisper.json; --steps lengthens stage 6)
 if [ -n "$steps" ]; then
   tmp_recipe="$root/models/recipes/speech-whisper-$steps.json"
   sed "s/\"steps\": [0-9]*/\"steps\": $steps/" "$recipe" > "$tmp_recipe"
@@ -72,6 +73,9 @@ ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train \
 ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train \
   --recipe "$root/models/recipes/speech-whisper-stage4.json" \
   --out "$root/models/recipes/speech-whisper-stage4" --every 50
+ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train \
+  --recipe "$root/models/recipes/speech-whisper-stage5.json" \
+  --out "$root/models/recipes/speech-whisper-stage5" --every 50
 ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train --recipe "$recipe" \
   --out "$out.f32" --every 50
 
