@@ -61,23 +61,13 @@ if [ -n "$steps" ]; then
   sed "s/\"steps\": [0-9]*/\"steps\": $steps/" "$recipe" > "$tmp_recipe"
   recipe=$tmp_recipe
 fi
-ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train \
-  --recipe "$root/models/recipes/speech-whisper-base.json" \
-  --out "$root/models/recipes/speech-whisper-base" --every 50
-ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train \
-  --recipe "$root/models/recipes/speech-whisper-stage2.json" \
-  --out "$root/models/recipes/speech-whisper-stage2" --every 50
-ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train \
-  --recipe "$root/models/recipes/speech-whisper-stage3.json" \
-  --out "$root/models/recipes/speech-whisper-stage3" --every 50
-ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train \
-  --recipe "$root/models/recipes/speech-whisper-stage4.json" \
-  --out "$root/models/recipes/speech-whisper-stage4" --every 50
-ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train \
-  --recipe "$root/models/recipes/speech-whisper-stage5.json" \
-  --out "$root/models/recipes/speech-whisper-stage5" --every 50
-ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train --recipe "$recipe" \
-  --out "$out.f32" --every 50
+train () {   # train RECIPE OUT: one stage, one thread, niced
+  ATTN_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 "$cli" train --recipe "$1" --out "$2" --every 50
+}
+for stage in base stage2 stage3 stage4 stage5; do
+  train "$root/models/recipes/speech-whisper-$stage.json" "$root/models/recipes/speech-whisper-$stage"
+done
+train "$recipe" "$out.f32"
 
 # 4. float16 weights, then the figures on the held-out voices (test), on dev and on the
 #    recorded human voice of data/corpora/speech-human
