@@ -850,6 +850,58 @@ test_convert_average (void)
   test_rmdir (dir);
 }
 
+/* A trained folder copied by `attn-cli convert` keeps its training state, with the
+ * corpus, "init" and "tokenizer" paths rewritten to name the same files from the copy
+ * (paths that share only the root stay absolute); an unreadable state fails the copy. */
+static void
+test_convert_state (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *run = g_build_filename (dir, "runs", "one", NULL);
+  g_autofree char *out = g_build_filename (dir, "models", "shipped", "one", NULL);
+  g_autofree char *state = g_build_filename (run, "trainer_state.json", NULL);
+  g_autofree char *copied = g_build_filename (out, "trainer_state.json", NULL);
+  g_autofree char *text = NULL;
+  g_auto(Cli) c = { 0 }, bad = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  static const char json[] =
+    "{\"step\" : 7, \"config\" : {\"arch\" : \"gpt2\", \"seed\" : 3, "
+    "\"train\" : \"../../data/train.txt\", \"dev\" : \"\", \"init\" : \"/nowhere/base\", "
+    "\"tokenizer\" : \"../tok\"}}";
+  static const char *const want[][2] = {
+    { "train", "../../../data/train.txt" }, { "init", "/nowhere/base" },
+    { "tokenizer", "../../../runs/tok" }, { "dev", "" }, { "arch", "gpt2" }
+  };
+  guint n;
+  AttnTensorOut *t = test_fixture_tensors ("gpt2", &n);
+  JsonObject *o, *co;
+
+  g_assert_cmpint (g_mkdir_with_parents (run, 0755), ==, 0);
+  test_copy_fixture_files ("gpt2", run, "config.json", "generation_config.json", "merges.txt",
+                           "tokenizer.json", "tokenizer_config.json", "vocab.json", NULL);
+  test_write_tensors (run, t, n, ATTN_DTYPE_F32);
+  test_tensors_free (t, n);
+  test_write_file (state, json, strlen (json));
+  cli_run (&c, "convert", run, "--out", out, NULL);
+  assert_ok (&c);
+  g_assert_true (g_file_get_contents (copied, &text, NULL, NULL));
+  g_test_message ("%s", text);
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  o = json_node_get_object (json_parser_get_root (parser));
+  co = json_object_get_object_member (o, "config");
+  g_assert_cmpint (json_object_get_int_member (o, "step"), ==, 7);
+  g_assert_cmpint (json_object_get_int_member (co, "seed"), ==, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    g_assert_cmpstr (json_object_get_string_member (co, want[i][0]), ==, want[i][1]);
+  g_assert_nonnull (strstr (text, "\"step\" : 7"));   /* the trainer's own layout */
+
+  test_write_file (state, "[1, 2]", 6);
+  cli_run (&bad, "convert", run, "--out", out, NULL);
+  assert_fails (&bad, "trainer_state.json");
+  test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -868,5 +920,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/eval/language-model", test_eval_language_model);
   g_test_add_func ("/cli/convert", test_convert);
   g_test_add_func ("/cli/convert-average", test_convert_average);
+  g_test_add_func ("/cli/convert-state", test_convert_state);
   return g_test_run ();
 }

@@ -8,11 +8,14 @@
  * the same tensors with the same shapes; the other files come from the first.
  * Every floating tensor is rewritten in the chosen storage (integer tensors are not
  * expected in the models the engine loads and are refused); the other files of the
- * folder are copied, except the optimizer state, which only resuming needs. The copy is
- * loaded once before the command reports success. */
+ * folder are copied, except the optimizer state, which only resuming needs; the
+ * training state's paths (corpus, "init", "tokenizer") are rewritten to name the same
+ * files from the copy's folder. The copy is loaded once before the command reports
+ * success. */
 #include "attn-cli-common.h"
 #include "attn-model.h"
 #include "attn-safetensors.h"
+#include "attn-trainer.h"
 
 #include <gio/gio.h>
 #include <errno.h>
@@ -95,8 +98,10 @@ write_weights (GPtrArray *ckpts, char **dirs, const char *path, AttnDType storag
 static gboolean
 copy_other_files (const char *from, const char *to, GError **error)
 {
+  g_autofree char *state = g_build_filename (from, "trainer_state.json", NULL);
   static const char *const skip[] = {
-    "model.safetensors", "model.safetensors.index.json", "optimizer.safetensors", NULL
+    "model.safetensors", "model.safetensors.index.json", "optimizer.safetensors",
+    "trainer_state.json", NULL
   };
   g_autoptr(GDir) dir = g_dir_open (from, 0, error);
   const char *name;
@@ -115,7 +120,7 @@ copy_other_files (const char *from, const char *to, GError **error)
       if (!g_file_copy (fs, fd, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
         return FALSE;
     }
-  return TRUE;
+  return !g_file_test (state, G_FILE_TEST_IS_REGULAR) || attn_trainer_state_copy (from, to, error);
 }
 
 int

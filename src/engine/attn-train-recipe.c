@@ -32,8 +32,8 @@ short_float (float f)
 /* `path` relative to the folder `base` ("../../data/x.tsv"), so that a saved run
  * names its corpus wherever the tree is checked out; `path` itself when the two share
  * nothing but the root. */
-static char *
-relative_path (const char *path, const char *base)
+char *
+attn_train_relative_path (const char *path, const char *base)
 {
   g_autofree char *p = g_canonicalize_filename (path, NULL), *b = g_canonicalize_filename (base, NULL);
   g_auto(GStrv) pc = g_strsplit (p, G_DIR_SEPARATOR_S, -1), bc = g_strsplit (b, G_DIR_SEPARATOR_S, -1);
@@ -65,7 +65,7 @@ add_path (JsonBuilder *jb, const char *key, const char *path, const char *base_d
 
   if (path[0] == '\0')
     return;
-  rel = relative_path (path, base_dir);
+  rel = attn_train_relative_path (path, base_dir);
   json_builder_set_member_name (jb, key);
   json_builder_add_string_value (jb, rel);
 }

@@ -55,6 +55,9 @@ void     attn_train_config_to_json   (const AttnTrainConfig *c, JsonBuilder *jb,
                                       const char *base_dir);
 gboolean attn_train_config_from_json (JsonObject *o, const char *where, const char *base_dir,
                                       AttnTrainConfig *c, GError **error);
+/* `path` relative to the folder `base` ("../../data/x.tsv"); `path` itself when the two
+ * share nothing but the root. */
+char    *attn_train_relative_path    (const char *path, const char *base);
 /* attn-train-io.c: the object at the root of a JSON file (parser keeps it alive). */
 JsonObject *attn_train_load_json_object (const char *path, JsonParser *parser, GError **error);
 

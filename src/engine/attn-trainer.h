@@ -166,6 +166,11 @@ AttnTrainer  *attn_trainer_new         (const AttnTrainConfig *config, GError **
 /* Continues from a folder written by attn_trainer_save(). */
 AttnTrainer  *attn_trainer_resume      (const char *dir, GError **error);
 void          attn_trainer_free        (AttnTrainer *trainer);
+/* Writes from_dir's trainer_state.json into to_dir with its corpus, "init" and
+ * "tokenizer" paths rewritten to name the same files from to_dir (for a trained folder
+ * copied elsewhere, e.g. into models/). */
+gboolean      attn_trainer_state_copy  (const char *from_dir, const char *to_dir,
+                                        GError **error);
 
 const AttnTrainConfig *attn_trainer_get_config (AttnTrainer *trainer);
 gint64        attn_trainer_get_step    (AttnTrainer *trainer);
