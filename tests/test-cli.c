@@ -852,7 +852,8 @@ test_convert_average (void)
 
 /* A trained folder copied by `attn-cli convert` keeps its training state, with the
  * corpus, "init" and "tokenizer" paths rewritten to name the same files from the copy
- * (paths that share only the root stay absolute); an unreadable state fails the copy. */
+ * (paths that share only the root stay absolute, the copy's own folder is "."); an
+ * unreadable state fails the copy. */
 static void
 test_convert_state (void)
 {
@@ -868,10 +869,11 @@ test_convert_state (void)
   static const char json[] =
     "{\"step\" : 7, \"config\" : {\"arch\" : \"gpt2\", \"seed\" : 3, "
     "\"train\" : \"../../data/train.txt\", \"dev\" : \"\", \"init\" : \"/nowhere/base\", "
-    "\"tokenizer\" : \"../tok\"}}";
+    "\"extra_train\" : \"../tok.tsv\", \"tokenizer\" : \"../../models/shipped/one\"}}";
   static const char *const want[][2] = {
     { "train", "../../../data/train.txt" }, { "init", "/nowhere/base" },
-    { "tokenizer", "../../../runs/tok" }, { "dev", "" }, { "arch", "gpt2" }
+    { "extra_train", "../../../runs/tok.tsv" }, { "tokenizer", "." }, { "dev", "" },
+    { "arch", "gpt2" }
   };
   guint n;
   AttnTensorOut *t = test_fixture_tensors ("gpt2", &n);

@@ -54,6 +54,8 @@ attn_train_relative_path (const char *path, const char *base)
       if (pc[i + 1])
         g_string_append_c (rel, G_DIR_SEPARATOR);
     }
+  if (rel->len == 0)   /* the folder itself */
+    g_string_append_c (rel, '.');
   return g_string_free (rel, FALSE);
 }
 
