@@ -349,35 +349,22 @@ attn_trainer_save (AttnTrainer *t, const char *dir, GError **error)
 gboolean
 attn_trainer_state_copy (const char *from_dir, const char *to_dir, GError **error)
 {
-  static const char *const keys[] = { "train", "extra_train", "dev", "init", "tokenizer" };
   g_autofree char *from_path = g_build_filename (from_dir, "trainer_state.json", NULL);
   g_autofree char *to_path = g_build_filename (to_dir, "trainer_state.json", NULL);
-  g_autofree char *abs_from = g_canonicalize_filename (from_dir, NULL);
-  g_autofree char *abs_to = g_canonicalize_filename (to_dir, NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (JsonGenerator) gen = json_generator_new ();
-  JsonObject *o, *co;
+  JsonObject *o;
+  JsonNode *config;
 
   if ((o = attn_train_load_json_object (from_path, parser, error)) == NULL)
     return FALSE;
-  co = json_object_has_member (o, "config") ? json_object_get_object_member (o, "config") : NULL;
-  if (co == NULL)
+  config = json_object_get_member (o, "config");
+  if (config == NULL || !JSON_NODE_HOLDS_OBJECT (config))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: “config” is missing", from_path);
       return FALSE;
     }
-  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-    {
-      JsonNode *n = json_object_get_member (co, keys[i]);
-      const char *v = n != NULL && json_node_get_value_type (n) == G_TYPE_STRING
-                      ? json_node_get_string (n) : NULL;
-      g_autofree char *full = NULL, *rel = NULL;
-      if (v == NULL || v[0] == '\0')
-        continue;
-      full = g_canonicalize_filename (v, abs_from);
-      rel = attn_train_relative_path (full, abs_to);
-      json_object_set_string_member (co, keys[i], rel);
-    }
+  attn_train_config_json_rebase (json_node_get_object (config), from_dir, to_dir);
   json_generator_set_root (gen, json_parser_get_root (parser));
   json_generator_set_pretty (gen, TRUE);
   return json_generator_to_file (gen, to_path, error);

@@ -32,8 +32,8 @@ short_float (float f)
 /* `path` relative to the folder `base` ("../../data/x.tsv"), so that a saved run
  * names its corpus wherever the tree is checked out; `path` itself when the two share
  * nothing but the root. */
-char *
-attn_train_relative_path (const char *path, const char *base)
+static char *
+relative_path (const char *path, const char *base)
 {
   g_autofree char *p = g_canonicalize_filename (path, NULL), *b = g_canonicalize_filename (base, NULL);
   g_auto(GStrv) pc = g_strsplit (p, G_DIR_SEPARATOR_S, -1), bc = g_strsplit (b, G_DIR_SEPARATOR_S, -1);
@@ -67,9 +67,31 @@ add_path (JsonBuilder *jb, const char *key, const char *path, const char *base_d
 
   if (path[0] == '\0')
     return;
-  rel = attn_train_relative_path (path, base_dir);
+  rel = relative_path (path, base_dir);
   json_builder_set_member_name (jb, key);
   json_builder_add_string_value (jb, rel);
+}
+
+/* Re-expresses the path members of a saved configuration (written relative to
+ * from_dir by add_path) relative to to_dir, for a saved folder copied elsewhere. */
+void
+attn_train_config_json_rebase (JsonObject *config, const char *from_dir, const char *to_dir)
+{
+  static const char *const keys[] = { "train", "extra_train", "dev", "init", "tokenizer" };
+  g_autofree char *abs_from = g_canonicalize_filename (from_dir, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      JsonNode *n = json_object_get_member (config, keys[i]);
+      const char *v = n != NULL && json_node_get_value_type (n) == G_TYPE_STRING
+                      ? json_node_get_string (n) : NULL;
+      g_autofree char *full = NULL, *rel = NULL;
+      if (v == NULL || v[0] == '\0')
+        continue;
+      full = g_canonicalize_filename (v, abs_from);
+      rel = relative_path (full, to_dir);
+      json_object_set_string_member (config, keys[i], rel);
+    }
 }
 
 /* base_dir: the folder the JSON is saved in (corpus paths are written relative to it). */

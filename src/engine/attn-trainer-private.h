@@ -55,9 +55,10 @@ void     attn_train_config_to_json   (const AttnTrainConfig *c, JsonBuilder *jb,
                                       const char *base_dir);
 gboolean attn_train_config_from_json (JsonObject *o, const char *where, const char *base_dir,
                                       AttnTrainConfig *c, GError **error);
-/* `path` relative to the folder `base` ("../../data/x.tsv"); `path` itself when the two
- * share nothing but the root. */
-char    *attn_train_relative_path    (const char *path, const char *base);
+/* The path members of such an object ("train", "init", …), relative to from_dir,
+ * rewritten relative to to_dir (for a saved folder copied elsewhere). */
+void     attn_train_config_json_rebase (JsonObject *config, const char *from_dir,
+                                        const char *to_dir);
 /* attn-train-io.c: the object at the root of a JSON file (parser keeps it alive). */
 JsonObject *attn_train_load_json_object (const char *path, JsonParser *parser, GError **error);
 
