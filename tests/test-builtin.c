@@ -7,6 +7,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <math.h>
 #include <string.h>
 
 #define MODEL_LIMIT (20u << 20)
@@ -383,6 +384,53 @@ test_translators (void)
     }
 }
 
+/* The beam ranks its finished hypotheses by log-probability / length^penalty: the
+ * output is the best of them by that measure, and a larger penalty never picks a
+ * shorter output. On this sentence the built-in DE→EN model's beam keeps hypotheses of
+ * several lengths, so the penalty changes what it writes. */
+static void
+test_length_penalty (void)
+{
+  static const double penalties[] = { 0.5, 1.0, 2.0 };
+  g_autofree char *root = models_dir ();
+  g_autofree char *dir = g_build_filename (root, "de-en-transformer", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AttnModel) m = attn_model_load (dir, &error);
+  AttnInput in = { .source = "Ich habe heute keine Zeit, weil ich arbeiten muss." };
+  guint first_len = 0, len = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (penalties); i++)
+    {
+      AttnRunOptions opt = ATTN_RUN_OPTIONS_INIT;
+      g_autoptr(AttnResult) r = NULL;
+      double best = -INFINITY;
+      int best_len = 0;
+      opt.decode = ATTN_DECODE_BEAM;
+      opt.length_penalty = penalties[i];
+      r = attn_model_run (m, &in, &opt, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      for (guint j = 0; j < r->beam->len; j++)
+        {
+          const AttnBeamEntry *e = &g_array_index (r->beam, AttnBeamEntry, j);
+          double v = e->score / pow (e->step + 1, penalties[i]);
+          if (e->finished && v > best)
+            {
+              best = v;
+              best_len = e->step + 1;
+            }
+        }
+      g_test_message ("length penalty %.1f: %s (%u tokens)", penalties[i], r->generated_text,
+                      r->generated.len);
+      g_assert_cmpint (best_len, ==, (int) r->generated.len);
+      g_assert_cmpuint (r->generated.len, >=, len);
+      len = r->generated.len;
+      if (i == 0)
+        first_len = len;
+    }
+  g_assert_cmpuint (len, >, first_len);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -394,5 +442,6 @@ main (int argc, char **argv)
   g_test_add_func ("/builtin/english-gpt2", test_english_gpt2);
   g_test_add_func ("/builtin/speech-whisper", test_speech_whisper);
   g_test_add_func ("/builtin/translators", test_translators);
+  g_test_add_func ("/builtin/length-penalty", test_length_penalty);
   return g_test_run ();
 }

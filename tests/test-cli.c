@@ -332,6 +332,7 @@ test_failures (void)
   static const char *words[] = {
     "no-model", "--decode", "beam:N", "exactly one", "1,x", "kind", "unknown command", "MODEL_DIR",
     "--target", "second text", "outside the vocabulary", "out.json", "UTF-8", "Unknown option",
+    "--length-penalty",
   };
   Cli c[G_N_ELEMENTS (words)] = { 0 };
   int i = 0;
@@ -349,6 +350,7 @@ test_failures (void)
   cli_run (&c[i++], "run", "@bert", "--text", "hi", "--json", ro, NULL);
   cli_run (&c[i++], "run", "@bert", "--text", "caf\xc3", NULL);
   cli_run (&c[i++], "run", "@bert", "--text", "hi", "--frobnicate", NULL);
+  cli_run (&c[i++], "run", "@marian", "--source", "hi", "--decode", "beam:2", "--length-penalty", "9", NULL);
   g_assert_cmpint (i, ==, G_N_ELEMENTS (words));
   for (guint k = 0; k < G_N_ELEMENTS (words); k++)
     {

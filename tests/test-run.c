@@ -235,6 +235,15 @@ test_bad_options (void)
   opt.max_new_tokens = -1;
   e2 = run_fails (MARIAN, &in, &opt, NULL, NULL, NULL);
   test_assert_error (e2, ATTN_ERROR, ATTN_ERROR_INPUT, "negative", NULL);
+  opt.max_new_tokens = 0;
+  for (guint i = 0; i < 3; i++)
+    {
+      static const double bad[] = { -0.5, 5.5, NAN };
+      g_autoptr(GError) e3 = NULL;
+      opt.length_penalty = bad[i];
+      e3 = run_fails (MARIAN, &in, &opt, NULL, NULL, NULL);
+      test_assert_error (e3, ATTN_ERROR, ATTN_ERROR_INPUT, "length penalty", NULL);
+    }
 }
 
 /* --- cancellation and progress ----------------------------------------------------- */

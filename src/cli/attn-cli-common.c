@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +116,37 @@ sigint_thread (gpointer data)
     g_cancellable_cancel (cancellable);
   g_object_unref (cancellable);
   return NULL;
+}
+
+gboolean
+attn_cli_parse_decode (const char *decode, double length_penalty, AttnRunOptions *run,
+                       GError **error)
+{
+  if (decode != NULL && g_str_equal (decode, "greedy"))
+    run->decode = ATTN_DECODE_GREEDY;
+  else if (decode != NULL)
+    {
+      guint64 n;
+      if (!g_str_has_prefix (decode, "beam:") ||
+          !g_ascii_string_to_unsigned (decode + 5, 10, 1, 64, &n, NULL))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--decode must be greedy or beam:N with N from 1 to 64, not “%s”", decode);
+          return FALSE;
+        }
+      run->decode = ATTN_DECODE_BEAM;
+      run->beam_size = (int) n;
+    }
+  if (isnan (length_penalty))
+    return TRUE;
+  if (!(length_penalty > 0 && length_penalty <= ATTN_LENGTH_PENALTY_MAX))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--length-penalty must be above 0 and at most %g", ATTN_LENGTH_PENALTY_MAX);
+      return FALSE;
+    }
+  run->length_penalty = length_penalty;
+  return TRUE;
 }
 
 void

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "attn-model.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,10 @@ gboolean attn_cli_parse_kinds (const char *text, guint *mask, GError **error);
 GPtrArray *attn_cli_read_rows (const char *path, GError **error);
 /* One field of every row: `column` ≥ 0 picks a TAB field of .tsv files, -1 the last. */
 GPtrArray *attn_cli_read_lines (const char *path, int column, GError **error);
+/* --decode (NULL, "greedy" or "beam:N") and --length-penalty (NAN when not given, else
+ * above 0 and at most ATTN_LENGTH_PENALTY_MAX) into run options. */
+gboolean attn_cli_parse_decode (const char *decode, double length_penalty, AttnRunOptions *run,
+                                GError **error);
 /* Installs a SIGINT handler that cancels `cancellable` (Ctrl+C stops cleanly). */
 void     attn_cli_cancel_on_sigint (GCancellable *cancellable);
 /* For SIGINT handlers (async-signal-safe): TRUE for the first SIGINT. One within a

@@ -86,8 +86,7 @@ attn_cli_eval_speech (AttnModel *model, const AttnEvalOptions *options, JsonBuil
   json_builder_add_int_value (report, n);
   json_builder_set_member_name (report, "audio_seconds");
   json_builder_add_double_value (report, audio_seconds);
-  json_builder_set_member_name (report, "decode");
-  json_builder_add_string_value (report, run.decode == ATTN_DECODE_BEAM ? "beam" : "greedy");
+  attn_cli_eval_report_decode (report, model, &run);
   json_builder_set_member_name (report, "normalization");
   json_builder_add_string_value (report, "lower case; apostrophes removed; other punctuation and "
                                          "symbols replaced by spaces; whitespace collapsed");

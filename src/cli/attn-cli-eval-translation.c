@@ -57,8 +57,7 @@ attn_cli_eval_translation (AttnModel *model, const AttnEvalOptions *options,
   c = attn_chrf ((const char *const *) hyps->pdata, (const char *const *) refs->pdata, n, &chrf);
   json_builder_set_member_name (report, "examples");
   json_builder_add_int_value (report, n);
-  json_builder_set_member_name (report, "decode");
-  json_builder_add_string_value (report, run.decode == ATTN_DECODE_BEAM ? "beam" : "greedy");
+  attn_cli_eval_report_decode (report, model, &run);
   json_builder_set_member_name (report, "bleu");
   json_builder_add_double_value (report, b);
   json_builder_set_member_name (report, "bleu_precisions");

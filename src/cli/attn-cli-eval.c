@@ -11,6 +11,7 @@
 #include "attn-cli-eval.h"
 
 #include <locale.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -73,24 +74,18 @@ evaluator_for (AttnModel *model, const char **task, GError **error)
   return NULL;
 }
 
-static gboolean
-parse_decode (const char *text, AttnRunOptions *run, GError **error)
+void
+attn_cli_eval_report_decode (JsonBuilder *report, AttnModel *model, const AttnRunOptions *run)
 {
-  if (text == NULL || g_str_equal (text, "greedy"))
-    return TRUE;
-  if (g_str_has_prefix (text, "beam:"))
-    {
-      guint64 n;
-      if (g_ascii_string_to_unsigned (text + 5, 10, 1, 64, &n, NULL))
-        {
-          run->decode = ATTN_DECODE_BEAM;
-          run->beam_size = (int) n;
-          return TRUE;
-        }
-    }
-  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "--decode must be greedy or beam:N with N from 1 to 64, not “%s”", text);
-  return FALSE;
+  json_builder_set_member_name (report, "decode");
+  json_builder_add_string_value (report, run->decode == ATTN_DECODE_BEAM ? "beam" : "greedy");
+  if (run->decode != ATTN_DECODE_BEAM)
+    return;
+  json_builder_set_member_name (report, "beam_size");
+  json_builder_add_int_value (report, run->beam_size);
+  json_builder_set_member_name (report, "length_penalty");
+  json_builder_add_double_value (report, run->length_penalty > 0 ? run->length_penalty
+                                                                 : attn_model_get_length_penalty (model));
 }
 
 /* "name: value" lines; nested objects and arrays as compact JSON. */
@@ -118,10 +113,13 @@ int
 attn_cli_eval (int argc, char **argv)
 {
   g_autofree char *decode = NULL, *json = NULL, *predictions = NULL;
+  double length_penalty = NAN;
   int limit = 0, input_column = -1, reference_column = -1, word_times_column = -1;
   GOptionEntry entries[] = {
     { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Evaluate the first N examples only", "N" },
     { "decode", 0, 0, G_OPTION_ARG_STRING, &decode, "greedy (default) or beam:N", "MODE" },
+    { "length-penalty", 0, 0, G_OPTION_ARG_DOUBLE, &length_penalty,
+      "Beam: rank finished outputs by log-probability / length^X (default: the model's)", "X" },
     { "input-column", 0, 0, G_OPTION_ARG_INT, &input_column, "TSV column of the inputs (0-based)", "N" },
     { "reference-column", 0, 0, G_OPTION_ARG_INT, &reference_column, "TSV column of the references or labels", "N" },
     { "predictions", 0, 0, G_OPTION_ARG_FILENAME, &predictions, "Write the predictions here, one per line", "FILE" },
@@ -159,7 +157,7 @@ attn_cli_eval (int argc, char **argv)
       attn_cli_fail ("--limit and the columns cannot be negative");
       return 2;
     }
-  if (!parse_decode (decode, &run, &error))
+  if (!attn_cli_parse_decode (decode, length_penalty, &run, &error))
     {
       attn_cli_fail ("%s", error->message);
       return 2;

@@ -27,6 +27,11 @@ typedef struct {
 GPtrArray *attn_cli_eval_rows (const AttnEvalOptions *options, int col_a, int col_b,
                                const char *what, const char *layout, GError **error);
 
+/* Adds "decode" ("greedy" or "beam") and, for a beam, "beam_size" and the
+ * "length_penalty" it ranked by (the options' or the model's). */
+void       attn_cli_eval_report_decode (JsonBuilder *report, AttnModel *model,
+                                        const AttnRunOptions *run);
+
 /* Each evaluator adds its figures as members of the open JSON object `report` and prints
  * nothing; on failure it returns FALSE with `error` set. */
 typedef gboolean (*AttnEvalFunc) (AttnModel *model, const AttnEvalOptions *options,

@@ -2,6 +2,7 @@
 #include "attn-cli-common.h"
 #include "attn-model.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,6 +45,7 @@ attn_cli_run (int argc, char **argv)
   g_autofree char *text = NULL, *text_pair = NULL, *audio = NULL, *source = NULL, *target = NULL;
   g_autofree char *input_ids = NULL, *decoder_ids = NULL, *decode = NULL, *attention = NULL, *json = NULL;
   int max_new = 0;
+  double length_penalty = NAN;
   gboolean quiet = FALSE;
   /* Texts are taken as raw bytes (ARG_FILENAME) and checked as UTF-8 below: ARG_STRING
    * converts from the locale's charset, which fails on any non-ASCII text under LC_ALL=C. */
@@ -56,6 +58,8 @@ attn_cli_run (int argc, char **argv)
     { "input-ids", 0, 0, G_OPTION_ARG_STRING, &input_ids, "Token ids instead of text", "1,2,3" },
     { "decoder-ids", 0, 0, G_OPTION_ARG_STRING, &decoder_ids, "Decoder input ids, start token first", "4,5,6" },
     { "decode", 0, 0, G_OPTION_ARG_STRING, &decode, "greedy (default) or beam:N", "MODE" },
+    { "length-penalty", 0, 0, G_OPTION_ARG_DOUBLE, &length_penalty,
+      "Beam: rank finished outputs by log-probability / length^X (default: the model's)", "X" },
     { "max-new-tokens", 0, 0, G_OPTION_ARG_INT, &max_new, "Tokens to generate (default: the model's)", "N" },
     { "attention", 0, 0, G_OPTION_ARG_STRING, &attention, "Attention kinds to write", "encoder,decoder,cross,self" },
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &json, "Write the result as JSON (- for standard output)", "OUT" },
@@ -99,27 +103,10 @@ attn_cli_run (int argc, char **argv)
       attn_cli_fail ("--max-new-tokens cannot be negative");
       return 2;
     }
-  if (decode != NULL)
+  if (!attn_cli_parse_decode (decode, length_penalty, &opts, &error))
     {
-      if (g_str_equal (decode, "greedy"))
-        opts.decode = ATTN_DECODE_GREEDY;
-      else if (g_str_has_prefix (decode, "beam:"))
-        {
-          char *end;
-          gint64 n = g_ascii_strtoll (decode + 5, &end, 10);
-          if (*end != '\0' || n < 1 || n > 64)
-            {
-              attn_cli_fail ("--decode beam:N needs N between 1 and 64");
-              return 2;
-            }
-          opts.decode = ATTN_DECODE_BEAM;
-          opts.beam_size = (int) n;
-        }
-      else
-        {
-          attn_cli_fail ("--decode must be greedy or beam:N");
-          return 2;
-        }
+      attn_cli_fail ("%s", error->message);
+      return 2;
     }
   if ((input_ids && !attn_cli_parse_ids (input_ids, &ids, &error)) ||
       (decoder_ids && !attn_cli_parse_ids (decoder_ids, &dec, &error)) ||

@@ -335,7 +335,7 @@ beam (const AttnDecoderOps *ops, gpointer self, const gint32 *prefix, int n_pref
           double best_done = -INFINITY;
           for (guint i = 0; i < done->len; i++)
             best_done = MAX (best_done, normalized (p, &g_array_index (done, Hyp, i)));
-          if (live[0].score / pow (MAX (live[0].tokens->len, 1), p->length_penalty > 0 ? p->length_penalty : 1.0) < best_done)
+          if (normalized (p, &live[0]) < best_done)
             break;
         }
       for (int k = 0; ok && k < n_live; k++)

@@ -305,6 +305,7 @@ gpt2_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
   params.eos = g->eos;
   params.forced_eos = -1;
   params.beam_size = opt->decode == ATTN_DECODE_BEAM ? opt->beam_size : 1;
+  params.length_penalty = opt->length_penalty;
   params.cancellable = ctx->cancellable;
   params.progress = ctx->progress;
   params.progress_data = ctx->progress_data;

@@ -39,6 +39,7 @@ struct _AttnModel {
   char                *config_path;
   JsonObject          *config;
   JsonObject          *generation_config;   /* NULL when the folder has none */
+  double               length_penalty;      /* generation_config's, else 1 */
   const AttnArchClass *klass;
   gpointer             arch;
 

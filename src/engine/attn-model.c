@@ -69,6 +69,16 @@ attn_model_load (const char *dir, GError **error)
       if (model->generation_config == NULL)
         return NULL;
     }
+  model->length_penalty = attn_config_double_or (model->generation_config, "length_penalty", -1);
+  if (model->generation_config == NULL || !json_object_has_member (model->generation_config, "length_penalty"))
+    model->length_penalty = 1.0;
+  else if (!(model->length_penalty > 0 && model->length_penalty <= ATTN_LENGTH_PENALTY_MAX))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   "%s: “length_penalty” must be a number above 0 and at most %g",
+                   gen_path, ATTN_LENGTH_PENALTY_MAX);
+      return NULL;
+    }
   model_type = attn_config_string_or (model->config, "model_type", NULL);
   if (model_type == NULL)
     {
@@ -99,6 +109,7 @@ const char *attn_model_get_name (AttnModel *m) { return m->name; }
 const char *attn_model_get_dir (AttnModel *m) { return m->dir; }
 const char *attn_model_get_architecture (AttnModel *m) { return m->klass->name; }
 AttnModality attn_model_get_modality (AttnModel *m) { return m->modality; }
+double attn_model_get_length_penalty (AttnModel *m) { return m->length_penalty; }
 gboolean attn_model_is_encoder_decoder (AttnModel *m) { return m->encoder_decoder; }
 gboolean attn_model_accepts_pair (AttnModel *m) { return m->accepts_pair; }
 int attn_model_get_n_layers (AttnModel *m) { return m->n_layers; }
@@ -154,7 +165,7 @@ attn_model_run (AttnModel *model, const AttnInput *input, const AttnRunOptions *
                 GCancellable *cancellable, AttnProgressFunc progress, gpointer progress_data,
                 GError **error)
 {
-  AttnRunOptions defaults = ATTN_RUN_OPTIONS_INIT;
+  AttnRunOptions defaults = ATTN_RUN_OPTIONS_INIT, resolved;
   AttnRunCtx ctx = { cancellable, progress, progress_data, NULL };
   AttnResult *result;
   gint64 start = g_get_monotonic_time ();
@@ -165,6 +176,12 @@ attn_model_run (AttnModel *model, const AttnInput *input, const AttnRunOptions *
   if (options->decode == ATTN_DECODE_BEAM && (options->beam_size < 1 || options->beam_size > 64))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The beam width must be between 1 and 64");
+      return NULL;
+    }
+  if (!(options->length_penalty >= 0 && options->length_penalty <= ATTN_LENGTH_PENALTY_MAX))
+    {
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
+                   "The length penalty must be above 0 and at most %g", ATTN_LENGTH_PENALTY_MAX);
       return NULL;
     }
   if (options->max_new_tokens < 0)
@@ -189,6 +206,12 @@ attn_model_run (AttnModel *model, const AttnInput *input, const AttnRunOptions *
    * threads would spin beside it: 3× the wall-clock time of a translation run with the
    * machine's cores busy (measured on the de-en model, 200 sentences) */
   blas_threads = attn_blas_threads_single ();
+  if (options->length_penalty == 0)
+    {
+      resolved = *options;
+      resolved.length_penalty = model->length_penalty;
+      options = &resolved;
+    }
   result = model->klass->run (model, input, options, &ctx, error);
   attn_blas_threads_restore (blas_threads);
   if (result != NULL)

@@ -69,9 +69,15 @@ typedef struct {
   int            max_new_tokens;   /* 0: the model's default */
   guint          kinds_mask;       /* attention kinds to record; 0 means all */
   AttnHeadTrace *trace;            /* NULL, or a head to look inside */
+  /* a beam's finished hypotheses are ranked by their log-probability divided by
+   * length^length_penalty: above 1 favours longer outputs, below 1 shorter ones;
+   * 0: the model's own (generation_config.json's "length_penalty", else 1) */
+  double         length_penalty;
 } AttnRunOptions;
 
-#define ATTN_RUN_OPTIONS_INIT { ATTN_DECODE_GREEDY, 4, 0, 0, NULL }
+#define ATTN_RUN_OPTIONS_INIT { ATTN_DECODE_GREEDY, 4, 0, 0, NULL, 0 }
+/* The range a length penalty may take (besides 0, "the model's own"). */
+#define ATTN_LENGTH_PENALTY_MAX 5.0
 
 /* Called from the running thread with a fraction in [0, 1] and a short phrase. */
 typedef void (*AttnProgressFunc) (double fraction, const char *what, gpointer user_data);
@@ -84,6 +90,8 @@ const char    *attn_model_get_name        (AttnModel *model);   /* folder's base
 const char    *attn_model_get_dir         (AttnModel *model);
 const char    *attn_model_get_architecture(AttnModel *model);   /* "bert", "gpt2", "marian", "whisper", "rnn" */
 AttnModality   attn_model_get_modality    (AttnModel *model);
+/* The length penalty a beam uses when the run options leave it at 0. */
+double         attn_model_get_length_penalty (AttnModel *model);
 gboolean       attn_model_is_encoder_decoder (AttnModel *model);
 gboolean       attn_model_accepts_pair    (AttnModel *model);   /* BERT: second text */
 int            attn_model_get_n_layers    (AttnModel *model);   /* encoder layers, or the only stack */

@@ -232,6 +232,7 @@ rnn_arch_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, 
   params.eos = a->cfg.eos_id;
   params.forced_eos = -1;
   params.beam_size = opt->decode == ATTN_DECODE_BEAM ? opt->beam_size : 1;
+  params.length_penalty = opt->length_penalty;
   params.cancellable = ctx->cancellable;
 
   g_mutex_lock (&a->lock);

@@ -112,6 +112,7 @@ attn_s2s_decode_params (AttnS2S *s, const AttnRunOptions *opt, AttnRunCtx *ctx, 
   p->eos = s->eos;
   p->forced_eos = -1;
   p->beam_size = opt->decode == ATTN_DECODE_BEAM ? opt->beam_size : 1;
+  p->length_penalty = opt->length_penalty;
   p->cancellable = ctx->cancellable;
   p->progress = ctx->progress;
   p->progress_data = ctx->progress_data;
