@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <sndfile.h>
+#include <string.h>
 
 #include "attn-analysis.h"
 #include "lens-beam-draw.h"
@@ -192,6 +193,74 @@ test_marian (void)
   g_unlink (png);
   g_rmdir (tmp);
   test_app_close_windows ();
+}
+
+/* A label under `w` whose text contains `part`, or NULL. */
+static GtkLabel *
+find_label (GtkWidget *w, const char *part)
+{
+  if (GTK_IS_LABEL (w) && strstr (gtk_label_get_text (GTK_LABEL (w)), part) != NULL)
+    return GTK_LABEL (w);
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkLabel *found = find_label (c, part);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A model whose generation_config.json sets a length penalty: the window's beam
+ * search uses it, and the beam's caption says how the winner was ranked. */
+static void
+test_length_penalty (void)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("lens-lp-XXXXXX", NULL);
+  g_autofree char *gen = g_build_filename (tmp, "generation_config.json", NULL);
+  g_autofree char *fixture_gen = g_build_filename (test_fixtures, "marian", "generation_config.json", NULL);
+  static const char *const files[] = { "config.json", "model.safetensors", "source.spm", "target.spm",
+                                       "tokenizer_config.json", "vocab.json" };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) out = json_generator_new ();
+  g_autoptr(GError) error = NULL;
+  LensWindow *win;
+  AttnResult *r;
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *from = g_build_filename (test_fixtures, "marian", files[i], NULL);
+      g_autofree char *to = g_build_filename (tmp, files[i], NULL);
+      g_autofree char *data = NULL;
+      gsize len;
+      g_assert_true (g_file_get_contents (from, &data, &len, &error));
+      g_assert_true (g_file_set_contents (to, data, len, &error));
+    }
+  g_assert_true (json_parser_load_from_file (parser, fixture_gen, &error));
+  json_object_set_double_member (json_node_get_object (json_parser_get_root (parser)), "length_penalty", 2.0);
+  json_generator_set_root (out, json_parser_get_root (parser));
+  g_assert_true (json_generator_to_file (out, gen, &error));
+
+  win = lens_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1200, 800);
+  gtk_window_present (GTK_WINDOW (win));
+  lens_window_load_model (win, tmp);
+  g_assert_true (test_app_wait_for (win, test_app_has_model));
+  lens_window_set_pair (win, "");
+  lens_pair_input_set_beam_size (lens_window_get_pair_input (win), 3);
+  run_and_wait (win);
+  r = lens_window_get_result (win);
+  g_assert_cmpuint (r->beam->len, >, 0);
+  g_assert_cmpfloat (r->length_penalty, ==, 2.0);
+  g_assert_nonnull (find_label (GTK_WIDGET (lens_window_get_output_pane (win)), "length^2 "));
+
+  test_app_close_windows ();
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *to = g_build_filename (tmp, files[i], NULL);
+      g_unlink (to);
+    }
+  g_unlink (gen);
+  g_rmdir (tmp);
 }
 
 static void
@@ -381,6 +450,7 @@ main (int argc, char **argv)
   test_app_init (&argc, &argv);
 
   g_test_add_func ("/pairs-window/marian", test_marian);
+  g_test_add_func ("/pairs-window/length-penalty", test_length_penalty);
   g_test_add_func ("/pairs-window/whisper", test_whisper);
   g_test_add_func ("/pairs-window/cancel-long", test_cancel_long);
   return g_test_run ();

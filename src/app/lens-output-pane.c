@@ -2,6 +2,7 @@
 #include "lens-output-pane.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "attn-analysis.h"
 #include "lens-beam-draw.h"
@@ -192,6 +193,16 @@ show_beam (LensOutputPane *self)
 
   text = g_strdup_printf (_("Beam search, width %d: the candidates kept at each step with their log-probability "
                             "(■ finished); the winning path is marked"), width);
+  if (fabs (r->length_penalty - 1.0) > 1e-6)
+    {
+      /* the model's length penalty p: the winner is the finished candidate with the best score / length^p */
+      g_autofree char *lp = g_strdup_printf (_("Finished candidates are ranked by log-probability ÷ length^%.2g "
+                                               "(the model's length penalty), so a lower score can win."),
+                                             r->length_penalty);
+      g_autofree char *both = g_strconcat (text, " ", lp, NULL);
+      g_free (text);
+      text = g_steal_pointer (&both);
+    }
   gtk_label_set_text (GTK_LABEL (title), text);
   gtk_label_set_wrap (GTK_LABEL (title), TRUE);
   gtk_label_set_xalign (GTK_LABEL (title), 0.0);

@@ -390,5 +390,6 @@ attn_decode_generate (const AttnDecoderOps *ops, gpointer self, const gint32 *pr
     }
   if (params->beam_size <= 1)
     return greedy (ops, self, prefix, n_prefix, params, r, tok, error);
+  r->length_penalty = params->length_penalty > 0 ? params->length_penalty : 1.0;
   return beam (ops, self, prefix, n_prefix, params, r, tok, error);
 }

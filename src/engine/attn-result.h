@@ -94,6 +94,7 @@ struct _AttnResult {
   gint32        *alt_ids;           /* generated.len × ATTN_TOPK alternatives, best first */
   float         *alt_probs;
   GArray        *beam;              /* AttnBeamEntry, empty for greedy */
+  double         length_penalty;    /* a beam ranked its finished outputs by score / length^this */
 
   /* logits of the forward pass that produced the attention:
    * [labels] for a classifier, [positions, vocab] otherwise */
