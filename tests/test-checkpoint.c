@@ -628,26 +628,30 @@ test_config_wrong_types (void)
   test_assert_error (e2, ATTN_ERROR, ATTN_ERROR_CONFIG, "config.json", "num_attention_heads", NULL);
 }
 
-/* generation_config.json's "length_penalty" (Hugging Face's key) must be a usable
- * number: a folder with another value is refused when it is loaded, not when a beam
- * search would use it. */
+/* generation_config.json's decoding defaults (Hugging Face's keys) must be usable: a
+ * folder with another "length_penalty" or "num_beams" is refused when it is loaded, not
+ * when a beam search would use them. */
 static void
-test_generation_length_penalty (void)
+test_generation_defaults (void)
 {
-  static const char *const bad[] = { "0", "-1", "7.5", "\"long\"", "null" };
+  static const char *const bad[] = {
+    "\"length_penalty\": 0", "\"length_penalty\": -1", "\"length_penalty\": 7.5",
+    "\"length_penalty\": \"long\"", "\"length_penalty\": null",
+    "\"num_beams\": 0", "\"num_beams\": 65", "\"num_beams\": 2.5", "\"num_beams\": \"4\"",
+  };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_autofree char *dir = test_tmpdir ();
       g_autofree char *path = g_build_filename (dir, "generation_config.json", NULL);
-      g_autofree char *text = g_strdup_printf ("{\"max_length\": 20, \"length_penalty\": %s}", bad[i]);
+      g_autofree char *text = g_strdup_printf ("{\"max_length\": 20, %s}", bad[i]);
       g_autoptr(GError) error = NULL;
-      g_test_message ("length_penalty %s", bad[i]);
+      g_test_message ("%s", bad[i]);
       test_copy_fixture_files ("marian", dir, "config.json", "model.safetensors", "source.spm",
                                "target.spm", "tokenizer_config.json", "vocab.json", NULL);
       test_write_file (path, text, strlen (text));
       error = load_fails (dir);
       test_assert_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "generation_config.json",
-                         "length_penalty", NULL);
+                         i < 5 ? "length_penalty" : "num_beams", NULL);
       test_rmdir (dir);
     }
 }
@@ -707,7 +711,7 @@ main (int argc, char **argv)
   g_test_add_func ("/checkpoint/config/model-type", test_config_model_type);
   g_test_add_func ("/checkpoint/config/impossible", test_config_impossible);
   g_test_add_func ("/checkpoint/config/wrong-types", test_config_wrong_types);
-  g_test_add_func ("/checkpoint/config/length-penalty", test_generation_length_penalty);
+  g_test_add_func ("/checkpoint/config/generation-defaults", test_generation_defaults);
   g_test_add_func ("/checkpoint/folder/missing", test_folder_missing);
   g_test_add_func ("/checkpoint/folder/no-weights", test_folder_without_weights);
   return g_test_run ();

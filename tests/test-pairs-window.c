@@ -210,10 +210,11 @@ find_label (GtkWidget *w, const char *part)
   return NULL;
 }
 
-/* A model whose generation_config.json sets a length penalty: the window's beam
- * search uses it, and the beam's caption says how the winner was ranked. */
+/* A model whose generation_config.json sets a beam width and a length penalty: the
+ * window starts with that beam, its search uses the penalty, and the beam's caption
+ * says how the winner was ranked. */
 static void
-test_length_penalty (void)
+test_generation_defaults (void)
 {
   g_autofree char *tmp = g_dir_make_tmp ("lens-lp-XXXXXX", NULL);
   g_autofree char *gen = g_build_filename (tmp, "generation_config.json", NULL);
@@ -237,6 +238,7 @@ test_length_penalty (void)
     }
   g_assert_true (json_parser_load_from_file (parser, fixture_gen, &error));
   json_object_set_double_member (json_node_get_object (json_parser_get_root (parser)), "length_penalty", 2.0);
+  json_object_set_int_member (json_node_get_object (json_parser_get_root (parser)), "num_beams", 3);
   json_generator_set_root (out, json_parser_get_root (parser));
   g_assert_true (json_generator_to_file (out, gen, &error));
 
@@ -245,11 +247,13 @@ test_length_penalty (void)
   gtk_window_present (GTK_WINDOW (win));
   lens_window_load_model (win, tmp);
   g_assert_true (test_app_wait_for (win, test_app_has_model));
+  g_assert_cmpint (lens_pair_input_get_beam_size (lens_window_get_pair_input (win)), ==, 3);
   lens_window_set_pair (win, "");
-  lens_pair_input_set_beam_size (lens_window_get_pair_input (win), 3);
   run_and_wait (win);
   r = lens_window_get_result (win);
   g_assert_cmpuint (r->beam->len, >, 0);
+  for (guint i = 0; i < r->beam->len; i++)
+    g_assert_cmpint (g_array_index (r->beam, AttnBeamEntry, i).beam, <, 3);
   g_assert_cmpfloat (r->length_penalty, ==, 2.0);
   g_assert_nonnull (find_label (GTK_WIDGET (lens_window_get_output_pane (win)), "length^2 "));
 
@@ -336,6 +340,23 @@ test_whisper (void)
   /* a speech result has no word alignment to export */
   g_assert_false (lens_window_export_to_file (win, LENS_EXPORT_PHARAOH, align, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+
+  /* the audio pane decodes greedily (the fixture sets no "num_beams") or by beam
+   * search: then the speech view shows the beam's winner and the tree its path */
+  g_assert_cmpint (lens_audio_input_get_beam_size (lens_window_get_audio_input (win)), ==, 1);
+  g_assert_cmpuint (r->beam->len, ==, 0);
+  lens_audio_input_set_beam_size (lens_window_get_audio_input (win), 2);
+  run_and_wait (win);
+  r = lens_window_get_result (win);
+  g_assert_cmpuint (r->beam->len, >, 0);
+  {
+    g_autofree gboolean *winner = g_new0 (gboolean, r->beam->len);
+    g_assert_cmpint (lens_beam_winning_path (r->beam, r->generated.ids, r->generated.len, winner), ==,
+                     r->generated.len);
+  }
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (view));
+  g_assert_cmpint (lens_speech_view_get_n_tokens (view), >, 0);
 
   g_unlink (vtt);
   g_unlink (json);
@@ -450,7 +471,7 @@ main (int argc, char **argv)
   test_app_init (&argc, &argv);
 
   g_test_add_func ("/pairs-window/marian", test_marian);
-  g_test_add_func ("/pairs-window/length-penalty", test_length_penalty);
+  g_test_add_func ("/pairs-window/generation-defaults", test_generation_defaults);
   g_test_add_func ("/pairs-window/whisper", test_whisper);
   g_test_add_func ("/pairs-window/cancel-long", test_cancel_long);
   return g_test_run ();

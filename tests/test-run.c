@@ -483,6 +483,9 @@ test_beam_gpt2_whisper (void)
   input_for (WHISPER, &in, audio, 16000);
   w = run_ok (WHISPER, &in, &opt);
   check_beam ("whisper beam:2", w, 2, 5, 115);
+  /* the length penalty the beams ranked by: the models' own (none set: 1) */
+  g_assert_cmpfloat (g->length_penalty, ==, 1.0);
+  g_assert_cmpfloat (w->length_penalty, ==, 1.0);
 }
 
 static void

@@ -1,5 +1,6 @@
 /* lens-audio-input.c — open or drop an audio file; waveform, duration, play and stop. */
 #include "lens-audio-input.h"
+#include "lens-decode-choice.h"
 #include "lens-examples.h"
 
 #include <glib/gi18n.h>
@@ -16,6 +17,7 @@ struct _LensAudioInput
   GtkWidget      *waveform;
   GtkWidget      *info;
   GtkWidget      *play;
+  GtkWidget      *decode;        /* LensDecodeChoice */
   AttnModel      *model;
   GPtrArray      *examples;      /* absolute paths */
   char           *path;
@@ -436,6 +438,8 @@ lens_audio_input_init (LensAudioInput *self)
   gtk_widget_add_css_class (self->info, "dim-label");
   gtk_box_append (GTK_BOX (row), self->info);
   gtk_box_append (GTK_BOX (self), row);
+  self->decode = lens_decode_choice_new (_("How the model transcribes the audio"));
+  gtk_box_append (GTK_BOX (self), self->decode);
   on_playing (self);
 }
 
@@ -455,6 +459,7 @@ lens_audio_input_set_model (LensAudioInput *self, AttnModel *model)
     attn_model_ref (model);
   g_clear_pointer (&self->model, attn_model_unref);
   self->model = model;
+  lens_decode_choice_set_model (LENS_DECODE_CHOICE (self->decode), model);
   if (model)
     load_examples (self);
 }
@@ -535,8 +540,21 @@ lens_audio_input_get_n_examples (LensAudioInput *self)
   return self->examples->len;
 }
 
+int
+lens_audio_input_get_beam_size (LensAudioInput *self)
+{
+  return lens_decode_choice_get_beam_size (LENS_DECODE_CHOICE (self->decode));
+}
+
+void
+lens_audio_input_set_beam_size (LensAudioInput *self, int beam_size)
+{
+  lens_decode_choice_set_beam_size (LENS_DECODE_CHOICE (self->decode), beam_size);
+}
+
 gboolean
-lens_audio_input_build (LensAudioInput *self, AttnInput *input, char ***storage, GError **error)
+lens_audio_input_build (LensAudioInput *self, AttnInput *input, AttnRunOptions *options,
+                        char ***storage, GError **error)
 {
   const char *strv[2] = { self->path, NULL };
 
@@ -550,5 +568,6 @@ lens_audio_input_build (LensAudioInput *self, AttnInput *input, char ***storage,
     }
   *storage = g_strdupv ((char **) strv);
   input->audio_path = (*storage)[0];
+  lens_decode_choice_apply (LENS_DECODE_CHOICE (self->decode), options);
   return TRUE;
 }

@@ -1,5 +1,6 @@
 /* lens-audio-input.h — the input pane of speech models: an audio file opened or
- * dropped, its waveform and duration, play and stop. */
+ * dropped, its waveform and duration, play and stop, and the decoding (greedy or beam
+ * search of a chosen width). */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -21,8 +22,13 @@ double      lens_audio_input_get_duration  (LensAudioInput *self);   /* seconds,
 const char *lens_audio_input_get_error     (LensAudioInput *self);   /* why the last file did not decode */
 int         lens_audio_input_get_n_examples (LensAudioInput *self);
 
-gboolean    lens_audio_input_build         (LensAudioInput *self, AttnInput *input, char ***storage,
-                                            GError **error);
+/* 1: greedy; more: beam search of that width */
+int         lens_audio_input_get_beam_size (LensAudioInput *self);
+void        lens_audio_input_set_beam_size (LensAudioInput *self, int beam_size);
+
+/* The input and options of a run; the path points into `storage` (g_strfreev). */
+gboolean    lens_audio_input_build         (LensAudioInput *self, AttnInput *input, AttnRunOptions *options,
+                                            char ***storage, GError **error);
 
 /* Plays [start, end) seconds of a media stream, then pauses. */
 void        lens_media_play_span           (GtkMediaStream *stream, double start, double end);

@@ -191,18 +191,16 @@ show_beam (LensOutputPane *self)
   self->beam_winner = g_new0 (gboolean, r->beam->len);
   lens_beam_winning_path (r->beam, r->generated.ids, r->generated.len, self->beam_winner);
 
-  text = g_strdup_printf (_("Beam search, width %d: the candidates kept at each step with their log-probability "
-                            "(■ finished); the winning path is marked"), width);
-  if (fabs (r->length_penalty - 1.0) > 1e-6)
-    {
-      /* the model's length penalty p: the winner is the finished candidate with the best score / length^p */
-      g_autofree char *lp = g_strdup_printf (_("Finished candidates are ranked by log-probability ÷ length^%.2g "
-                                               "(the model's length penalty), so a lower score can win."),
-                                             r->length_penalty);
-      g_autofree char *both = g_strconcat (text, " ", lp, NULL);
-      g_free (text);
-      text = g_steal_pointer (&both);
-    }
+  if (r->length_penalty > 0 && fabs (r->length_penalty - 1.0) > 1e-6)
+    /* p is the model's length penalty: the winner is the finished candidate with the best
+     * log-probability / length^p */
+    text = g_strdup_printf (_("Beam search, width %d: the candidates kept at each step with their log-probability "
+                              "(■ finished); the winning path is marked. Finished candidates are ranked by "
+                              "log-probability ÷ length^%.2g (the model's length penalty), so a lower "
+                              "log-probability can win."), width, r->length_penalty);
+  else
+    text = g_strdup_printf (_("Beam search, width %d: the candidates kept at each step with their log-probability "
+                              "(■ finished); the winning path is marked"), width);
   gtk_label_set_text (GTK_LABEL (title), text);
   gtk_label_set_wrap (GTK_LABEL (title), TRUE);
   gtk_label_set_xalign (GTK_LABEL (title), 0.0);

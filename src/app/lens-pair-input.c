@@ -1,5 +1,6 @@
 /* lens-pair-input.c — source, optional target, swap, examples, greedy or beam. */
 #include "lens-pair-input.h"
+#include "lens-decode-choice.h"
 #include "lens-examples.h"
 #include "lens-token-counter.h"
 
@@ -11,8 +12,7 @@ struct _LensPairInput
   GtkWidget  *examples_button;
   GtkWidget  *source_view;
   GtkWidget  *target_view;
-  GtkWidget  *mode;          /* GtkDropDown: greedy, beam */
-  GtkWidget  *width;         /* GtkSpinButton: beam width */
+  GtkWidget  *decode;        /* LensDecodeChoice */
   GtkWidget  *hint;
   GtkWidget  *counter;
   AttnModel  *model;
@@ -47,11 +47,9 @@ update_count (gpointer data)
   g_autofree char *source = view_text (self->source_view);
   g_autofree char *target = view_text (self->target_view);
   gboolean forced = g_strstrip (target)[0] != '\0';
-  gboolean beam = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->mode)) == 1;
 
   self->count_source = 0;
-  gtk_widget_set_sensitive (self->mode, !forced);
-  gtk_widget_set_sensitive (self->width, !forced && beam);
+  lens_decode_choice_set_forced (LENS_DECODE_CHOICE (self->decode), forced);
   gtk_label_set_text (GTK_LABEL (self->hint),
                       forced ? _("The target is force-decoded: the views show the alignment of exactly this pair.")
                              : _("No target: the model translates the source, and the views show its own translation."));
@@ -184,14 +182,9 @@ text_box (LensPairInput *self, const char *mnemonic, const char *a11y, GtkWidget
 static void
 lens_pair_input_init (LensPairInput *self)
 {
-  static const char *modes[] = { N_("Greedy"), N_("Beam search"), NULL };
-  const char *shown[] = { _(modes[0]), _(modes[1]), NULL };
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *title = gtk_label_new (_("Sentence Pair"));
   GtkWidget *swap = gtk_button_new_from_icon_name ("object-flip-vertical-symbolic");
-  GtkWidget *decode = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *decode_label = gtk_label_new_with_mnemonic (_("_Decoding"));
-  GtkWidget *width_label = gtk_label_new_with_mnemonic (_("_Width"));
 
   self->examples = lens_examples_new ();
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
@@ -220,19 +213,8 @@ lens_pair_input_init (LensPairInput *self)
   gtk_widget_add_css_class (self->hint, "caption");
   gtk_box_append (GTK_BOX (self), self->hint);
 
-  self->mode = gtk_drop_down_new_from_strings (shown);
-  gtk_widget_set_tooltip_text (self->mode, _("How the model translates when no target is given"));
-  gtk_label_set_mnemonic_widget (GTK_LABEL (decode_label), self->mode);
-  g_signal_connect_swapped (self->mode, "notify::selected", G_CALLBACK (queue_count), self);
-  self->width = gtk_spin_button_new_with_range (2, 16, 1);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->width), 4);
-  gtk_widget_set_tooltip_text (self->width, _("Beam width: how many candidates are kept at each step"));
-  gtk_label_set_mnemonic_widget (GTK_LABEL (width_label), self->width);
-  gtk_box_append (GTK_BOX (decode), decode_label);
-  gtk_box_append (GTK_BOX (decode), self->mode);
-  gtk_box_append (GTK_BOX (decode), width_label);
-  gtk_box_append (GTK_BOX (decode), self->width);
-  gtk_box_append (GTK_BOX (self), decode);
+  self->decode = lens_decode_choice_new (_("How the model translates when no target is given"));
+  gtk_box_append (GTK_BOX (self), self->decode);
 
   self->counter = gtk_label_new ("");
   gtk_label_set_xalign (GTK_LABEL (self->counter), 1.0);
@@ -263,6 +245,7 @@ lens_pair_input_set_model (LensPairInput *self, AttnModel *model)
     return;
   load_examples (self);
   rebuild_examples_menu (self);
+  lens_decode_choice_set_model (LENS_DECODE_CHOICE (self->decode), model);
   /* nothing typed yet: start from the model's first example (what was typed stays
    * when the model changes) */
   if (gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->source_view))) == 0)
@@ -307,17 +290,13 @@ lens_pair_input_swap (LensPairInput *self)
 int
 lens_pair_input_get_beam_size (LensPairInput *self)
 {
-  if (gtk_drop_down_get_selected (GTK_DROP_DOWN (self->mode)) != 1)
-    return 1;
-  return gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->width));
+  return lens_decode_choice_get_beam_size (LENS_DECODE_CHOICE (self->decode));
 }
 
 void
 lens_pair_input_set_beam_size (LensPairInput *self, int beam_size)
 {
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->mode), beam_size > 1 ? 1 : 0);
-  if (beam_size > 1)
-    gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->width), beam_size);
+  lens_decode_choice_set_beam_size (LENS_DECODE_CHOICE (self->decode), beam_size);
 }
 
 int
@@ -332,7 +311,6 @@ lens_pair_input_build (LensPairInput *self, AttnInput *input, AttnRunOptions *op
 {
   g_autofree char *source = view_text (self->source_view);
   g_autofree char *target = view_text (self->target_view);
-  int beam = lens_pair_input_get_beam_size (self);
   const char *strv[3];
 
   memset (input, 0, sizeof *input);
@@ -350,7 +328,6 @@ lens_pair_input_build (LensPairInput *self, AttnInput *input, AttnRunOptions *op
   *storage = g_strdupv ((char **) strv);
   input->source = (*storage)[0];
   input->target = (*storage)[1][0] ? (*storage)[1] : NULL;
-  options->decode = beam > 1 ? ATTN_DECODE_BEAM : ATTN_DECODE_GREEDY;
-  options->beam_size = MAX (beam, 1);
+  lens_decode_choice_apply (LENS_DECODE_CHOICE (self->decode), options);
   return TRUE;
 }

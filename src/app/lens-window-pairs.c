@@ -51,7 +51,7 @@ lens_window_build_input (LensWindow *self, AttnInput *input, AttnRunOptions *opt
     case ATTN_MODALITY_TRANSLATION:
       return lens_pair_input_build (self->pair_input, input, options, storage, error);
     case ATTN_MODALITY_SPEECH:
-      return lens_audio_input_build (self->audio_input, input, storage, error);
+      return lens_audio_input_build (self->audio_input, input, options, storage, error);
     case ATTN_MODALITY_TEXT:
     default:
       return lens_text_input_build (self->input, input, storage, error);

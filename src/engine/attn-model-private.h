@@ -40,6 +40,7 @@ struct _AttnModel {
   JsonObject          *config;
   JsonObject          *generation_config;   /* NULL when the folder has none */
   double               length_penalty;      /* generation_config's, else 1 */
+  int                  num_beams;           /* generation_config's, else 1 */
   const AttnArchClass *klass;
   gpointer             arch;
 

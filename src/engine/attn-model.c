@@ -40,6 +40,38 @@ attn_model_unref (AttnModel *model)
   g_free (model);
 }
 
+/* generation_config.json's decoding defaults (Hugging Face's keys), checked here so that
+ * a folder with unusable values is refused when it loads: "length_penalty" (what a
+ * beam divides its scores by length to the power of) and "num_beams" (the beam width
+ * the window starts with; runs without options decode greedily). */
+static gboolean
+read_generation_defaults (AttnModel *model, const char *gen_path, GError **error)
+{
+  JsonObject *gen = model->generation_config;
+  gint64 beams = 1;
+
+  model->length_penalty = 1.0;
+  model->num_beams = 1;
+  if (gen == NULL)
+    return TRUE;
+  if (json_object_has_member (gen, "length_penalty"))
+    {
+      model->length_penalty = attn_config_double_or (gen, "length_penalty", -1);
+      if (!(model->length_penalty > 0 && model->length_penalty <= ATTN_LENGTH_PENALTY_MAX))
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                       "%s: “length_penalty” must be a number above 0 and at most %g",
+                       gen_path, ATTN_LENGTH_PENALTY_MAX);
+          return FALSE;
+        }
+    }
+  if (json_object_has_member (gen, "num_beams") &&
+      !attn_config_int (gen, gen_path, &beams, 1, 64, error, "num_beams", NULL))
+    return FALSE;
+  model->num_beams = (int) beams;
+  return TRUE;
+}
+
 AttnModel *
 attn_model_load (const char *dir, GError **error)
 {
@@ -69,16 +101,8 @@ attn_model_load (const char *dir, GError **error)
       if (model->generation_config == NULL)
         return NULL;
     }
-  model->length_penalty = attn_config_double_or (model->generation_config, "length_penalty", -1);
-  if (model->generation_config == NULL || !json_object_has_member (model->generation_config, "length_penalty"))
-    model->length_penalty = 1.0;
-  else if (!(model->length_penalty > 0 && model->length_penalty <= ATTN_LENGTH_PENALTY_MAX))
-    {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s: “length_penalty” must be a number above 0 and at most %g",
-                   gen_path, ATTN_LENGTH_PENALTY_MAX);
-      return NULL;
-    }
+  if (!read_generation_defaults (model, gen_path, error))
+    return NULL;
   model_type = attn_config_string_or (model->config, "model_type", NULL);
   if (model_type == NULL)
     {
@@ -110,6 +134,7 @@ const char *attn_model_get_dir (AttnModel *m) { return m->dir; }
 const char *attn_model_get_architecture (AttnModel *m) { return m->klass->name; }
 AttnModality attn_model_get_modality (AttnModel *m) { return m->modality; }
 double attn_model_get_length_penalty (AttnModel *m) { return m->length_penalty; }
+int attn_model_get_num_beams (AttnModel *m) { return m->num_beams; }
 gboolean attn_model_is_encoder_decoder (AttnModel *m) { return m->encoder_decoder; }
 gboolean attn_model_accepts_pair (AttnModel *m) { return m->accepts_pair; }
 int attn_model_get_n_layers (AttnModel *m) { return m->n_layers; }

@@ -92,6 +92,9 @@ const char    *attn_model_get_architecture(AttnModel *model);   /* "bert", "gpt2
 AttnModality   attn_model_get_modality    (AttnModel *model);
 /* The length penalty a beam uses when the run options leave it at 0. */
 double         attn_model_get_length_penalty (AttnModel *model);
+/* generation_config.json's "num_beams" (else 1): the decoding the model is best used
+ * with, which the window starts from; attn_model_run() decodes as its options say. */
+int            attn_model_get_num_beams   (AttnModel *model);
 gboolean       attn_model_is_encoder_decoder (AttnModel *model);
 gboolean       attn_model_accepts_pair    (AttnModel *model);   /* BERT: second text */
 int            attn_model_get_n_layers    (AttnModel *model);   /* encoder layers, or the only stack */

@@ -357,6 +357,7 @@ whisper_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, A
           r->alt_ids = g_steal_pointer (&part->alt_ids);
           r->alt_probs = g_steal_pointer (&part->alt_probs);
           g_array_append_vals (r->beam, part->beam->data, part->beam->len);
+          r->length_penalty = part->length_penalty;
         }
       attn_s2s_encoded_free (s, enc);
       if (!ok)
