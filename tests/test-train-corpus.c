@@ -314,17 +314,24 @@ test_init (void)
   expect_error (bad, "model.safetensors");
 }
 
-/* The recipe's languages reach the saved config.json, where the window reads them. */
+/* The recipe's languages reach the saved config.json, where the window reads them, and
+ * its decoding generation_config.json, where the engine and the window read it. */
 static void
 test_languages (void)
 {
   g_autofree char *config = g_build_filename (tmp_dir, "langs", "config.json", NULL);
+  g_autofree char *dir = g_build_filename (tmp_dir, "langs", NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
+  g_autoptr (AttnModel) model = NULL;
   JsonObject *o;
 
-  attn_trainer_free (train (tf_recipe, 1, ", \"source_lang\": \"de\", \"target_lang\": \"en\"",
-                            "langs", NULL));
+  attn_trainer_free (train (tf_recipe, 1, ", \"source_lang\": \"de\", \"target_lang\": \"en\", "
+                            "\"num_beams\": 3, \"length_penalty\": 1.6", "langs", NULL));
+  model = attn_model_load (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (attn_model_get_num_beams (model), ==, 3);
+  g_assert_cmpfloat_with_epsilon (attn_model_get_length_penalty (model), 1.6, 1e-9);
   g_assert_true (json_parser_load_from_file (parser, config, &error));
   g_assert_no_error (error);
   o = json_node_get_object (json_parser_get_root (parser));
@@ -360,6 +367,16 @@ test_errors (void)
                 "\"dev\": \"dev.tsv\", \"tokenizer\": \"tok\" }", "extra_train");
   expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
                 "\"source_lang\": \"German\" }", "language code");
+  expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
+                "\"num_beams\": 2.5 }", "num_beams");
+  expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
+                "\"num_beams\": 0 }", "num_beams");
+  expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
+                "\"length_penalty\": 9 }", "length_penalty");
+  expect_error ("{ \"arch\": \"bert\", \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", "
+                "\"tokenizer\": \"tok\", \"num_beams\": 4 }", "generate");
+  expect_error ("{ \"train\": \"train.tsv\", \"dev\": \"dev.tsv\", \"tokenizer\": \"tok\", "
+                "\"alignment_heads\": [[0, 0]] }", "speech");
 }
 
 int

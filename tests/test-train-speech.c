@@ -140,7 +140,11 @@ test_learn_and_engine (void)
   g_autoptr (AttnResult) r = NULL;
   g_autoptr (AttnAudio) audio = NULL;
   g_autofree float *mel = NULL;
-  AttnTrainer *t = new_trainer (400, &error);
+  /* the decoding and the alignment heads chosen after training go to generation_config.json */
+  AttnTrainer *t = new_trainer_with (400, ", \"num_beams\": 2, \"alignment_heads\": [[0, 1]]", &error);
+  g_autofree char *gen_path = g_build_filename (dir, "generation_config.json", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonArray *heads;
   AttnTrainEval ev;
   AttnInput in = { 0 };
   AttnRunOptions opt = ATTN_RUN_OPTIONS_INIT;
@@ -168,6 +172,12 @@ test_learn_and_engine (void)
   model = attn_model_load (dir, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (attn_model_get_architecture (model), ==, "whisper");
+  g_assert_cmpint (attn_model_get_num_beams (model), ==, 2);
+  g_assert_true (json_parser_load_from_file (parser, gen_path, &error));
+  heads = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "alignment_heads");
+  g_assert_cmpuint (json_array_get_length (heads), ==, 1);
+  g_assert_cmpint (json_array_get_int_element (json_array_get_array_element (heads, 0), 0), ==, 0);
+  g_assert_cmpint (json_array_get_int_element (json_array_get_array_element (heads, 0), 1), ==, 1);
   in.audio_path = clip;
   r = attn_model_run (model, &in, &opt, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -545,6 +555,10 @@ test_errors (void)
   /* SpecAugment's bands must be narrower than the mel bins; the warp is at most 0.3 */
   expect_recipe_error (", \"freq_masks\": 1, \"freq_mask_width\": 80", "freq_mask_width");
   expect_recipe_error (", \"freq_warp\": 0.5", "“freq_warp” from 0 to 0.3");
+  /* alignment heads are [layer, head] pairs of this decoder (1 layer × 2 heads) */
+  expect_recipe_error (", \"alignment_heads\": [[1, 0]]", "not in a decoder");
+  expect_recipe_error (", \"alignment_heads\": [0, 1]", "pairs");
+  expect_recipe_error (", \"alignment_heads\": []", "pairs");
 
   /* the window must be whole seconds from 1 to 30 */
   g_free (text);

@@ -21,6 +21,22 @@
 #include "attn-train-json.h"
 #include "attn-trainer-private.h"
 
+/* The shortest decimal that reads back as the same float: 0.1, not 0.100000001490116. */
+double
+attn_train_short_float (float f)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  for (int digits = 6; digits < 9; digits++)
+    {
+      double d;
+      g_ascii_formatd (buf, sizeof buf, digits == 6 ? "%.6g" : digits == 7 ? "%.7g" : "%.8g", f);
+      d = g_ascii_strtod (buf, NULL);
+      if ((float) d == f)
+        return d;
+    }
+  return f;
+}
+
 gboolean
 attn_train_write_json (JsonBuilder *jb, const char *dir, const char *name, GError **error)
 {
@@ -249,6 +265,56 @@ add_languages (const AttnTrainConfig *c, const char *dir, GError **error)
   return json_generator_to_file (gen, path, error);
 }
 
+void
+attn_train_json_alignment_heads (JsonBuilder *jb, const AttnTrainConfig *c)
+{
+  json_builder_set_member_name (jb, "alignment_heads");
+  json_builder_begin_array (jb);
+  for (int i = 0; i < c->n_alignment_heads; i++)
+    {
+      json_builder_begin_array (jb);
+      json_builder_add_int_value (jb, c->alignment_heads[i][0]);
+      json_builder_add_int_value (jb, c->alignment_heads[i][1]);
+      json_builder_end_array (jb);
+    }
+  json_builder_end_array (jb);
+}
+
+/* generation_config.json gets the decoding the recipe names (Hugging Face's keys) and a
+ * speech model's alignment heads. */
+static gboolean
+add_generation (const AttnTrainConfig *c, const char *dir, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, "generation_config.json", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  JsonObject *o;
+
+  if (c->num_beams <= 0 && c->length_penalty <= 0 && c->n_alignment_heads == 0)
+    return TRUE;
+  if ((o = attn_train_load_json_object (path, parser, error)) == NULL)
+    return FALSE;
+  if (c->num_beams > 0)
+    json_object_set_int_member (o, "num_beams", c->num_beams);
+  if (c->length_penalty > 0)
+    json_object_set_double_member (o, "length_penalty", attn_train_short_float (c->length_penalty));
+  if (c->n_alignment_heads > 0)
+    {
+      g_autoptr (JsonBuilder) jb = json_builder_new ();
+      g_autoptr (JsonNode) heads = NULL;
+      json_builder_begin_object (jb);
+      attn_train_json_alignment_heads (jb, c);
+      json_builder_end_object (jb);
+      heads = json_builder_get_root (jb);
+      json_object_set_member (o, "alignment_heads",
+                              json_node_copy (json_object_get_member (json_node_get_object (heads),
+                                                                      "alignment_heads")));
+    }
+  json_generator_set_root (gen, json_parser_get_root (parser));
+  json_generator_set_pretty (gen, TRUE);
+  return json_generator_to_file (gen, path, error);
+}
+
 /* The last evaluation, as trainer_state.json's "eval". */
 static void
 write_eval (JsonBuilder *jb, const AttnTrainEval *e, gint64 step)
@@ -316,6 +382,7 @@ attn_trainer_save (AttnTrainer *t, const char *dir, GError **error)
     }
   if (!m->klass->save_config (m, dir, error)
       || !add_languages (&t->cfg, dir, error)
+      || !add_generation (&t->cfg, dir, error)
       || !attn_params_save (m->params, model_path, error)
       || !(t->text != NULL ? copy_tokenizer (attn_text_corpus_tokenizer_dir (t->text), dir, error)
            : t->corpus != NULL ? copy_tokenizer (attn_corpus_tokenizer_dir (t->corpus), dir, error)

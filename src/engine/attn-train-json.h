@@ -4,6 +4,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "attn-trainer.h"
+
 G_BEGIN_DECLS
 
 /* One member of the object being built by `jb` (a JsonBuilder * in scope). */
@@ -15,6 +17,12 @@ G_BEGIN_DECLS
   do { json_builder_set_member_name (jb, k); json_builder_add_string_value (jb, v); } while (0)
 #define ATTN_KV_BOOL(k, v) \
   do { json_builder_set_member_name (jb, k); json_builder_add_boolean_value (jb, v); } while (0)
+
+/* The shortest decimal that reads back as the same float: 0.1, not 0.100000001490116. */
+double   attn_train_short_float (float f);
+
+/* "alignment_heads": [[layer, head], …] of a speech recipe, as a member of jb's object. */
+void     attn_train_json_alignment_heads (JsonBuilder *jb, const AttnTrainConfig *c);
 
 /* Writes what jb built, pretty-printed, to dir/name. */
 gboolean attn_train_write_json (JsonBuilder *jb, const char *dir, const char *name,

@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "attn-error.h"
+#include "attn-model.h"
 #include "attn-train-json.h"
 #include "attn-trainer-private.h"
 
@@ -13,21 +14,6 @@ static const char *decay_names[] = { "linear", "cosine", "invsqrt", "constant" }
 static const char *act_names[] = { "relu", "gelu", "gelu_new" };   /* AttnTrainAct */
 static const char *score_init_names[] = { "random", "identity", "zero" };   /* AttnScoreInit */
 
-/* The shortest decimal that reads back as the same float: 0.1, not 0.100000001490116. */
-static double
-short_float (float f)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  for (int digits = 6; digits < 9; digits++)
-    {
-      double d;
-      g_ascii_formatd (buf, sizeof buf, digits == 6 ? "%.6g" : digits == 7 ? "%.7g" : "%.8g", f);
-      d = g_ascii_strtod (buf, NULL);
-      if ((float) d == f)
-        return d;
-    }
-  return f;
-}
 
 /* `path` relative to the folder `base` ("../../data/x.tsv"), so that a saved run
  * names its corpus wherever the tree is checked out; `path` itself when the two share
@@ -99,7 +85,7 @@ void
 attn_train_config_to_json (const AttnTrainConfig *c, JsonBuilder *jb, const char *base_dir)
 {
 #define I(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_int_value (jb, v); } while (0)
-#define D(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_double_value (jb, short_float (v)); } while (0)
+#define D(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_double_value (jb, attn_train_short_float (v)); } while (0)
 #define S(k, v) do { json_builder_set_member_name (jb, k); json_builder_add_string_value (jb, v); } while (0)
   json_builder_begin_object (jb);
   if (c->train_path[0] == '\0')
@@ -151,6 +137,12 @@ attn_train_config_to_json (const AttnTrainConfig *c, JsonBuilder *jb, const char
       if (c->target_lang[0] != '\0')
         S ("target_lang", c->target_lang);
     }
+  if (c->num_beams > 0)
+    I ("num_beams", c->num_beams);
+  if (c->length_penalty > 0)
+    D ("length_penalty", c->length_penalty);
+  if (c->n_alignment_heads > 0)
+    attn_train_json_alignment_heads (jb, c);
   if (c->arch == ATTN_ARCH_WHISPER)
     {
       I ("n_mels", c->n_mels);
@@ -192,6 +184,43 @@ member_number (JsonObject *o, const char *name, const char *where, double *out, 
     }
   *out = json_node_get_double (n);
   return TRUE;
+}
+
+/* "alignment_heads": [[layer, head], …] of the decoder (checked against the model's
+ * sizes once they are known). */
+static gboolean
+member_alignment_heads (JsonObject *o, const char *where, AttnTrainConfig *c, GError **error)
+{
+  JsonNode *n = json_object_get_member (o, "alignment_heads");
+  JsonArray *a = n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+
+  if (n == NULL)
+    return TRUE;
+  if (a == NULL || json_array_get_length (a) == 0
+      || json_array_get_length (a) > ATTN_TRAIN_MAX_ALIGNMENT_HEADS)
+    goto bad;
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonNode *e = json_array_get_element (a, i);
+      JsonArray *p = JSON_NODE_HOLDS_ARRAY (e) ? json_node_get_array (e) : NULL;
+      if (p == NULL || json_array_get_length (p) != 2)
+        goto bad;
+      for (guint k = 0; k < 2; k++)
+        {
+          JsonNode *v = json_array_get_element (p, k);
+          if (!JSON_NODE_HOLDS_VALUE (v) || json_node_get_value_type (v) != G_TYPE_INT64
+              || json_node_get_int (v) < 0 || json_node_get_int (v) > 1024)
+            goto bad;
+          c->alignment_heads[i][k] = (int) json_node_get_int (v);
+        }
+    }
+  c->n_alignment_heads = (int) json_array_get_length (a);
+  return TRUE;
+bad:
+  g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+               "%s: “alignment_heads” must be a list of 1 to %d [layer, head] pairs", where,
+               ATTN_TRAIN_MAX_ALIGNMENT_HEADS);
+  return FALSE;
 }
 
 /* A corpus path member: made absolute against base_dir (the recipe's folder),
@@ -290,7 +319,8 @@ attn_train_config_from_json (JsonObject *o, const char *where, const char *base_
     "extra_train", "init", "dev", "tokenizer", "source_column",
     "target_column", "max_tokens", "eval_every", "source_lang", "target_lang", "context",
     "n_mels", "window_seconds", "ctc_weight", "freq_masks", "freq_mask_width", "time_masks",
-    "time_mask_width", "repeat_fraction", "repeat_random", "grow_layers", "freq_warp", NULL
+    "time_mask_width", "repeat_fraction", "repeat_random", "grow_layers", "freq_warp", "num_beams",
+    "length_penalty", "alignment_heads", NULL
   };
   const char *task_s = "reverse", *arch_s = "transformer";
   AttnTask task;
@@ -365,6 +395,7 @@ attn_train_config_from_json (JsonObject *o, const char *where, const char *base_
       { "score_lr_scale", NULL, &c->score_lr_scale }, { "ctc_weight", NULL, &c->ctc_weight },
       { "repeat_fraction", NULL, &c->repeat_fraction },
       { "repeat_random", NULL, &c->repeat_random }, { "freq_warp", NULL, &c->freq_warp },
+      { "length_penalty", NULL, &c->length_penalty },
     };
     double seed = -1;
     for (guint i = 0; i < G_N_ELEMENTS (nums); i++)
@@ -388,6 +419,48 @@ attn_train_config_from_json (JsonObject *o, const char *where, const char *base_
             return FALSE;
           }
         c->seed = (guint64) json_node_get_int (n);
+      }
+    if (json_object_has_member (o, "num_beams"))
+      {
+        JsonNode *n = json_object_get_member (o, "num_beams");
+        if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64
+            || json_node_get_int (n) < 1 || json_node_get_int (n) > 64)
+          {
+            g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                         "%s: “num_beams” must be an integer from 1 to 64", where);
+            return FALSE;
+          }
+        c->num_beams = (int) json_node_get_int (n);
+      }
+    if (json_object_has_member (o, "length_penalty")
+        && !(c->length_penalty > 0 && c->length_penalty <= ATTN_LENGTH_PENALTY_MAX))
+      {
+        g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                     "%s: “length_penalty” must be above 0 and at most %g", where,
+                     ATTN_LENGTH_PENALTY_MAX);
+        return FALSE;
+      }
+    if (!member_alignment_heads (o, where, c, error))
+      return FALSE;
+    if (c->n_alignment_heads > 0 && arch != ATTN_ARCH_WHISPER)
+      {
+        g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                     "%s: “alignment_heads” is for speech (whisper) recipes", where);
+        return FALSE;
+      }
+    for (int i = 0; i < c->n_alignment_heads; i++)
+      if (c->alignment_heads[i][0] >= c->layers || c->alignment_heads[i][1] >= c->heads)
+        {
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                       "%s: alignment head [%d, %d] is not in a decoder of %d layers × %d heads",
+                       where, c->alignment_heads[i][0], c->alignment_heads[i][1], c->layers, c->heads);
+          return FALSE;
+        }
+    if ((c->num_beams > 0 || c->length_penalty > 0) && arch == ATTN_ARCH_BERT)
+      {
+        g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                     "%s: “num_beams” and “length_penalty” are for models that generate", where);
+        return FALSE;
       }
     if (json_object_has_member (o, "grow_layers"))
       {

@@ -55,6 +55,8 @@ typedef enum {
   ATTN_SCORE_INIT_ZERO,      /* W_g = 0: attention starts uniform */
 } AttnScoreInit;
 
+#define ATTN_TRAIN_MAX_ALIGNMENT_HEADS 32
+
 typedef struct {
   AttnTask      task;
   AttnTrainArch arch;
@@ -107,6 +109,16 @@ typedef struct {
    * saved config.json as "source_lang"/"target_lang" so the window can tell which
    * translators translate the same way */
   char          source_lang[16], target_lang[16];
+  /* models that generate: the decoding they are best used with, chosen on dev after
+   * training and written to the saved generation_config.json as Hugging Face's
+   * "num_beams" (the window's starting beam width) and "length_penalty" (0: not set) */
+  int           num_beams;
+  float         length_penalty;
+  /* Whisper: the decoder's cross-attention heads that time words ([layer, head] pairs,
+   * chosen on dev after training), written to generation_config.json as
+   * "alignment_heads" (none: the engine uses the upper half of the layers) */
+  int           alignment_heads[ATTN_TRAIN_MAX_ALIGNMENT_HEADS][2];
+  int           n_alignment_heads;
   /* Whisper: the source column holds audio paths (relative to the TSV's folder), the
    * target column transcripts; the tokenizer must have Whisper's special tokens. The
    * encoder reads windows of window_seconds (max_source_positions = 50 × that) of
