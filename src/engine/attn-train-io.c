@@ -243,26 +243,32 @@ copy_tokenizer (const char *from_dir, const char *dir, GError **error)
   return TRUE;
 }
 
-/* config.json gets the corpus's languages, when the recipe names them. */
+/* Reads dir/name (a JSON object), lets `edit` change it, writes it back. */
 static gboolean
-add_languages (const AttnTrainConfig *c, const char *dir, GError **error)
+rewrite_json (const char *dir, const char *name,
+              void (*edit) (JsonObject *o, const AttnTrainConfig *c), const AttnTrainConfig *c,
+              GError **error)
 {
-  g_autofree char *path = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (JsonGenerator) gen = json_generator_new ();
   JsonObject *o;
 
-  if (c->source_lang[0] == '\0' && c->target_lang[0] == '\0')
-    return TRUE;
   if ((o = attn_train_load_json_object (path, parser, error)) == NULL)
     return FALSE;
+  edit (o, c);
+  json_generator_set_root (gen, json_parser_get_root (parser));
+  json_generator_set_pretty (gen, TRUE);
+  return json_generator_to_file (gen, path, error);
+}
+
+static void
+set_languages (JsonObject *o, const AttnTrainConfig *c)
+{
   if (c->source_lang[0] != '\0')
     json_object_set_string_member (o, "source_lang", c->source_lang);
   if (c->target_lang[0] != '\0')
     json_object_set_string_member (o, "target_lang", c->target_lang);
-  json_generator_set_root (gen, json_parser_get_root (parser));
-  json_generator_set_pretty (gen, TRUE);
-  return json_generator_to_file (gen, path, error);
 }
 
 void
@@ -280,20 +286,9 @@ attn_train_json_alignment_heads (JsonBuilder *jb, const AttnTrainConfig *c)
   json_builder_end_array (jb);
 }
 
-/* generation_config.json gets the decoding the recipe names (Hugging Face's keys) and a
- * speech model's alignment heads. */
-static gboolean
-add_generation (const AttnTrainConfig *c, const char *dir, GError **error)
+static void
+set_generation (JsonObject *o, const AttnTrainConfig *c)
 {
-  g_autofree char *path = g_build_filename (dir, "generation_config.json", NULL);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  JsonObject *o;
-
-  if (c->num_beams <= 0 && c->length_penalty <= 0 && c->n_alignment_heads == 0)
-    return TRUE;
-  if ((o = attn_train_load_json_object (path, parser, error)) == NULL)
-    return FALSE;
   if (c->num_beams > 0)
     json_object_set_int_member (o, "num_beams", c->num_beams);
   if (c->length_penalty > 0)
@@ -301,18 +296,30 @@ add_generation (const AttnTrainConfig *c, const char *dir, GError **error)
   if (c->n_alignment_heads > 0)
     {
       g_autoptr (JsonBuilder) jb = json_builder_new ();
-      g_autoptr (JsonNode) heads = NULL;
+      g_autoptr (JsonNode) root = NULL;
       json_builder_begin_object (jb);
       attn_train_json_alignment_heads (jb, c);
       json_builder_end_object (jb);
-      heads = json_builder_get_root (jb);
+      root = json_builder_get_root (jb);
       json_object_set_member (o, "alignment_heads",
-                              json_node_copy (json_object_get_member (json_node_get_object (heads),
+                              json_node_copy (json_object_get_member (json_node_get_object (root),
                                                                       "alignment_heads")));
     }
-  json_generator_set_root (gen, json_parser_get_root (parser));
-  json_generator_set_pretty (gen, TRUE);
-  return json_generator_to_file (gen, path, error);
+}
+
+/* config.json gets the corpus's languages, when the recipe names them;
+ * generation_config.json the decoding it names (Hugging Face's keys) and a speech
+ * model's alignment heads. */
+static gboolean
+add_recipe_choices (const AttnTrainConfig *c, const char *dir, GError **error)
+{
+  if ((c->source_lang[0] != '\0' || c->target_lang[0] != '\0')
+      && !rewrite_json (dir, "config.json", set_languages, c, error))
+    return FALSE;
+  if ((c->num_beams > 0 || c->length_penalty > 0 || c->n_alignment_heads > 0)
+      && !rewrite_json (dir, "generation_config.json", set_generation, c, error))
+    return FALSE;
+  return TRUE;
 }
 
 /* The last evaluation, as trainer_state.json's "eval". */
@@ -381,8 +388,7 @@ attn_trainer_save (AttnTrainer *t, const char *dir, GError **error)
       return FALSE;
     }
   if (!m->klass->save_config (m, dir, error)
-      || !add_languages (&t->cfg, dir, error)
-      || !add_generation (&t->cfg, dir, error)
+      || !add_recipe_choices (&t->cfg, dir, error)
       || !attn_params_save (m->params, model_path, error)
       || !(t->text != NULL ? copy_tokenizer (attn_text_corpus_tokenizer_dir (t->text), dir, error)
            : t->corpus != NULL ? copy_tokenizer (attn_corpus_tokenizer_dir (t->corpus), dir, error)
