@@ -13,9 +13,6 @@ struct _LensDecodeChoice
 
 G_DEFINE_FINAL_TYPE (LensDecodeChoice, lens_decode_choice, GTK_TYPE_BOX)
 
-enum { CHANGED, N_SIGNALS };
-static guint signals[N_SIGNALS];
-
 static gboolean
 is_beam (LensDecodeChoice *self)
 {
@@ -30,18 +27,8 @@ update (LensDecodeChoice *self)
 }
 
 static void
-mode_changed (LensDecodeChoice *self)
-{
-  update (self);
-  g_signal_emit (self, signals[CHANGED], 0);
-}
-
-static void
 lens_decode_choice_class_init (LensDecodeChoiceClass *klass)
 {
-  /* the choice between greedy and beam, or the beam's width, changed */
-  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -55,12 +42,11 @@ lens_decode_choice_init (LensDecodeChoice *self)
   gtk_box_set_spacing (GTK_BOX (self), 6);
   self->mode = gtk_drop_down_new_from_strings (shown);
   gtk_label_set_mnemonic_widget (GTK_LABEL (label), self->mode);
-  g_signal_connect_swapped (self->mode, "notify::selected", G_CALLBACK (mode_changed), self);
+  g_signal_connect_swapped (self->mode, "notify::selected", G_CALLBACK (update), self);
   self->width = gtk_spin_button_new_with_range (2, LENS_DECODE_MAX_WIDTH, 1);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->width), 4);
   gtk_widget_set_tooltip_text (self->width, _("Beam width: how many candidates are kept at each step"));
   gtk_label_set_mnemonic_widget (GTK_LABEL (width_label), self->width);
-  g_signal_connect_swapped (self->width, "value-changed", G_CALLBACK (mode_changed), self);
   gtk_box_append (GTK_BOX (self), label);
   gtk_box_append (GTK_BOX (self), self->mode);
   gtk_box_append (GTK_BOX (self), width_label);

@@ -128,10 +128,11 @@ attn_cli_parse_decode (const char *decode, double length_penalty, AttnRunOptions
     {
       guint64 n;
       if (!g_str_has_prefix (decode, "beam:") ||
-          !g_ascii_string_to_unsigned (decode + 5, 10, 1, 64, &n, NULL))
+          !g_ascii_string_to_unsigned (decode + 5, 10, 1, ATTN_BEAM_SIZE_MAX, &n, NULL))
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "--decode must be greedy or beam:N with N from 1 to 64, not “%s”", decode);
+                       "--decode must be greedy or beam:N with N from 1 to %d, not “%s”",
+                       ATTN_BEAM_SIZE_MAX, decode);
           return FALSE;
         }
       run->decode = ATTN_DECODE_BEAM;

@@ -66,7 +66,7 @@ read_generation_defaults (AttnModel *model, const char *gen_path, GError **error
         }
     }
   if (json_object_has_member (gen, "num_beams") &&
-      !attn_config_int (gen, gen_path, &beams, 1, 64, error, "num_beams", NULL))
+      !attn_config_int (gen, gen_path, &beams, 1, ATTN_BEAM_SIZE_MAX, error, "num_beams", NULL))
     return FALSE;
   model->num_beams = (int) beams;
   return TRUE;
@@ -198,9 +198,10 @@ attn_model_run (AttnModel *model, const AttnInput *input, const AttnRunOptions *
 
   if (options == NULL)
     options = &defaults;
-  if (options->decode == ATTN_DECODE_BEAM && (options->beam_size < 1 || options->beam_size > 64))
+  if (options->decode == ATTN_DECODE_BEAM && (options->beam_size < 1 || options->beam_size > ATTN_BEAM_SIZE_MAX))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The beam width must be between 1 and 64");
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The beam width must be between 1 and %d",
+                   ATTN_BEAM_SIZE_MAX);
       return NULL;
     }
   if (!(options->length_penalty >= 0 && options->length_penalty <= ATTN_LENGTH_PENALTY_MAX))

@@ -78,6 +78,8 @@ typedef struct {
 #define ATTN_RUN_OPTIONS_INIT { ATTN_DECODE_GREEDY, 4, 0, 0, NULL, 0 }
 /* The range a length penalty may take (besides 0, "the model's own"). */
 #define ATTN_LENGTH_PENALTY_MAX 5.0
+/* The widest beam (beam_size, generation_config.json's "num_beams"). */
+#define ATTN_BEAM_SIZE_MAX 64
 
 /* Called from the running thread with a fraction in [0, 1] and a short phrase. */
 typedef void (*AttnProgressFunc) (double fraction, const char *what, gpointer user_data);

@@ -271,19 +271,21 @@ set_languages (JsonObject *o, const AttnTrainConfig *c)
     json_object_set_string_member (o, "target_lang", c->target_lang);
 }
 
-void
-attn_train_json_alignment_heads (JsonBuilder *jb, const AttnTrainConfig *c)
+JsonNode *
+attn_train_alignment_heads_node (const AttnTrainConfig *c)
 {
-  json_builder_set_member_name (jb, "alignment_heads");
-  json_builder_begin_array (jb);
+  JsonArray *heads = json_array_sized_new (c->n_alignment_heads);
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
   for (int i = 0; i < c->n_alignment_heads; i++)
     {
-      json_builder_begin_array (jb);
-      json_builder_add_int_value (jb, c->alignment_heads[i][0]);
-      json_builder_add_int_value (jb, c->alignment_heads[i][1]);
-      json_builder_end_array (jb);
+      JsonArray *pair = json_array_sized_new (2);
+      json_array_add_int_element (pair, c->alignment_heads[i][0]);
+      json_array_add_int_element (pair, c->alignment_heads[i][1]);
+      json_array_add_array_element (heads, pair);
     }
-  json_builder_end_array (jb);
+  json_node_take_array (node, heads);
+  return node;
 }
 
 static void
@@ -294,17 +296,7 @@ set_generation (JsonObject *o, const AttnTrainConfig *c)
   if (c->length_penalty > 0)
     json_object_set_double_member (o, "length_penalty", attn_train_short_float (c->length_penalty));
   if (c->n_alignment_heads > 0)
-    {
-      g_autoptr (JsonBuilder) jb = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
-      json_builder_begin_object (jb);
-      attn_train_json_alignment_heads (jb, c);
-      json_builder_end_object (jb);
-      root = json_builder_get_root (jb);
-      json_object_set_member (o, "alignment_heads",
-                              json_node_copy (json_object_get_member (json_node_get_object (root),
-                                                                      "alignment_heads")));
-    }
+    json_object_set_member (o, "alignment_heads", attn_train_alignment_heads_node (c));
 }
 
 /* config.json gets the corpus's languages, when the recipe names them;

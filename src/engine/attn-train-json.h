@@ -21,8 +21,8 @@ G_BEGIN_DECLS
 /* The shortest decimal that reads back as the same float: 0.1, not 0.100000001490116. */
 double   attn_train_short_float (float f);
 
-/* "alignment_heads": [[layer, head], …] of a speech recipe, as a member of jb's object. */
-void     attn_train_json_alignment_heads (JsonBuilder *jb, const AttnTrainConfig *c);
+/* A speech recipe's "alignment_heads" as a new JSON array of [layer, head] pairs. */
+JsonNode *attn_train_alignment_heads_node (const AttnTrainConfig *c);
 
 /* Writes what jb built, pretty-printed, to dir/name. */
 gboolean attn_train_write_json (JsonBuilder *jb, const char *dir, const char *name,

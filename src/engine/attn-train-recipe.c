@@ -142,7 +142,10 @@ attn_train_config_to_json (const AttnTrainConfig *c, JsonBuilder *jb, const char
   if (c->length_penalty > 0)
     D ("length_penalty", c->length_penalty);
   if (c->n_alignment_heads > 0)
-    attn_train_json_alignment_heads (jb, c);
+    {
+      json_builder_set_member_name (jb, "alignment_heads");
+      json_builder_add_value (jb, attn_train_alignment_heads_node (c));
+    }
   if (c->arch == ATTN_ARCH_WHISPER)
     {
       I ("n_mels", c->n_mels);
@@ -424,10 +427,11 @@ attn_train_config_from_json (JsonObject *o, const char *where, const char *base_
       {
         JsonNode *n = json_object_get_member (o, "num_beams");
         if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64
-            || json_node_get_int (n) < 1 || json_node_get_int (n) > 64)
+            || json_node_get_int (n) < 1 || json_node_get_int (n) > ATTN_BEAM_SIZE_MAX)
           {
             g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                         "%s: “num_beams” must be an integer from 1 to 64", where);
+                         "%s: “num_beams” must be an integer from 1 to %d", where,
+                         ATTN_BEAM_SIZE_MAX);
             return FALSE;
           }
         c->num_beams = (int) json_node_get_int (n);
