@@ -144,6 +144,17 @@ run_linear_case (gboolean in_out)
           s += (double) t.x[i * 7 + k] * t.w[in_out ? k * 6 + o : o * 7 + k];
         g_assert_cmpfloat (fabs (t.y[i * 6 + o] - s), <, 1e-5);
       }
+  if (!in_out)
+    {
+      /* one row takes a matrix–vector path (no packing of w): the same numbers */
+      float y1[6];
+      attn_op_linear_fwd (t.x + 7, 1, 7, t.w, t.b, 6, y1);
+      for (int o = 0; o < 6; o++)
+        g_assert_cmpfloat (fabsf (y1[o] - t.y[6 + o]), <, 1e-5);
+      attn_op_linear_fwd (t.x + 7, 1, 7, t.w, NULL, 6, y1);
+      for (int o = 0; o < 6; o++)
+        g_assert_cmpfloat (fabsf (y1[o] + t.b[o] - t.y[6 + o]), <, 1e-5);
+    }
   if (in_out)
     attn_op_linear_t_bwd (t.x, 5, 7, t.w, 6, t.c, dx, dw, db);
   else
@@ -783,6 +794,43 @@ test_rnn_models (void)
     }
 }
 
+/* Inference's last-position logits (one decoding step) equal the last row of each
+ * sequence's logits in a full forward pass, for sequences of different lengths. */
+static void
+test_rnn_last_logits (void)
+{
+  static const AttnCell cells[] = { ATTN_CELL_GRU, ATTN_CELL_LSTM };
+  for (guint i = 0; i < G_N_ELEMENTS (cells); i++)
+    {
+      AttnRnnConfig cfg = { ATTN_TOY_VOCAB, 5, 6, 4, 32, ATTN_TOY_PAD, ATTN_TOY_BOS, ATTN_TOY_EOS,
+                            cells[i], ATTN_SCORE_ADDITIVE, 0.0f };
+      g_autoptr (GError) error = NULL;
+      AttnTrainModel *m = attn_rnn_new (&cfg, &error);
+      AttnBatch batch = { 0 };
+      AttnRng rng;
+      float last[3 * ATTN_TOY_VOCAB], max_diff = 0;
+      const float *full;
+
+      g_assert_no_error (error);
+      attn_rng_seed (&rng, 40 + i);
+      attn_rnn_init (m, &rng, ATTN_SCORE_INIT_RANDOM);
+      make_model_batch (&batch);
+      attn_rnn_forward_last (m, &batch, last);
+      m->klass->forward (m, &batch, 0.0f, FALSE, FALSE, NULL, NULL);
+      full = m->klass->logits (m);
+      for (int b = 0; b < batch.B; b++)
+        for (int v = 0; v < ATTN_TOY_VOCAB; v++)
+          max_diff = MAX (max_diff, fabsf (last[b * ATTN_TOY_VOCAB + v]
+                                           - full[((gsize) b * batch.Tt + batch.tgt_len[b] - 1)
+                                                  * ATTN_TOY_VOCAB + v]));
+      g_test_message ("%s: last-position logits against the full pass: max |diff| %.2e",
+                      cells[i] == ATTN_CELL_GRU ? "gru" : "lstm", max_diff);
+      g_assert_cmpfloat (max_diff, <, 1e-5);
+      attn_batch_clear (&batch);
+      m->klass->free (m);
+    }
+}
+
 /* score_init: W_g starts as the identity (the dot score) or as zeros (uniform
  * attention); the other tensors keep their random start. */
 static void
@@ -982,6 +1030,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-grad/whisper", test_whisper);
   g_test_add_func ("/train-grad/rnn-models", test_rnn_models);
   g_test_add_func ("/train-grad/rnn-score-init", test_rnn_score_init);
+  g_test_add_func ("/train-grad/rnn-last-logits", test_rnn_last_logits);
   g_test_add_func ("/train-grad/adamw-lr-scale", test_adamw_lr_scale);
   return g_test_run ();
 }

@@ -4,7 +4,7 @@
  * It reuses the training model's forward pass (one sequence, no dropout):
  * generation goes through attn_decode_generate() with a cache that holds the
  * decoder's prefix (each step re-runs the decoder over it — the models are
- * small), so greedy and beam search, probabilities and alternatives work as for
+ * small — and the output layer for the last position only), so greedy and beam search, probabilities and alternatives work as for
  * the Transformers. The recorded attention is the cross-attention
  * [layers = 1, heads = 1, target, source] of a forced pass over the decoder
  * input. Runs of one model are serialised by a mutex (the forward pass keeps
@@ -98,10 +98,9 @@ cache_copy (gpointer self, gpointer dst, gconstpointer src)
   g_array_append_vals (d, s->data, s->len);
 }
 
-/* One forced pass of sequence src → dec (n tokens) into d->batch; the model then holds
- * logits [n, vocab] and the cross-attention. */
+/* Fills d->batch with the pair src → dec (n tokens), no loss. */
 static void
-forced_pass (Dec *d, const gint32 *dec, int n)
+fill_batch (Dec *d, const gint32 *dec, int n)
 {
   AttnBatch *b = &d->batch;
   attn_batch_reserve (b, 1, d->n_src, n);
@@ -111,7 +110,15 @@ forced_pass (Dec *d, const gint32 *dec, int n)
   for (int i = 0; i < n; i++)
     b->tgt_out[i] = d->a->cfg.pad_id;   /* no loss */
   b->tgt_len[0] = n;
-  d->a->m->klass->forward (d->a->m, b, 0.0f, FALSE, FALSE, NULL, NULL);
+}
+
+/* One forced pass of src → dec (n tokens); the model then holds logits [n, vocab] and
+ * the cross-attention. */
+static void
+forced_pass (Dec *d, const gint32 *dec, int n)
+{
+  fill_batch (d, dec, n);
+  d->a->m->klass->forward (d->a->m, &d->batch, 0.0f, FALSE, FALSE, NULL, NULL);
 }
 
 static gboolean
@@ -119,7 +126,6 @@ dec_step (gpointer self, gpointer cache, const gint32 *tokens, int n, float *log
 {
   Dec *d = self;
   GArray *prefix = cache;
-  int V = d->a->cfg.vocab;
 
   g_array_append_vals (prefix, tokens, n);
   if ((int) prefix->len > d->a->cfg.max_positions)
@@ -128,9 +134,8 @@ dec_step (gpointer self, gpointer cache, const gint32 *tokens, int n, float *log
                    d->a->cfg.max_positions);
       return FALSE;
     }
-  forced_pass (d, (const gint32 *) prefix->data, prefix->len);
-  memcpy (logits, d->a->m->klass->logits (d->a->m) + (gsize) (prefix->len - 1) * V,
-          sizeof (float) * V);
+  fill_batch (d, (const gint32 *) prefix->data, prefix->len);
+  attn_rnn_forward_last (d->a->m, &d->batch, logits);
   return TRUE;
 }
 

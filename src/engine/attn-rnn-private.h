@@ -43,6 +43,11 @@ void  attn_rnn_seq_bwd    (const AttnRnnSeq *s, const float *x, AttnRnnBufs *buf
                            const float *dhout, const float *dh_final, const float *dc_final,
                            float *dx, float *dh0, float *dc0);
 
+/* Inference without dropout or loss: the logits of each sequence's last decoder position
+ * (batch->tgt_len[b] − 1), written to logits [B, vocab]. The model's own logits and
+ * cross-attention buffers are left as scratch (run a full forward pass to read them). */
+void  attn_rnn_forward_last (AttnTrainModel *m, const AttnBatch *batch, float *logits);
+
 /* Reads the attn-rnn config.json object (see docs/attn-rnn.md). */
 gboolean attn_rnn_config_from_json (JsonObject *config, const char *where, AttnRnnConfig *out,
                                     GError **error);

@@ -58,6 +58,7 @@ typedef struct {
   float         *g_od, *g_o, *g_cat, *g_S, *g_Stm, *g_enc, *g_keys, *g_qp, *g_P;
   float         *g_emb_s, *g_emb_t, *g_hf, *g_hb, *g_bi, *g_s0, *g_hf_last, *g_hb_last;
   int            B, Ts, Tt;
+  gboolean       last_logits;          /* inference: logits of each sequence's last position only */
 } Rnn;
 
 /* ---- parameters ---- */
@@ -402,6 +403,19 @@ rnn_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolea
   attn_op_act_fwd (ATTN_TACT_TANH, r->o, (gsize) Nt * H, r->o);
   memcpy (r->od, r->o, sizeof (float) * Nt * H);
   drop (c, r->od, (gsize) Nt * H, train, rng, r->m_o);
+  if (r->last_logits)
+    {
+      /* one row per sequence (the decoding step's), written to logits [B, V]: a
+       * matrix–vector product instead of the whole prefix's output layer */
+      for (int b = 0; b < B; b++)
+        {
+          float *out = r->logits + (gsize) b * V;
+          memcpy (out, ATTN_P (P, r->out_b), sizeof (float) * V);
+          cblas_sgemv (CblasRowMajor, CblasNoTrans, V, H, 1.0f, ATTN_P (P, r->out_w), H,
+                       r->od + ((gsize) b * Tt + batch->tgt_len[b] - 1) * H, 1, 1.0f, out, 1);
+        }
+      return;
+    }
   attn_op_linear_fwd (r->od, Nt, H, ATTN_P (P, r->out_w), ATTN_P (P, r->out_b), V, r->logits);
   st.loss = attn_op_cross_entropy (r->logits, Nt, V, batch->tgt_out, m->pad_id, smoothing,
                                    backward ? r->dlogits : NULL, &st.tokens, &st.correct);
@@ -480,6 +494,17 @@ static const float *
 rnn_logits (AttnTrainModel *m)
 {
   return ((Rnn *) m)->logits;
+}
+
+void
+attn_rnn_forward_last (AttnTrainModel *m, const AttnBatch *batch, float *logits)
+{
+  Rnn *r = (Rnn *) m;
+
+  r->last_logits = TRUE;
+  rnn_forward (m, batch, 0.0f, FALSE, FALSE, NULL, NULL);
+  r->last_logits = FALSE;
+  memcpy (logits, r->logits, sizeof (float) * batch->B * r->cfg.vocab);
 }
 
 static AttnWeights *

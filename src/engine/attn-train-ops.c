@@ -76,8 +76,12 @@ attn_op_linear_fwd (const float *x, int n, int in, const float *w, const float *
                     float *y)
 {
   fill_bias (b, n, out, y);
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, out, in,
-               1.0f, x, in, w, in, b != NULL ? 1.0f : 0.0f, y, out);
+  if (n == 1)   /* one row (a recurrent step at batch size 1): no packing of w */
+    cblas_sgemv (CblasRowMajor, CblasNoTrans, out, in, 1.0f, w, in, x, 1,
+                 b != NULL ? 1.0f : 0.0f, y, 1);
+  else
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, out, in,
+                 1.0f, x, in, w, in, b != NULL ? 1.0f : 0.0f, y, out);
 }
 
 void
