@@ -48,7 +48,7 @@ void  attn_rnn_seq_bwd    (const AttnRnnSeq *s, const float *x, AttnRnnBufs *buf
  * cross-attention buffers are left as scratch (run a full forward pass to read them). */
 void  attn_rnn_forward_last (AttnTrainModel *m, const AttnBatch *batch, float *logits);
 
-/* Reads the attn-rnn config.json object (see docs/attn-rnn.md). */
+/* Reads the attn-rnn config.json object (see docs/training.md, "The attn-rnn model"). */
 gboolean attn_rnn_config_from_json (JsonObject *config, const char *where, AttnRnnConfig *out,
                                     GError **error);
 

@@ -13,7 +13,7 @@
  *   output   o_t = tanh(W_c [s_t ; c_t] + b_c);  logits = W_o o_t + b_o
  *
  * Parameter names (config.json and tensors are documented in
- * docs/attn-rnn.md): model.shared.weight [V, E];
+ * docs/training.md, "The attn-rnn model"): model.shared.weight [V, E];
  * model.encoder.rnn.{weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0}[_reverse];
  * model.bridge.{weight, bias}; model.decoder.rnn.*_l0;
  * model.decoder.attention.{query.weight, key.weight, key.bias, v.weight} (additive) or
