@@ -71,6 +71,14 @@ test_window_bert (void)
   gtk_window_set_default_size (GTK_WINDOW (win), 1200, 800);
   gtk_window_present (GTK_WINDOW (win));
 
+  /* a bad folder before any model: the error says what to do instead of "the previous
+   * model stays loaded", and nothing is loaded */
+  bad = make_bad_model_dir ();
+  lens_window_load_model (win, bad);
+  g_assert_true (test_app_wait_for (win, test_app_is_idle));
+  g_assert_null (lens_window_get_model (win));
+  g_assert_nonnull (strstr (lens_window_get_last_error (win), "Choose a built-in model"));
+
   /* the window is up before the model: loading happens on the worker */
   lens_window_load_model (win, bert);
   g_assert_null (lens_window_get_model (win));
@@ -168,10 +176,9 @@ test_window_bert (void)
   }
 
   /* a bad folder: an error is shown, the model and the result stay */
-  bad = make_bad_model_dir ();
   lens_window_load_model (win, bad);
   g_assert_true (test_app_wait_for (win, test_app_is_idle));
-  g_assert_nonnull (lens_window_get_last_error (win));
+  g_assert_nonnull (strstr (lens_window_get_last_error (win), "The previous model stays loaded"));
   g_assert_true (lens_window_get_model (win) == model);
   g_assert_true (lens_window_get_result (win) == result);
   g_assert_cmpint (lens_grid_view_get_n_cells (lens_window_get_grid_view (win)), ==, w->layers * w->heads);

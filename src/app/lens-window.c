@@ -312,10 +312,19 @@ on_model_loaded (gpointer owner, const char *dir, AttnModel *model, const GError
   set_busy (self, NULL);
   if (model == NULL)
     {
-      g_autofree char *body = g_strdup_printf (_("%s\n\nThe folder needs config.json, model.safetensors and the "
-                                                 "tokenizer files of a BERT, GPT-2, Marian or Whisper checkpoint. "
-                                                 "The previous model stays loaded."),
-                                               error ? error->message : _("Unknown error"));
+      const char *why = error ? error->message : _("Unknown error");
+      g_autofree char *body = NULL;
+
+      /* what the window still has: the model before, or none yet (a first start) */
+      if (self->model != NULL)
+        body = g_strdup_printf (_("%s\n\nThe folder needs config.json, model.safetensors and the "
+                                  "tokenizer files of a BERT, GPT-2, Marian or Whisper checkpoint. "
+                                  "The previous model stays loaded."), why);
+      else
+        body = g_strdup_printf (_("%s\n\nThe folder needs config.json, model.safetensors and the "
+                                  "tokenizer files of a BERT, GPT-2, Marian or Whisper checkpoint. "
+                                  "Choose a built-in model in the model menu, or open another folder."),
+                                why);
       self->run_when_loaded = FALSE;
       lens_window_show_error (self, _("Could Not Open the Model"), body);
       return;
