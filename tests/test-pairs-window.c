@@ -364,6 +364,51 @@ test_whisper (void)
   test_app_close_windows ();
 }
 
+/* ---- a run that fails: the error says what went wrong and promises only what is kept ---- */
+
+static void
+run_bad_audio (LensWindow *win, const char *bad)
+{
+  lens_window_set_audio (win, bad);
+  g_assert_true (test_app_wait_for (win, audio_ready));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  g_assert_true (test_app_wait_for (win, test_app_is_idle));
+  g_assert_nonnull (lens_window_get_last_error (win));
+  g_assert_nonnull (strstr (lens_window_get_last_error (win), "not an audio file"));
+}
+
+static void
+test_run_error (void)
+{
+  g_autofree char *wav = g_build_filename (test_fixtures, "whisper", "speech16k.wav", NULL);
+  g_autofree char *tmp = g_dir_make_tmp ("lens-run-error-XXXXXX", NULL);
+  g_autofree char *bad = g_build_filename (tmp, "noise.wav", NULL);
+  LensWindow *win = open_window ("whisper");
+  AttnResult *r;
+
+  g_assert_true (g_file_set_contents (bad, "RIFF, but not a WAVE file at all", -1, NULL));
+  /* the first run fails: there is no result to keep, and the message does not claim one */
+  run_bad_audio (win, bad);
+  g_assert_null (lens_window_get_result (win));
+  g_assert_null (strstr (lens_window_get_last_error (win), "previous result"));
+
+  lens_window_set_audio (win, wav);
+  g_assert_true (test_app_wait_for (win, audio_ready));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  g_assert_true (test_app_wait_for (win, test_app_is_idle));
+  r = lens_window_get_result (win);
+  g_assert_nonnull (r);
+
+  /* a later failure keeps that result, and says so */
+  run_bad_audio (win, bad);
+  g_assert_true (lens_window_get_result (win) == r);
+  g_assert_nonnull (strstr (lens_window_get_last_error (win), "The previous result stays on screen"));
+
+  g_unlink (bad);
+  g_rmdir (tmp);
+  test_app_close_windows ();
+}
+
 /* ---- cancelling a long run ---- */
 
 static char *
@@ -473,6 +518,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pairs-window/marian", test_marian);
   g_test_add_func ("/pairs-window/generation-defaults", test_generation_defaults);
   g_test_add_func ("/pairs-window/whisper", test_whisper);
+  g_test_add_func ("/pairs-window/run-error", test_run_error);
   g_test_add_func ("/pairs-window/cancel-long", test_cancel_long);
   return g_test_run ();
 }

@@ -404,8 +404,11 @@ on_run_done (gpointer owner, AttnModel *model, AttnResult *result, const GError 
   set_busy (self, NULL);
   if (result == NULL)
     {
-      g_autofree char *body = g_strdup_printf (_("%s\n\nThe previous result stays on screen."),
-                                               error ? error->message : _("Unknown error"));
+      const char *why = error ? error->message : _("Unknown error");
+      /* only promise what is there: a first run that fails has no result to keep */
+      g_autofree char *body = self->result != NULL
+                              ? g_strdup_printf (_("%s\n\nThe previous result stays on screen."), why)
+                              : g_strdup (why);
       lens_window_show_error (self, _("The Run Failed"), body);
       return;
     }
@@ -452,7 +455,8 @@ lens_window_cancel (LensWindow *self)
   lens_worker_cancel_run (self->worker);
   self->run_when_loaded = FALSE;
   set_busy (self, NULL);
-  lens_window_toast (self, _("Run cancelled: the previous result stays on screen"));
+  lens_window_toast (self, self->result != NULL ? _("Run cancelled: the previous result stays on screen")
+                                                : _("Run cancelled"));
 }
 
 /* ---- other actions ---- */
