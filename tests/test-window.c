@@ -183,10 +183,18 @@ test_window_bert (void)
   g_assert_true (lens_window_get_result (win) == result);
   g_assert_cmpint (lens_grid_view_get_n_cells (lens_window_get_grid_view (win)), ==, w->layers * w->heads);
 
+  /* blank text is refused before it reaches the model: nothing runs, the result stays */
+  lens_window_set_text (win, " \n\t ");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  g_assert_cmpuint (lens_window_get_runs_in_flight (win), ==, 0);
+  g_assert_true (lens_window_get_result (win) == result);
+
   /* and running still works with the model that stayed */
+  lens_window_set_text (win, "The animal didn't cross the street because it was too tired.");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   g_assert_true (test_app_wait_for (win, test_app_is_idle));
   g_assert_nonnull (lens_window_get_result (win));
+  g_assert_true (lens_window_get_result (win) != result);
 
   remove_dir (bad);
   g_unlink (csv);

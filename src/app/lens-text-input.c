@@ -5,6 +5,7 @@
 #include "lens-token-counter.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 struct _LensTextInput
 {
@@ -287,6 +288,12 @@ lens_text_input_build (LensTextInput *self, AttnInput *input, char ***storage, G
   if (modality != ATTN_MODALITY_TEXT)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("This model does not take text input."));
+      return FALSE;
+    }
+  if (text[strspn (text, " \t\r\n")] == '\0')
+    {
+      /* the engine would run on special tokens alone: a result about nothing */
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("Type a text to run the model on first."));
       return FALSE;
     }
   input->text = (*storage)[0];
