@@ -5,7 +5,6 @@
 #include "lens-token-counter.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
 struct _LensTextInput
 {
@@ -269,6 +268,7 @@ lens_text_input_build (LensTextInput *self, AttnInput *input, char ***storage, G
   g_autofree char *pair = lens_text_input_get_pair (self);
   GStrvBuilder *keep = g_strv_builder_new ();
   AttnModality modality;
+  const char *rest;
 
   memset (input, 0, sizeof *input);
   *storage = NULL;
@@ -290,7 +290,10 @@ lens_text_input_build (LensTextInput *self, AttnInput *input, char ***storage, G
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("This model does not take text input."));
       return FALSE;
     }
-  if (text[strspn (text, " \t\r\n")] == '\0')
+  rest = text;
+  while (g_ascii_isspace (*rest))   /* blank as the pair pane's g_strstrip() sees it */
+    rest++;
+  if (*rest == '\0')
     {
       /* the engine would run on special tokens alone: a result about nothing */
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("Type a text to run the model on first."));

@@ -4,8 +4,8 @@
  * It reuses the training model's forward pass (one sequence, no dropout):
  * generation goes through attn_decode_generate() with a cache that holds the
  * decoder's prefix (each step re-runs the decoder over it — the models are
- * small — and the output layer for the last position only), so greedy and beam search, probabilities and alternatives work as for
- * the Transformers. The recorded attention is the cross-attention
+ * small — and the output layer for the last position only), so greedy and beam
+ * search, probabilities and alternatives work as for the Transformers. The recorded attention is the cross-attention
  * [layers = 1, heads = 1, target, source] of a forced pass over the decoder
  * input. Runs of one model are serialised by a mutex (the forward pass keeps
  * its buffers in the model). */

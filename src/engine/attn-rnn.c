@@ -405,15 +405,11 @@ rnn_forward (AttnTrainModel *m, const AttnBatch *batch, float smoothing, gboolea
   drop (c, r->od, (gsize) Nt * H, train, rng, r->m_o);
   if (r->last_logits)
     {
-      /* one row per sequence (the decoding step's), written to logits [B, V]: a
-       * matrix–vector product instead of the whole prefix's output layer */
+      /* one row per sequence (the decoding step's), written to logits [B, V], instead
+       * of the whole prefix's output layer */
       for (int b = 0; b < B; b++)
-        {
-          float *out = r->logits + (gsize) b * V;
-          memcpy (out, ATTN_P (P, r->out_b), sizeof (float) * V);
-          cblas_sgemv (CblasRowMajor, CblasNoTrans, V, H, 1.0f, ATTN_P (P, r->out_w), H,
-                       r->od + ((gsize) b * Tt + batch->tgt_len[b] - 1) * H, 1, 1.0f, out, 1);
-        }
+        attn_op_linear_fwd (r->od + ((gsize) b * Tt + batch->tgt_len[b] - 1) * H, 1, H,
+                            ATTN_P (P, r->out_w), ATTN_P (P, r->out_b), V, r->logits + (gsize) b * V);
       return;
     }
   attn_op_linear_fwd (r->od, Nt, H, ATTN_P (P, r->out_w), ATTN_P (P, r->out_b), V, r->logits);
