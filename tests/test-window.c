@@ -228,6 +228,44 @@ test_resources (void)
   g_settings_reset (settings, "colour-map");
 }
 
+/* The window opens at the size it was closed at. */
+static void
+test_window_geometry (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  LensWindow *win;
+  int width = 0, height = 0;
+
+  g_settings_set_int (settings, "window-width", 900);
+  g_settings_set_int (settings, "window-height", 640);
+  win = lens_window_new (NULL);
+  gtk_window_get_default_size (GTK_WINDOW (win), &width, &height);
+  g_assert_cmpint (width, ==, 900);
+  g_assert_cmpint (height, ==, 640);
+  gtk_window_present (GTK_WINDOW (win));
+
+  /* a resize is kept on closing */
+  gtk_window_set_default_size (GTK_WINDOW (win), 1010, 700);
+  gtk_window_close (GTK_WINDOW (win));
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1010);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 700);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+
+  /* a window that was maximized is asked to maximize again; whether it is shows only
+   * under a window manager (Xvfb has none), so here only its size is checked */
+  g_settings_set_boolean (settings, "window-maximized", TRUE);
+  win = lens_window_new (NULL);
+  gtk_window_get_default_size (GTK_WINDOW (win), &width, &height);
+  g_assert_cmpint (width, ==, 1010);
+  g_assert_cmpint (height, ==, 700);
+  gtk_window_close (GTK_WINDOW (win));
+
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+  g_settings_reset (settings, "window-maximized");
+  test_app_close_windows ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -235,5 +273,6 @@ main (int argc, char **argv)
 
   g_test_add_func ("/window/resources", test_resources);
   g_test_add_func ("/window/bert", test_window_bert);
+  g_test_add_func ("/window/geometry", test_window_geometry);
   return g_test_run ();
 }

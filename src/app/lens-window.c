@@ -534,6 +534,37 @@ on_presentation_changed (LensWindow *self)
 
 /* ---- class ---- */
 
+/* The window comes back at the size it was closed at (its unmaximized size, which GTK
+ * keeps as the default size while it is maximized), maximized if it was. */
+static void
+restore_window_state (LensWindow *self)
+{
+  gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static gboolean
+lens_window_close_request (GtkWindow *window)
+{
+  LensWindow *self = LENS_WINDOW (window);
+  int width = 0, height = 0;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  if (width >= 360 && height >= 360)
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  g_settings_apply (self->settings);
+  if (GTK_WINDOW_CLASS (lens_window_parent_class)->close_request)
+    return GTK_WINDOW_CLASS (lens_window_parent_class)->close_request (window);
+  return FALSE;
+}
+
 static void
 lens_window_dispose (GObject *object)
 {
@@ -565,6 +596,7 @@ lens_window_class_init (LensWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lens_window_dispose;
+  GTK_WINDOW_CLASS (klass)->close_request = lens_window_close_request;
 
   g_type_ensure (LENS_TYPE_TEXT_INPUT);
   g_type_ensure (LENS_TYPE_OUTPUT_PANE);
@@ -648,6 +680,7 @@ lens_window_init (LensWindow *self)
   }
 
   self->settings = g_settings_new (APPLICATION_ID);
+  restore_window_state (self);
   self->selection = lens_selection_new ();
   self->options = lens_view_options_new ();
   self->worker = lens_worker_new (self);
