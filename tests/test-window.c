@@ -1,10 +1,13 @@
 /* test-window.c — drives the real window: load, run, views, output, export, errors. */
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "lens-config.h"
+#include "attn-analysis.h"
 #include "lens-preferences.h"
+#include "lens-summary-view.h"
 #include "lens-window.h"
 #include "test-app-common.h"
 
@@ -47,6 +50,117 @@ top_label (const AttnResult *r)
     if (r->label_probs[i] > r->label_probs[best])
       best = i;
   return r->labels[best];
+}
+
+/* A deep copy of a token sequence, for a result built by hand. */
+static void
+copy_tokens (AttnTokenSeq *to, const AttnTokenSeq *from)
+{
+  to->len = from->len;
+  to->ids = g_memdup2 (from->ids, from->len * sizeof (gint32));
+  to->tokens = g_strdupv (from->tokens);
+  to->display = g_strdupv (from->display);
+  to->special = g_memdup2 (from->special, from->len);
+}
+
+/* The Summary view's norm-weighted band is α_ij · ‖v_j W_O‖ over the heads, rows
+ * normalised, from the value norms the engine recorded (Kobayashi et al., 2020), for the
+ * tokens shown; a result without value norms (recurrent attention) has no band. */
+static void
+check_summary_norm_weighted (AttnResult *result)
+{
+  g_autoptr(LensSelection) sel = lens_selection_new ();
+  g_autoptr(LensViewOptions) options = lens_view_options_new ();
+  GtkWidget *view = g_object_ref_sink (lens_summary_view_new ());
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 900, 700);
+  cairo_t *cr = cairo_create (surface);
+  const AttnWeights *w = result->attention[ATTN_KIND_SELF], *vn = result->value_norms[ATTN_KIND_SELF];
+  int Q = w->queries, K = w->keys;
+  g_autofree float *want = g_new (float, (gsize) Q * K);
+  g_autoptr(AttnResult) bare = attn_result_new ();
+  double max_diff = 0;
+
+  g_assert_nonnull (vn);
+  lens_selection_set_kind (sel, ATTN_KIND_SELF);
+  lens_view_set_selection (LENS_VIEW (view), sel);
+  lens_view_set_options (LENS_VIEW (view), options);
+  lens_view_set_result (LENS_VIEW (view), result);
+  g_assert_null (lens_summary_view_get_norm_weighted (LENS_SUMMARY_VIEW (view), 0));   /* not drawn yet */
+  lens_view_draw_export (LENS_VIEW (view), cr, 900, 700);
+  for (int l = 0; l < w->layers; l++)
+    {
+      const float *got = lens_summary_view_get_norm_weighted (LENS_SUMMARY_VIEW (view), l);
+
+      g_assert_nonnull (got);
+      for (int i = 0; i < Q; i++)
+        {
+          double row = 0;
+
+          for (int j = 0; j < K; j++)
+            {
+              double x = 0, sum = 0;
+
+              /* the formula, written out */
+              for (int k = 0; k < K; k++)
+                for (int h = 0; h < w->heads; h++)
+                  {
+                    double t = attn_weights_head (w, l, h)[(gsize) i * K + k] * attn_weights_head (vn, l, h)[k];
+                    sum += t;
+                    if (k == j)
+                      x += t;
+                  }
+              want[(gsize) i * K + j] = (float) (x / sum);
+              row += got[(gsize) i * K + j];
+              max_diff = MAX (max_diff, fabs (got[(gsize) i * K + j] - want[(gsize) i * K + j]));
+            }
+          g_assert_cmpfloat_with_epsilon (row, 1.0, 1e-5);
+        }
+      /* with the value norms it is not the plain mean over heads */
+      if (l == 0)
+        {
+          g_autofree float *mean = g_new (float, (gsize) Q * K);
+          double diff = 0;
+
+          attn_head_mean (w, 0, mean);
+          for (gsize t = 0; t < (gsize) Q * K; t++)
+            diff = MAX (diff, fabs (mean[t] - got[t]));
+          g_assert_cmpfloat (diff, >, 1e-3);
+        }
+    }
+  g_test_message ("norm-weighted against the formula: max difference %.3g", max_diff);
+  g_assert_cmpfloat (max_diff, <, 1e-5);
+
+  /* hidden special tokens: the band keeps the shown rows and columns */
+  g_object_set (options, "hide-special-tokens", TRUE, NULL);
+  lens_view_draw_export (LENS_VIEW (view), cr, 900, 700);
+  {
+    const LensMatrixSource *src = lens_view_get_source (LENS_VIEW (view));
+    const float *got = lens_summary_view_get_norm_weighted (LENS_SUMMARY_VIEW (view), 0);
+
+    g_assert_cmpint (src->n_cols, ==, K - 2);   /* [CLS] and [SEP] */
+    attn_norm_weighted (w, vn, 0, -1, want);
+    g_assert_cmpfloat_with_epsilon (got[0], want[(gsize) src->rows[0] * K + src->cols[0]], 1e-7);
+    g_assert_cmpfloat_with_epsilon (got[(gsize) src->n_rows * src->n_cols - 1],
+                                    want[(gsize) src->rows[src->n_rows - 1] * K + src->cols[src->n_cols - 1]], 1e-7);
+  }
+  g_object_set (options, "hide-special-tokens", FALSE, NULL);
+
+  /* the same weights without value norms: no band, and drawing still works */
+  bare->model_name = g_strdup (result->model_name);
+  bare->architecture = g_strdup ("rnn");
+  bare->n_layers = result->n_layers;
+  bare->n_heads = result->n_heads;
+  copy_tokens (&bare->input, &result->input);
+  bare->attention[ATTN_KIND_SELF] = attn_weights_new (w->layers, w->heads, Q, K);
+  memcpy (bare->attention[ATTN_KIND_SELF]->data, w->data, sizeof (float) * w->layers * w->heads * Q * K);
+  lens_view_set_result (LENS_VIEW (view), bare);
+  lens_view_draw_export (LENS_VIEW (view), cr, 900, 700);
+  g_assert_null (lens_summary_view_get_norm_weighted (LENS_SUMMARY_VIEW (view), 0));
+  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  g_object_unref (view);
 }
 
 static void
@@ -110,6 +224,8 @@ test_window_bert (void)
   g_assert_cmpint (lens_grid_view_get_n_cells (lens_window_get_grid_view (win)), ==,
                    attn_model_get_n_layers (model) * attn_model_get_n_heads (model));
   g_assert_cmpint (w->layers * w->heads, ==, attn_model_get_n_layers (model) * attn_model_get_n_heads (model));
+
+  check_summary_norm_weighted (result);
 
   /* the output pane leads with the most probable label */
   g_assert_cmpint (result->output_kind, ==, ATTN_OUTPUT_LABELS);
