@@ -1,5 +1,6 @@
 /* lens-alignment-view.c — cross-attention of a pair, word links, gold and AER. */
 #include "lens-alignment-view.h"
+#include "lens-control-bar.h"
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
@@ -379,18 +380,6 @@ lens_alignment_view_new (void)
   return g_object_new (LENS_TYPE_ALIGNMENT_VIEW, NULL);
 }
 
-static GtkWidget *
-labelled (const char *mnemonic, GtkWidget *widget)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *label = gtk_label_new_with_mnemonic (mnemonic);
-
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), widget);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), widget);
-  return box;
-}
-
 GtkWidget *
 lens_alignment_view_create_controls (LensAlignmentView *self)
 {
@@ -398,46 +387,46 @@ lens_alignment_view_create_controls (LensAlignmentView *self)
   static const char *methods[] = { N_("Argmax"), N_("Shifted"), NULL };
   const char *agg_shown[G_N_ELEMENTS (aggregates)];
   const char *method_shown[G_N_ELEMENTS (methods)];
-  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *agg, *method, *straight, *gold, *clear;
+  GtkWidget *bar = lens_control_bar_new ();
+  GtkWidget *agg, *method, *straight, *gold, *clear, *gold_box;
 
   for (guint i = 0; i < G_N_ELEMENTS (aggregates); i++)
     agg_shown[i] = aggregates[i] ? _(aggregates[i]) : NULL;
   for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
     method_shown[i] = methods[i] ? _(methods[i]) : NULL;
 
-  gtk_widget_set_margin_start (bar, 12);
-  gtk_widget_set_margin_end (bar, 12);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (bar), 4);
   gtk_widget_set_margin_bottom (bar, 6);
 
   agg = gtk_drop_down_new_from_strings (agg_shown);
   gtk_widget_set_tooltip_text (agg, _("Whose cross-attention: the selected head, the mean of its layer, or of all layers"));
   g_object_bind_property (agg, "selected", self, "aggregate", G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
-  gtk_box_append (GTK_BOX (bar), labelled (_("_Attention"), agg));
+  lens_control_bar_append_labelled (bar, _("_Attention"), agg);
 
   method = gtk_drop_down_new_from_strings (method_shown);
   gtk_widget_set_tooltip_text (method, _("Argmax: the row that predicted a word. Shifted: the row where the word "
                                          "is the decoder's input, one step later (Chen et al., 2020)"));
   g_object_bind_property (method, "selected", self, "method", G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
-  gtk_box_append (GTK_BOX (bar), labelled (_("_Links"), method));
+  lens_control_bar_append_labelled (bar, _("_Links"), method);
 
   straight = gtk_check_button_new_with_mnemonic (_("_Straight"));
   gtk_widget_set_tooltip_text (straight, _("Draw the links as straight lines instead of curves"));
   g_object_bind_property (straight, "active", self, "straight", G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
-  gtk_box_append (GTK_BOX (bar), straight);
+  lens_control_bar_append (bar, straight);
 
   gold = gtk_button_new_with_mnemonic (_("Load _Gold Alignment…"));
   gtk_widget_set_tooltip_text (gold, _("Score the links against a gold alignment: one line of i-j (sure) "
                                        "and i?j or i-j-p (possible) pairs"));
-  gtk_widget_set_hexpand (gold, TRUE);
-  gtk_widget_set_halign (gold, GTK_ALIGN_END);
   g_signal_connect_object (gold, "clicked", G_CALLBACK (load_gold_clicked), self, G_CONNECT_SWAPPED);
-  gtk_box_append (GTK_BOX (bar), gold);
+  gold_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_halign (gold_box, GTK_ALIGN_END);
+  gtk_box_append (GTK_BOX (gold_box), gold);
   clear = gtk_button_new_from_icon_name ("edit-clear-symbolic");
   gtk_widget_set_tooltip_text (clear, _("Forget the gold alignment"));
   g_signal_connect_object (clear, "clicked", G_CALLBACK (lens_alignment_view_clear_gold), self, G_CONNECT_SWAPPED);
   g_object_bind_property (self, "has-gold", clear, "sensitive", G_BINDING_SYNC_CREATE);
-  gtk_box_append (GTK_BOX (bar), clear);
+  gtk_box_append (GTK_BOX (gold_box), clear);
+  lens_control_bar_append (bar, gold_box);
   return bar;
 }
 

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "lens-control-bar.h"
 #include "lens-teach-draw.h"
 
 #define REPORT_EVERY 10
@@ -549,16 +550,12 @@ on_train_clicked (LensLearnView *self)
 }
 
 static GtkWidget *
-drop_down (GtkWidget *box, const char *label, const char *const *items, guint selected)
+drop_down (GtkWidget *bar, const char *label, const char *const *items, guint selected)
 {
-  GtkWidget *l = gtk_label_new_with_mnemonic (label);
   GtkWidget *d = gtk_drop_down_new_from_strings (items);
 
   gtk_drop_down_set_selected (GTK_DROP_DOWN (d), selected);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (l), d);
-  gtk_box_append (GTK_BOX (box), l);
-  gtk_box_append (GTK_BOX (box), d);
-  return d;
+  return lens_control_bar_append_labelled (bar, label, d);
 }
 
 /* ---- class ---- */
@@ -598,7 +595,8 @@ lens_learn_view_init (LensLearnView *self)
   static const char *archs[] = { N_("Transformer"), N_("GRU"), NULL };
   static const char *scores[] = { N_("Additive"), N_("Dot"), N_("General"), N_("Scaled dot"), NULL };
   const char *t_tasks[4], *t_archs[3], *t_scores[5];
-  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *bar = lens_control_bar_new ();
+  GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
 
   for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
     t_tasks[i] = tasks[i] ? _(tasks[i]) : NULL;
@@ -614,8 +612,6 @@ lens_learn_view_init (LensLearnView *self)
   init_config (&self->config, ATTN_TASK_COPY, ATTN_ARCH_GRU, ATTN_SCORE_ADDITIVE, 1);
   reset_reports (self);
 
-  gtk_widget_set_margin_start (bar, 12);
-  gtk_widget_set_margin_end (bar, 12);
   gtk_widget_set_margin_top (bar, 6);
   self->task_drop = drop_down (bar, _("T_ask"), t_tasks, 0);
   self->arch_drop = drop_down (bar, _("_Model"), t_archs, 1);
@@ -626,14 +622,14 @@ lens_learn_view_init (LensLearnView *self)
 
   self->train_button = gtk_button_new_with_mnemonic (_("_Train"));
   gtk_widget_add_css_class (self->train_button, "suggested-action");
-  gtk_widget_set_hexpand (self->train_button, TRUE);
-  gtk_widget_set_halign (self->train_button, GTK_ALIGN_END);
   g_signal_connect_swapped (self->train_button, "clicked", G_CALLBACK (on_train_clicked), self);
-  gtk_box_append (GTK_BOX (bar), self->train_button);
+  gtk_box_append (GTK_BOX (buttons), self->train_button);
   self->reseed_button = gtk_button_new_with_mnemonic (_("Re_seed"));
   gtk_widget_set_tooltip_text (self->reseed_button, _("Start again from new random weights"));
   g_signal_connect_swapped (self->reseed_button, "clicked", G_CALLBACK (lens_learn_view_reseed), self);
-  gtk_box_append (GTK_BOX (bar), self->reseed_button);
+  gtk_box_append (GTK_BOX (buttons), self->reseed_button);
+  gtk_widget_set_halign (buttons, GTK_ALIGN_END);
+  lens_control_bar_append (bar, buttons);
   gtk_widget_set_parent (bar, GTK_WIDGET (self));
 
   self->status_label = gtk_label_new (NULL);

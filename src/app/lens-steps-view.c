@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "lens-control-bar.h"
 #include "lens-steps-draw.h"
 #include "lens-view.h"
 
@@ -345,17 +346,6 @@ on_pressed (GtkGestureClick *click, int n, double x, double y, LensStepsView *se
 
 /* ---- class ---- */
 
-static GtkWidget *
-labelled (GtkWidget *box, const char *text, GtkWidget *child)
-{
-  GtkWidget *label = gtk_label_new_with_mnemonic (text);
-
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), child);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), child);
-  return child;
-}
-
 static void
 lens_steps_view_dispose (GObject *object)
 {
@@ -393,9 +383,10 @@ lens_steps_view_class_init (LensStepsViewClass *klass)
 static void
 lens_steps_view_init (LensStepsView *self)
 {
-  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *bar = lens_control_bar_new ();
   GtkWidget *bar2 = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *nav = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *stepping = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkEventController *motion, *keys;
   GtkGesture *click;
 
@@ -404,24 +395,21 @@ lens_steps_view_init (LensStepsView *self)
   self->temperature = 1.0;
   self->hover_row = self->hover_dim = -1;
 
-  gtk_widget_set_margin_start (bar, 12);
-  gtk_widget_set_margin_end (bar, 12);
   gtk_widget_set_margin_top (bar, 6);
   gtk_widget_set_margin_start (bar2, 12);
   gtk_widget_set_margin_end (bar2, 12);
 
-  self->layer_spin = labelled (bar, _("_Layer"), gtk_spin_button_new_with_range (1, 1, 1));
-  self->head_spin = labelled (bar, _("H_ead"), gtk_spin_button_new_with_range (1, 1, 1));
+  self->layer_spin = lens_control_bar_append_labelled (bar, _("_Layer"), gtk_spin_button_new_with_range (1, 1, 1));
+  self->head_spin = lens_control_bar_append_labelled (bar, _("H_ead"), gtk_spin_button_new_with_range (1, 1, 1));
   self->query_model = gtk_string_list_new (NULL);
-  self->query_drop = labelled (bar, _("_Query"),
-                               gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->query_model)), NULL));
+  self->query_drop = lens_control_bar_append_labelled (bar, _("_Query"),
+                                                       gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->query_model)), NULL));
   g_signal_connect_swapped (self->layer_spin, "value-changed", G_CALLBACK (on_layer_head_changed), self);
   g_signal_connect_swapped (self->head_spin, "value-changed", G_CALLBACK (on_layer_head_changed), self);
   g_signal_connect_swapped (self->query_drop, "notify::selected", G_CALLBACK (on_query_selected), self);
 
   gtk_widget_add_css_class (nav, "linked");
-  gtk_widget_set_hexpand (nav, TRUE);
-  gtk_widget_set_halign (nav, GTK_ALIGN_END);
+  gtk_widget_set_halign (stepping, GTK_ALIGN_END);
   self->back_button = gtk_button_new_from_icon_name ("go-previous-symbolic");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->back_button), "steps.back");
   gtk_widget_set_tooltip_text (self->back_button, _("Back one step (←)"));
@@ -431,10 +419,11 @@ lens_steps_view_init (LensStepsView *self)
   gtk_widget_add_css_class (self->next_button, "suggested-action");
   gtk_box_append (GTK_BOX (nav), self->back_button);
   gtk_box_append (GTK_BOX (nav), self->next_button);
-  gtk_box_append (GTK_BOX (bar), nav);
+  gtk_box_append (GTK_BOX (stepping), nav);
   self->step_label = gtk_label_new (NULL);
   gtk_widget_add_css_class (self->step_label, "numeric");
-  gtk_box_append (GTK_BOX (bar), self->step_label);
+  gtk_box_append (GTK_BOX (stepping), self->step_label);
+  lens_control_bar_append (bar, stepping);
 
   self->temp_scale = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0.1, 5.0, 0.05);
   gtk_scale_add_mark (GTK_SCALE (self->temp_scale), 1.0, GTK_POS_BOTTOM, NULL);
@@ -442,7 +431,13 @@ lens_steps_view_init (LensStepsView *self)
   gtk_widget_set_hexpand (self->temp_scale, TRUE);
   gtk_widget_set_size_request (self->temp_scale, 120, -1);
   gtk_widget_set_tooltip_text (self->temp_scale, _("Softmax temperature: below 1 sharpens the weights, above 1 flattens them"));
-  labelled (bar2, _("_Temperature"), self->temp_scale);
+  {
+    GtkWidget *label = gtk_label_new_with_mnemonic (_("_Temperature"));
+
+    gtk_label_set_mnemonic_widget (GTK_LABEL (label), self->temp_scale);
+    gtk_box_append (GTK_BOX (bar2), label);
+    gtk_box_append (GTK_BOX (bar2), self->temp_scale);
+  }
   self->temp_label = gtk_label_new ("T = 1.00");
   gtk_widget_add_css_class (self->temp_label, "numeric");
   gtk_box_append (GTK_BOX (bar2), self->temp_label);

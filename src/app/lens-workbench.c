@@ -352,8 +352,17 @@ lens_workbench_init (LensWorkbench *self)
   gtk_stack_add_titled (GTK_STACK (self->stack), GTK_WIDGET (self->learn), "learn", _("Watch It Learn"));
 
   gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (switcher), GTK_STACK (self->stack));
-  gtk_widget_set_halign (switcher, GTK_ALIGN_CENTER);
-  gtk_widget_set_margin_top (switcher, 6);
-  gtk_widget_set_parent (switcher, GTK_WIDGET (self));
+  /* the three page names scroll sideways in a window too narrow for them (presentation
+   * mode on a small screen) rather than push the pages out of the window */
+  {
+    GtkWidget *scroller = gtk_scrolled_window_new ();
+
+    gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
+    gtk_scrolled_window_set_propagate_natural_width (GTK_SCROLLED_WINDOW (scroller), TRUE);
+    gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), switcher);
+    gtk_widget_set_halign (scroller, GTK_ALIGN_CENTER);
+    gtk_widget_set_margin_top (scroller, 6);
+    gtk_widget_set_parent (scroller, GTK_WIDGET (self));
+  }
   gtk_widget_set_parent (self->stack, GTK_WIDGET (self));
 }
