@@ -10,6 +10,7 @@
 
 #include "attn-analysis.h"
 #include "lens-beam-draw.h"
+#include "lens-config.h"
 #include "lens-window.h"
 #include "test-app-common.h"
 
@@ -506,6 +507,81 @@ test_cancel_long (void)
   test_app_close_windows ();
 }
 
+static GtkWidget *
+find_widget (GtkWidget *w, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
+    return w;
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_widget (c, type);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+frames_passed (LensWindow *win)
+{
+  return g_get_monotonic_time () > GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (win), "until"));
+}
+
+/* The least width the input pane and the views need side by side on the widest of the
+ * pages that have controls, after the styles have caught up with a change. */
+static int
+min_width (LensWindow *win)
+{
+  static const char *pages[] = { "grid", "alignment", "steps", "scores", "learn" };
+  GtkWidget *paned = find_widget (GTK_WIDGET (win), GTK_TYPE_PANED);
+  int start, widest = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      int end;
+
+      g_assert_true (lens_window_set_view (win, pages[i]));
+      g_object_set_data (G_OBJECT (win), "until", GSIZE_TO_POINTER (g_get_monotonic_time () + 200000));
+      test_app_wait_for (win, frames_passed);
+      gtk_widget_measure (gtk_paned_get_end_child (GTK_PANED (paned)), GTK_ORIENTATION_HORIZONTAL, -1,
+                          &end, NULL, NULL, NULL);
+      g_test_message ("%s: views %d px", pages[i], end);
+      widest = MAX (widest, end);
+    }
+  gtk_widget_measure (gtk_paned_get_start_child (GTK_PANED (paned)), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &start, NULL, NULL, NULL);
+  g_test_message ("input pane %d + views %d px", start, widest);
+  return start + widest;
+}
+
+/* With a translation model (six views, the Alignment view's controls, the teaching
+ * pages) the window fits a 1,024-pixel screen, and a 1,280-pixel projector in
+ * presentation mode: the header's view switcher narrows and the rows of controls wrap. */
+static void
+test_narrow (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+  LensWindow *win;
+
+  /* the application's style sheet (AdwApplication loads it; these tests have no application) */
+  gtk_css_provider_load_from_resource (css, "/org/attentionlens/AttentionLens/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  win = open_window ("marian");
+  lens_window_set_text (win, "Das Haus ist klein.");
+  run_and_wait (win);
+  g_assert_nonnull (find_widget (GTK_WIDGET (win), ADW_TYPE_VIEW_SWITCHER_TITLE));
+  g_assert_cmpint (min_width (win), <=, 1024 - 16);
+
+  g_settings_set_boolean (settings, "presentation-mode", TRUE);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (win), "presentation"));
+  g_assert_cmpint (min_width (win), <=, 1280 - 16);
+  g_settings_reset (settings, "presentation-mode");
+  test_app_close_windows ();
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -520,5 +596,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pairs-window/whisper", test_whisper);
   g_test_add_func ("/pairs-window/run-error", test_run_error);
   g_test_add_func ("/pairs-window/cancel-long", test_cancel_long);
+  g_test_add_func ("/pairs-window/narrow", test_narrow);
   return g_test_run ();
 }
