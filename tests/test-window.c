@@ -8,6 +8,7 @@
 #include "attn-analysis.h"
 #include "lens-preferences.h"
 #include "lens-summary-view.h"
+#include "lens-window-private.h"
 #include "lens-window.h"
 #include "test-app-common.h"
 
@@ -382,6 +383,35 @@ test_window_geometry (void)
   test_app_close_windows ();
 }
 
+/* A folder dropped on the window opens as a model; a file that is not audio, dropped
+ * while a text model is loaded, is refused and changes nothing. */
+static void
+test_window_drop (void)
+{
+  g_autofree char *bert = g_build_filename (test_fixtures, "bert", NULL);
+  g_autofree char *config = g_build_filename (bert, "config.json", NULL);
+  GValue value = G_VALUE_INIT;
+  LensWindow *win = lens_window_new (NULL);
+  AttnModel *model;
+
+  gtk_window_present (GTK_WINDOW (win));
+  g_value_init (&value, G_TYPE_FILE);
+  g_value_take_object (&value, g_file_new_for_path (bert));
+  g_assert_true (lens_window_on_drop (NULL, &value, 0, 0, win));
+  g_assert_true (test_app_wait_for (win, test_app_has_model));
+  model = lens_window_get_model (win);
+  g_assert_cmpstr (attn_model_get_architecture (model), ==, "bert");
+  g_value_unset (&value);
+
+  g_value_init (&value, G_TYPE_FILE);
+  g_value_take_object (&value, g_file_new_for_path (config));
+  g_assert_false (lens_window_on_drop (NULL, &value, 0, 0, win));
+  g_assert_true (test_app_wait_for (win, test_app_is_idle));
+  g_assert_true (lens_window_get_model (win) == model);
+  g_value_unset (&value);
+  test_app_close_windows ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -390,5 +420,6 @@ main (int argc, char **argv)
   g_test_add_func ("/window/resources", test_resources);
   g_test_add_func ("/window/bert", test_window_bert);
   g_test_add_func ("/window/geometry", test_window_geometry);
+  g_test_add_func ("/window/drop", test_window_drop);
   return g_test_run ();
 }

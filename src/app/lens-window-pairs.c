@@ -1,5 +1,6 @@
 /* lens-window-pairs.c — the window's input panes (text, sentence pair, audio): which
- * pane and pages show, their texts, the input of a run, audio dropped on the window. */
+ * pane and pages show, their texts, the input of a run, and what is dropped on the
+ * window (audio, or a model folder). */
 #include "lens-window-private.h"
 
 #include <glib/gi18n.h>
@@ -66,6 +67,12 @@ lens_window_on_drop (GtkDropTarget *target, const GValue *value, double x, doubl
 
   if (path == NULL)
     return FALSE;
+  /* a folder is a model to open, as with Open Model Folder… */
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      lens_window_load_model (self, path);
+      return TRUE;
+    }
   if (self->model && attn_model_get_modality (self->model) != ATTN_MODALITY_SPEECH)
     {
       lens_window_toast (self, _("Audio goes to a speech model: choose one in the model menu first"));

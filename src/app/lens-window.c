@@ -725,7 +725,7 @@ lens_window_init (LensWindow *self)
                            self, G_CONNECT_SWAPPED);
   on_visible_view_changed (self);
 
-  /* sentence pairs and audio: bars above their views, audio dropped on the window */
+  /* sentence pairs and audio: bars above their views; audio or a model folder dropped on the window */
   gtk_box_prepend (GTK_BOX (self->alignment_page), lens_alignment_view_create_controls (self->alignment_view));
   g_object_set_data (G_OBJECT (self->alignment_page), "lens-view", self->alignment_view);
   gtk_box_prepend (GTK_BOX (self->speech_page), lens_speech_view_create_controls (self->speech_view));
