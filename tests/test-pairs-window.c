@@ -507,20 +507,6 @@ test_cancel_long (void)
   test_app_close_windows ();
 }
 
-static GtkWidget *
-find_widget (GtkWidget *w, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
-    return w;
-  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_widget (c, type);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 frames_passed (LensWindow *win)
 {
@@ -533,7 +519,7 @@ static int
 min_width (LensWindow *win)
 {
   static const char *pages[] = { "grid", "alignment", "steps", "scores", "learn" };
-  GtkWidget *paned = find_widget (GTK_WIDGET (win), GTK_TYPE_PANED);
+  GtkWidget *paned = test_app_find_widget (GTK_WIDGET (win), GTK_TYPE_PANED);
   int start, widest = 0;
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
@@ -571,7 +557,7 @@ test_narrow (void)
   win = open_window ("marian");
   lens_window_set_text (win, "Das Haus ist klein.");
   run_and_wait (win);
-  g_assert_nonnull (find_widget (GTK_WIDGET (win), ADW_TYPE_VIEW_SWITCHER_TITLE));
+  g_assert_nonnull (test_app_find_widget (GTK_WIDGET (win), ADW_TYPE_VIEW_SWITCHER_TITLE));
   g_assert_cmpint (min_width (win), <=, 1024 - 16);
 
   g_settings_set_boolean (settings, "presentation-mode", TRUE);
@@ -580,6 +566,57 @@ test_narrow (void)
   g_settings_reset (settings, "presentation-mode");
   test_app_close_windows ();
   gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
+}
+
+/* A source sentence longer than the translator reads: the window asks, and "Shorten
+ * and Run" keeps the words that fit. A text model loaded after it is not asked about
+ * the translator's source. */
+static void
+test_too_long (void)
+{
+  g_autoptr(GString) source = g_string_new ("Das Haus");
+  LensWindow *win = open_window ("bert");
+  AdwMessageDialog *dialog;
+  AttnResult *r;
+  g_autofree char *marian = g_build_filename (test_fixtures, "marian", NULL);
+
+  for (int i = 0; i < 80; i++)
+    g_string_append (source, " ist sehr klein und alt");
+  lens_window_load_model (win, marian);
+  g_assert_true (test_app_wait_for (win, test_app_is_idle));
+  g_assert_cmpstr (attn_model_get_architecture (lens_window_get_model (win)), ==, "marian");
+  lens_window_set_text (win, source->str);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  g_assert_cmpuint (lens_window_get_runs_in_flight (win), ==, 0);
+  dialog = test_app_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "shorten");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (test_app_wait_for (win, test_app_is_idle));
+  r = lens_window_get_result (win);
+  g_assert_nonnull (r);
+  g_assert_cmpuint (r->input.len, <=, 128);
+  g_assert_cmpuint (r->input.len, >, 100);
+  {
+    g_autofree char *text = lens_window_get_text (win);
+    g_assert_true (g_str_has_prefix (source->str, text));
+    g_assert_cmpuint (strlen (text), <, source->len);
+  }
+
+  {
+    g_autofree char *bert = g_build_filename (test_fixtures, "bert", NULL);
+
+    lens_window_load_model (win, bert);
+    g_assert_true (test_app_wait_for (win, test_app_is_idle));
+  }
+  lens_window_set_text (win, "A short text.");
+  lens_pair_input_set_source (lens_window_get_pair_input (win), source->str);   /* hidden now, long */
+  r = lens_window_get_result (win);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  g_assert_null (test_app_message_dialog ());
+  g_assert_true (test_app_wait_for (win, test_app_is_idle));
+  g_assert_true (lens_window_get_result (win) != r);
+  test_app_close_windows ();
 }
 
 int
@@ -597,5 +634,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pairs-window/run-error", test_run_error);
   g_test_add_func ("/pairs-window/cancel-long", test_cancel_long);
   g_test_add_func ("/pairs-window/narrow", test_narrow);
+  g_test_add_func ("/pairs-window/too-long", test_too_long);
   return g_test_run ();
 }

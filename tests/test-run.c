@@ -111,6 +111,54 @@ test_too_long (void)
   e4 = run_fails (BERT, &in, NULL, NULL, NULL, NULL);
   test_assert_error (e4, ATTN_ERROR, ATTN_ERROR_INPUT, "129 tokens", "128", NULL);
   g_assert_cmpint (attn_model_count_tokens (model (BERT), text->str, NULL, NULL), ==, 202);
+
+  /* the longest start that fits: after a word, at the limit or one word short of it */
+  for (int m = BERT; m <= GPT2; m++)
+    {
+      gssize cut = attn_model_fit_prefix (model (m), text->str, NULL, NULL);
+      g_autofree char *kept = g_strndup (text->str, cut);
+      g_autofree char *more = NULL;
+      const char *next;
+      int n = attn_model_count_tokens (model (m), kept, NULL, NULL);
+
+      g_assert_cmpint (cut, >, 0);
+      g_assert_cmpint (cut, <, (gssize) text->len);
+      g_assert_true (g_ascii_isspace (text->str[cut]));
+      g_assert_cmpint (n, <=, 128);
+      g_assert_cmpint (n, >, 100);
+      /* one more word does not fit */
+      for (next = text->str + cut; g_ascii_isspace (*next); next++)
+        ;
+      while (*next && !g_ascii_isspace (*next))
+        next++;
+      more = g_strndup (text->str, next - text->str);
+      g_assert_cmpint (attn_model_count_tokens (model (m), more, NULL, NULL), >, 128);
+    }
+  /* what fits is kept whole; a pair beside it takes its share */
+  g_assert_cmpint (attn_model_fit_prefix (model (BERT), "A short text.", NULL, NULL), ==, 13);
+  {
+    gssize alone = attn_model_fit_prefix (model (BERT), text->str, NULL, NULL);
+    gssize beside = attn_model_fit_prefix (model (BERT), text->str, "and a second sentence", NULL);
+
+    g_assert_cmpint (beside, >, 0);
+    g_assert_cmpint (beside, <, alone);
+  }
+  /* one long word: cut after a character */
+  {
+    GString *word = g_string_new (NULL);
+    gssize cut;
+
+    for (int i = 0; i < 400; i++)
+      g_string_append (word, "é");
+    cut = attn_model_fit_prefix (model (GPT2), word->str, NULL, NULL);
+    g_assert_cmpint (cut, >, 0);
+    g_assert_cmpint (cut, <, (gssize) word->len);
+    g_assert_cmpint (attn_model_count_tokens (model (GPT2), word->str, NULL, NULL), >, 128);
+    g_assert_cmpint (cut % 2, ==, 0);   /* on a character boundary */
+    g_assert_true (g_utf8_validate (word->str, cut, NULL));
+    g_string_free (word, TRUE);
+  }
+  g_assert_cmpint (attn_model_fit_prefix (model (BERT), "caf\xc3 and", NULL, NULL), ==, -1);
 }
 
 static void

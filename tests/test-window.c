@@ -383,6 +383,68 @@ test_window_geometry (void)
   test_app_close_windows ();
 }
 
+/* A text longer than the model reads is not sent to fail: the window asks, and
+ * "Shorten and Run" keeps the words that fit (one step that undo takes back). */
+static void
+test_window_too_long (void)
+{
+  g_autofree char *bert = g_build_filename (test_fixtures, "bert", NULL);
+  g_autoptr(GString) long_text = g_string_new ("A sentence about the weather.");
+  LensWindow *win = lens_window_new (NULL);
+  AdwMessageDialog *dialog;
+  AttnResult *result;
+  GtkWidget *text_view;
+
+  for (int i = 0; i < 60; i++)
+    g_string_append (long_text, " The animal didn't cross the street because it was too tired.");
+  gtk_window_present (GTK_WINDOW (win));
+  lens_window_load_model (win, bert);
+  g_assert_true (test_app_wait_for (win, test_app_has_model));
+  lens_window_set_text (win, long_text->str);
+
+  /* Cancel: nothing runs, nothing changes */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  g_assert_cmpuint (lens_window_get_runs_in_flight (win), ==, 0);
+  dialog = test_app_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (strstr (lens_window_get_last_error (win), "reads at most 128"));
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpuint (lens_window_get_runs_in_flight (win), ==, 0);
+  g_assert_null (lens_window_get_result (win));
+  {
+    g_autofree char *text = lens_window_get_text (win);
+    g_assert_cmpstr (text, ==, long_text->str);
+  }
+
+  /* Shorten and Run */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  dialog = test_app_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "shorten");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (test_app_wait_for (win, has_result));
+  g_assert_true (test_app_wait_for (win, test_app_is_idle));
+  result = lens_window_get_result (win);
+  g_assert_cmpuint (result->input.len, <=, 128);
+  g_assert_cmpuint (result->input.len, >, 110);
+  {
+    g_autofree char *text = lens_window_get_text (win);
+    g_assert_true (g_str_has_prefix (long_text->str, text));
+    g_assert_cmpuint (strlen (text), <, long_text->len);
+    g_assert_true (g_ascii_isspace (long_text->str[strlen (text)]));   /* after a word */
+  }
+
+  /* undo brings the rest back */
+  text_view = test_app_find_widget (GTK_WIDGET (win), GTK_TYPE_TEXT_VIEW);
+  g_assert_true (gtk_widget_activate_action (text_view, "text.undo", NULL));
+  {
+    g_autofree char *text = lens_window_get_text (win);
+    g_assert_cmpstr (text, ==, long_text->str);
+  }
+  test_app_close_windows ();
+}
+
 /* A folder dropped on the window opens as a model; a file that is not audio, dropped
  * while a text model is loaded, is refused and changes nothing. */
 static void
@@ -421,5 +483,6 @@ main (int argc, char **argv)
   g_test_add_func ("/window/bert", test_window_bert);
   g_test_add_func ("/window/geometry", test_window_geometry);
   g_test_add_func ("/window/drop", test_window_drop);
+  g_test_add_func ("/window/too-long", test_window_too_long);
   return g_test_run ();
 }

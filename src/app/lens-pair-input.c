@@ -299,6 +299,27 @@ lens_pair_input_set_beam_size (LensPairInput *self, int beam_size)
   lens_decode_choice_set_beam_size (LENS_DECODE_CHOICE (self->decode), beam_size);
 }
 
+gboolean
+lens_pair_input_is_too_long (LensPairInput *self, int *n_tokens, int *max)
+{
+  g_autofree char *source = NULL;
+
+  g_return_val_if_fail (LENS_IS_PAIR_INPUT (self), FALSE);
+  if (self->model == NULL || attn_model_get_modality (self->model) != ATTN_MODALITY_TRANSLATION)
+    return FALSE;
+  source = view_text (self->source_view);
+  return lens_tokens_over_limit (self->model, source, NULL, n_tokens, max);
+}
+
+gboolean
+lens_pair_input_shorten (LensPairInput *self)
+{
+  g_return_val_if_fail (LENS_IS_PAIR_INPUT (self), FALSE);
+  if (self->model == NULL)
+    return FALSE;
+  return lens_tokens_shorten_buffer (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->source_view)), self->model, NULL);
+}
+
 int
 lens_pair_input_get_n_examples (LensPairInput *self)
 {

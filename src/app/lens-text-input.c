@@ -255,6 +255,42 @@ lens_text_input_set_pair (LensTextInput *self, const char *pair)
   gtk_editable_set_text (GTK_EDITABLE (self->pair_entry), pair ? pair : "");
 }
 
+/* the second text as the model reads it: only BERT's, and only when given */
+static char *
+pair_for_model (LensTextInput *self)
+{
+  char *pair = lens_text_input_get_pair (self);
+
+  if (*pair == '\0' || !attn_model_accepts_pair (self->model))
+    g_clear_pointer (&pair, g_free);
+  return pair;
+}
+
+gboolean
+lens_text_input_is_too_long (LensTextInput *self, int *n_tokens, int *max)
+{
+  g_autofree char *text = NULL, *pair = NULL;
+
+  g_return_val_if_fail (LENS_IS_TEXT_INPUT (self), FALSE);
+  if (self->model == NULL || attn_model_get_modality (self->model) != ATTN_MODALITY_TEXT)
+    return FALSE;
+  text = lens_text_input_get_text (self);
+  pair = pair_for_model (self);
+  return lens_tokens_over_limit (self->model, text, pair, n_tokens, max);
+}
+
+gboolean
+lens_text_input_shorten (LensTextInput *self)
+{
+  g_autofree char *pair = NULL;
+
+  g_return_val_if_fail (LENS_IS_TEXT_INPUT (self), FALSE);
+  if (self->model == NULL)
+    return FALSE;
+  pair = pair_for_model (self);
+  return lens_tokens_shorten_buffer (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view)), self->model, pair);
+}
+
 int
 lens_text_input_get_n_examples (LensTextInput *self)
 {

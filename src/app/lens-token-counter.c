@@ -1,7 +1,9 @@
-/* lens-token-counter.c — the "n / max tokens" label under the input panes. */
+/* lens-token-counter.c — the "n / max tokens" label under the input panes, and
+ * shortening a text to what the model reads. */
 #include "lens-token-counter.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 void
 lens_token_counter_update (GtkWidget *label, AttnModel *model, const char *text,
@@ -23,4 +25,33 @@ lens_token_counter_update (GtkWidget *label, AttnModel *model, const char *text,
     gtk_widget_add_css_class (label, "error");
   else
     gtk_widget_remove_css_class (label, "error");
+}
+
+gboolean
+lens_tokens_over_limit (AttnModel *model, const char *text, const char *pair, int *n_tokens, int *max)
+{
+  *max = attn_model_get_max_positions (model);
+  *n_tokens = attn_model_count_tokens (model, text, pair, NULL);
+  return *max > 0 && *n_tokens > *max;
+}
+
+gboolean
+lens_tokens_shorten_buffer (GtkTextBuffer *buffer, AttnModel *model, const char *pair)
+{
+  GtkTextIter start, cut, end;
+  g_autofree char *text = NULL;
+  gssize keep;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  keep = attn_model_fit_prefix (model, text, pair, NULL);
+  if (keep <= 0)
+    return FALSE;
+  if ((gsize) keep == strlen (text))
+    return TRUE;
+  gtk_text_buffer_get_iter_at_offset (buffer, &cut, (int) g_utf8_strlen (text, keep));
+  gtk_text_buffer_begin_user_action (buffer);
+  gtk_text_buffer_delete (buffer, &cut, &end);
+  gtk_text_buffer_end_user_action (buffer);
+  return TRUE;
 }

@@ -1,4 +1,5 @@
-/* lens-token-counter.h — the "n / max tokens" label under the input panes. */
+/* lens-token-counter.h — the "n / max tokens" label under the input panes, and a text
+ * longer than the model reads: noticed before a run, and shortened on request. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -12,5 +13,13 @@ G_BEGIN_DECLS
  * the count as the source side of a translation pair. */
 void lens_token_counter_update (GtkWidget *label, AttnModel *model, const char *text,
                                 const char *pair, gboolean source);
+
+/* TRUE when `text` (with `pair`, may be NULL) has more tokens than `model` reads:
+ * *n_tokens how many it has, *max how many the model reads. */
+gboolean lens_tokens_over_limit (AttnModel *model, const char *text, const char *pair,
+                                 int *n_tokens, int *max);
+/* Cuts the text of `buffer` after the last word `model` still reads with `pair` beside
+ * it, as one step that undo takes back. FALSE, with nothing changed, when nothing fits. */
+gboolean lens_tokens_shorten_buffer (GtkTextBuffer *buffer, AttnModel *model, const char *pair);
 
 G_END_DECLS

@@ -415,6 +415,48 @@ on_run_done (gpointer owner, AttnModel *model, AttnResult *result, const GError 
   set_result (self, model, result);
 }
 
+static void
+on_too_long_response (AdwMessageDialog *dialog, const char *response, LensWindow *self)
+{
+  gboolean translation = attn_model_get_modality (self->model) == ATTN_MODALITY_TRANSLATION;
+
+  if (g_strcmp0 (response, "shorten") != 0)
+    return;
+  if (translation ? lens_pair_input_shorten (self->pair_input) : lens_text_input_shorten (self->input))
+    lens_window_run (self);
+  else
+    lens_window_show_error (self, _("The Text Is Too Long"),
+                            _("The second text alone has more tokens than the model reads; shorten it."));
+}
+
+/* A text (or a source sentence) longer than the model reads: say so, and offer to keep
+ * the words that fit. */
+static gboolean
+ask_to_shorten (LensWindow *self)
+{
+  AttnModality modality = attn_model_get_modality (self->model);
+  AdwMessageDialog *dialog;
+  g_autofree char *body = NULL;
+  int n, max;
+
+  if (!(modality == ATTN_MODALITY_TEXT && lens_text_input_is_too_long (self->input, &n, &max)) &&
+      !(modality == ATTN_MODALITY_TRANSLATION && lens_pair_input_is_too_long (self->pair_input, &n, &max)))
+    return FALSE;
+  body = g_strdup_printf (_("It has %d tokens, but %s reads at most %d. Keep the words that fit and run? "
+                            "Ctrl+Z in the text brings the rest back."),
+                          n, attn_model_get_name (self->model), max);
+  g_free (self->last_error);
+  self->last_error = g_strdup_printf ("%s: %s", _("The Text Is Too Long"), body);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("The Text Is Too Long"), body));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "shorten", _("_Shorten and Run"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "shorten", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "shorten");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_too_long_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
 void
 lens_window_run (LensWindow *self)
 {
@@ -433,6 +475,8 @@ lens_window_run (LensWindow *self)
         lens_window_toast (self, _("Choose a model first"));
       return;
     }
+  if (ask_to_shorten (self))
+    return;
   if (!lens_window_build_input (self, &input, &options, &storage, &error))
     {
       lens_window_toast (self, error->message);

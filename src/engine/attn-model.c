@@ -185,6 +185,69 @@ attn_model_count_tokens (AttnModel *model, const char *text, const char *pair, G
   return enc ? (int) enc->len : -1;
 }
 
+/* Does the start of text, `len` bytes, fit? -1 on error. */
+static int
+prefix_fits (AttnModel *model, const char *text, gsize len, const char *pair, GError **error)
+{
+  g_autofree char *prefix = g_strndup (text, len);
+  int n = attn_model_count_tokens (model, prefix, pair, error);
+  return n < 0 ? -1 : n <= model->max_positions;
+}
+
+/* The largest cut in cuts[0..n) whose prefix fits, by bisection (more text never has
+ * fewer tokens); 0 when none does, -1 on error. */
+static gssize
+largest_fitting_cut (AttnModel *model, const char *text, const gsize *cuts, gsize n, const char *pair,
+                     GError **error)
+{
+  gsize lo = 0, hi = n;   /* cuts[0..lo) fit, cuts[hi..n) do not */
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+      int fits = prefix_fits (model, text, cuts[mid], pair, error);
+      if (fits < 0)
+        return -1;
+      if (fits)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo > 0 ? (gssize) cuts[lo - 1] : 0;
+}
+
+gssize
+attn_model_fit_prefix (AttnModel *model, const char *text, const char *pair, GError **error)
+{
+  g_autoptr(GArray) words = NULL, chars = NULL;
+  gsize len = strlen (text);
+  gssize best;
+  int all = attn_model_count_tokens (model, text, pair, error);
+
+  if (all < 0)
+    return -1;
+  if (model->max_positions <= 0 || all <= model->max_positions)
+    return (gssize) len;
+
+  /* after each word: where a run of spaces starts */
+  words = g_array_new (FALSE, FALSE, sizeof (gsize));
+  for (gsize i = 1; i < len; i++)
+    if (g_ascii_isspace (text[i]) && !g_ascii_isspace (text[i - 1]))
+      g_array_append_val (words, i);
+  best = largest_fitting_cut (model, text, (const gsize *) words->data, words->len, pair, error);
+  if (best != 0)
+    return best;
+
+  /* not even the first word fits: after a character, within the first word */
+  chars = g_array_new (FALSE, FALSE, sizeof (gsize));
+  for (const char *p = g_utf8_next_char (text); p <= text + len && *p && !g_ascii_isspace (*p);
+       p = g_utf8_next_char (p))
+    {
+      gsize at = (gsize) (p - text);
+      g_array_append_val (chars, at);
+    }
+  return largest_fitting_cut (model, text, (const gsize *) chars->data, chars->len, pair, error);
+}
+
 AttnResult *
 attn_model_run (AttnModel *model, const AttnInput *input, const AttnRunOptions *options,
                 GCancellable *cancellable, AttnProgressFunc progress, gpointer progress_data,

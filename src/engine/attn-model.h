@@ -113,6 +113,12 @@ AttnTokenizer *attn_model_get_target_tokenizer (AttnModel *model); /* the decode
 int            attn_model_count_tokens    (AttnModel *model, const char *text, const char *pair,
                                            GError **error);
 
+/* The length in bytes of the longest start of `text` that the model accepts with `pair`
+ * beside it (NULL: none): cut after a word where one fits, else after a character; the
+ * whole length when everything fits, 0 when not even the pair fits. -1 on error. */
+gssize         attn_model_fit_prefix      (AttnModel *model, const char *text, const char *pair,
+                                           GError **error);
+
 AttnResult    *attn_model_run             (AttnModel *model, const AttnInput *input,
                                            const AttnRunOptions *options,
                                            GCancellable *cancellable,
