@@ -221,18 +221,24 @@ attn_model_fit_prefix (AttnModel *model, const char *text, const char *pair, GEr
   g_autoptr(GArray) words = NULL, chars = NULL;
   gsize len = strlen (text);
   gssize best;
-  int all = attn_model_count_tokens (model, text, pair, error);
 
-  if (all < 0)
-    return -1;
-  if (model->max_positions <= 0 || all <= model->max_positions)
+  if (model->max_positions <= 0)   /* no limit */
     return (gssize) len;
 
-  /* after each word: where a run of spaces starts */
+  /* after each word: where a run of spaces starts. Every word gives at least one
+   * token, so no more than max_positions words can fit: a huge text is searched over
+   * its first words only, and is not tokenized whole. */
   words = g_array_new (FALSE, FALSE, sizeof (gsize));
-  for (gsize i = 1; i < len; i++)
+  for (gsize i = 1; i < len && words->len <= (guint) model->max_positions; i++)
     if (g_ascii_isspace (text[i]) && !g_ascii_isspace (text[i - 1]))
       g_array_append_val (words, i);
+  if (words->len <= (guint) model->max_positions)
+    {
+      /* few words: the text may fit whole */
+      int fits = prefix_fits (model, text, len, pair, error);
+      if (fits != 0)
+        return fits < 0 ? -1 : (gssize) len;
+    }
   best = largest_fitting_cut (model, text, (const gsize *) words->data, words->len, pair, error);
   if (best != 0)
     return best;
