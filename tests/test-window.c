@@ -445,6 +445,48 @@ test_window_too_long (void)
   test_app_close_windows ();
 }
 
+/* The items of the model menu's section called `title`, or 0 without one. */
+static int
+menu_section_size (GMenuModel *menu, const char *title)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autofree char *label = NULL;
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+
+      if (section && g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_LABEL, "s", &label) &&
+          g_str_equal (label, title))
+        return g_menu_model_get_n_items (section);
+    }
+  return 0;
+}
+
+/* Recent folders: a folder that is gone and a built-in model (listed above already) are
+ * left out, and Clear Recent Folders empties the list. */
+static void
+test_window_recent (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *bert = g_build_filename (test_fixtures, "bert", NULL);
+  g_autofree char *builtin = g_build_filename (LENS_SOURCE_DIR, "models", "english-gpt2", NULL);
+  const char *folders[] = { "/nonexistent/attention-lens-model", bert, builtin, NULL };
+  LensWindow *win;
+  GMenuModel *menu;
+
+  g_settings_set_strv (settings, "recent-folders", folders);
+  win = lens_window_new (NULL);
+  menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (test_app_find_widget (GTK_WIDGET (win), GTK_TYPE_MENU_BUTTON)));
+  g_assert_cmpint (menu_section_size (menu, "Recent"), ==, 2);   /* bert, and Clear */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.clear-recent", NULL));
+  {
+    g_auto(GStrv) left = g_settings_get_strv (settings, "recent-folders");
+    g_assert_cmpuint (g_strv_length (left), ==, 0);
+  }
+  menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (test_app_find_widget (GTK_WIDGET (win), GTK_TYPE_MENU_BUTTON)));
+  g_assert_cmpint (menu_section_size (menu, "Recent"), ==, 0);
+  test_app_close_windows ();
+}
+
 /* A folder dropped on the window opens as a model; a file that is not audio, dropped
  * while a text model is loaded, is refused and changes nothing. */
 static void
@@ -483,6 +525,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/bert", test_window_bert);
   g_test_add_func ("/window/geometry", test_window_geometry);
   g_test_add_func ("/window/drop", test_window_drop);
+  g_test_add_func ("/window/recent", test_window_recent);
   g_test_add_func ("/window/too-long", test_window_too_long);
   return g_test_run ();
 }

@@ -222,6 +222,22 @@ append_model_section (GMenu *menu, const char *title, GPtrArray *models, LensMod
     g_menu_append_section (menu, title, G_MENU_MODEL (section));
 }
 
+/* Is dir one of the models (LensModelInfo) of a scan? */
+static gboolean
+is_listed (GPtrArray *models, const char *dir)
+{
+  for (guint i = 0; i < models->len; i++)
+    {
+      LensModelInfo *info = g_ptr_array_index (models, i);
+      g_autoptr(GFile) a = g_file_new_for_path (info->dir);
+      g_autoptr(GFile) b = g_file_new_for_path (dir);
+
+      if (g_file_equal (a, b))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 rebuild_model_menu (LensWindow *self)
 {
@@ -264,16 +280,24 @@ rebuild_model_menu (LensWindow *self)
         g_menu_append_section (menu, _("Test Fixtures"), G_MENU_MODEL (section));
     }
 
+  /* folders opened by hand: not the built-in ones (listed above already), not the
+   * ones that are gone */
   for (guint i = 0; folders[i]; i++)
     {
       g_autofree char *base = g_path_get_basename (folders[i]);
-      g_autoptr(GMenuItem) item = g_menu_item_new (base, NULL);
+      g_autoptr(GMenuItem) item = NULL;
 
+      if (is_listed (models, folders[i]) || !g_file_test (folders[i], G_FILE_TEST_IS_DIR))
+        continue;
+      item = g_menu_item_new (base, NULL);
       g_menu_item_set_action_and_target (item, "win.load-model", "s", folders[i]);
       g_menu_append_item (recent, item);
     }
-  if (folders[0])
-    g_menu_append_section (menu, _("Recent"), G_MENU_MODEL (recent));
+  if (g_menu_model_get_n_items (G_MENU_MODEL (recent)) > 0)
+    {
+      g_menu_append (recent, _("_Clear Recent Folders"), "win.clear-recent");
+      g_menu_append_section (menu, _("Recent"), G_MENU_MODEL (recent));
+    }
 
   g_menu_append (open, _("_Open Model Folder…"), "win.open-model");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (open));
@@ -298,6 +322,15 @@ remember_folder (LensWindow *self, const char *dir)
   folders = g_strv_builder_end (builder);
   g_settings_set_strv (self->settings, "recent-folders", (const char *const *) folders);
   g_settings_set_string (self->settings, "last-model", dir);
+  rebuild_model_menu (self);
+}
+
+static void
+clear_recent_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LensWindow *self = LENS_WINDOW (widget);
+
+  g_settings_reset (self->settings, "recent-folders");
   rebuild_model_menu (self);
 }
 
@@ -684,6 +717,7 @@ lens_window_class_init (LensWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "win.open-model", NULL, open_model_action);
   gtk_widget_class_install_action (widget_class, "win.load-model", "s", load_model_action);
+  gtk_widget_class_install_action (widget_class, "win.clear-recent", NULL, clear_recent_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.export", "s", lens_window_export_action);
   gtk_widget_class_install_action (widget_class, "win.copy-image", NULL, lens_window_copy_image_action);
