@@ -6,7 +6,7 @@
 #   check-po.sh current SRCDIR    the same against a template made now from the
 #                                 sources: strings added since the .po files were
 #                                 last updated count as untranslated
-#   check-po.sh potfiles SRCDIR   every source file with marked strings is listed
+#   check-po.sh potfiles SRCDIR   every source file with marked strings (app, engine) is listed
 #                                 in po/POTFILES.in, and every listed file exists
 #
 # A failure names what to do: po/README.md tells how to update and translate.
@@ -67,7 +67,7 @@ case $mode in
     done
     # C with _() N_() C_() NC_() or ngettext; GtkBuilder with translatable="yes"
     marked=$(cd "$src" && {
-      grep -lE '(^|[^A-Za-z0-9_])(N?C?_|g_dngettext) ?\(' src/app/*.c 2>/dev/null
+      grep -lE '(^|[^A-Za-z0-9_])(N?C?_|g_dngettext) ?\(' src/app/*.c src/engine/*.c 2>/dev/null
       grep -l 'translatable="yes"' ui/*.ui 2>/dev/null
     } | sort -u)
     for f in $marked; do

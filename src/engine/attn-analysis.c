@@ -3,6 +3,7 @@
 #include "attn-error.h"
 
 #include <cblas.h>
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,7 +337,7 @@ attn_parse_gold (const char *line, GArray *sure, GArray *possible, GError **erro
       continue;
 bad:
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                   "“%s” is not an alignment link (use i-j, i?j or i-j-p)", items[i]);
+                   _("“%s” is not an alignment link (use i-j, i?j or i-j-p)"), items[i]);
       return FALSE;
     }
   return TRUE;

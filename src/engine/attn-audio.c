@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gi18n-lib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -71,7 +72,7 @@ sink_init (Sink *sk, int rate, const char *what, GError **error)
   if (rate <= 0 || !src_is_valid_ratio (sk->ratio))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO,
-                   "Cannot resample %s: unsupported sample rate %d Hz", what, rate);
+                   _("Cannot resample %s: unsupported sample rate %d Hz"), what, rate);
       return FALSE;
     }
   {
@@ -80,7 +81,7 @@ sink_init (Sink *sk, int rate, const char *what, GError **error)
     if (sk->state == NULL)
       {
         g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO,
-                     "Cannot resample %s from %d Hz: %s", what, rate, src_strerror (err));
+                     _("Cannot resample %s from %d Hz: %s"), what, rate, src_strerror (err));
         return FALSE;
       }
   }
@@ -148,7 +149,7 @@ sink_push (Sink *sk, const float *mono, gsize n, gboolean last,
       if (err != 0)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO,
-                       "Cannot resample %s from %d Hz: %s", sk->what, sk->rate, src_strerror (err));
+                       _("Cannot resample %s from %d Hz: %s"), sk->what, sk->rate, src_strerror (err));
           return FALSE;
         }
       pos += (gsize) d.input_frames_used;
@@ -159,7 +160,7 @@ sink_push (Sink *sk, const float *mono, gsize n, gboolean last,
       if (d.input_frames_used == 0 && d.output_frames_gen == 0 && !d.end_of_input)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO,
-                       "Cannot resample %s from %d Hz: the resampler made no progress",
+                       _("Cannot resample %s from %d Hz: the resampler made no progress"),
                        sk->what, sk->rate);
           return FALSE;
         }
@@ -230,23 +231,23 @@ attn_audio_from_samples (const float *interleaved, gsize n_frames, int channels,
   if (channels < 1 || channels > MAX_CHANNELS)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO,
-                   "Cannot use audio samples with %d channels", channels);
+                   _("Cannot use audio samples with %d channels"), channels);
       return NULL;
     }
   if (n_frames == 0)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO, "The audio contains no samples");
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO, _("The audio contains no samples"));
       return NULL;
     }
   if (interleaved == NULL)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "No sample buffer given for %" G_GSIZE_FORMAT " frames",
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("No sample buffer given for %zu frames"),
                    n_frames);
       return NULL;
     }
   if (n_frames > G_MAXSIZE / sizeof (float) / (gsize) channels)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO, "The audio is too long");
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO, _("The audio is too long"));
       return NULL;
     }
   if (!sink_init (&sk, rate, "audio samples", error))
@@ -294,7 +295,7 @@ attn_audio_load (const char *path, GCancellable *cancellable, GError **error)
     {
       saved = errno;
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO,
-                   "Cannot open audio file “%s”: %s", name, g_strerror (saved));
+                   _("Cannot open audio file “%s”: %s"), name, g_strerror (saved));
       return NULL;
     }
   have_stat = fstat (fd, &st) == 0;
@@ -302,13 +303,13 @@ attn_audio_load (const char *path, GCancellable *cancellable, GError **error)
   if (have_stat && S_ISDIR (st.st_mode))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO,
-                   "Cannot open audio file “%s”: it is a folder", name);
+                   _("Cannot open audio file “%s”: it is a folder"), name);
       return NULL;
     }
   if (have_stat && S_ISREG (st.st_mode) && st.st_size == 0)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO,
-                   "Audio file “%s” is empty (0 bytes)", name);
+                   _("Audio file “%s” is empty (0 bytes)"), name);
       return NULL;
     }
 
@@ -316,13 +317,13 @@ attn_audio_load (const char *path, GCancellable *cancellable, GError **error)
   if (sf == NULL)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO,
-                   "“%s” is not an audio file that can be decoded: %s", name, sf_strerror (NULL));
+                   _("“%s” is not an audio file that can be decoded: %s"), name, sf_strerror (NULL));
       return NULL;
     }
   if (info.channels < 1 || info.channels > MAX_CHANNELS || info.samplerate <= 0)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO,
-                   "Audio file “%s” has an invalid format (%d channels at %d Hz)",
+                   _("Audio file “%s” has an invalid format (%d channels at %d Hz)"),
                    name, info.channels, info.samplerate);
       sf_close (sf);
       return NULL;
@@ -357,7 +358,7 @@ attn_audio_load (const char *path, GCancellable *cancellable, GError **error)
   if (sf_error (sf) != SF_ERR_NO_ERROR)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO,
-                   "Cannot decode audio file “%s”: %s", name, sf_strerror (sf));
+                   _("Cannot decode audio file “%s”: %s"), name, sf_strerror (sf));
       sink_clear (&sk);
       sf_close (sf);
       return NULL;
@@ -367,7 +368,7 @@ attn_audio_load (const char *path, GCancellable *cancellable, GError **error)
   if (sk.n_in == 0)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO,
-                   "Audio file “%s” contains no samples", name);
+                   _("Audio file “%s” contains no samples"), name);
       sink_clear (&sk);
       return NULL;
     }

@@ -5,6 +5,8 @@
 #include "attn-model-private.h"
 #include "attn-error.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -86,8 +88,8 @@ bert_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
     return FALSE;
   if (d % heads != 0)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: the hidden size %" G_GINT64_FORMAT
-                   " is not a multiple of the %" G_GINT64_FORMAT " heads", file, d, heads);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, _("%s: the hidden size %" PRId64
+                   " is not a multiple of the %" PRId64 " heads"), file, d, heads);
       return FALSE;
     }
   if (b->flavour != FLAVOUR_DISTIL &&
@@ -96,7 +98,7 @@ bert_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
   act = attn_config_string_or (cfg, "hidden_act", attn_config_string_or (cfg, "activation", "gelu"));
   if (!attn_activation_from_name (act, &b->act))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, "%s: activation “%s” is not supported", file, act);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, _("%s: activation “%s” is not supported"), file, act);
       return FALSE;
     }
   b->d = d; b->layers = layers; b->heads = heads; b->ff = ff; b->vocab = vocab;
@@ -107,8 +109,8 @@ bert_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
    * both must be rows of the table, with at least one position left for tokens */
   if (b->flavour == FLAVOUR_ROBERTA && (b->pad_id < 0 || b->pos_offset >= max_pos))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: “pad_token_id” %d is impossible with %"
-                   G_GINT64_FORMAT " position embeddings (RoBERTa positions start at pad_token_id + 1)",
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, _("%s: “pad_token_id” %d is impossible with %"
+                   PRId64 " position embeddings (RoBERTa positions start at pad_token_id + 1)"),
                    file, b->pad_id, max_pos);
       return FALSE;
     }
@@ -182,7 +184,7 @@ bert_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
             !attn_model_read_linear (model, ckpt, cls, d, b->n_labels, FALSE, &b->classifier, error))
           {
             if (error && *error == NULL)
-              g_set_error (error, ATTN_ERROR, ATTN_ERROR_SHAPE, "%s: “%s” has an impossible shape", file, cls_w);
+              g_set_error (error, ATTN_ERROR, ATTN_ERROR_SHAPE, _("%s: “%s” has an impossible shape"), file, cls_w);
             return FALSE;
           }
         b->pool_act = b->flavour == FLAVOUR_DISTIL ? ATTN_ACT_RELU : ATTN_ACT_TANH;
@@ -318,12 +320,12 @@ bert_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
     {
       if (in->text == NULL)
         {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "%s needs a text (or token ids)", model->name);
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("%s needs a text (or token ids)"), model->name);
           return NULL;
         }
       if (in->text_pair != NULL && !model->accepts_pair)
         {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "%s does not take a second text", model->name);
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("%s does not take a second text"), model->name);
           return NULL;
         }
       enc = attn_model_encode (model, model->tokenizer, in->text, in->text_pair, TRUE, error);
@@ -335,12 +337,12 @@ bert_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
     }
   if (T < 1)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The input has no tokens");
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("The input has no tokens"));
       return NULL;
     }
   if (T > model->max_positions)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The input has %d tokens, but %s accepts at most %d",
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("The input has %d tokens, but %s accepts at most %d"),
                    T, model->name, model->max_positions);
       return NULL;
     }
@@ -348,13 +350,13 @@ bert_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
     {
       if (ids[t] < 0 || ids[t] >= b->vocab)
         {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "Token id %d at position %d is outside the vocabulary (%d)",
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("Token id %d at position %d is outside the vocabulary (%d)"),
                        ids[t], t, b->vocab);
           return NULL;
         }
       if (types && (types[t] < 0 || types[t] >= MAX (b->type_vocab, 1)))
         {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "Segment id %d at position %d is outside 0…%d",
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("Segment id %d at position %d is outside 0…%d"),
                        types[t], t, MAX (b->type_vocab, 1) - 1);
           return NULL;
         }

@@ -2,6 +2,8 @@
 #include "attn-config.h"
 #include "attn-error.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <stdarg.h>
 
 JsonObject *
@@ -13,18 +15,18 @@ attn_config_load_file (const char *path, GError **error)
 
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, "%s does not exist", path);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, _("%s does not exist"), path);
       return NULL;
     }
   if (!json_parser_load_from_file (parser, path, &local))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s is not valid JSON: %s", path, local->message);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s is not valid JSON: %s"), path, local->message);
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s does not hold a JSON object", path);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s does not hold a JSON object"), path);
       return NULL;
     }
   return json_object_ref (json_node_get_object (root));
@@ -52,21 +54,21 @@ attn_config_int (JsonObject *cfg, const char *file, gint64 *out, gint64 min, gin
       va_end (ap);
       if (json_node_get_value_type (n) != G_TYPE_INT64)
         {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: “%s” must be an integer", file, key);
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, _("%s: “%s” must be an integer"), file, key);
           return FALSE;
         }
       *out = json_node_get_int (n);
       if (*out < min || *out > max)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                       "%s: “%s” is %" G_GINT64_FORMAT ", outside the possible range %" G_GINT64_FORMAT "…%" G_GINT64_FORMAT,
+                       _("%s: “%s” is %" PRId64 ", outside the possible range %" PRId64 "…%" PRId64),
                        file, key, *out, min, max);
           return FALSE;
         }
       return TRUE;
     }
   va_end (ap);
-  g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s lacks “%s”", file, name);
+  g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, _("%s lacks “%s”"), file, name);
   return FALSE;
 }
 

@@ -4,6 +4,7 @@
 #include "attn-model-private.h"
 #include "attn-error.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -358,7 +359,7 @@ beam (const AttnDecoderOps *ops, gpointer self, const gint32 *prefix, int n_pref
         best = &live[k];
       if (best == NULL)
         {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "Beam search found no hypothesis");
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("Beam search found no hypothesis"));
           ok = FALSE;
         }
       else

@@ -4,6 +4,8 @@
 #include "attn-decode.h"
 #include "attn-error.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -64,25 +66,25 @@ gpt2_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
     return FALSE;
   if (d % heads != 0)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: n_embd %" G_GINT64_FORMAT " is not a multiple of n_head %"
-                   G_GINT64_FORMAT, file, d, heads);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, _("%s: n_embd %" PRId64 " is not a multiple of n_head %"
+                   PRId64), file, d, heads);
       return FALSE;
     }
   ff = attn_config_int_or (cfg, "n_inner", 4 * d);
   if (ff < 1 || ff > (1 << 20))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: n_inner is impossible", file);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, _("%s: n_inner is impossible"), file);
       return FALSE;
     }
   act = attn_config_string_or (cfg, "activation_function", "gelu_new");
   if (!attn_activation_from_name (act, &g->act))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, "%s: activation “%s” is not supported", file, act);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, _("%s: activation “%s” is not supported"), file, act);
       return FALSE;
     }
   if (!attn_config_bool_or (cfg, "scale_attn_weights", TRUE) || attn_config_bool_or (cfg, "scale_attn_by_inverse_layer_idx", FALSE))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, "%s: this attention scaling variant is not supported", file);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, _("%s: this attention scaling variant is not supported"), file);
       return FALSE;
     }
   eps = attn_config_double_or (cfg, "layer_norm_epsilon", 1e-5);
@@ -250,7 +252,7 @@ gpt2_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
     {
       if (in->text == NULL)
         {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "%s needs a text (or token ids)", model->name);
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("%s needs a text (or token ids)"), model->name);
           return NULL;
         }
       enc = attn_model_encode (model, model->tokenizer, in->text, NULL, TRUE, error);
@@ -261,21 +263,21 @@ gpt2_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, Attn
     }
   if (T < 1)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The text gives no tokens; type something first");
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("The text gives no tokens; type something first"));
       return NULL;
     }
   max_new = opt->max_new_tokens;
   if (T + max_new > g->n_pos)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                   "The input has %d tokens; with %d new ones that exceeds the %d positions of %s",
+                   _("The input has %d tokens; with %d new ones that exceeds the %d positions of %s"),
                    T, max_new, g->n_pos, model->name);
       return NULL;
     }
   for (int t = 0; t < T; t++)
     if (ids[t] < 0 || ids[t] >= g->vocab)
       {
-        g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "Token id %d at position %d is outside the vocabulary (%d)",
+        g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("Token id %d at position %d is outside the vocabulary (%d)"),
                      ids[t], t, g->vocab);
         return NULL;
       }

@@ -2,6 +2,7 @@
  * score (see attn-lm.h). */
 #include "attn-lm.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -39,7 +40,7 @@ attn_lm_encode_text (AttnTokenizer *tok, const char *text, gssize len, gint32 se
     len = (gssize) strlen (text);
   if (!g_utf8_validate (text, len, NULL))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The text is not valid UTF-8");
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("The text is not valid UTF-8"));
       return NULL;
     }
   for (p = text, end = text + len; p < end;)

@@ -3,6 +3,7 @@
 #include "attn-seq2seq.h"
 #include "attn-error.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -64,12 +65,12 @@ marian_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
       !attn_config_bool_or (cfg, "share_encoder_decoder_embeddings", TRUE))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED,
-                   "%s: separate encoder and decoder vocabularies are not supported", file);
+                   _("%s: separate encoder and decoder vocabularies are not supported"), file);
       return FALSE;
     }
   if (attn_config_bool_or (cfg, "normalize_before", FALSE))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, "%s: pre-layer-norm Marian models are not supported", file);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, _("%s: pre-layer-norm Marian models are not supported"), file);
       return FALSE;
     }
   d = s->d;
@@ -146,7 +147,7 @@ marian_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, At
     {
       if (source == NULL)
         {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "%s needs a source sentence", model->name);
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("%s needs a source sentence"), model->name);
           return NULL;
         }
       src = attn_model_encode (model, model->tokenizer, source, NULL, TRUE, error);
@@ -157,14 +158,14 @@ marian_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, At
     }
   if (T < 1 || T > s->max_src)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The source has %d tokens; %s accepts 1 to %d",
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("The source has %d tokens; %s accepts 1 to %d"),
                    T, model->name, s->max_src);
       return NULL;
     }
   for (int t = 0; t < T; t++)
     if (ids[t] < 0 || ids[t] >= s->vocab)
       {
-        g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "Token id %d is outside the vocabulary (%d)", ids[t], s->vocab);
+        g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("Token id %d is outside the vocabulary (%d)"), ids[t], s->vocab);
         return NULL;
       }
   /* the decoder input of a forced pass: start token + target (without its </s>) */
@@ -185,7 +186,7 @@ marian_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, At
     }
   if (dec_ids != NULL && n_dec < 1)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The decoder input is empty");
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("The decoder input is empty"));
       return NULL;
     }
 

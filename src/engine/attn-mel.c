@@ -16,6 +16,7 @@
 #include "attn-error.h"
 #include "attn-fft.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 
 #define N_BINS       (ATTN_N_FFT / 2 + 1)   /* 201 */
@@ -55,7 +56,7 @@ check_n_mels (int n_mels, GError **error)
   if (n_mels != 80 && n_mels != 128)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED,
-                   "Unsupported number of mel bins %d (Whisper uses 80 or 128)", n_mels);
+                   _("Unsupported number of mel bins %d (Whisper uses 80 or 128)"), n_mels);
       return FALSE;
     }
   return TRUE;
@@ -179,20 +180,20 @@ attn_log_mel_window_sized (const float *samples, gsize n_samples, gsize offset,
   if (window < ATTN_N_FFT || window % ATTN_HOP_LENGTH != 0 || window > ATTN_CHUNK_SAMPLES)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                   "A log-mel window of %" G_GSIZE_FORMAT " samples is not a multiple of %d samples "
-                   "between %d and %d", window, ATTN_HOP_LENGTH, ATTN_N_FFT, ATTN_CHUNK_SAMPLES);
+                   _("A log-mel window of %zu samples is not a multiple of %d samples "
+                   "between %d and %d"), window, ATTN_HOP_LENGTH, ATTN_N_FFT, ATTN_CHUNK_SAMPLES);
       return NULL;
     }
   if (samples == NULL && n_samples > 0)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "No sample buffer given for %" G_GSIZE_FORMAT " samples",
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("No sample buffer given for %zu samples"),
                    n_samples);
       return NULL;
     }
   if (offset > 0 && offset >= n_samples)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                   "Window offset %" G_GSIZE_FORMAT " is past the end of the audio (%" G_GSIZE_FORMAT " samples)",
+                   _("Window offset %zu is past the end of the audio (%zu samples)"),
                    offset, n_samples);
       return NULL;
     }

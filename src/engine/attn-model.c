@@ -2,6 +2,7 @@
 #include "attn-model-private.h"
 #include "attn-error.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -60,7 +61,7 @@ read_generation_defaults (AttnModel *model, const char *gen_path, GError **error
       if (!(model->length_penalty > 0 && model->length_penalty <= ATTN_LENGTH_PENALTY_MAX))
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                       "%s: “length_penalty” must be a number above 0 and at most %g",
+                       _("%s: “length_penalty” must be a number above 0 and at most %g"),
                        gen_path, ATTN_LENGTH_PENALTY_MAX);
           return FALSE;
         }
@@ -82,7 +83,7 @@ attn_model_load (const char *dir, GError **error)
 
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, "%s is not a folder", dir);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, _("%s is not a folder"), dir);
       return NULL;
     }
   model = g_new0 (AttnModel, 1);
@@ -106,7 +107,7 @@ attn_model_load (const char *dir, GError **error)
   model_type = attn_config_string_or (model->config, "model_type", NULL);
   if (model_type == NULL)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s has no “model_type”", model->config_path);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, _("%s has no “model_type”"), model->config_path);
       return NULL;
     }
   for (guint i = 0; i < G_N_ELEMENTS (registry); i++)
@@ -115,7 +116,7 @@ attn_model_load (const char *dir, GError **error)
   if (model->klass == NULL)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED,
-                   "%s: model type “%s” is not supported (supported: bert, distilbert, roberta, gpt2, marian, whisper)",
+                   _("%s: model type “%s” is not supported (supported: bert, distilbert, roberta, gpt2, marian, whisper)"),
                    model->config_path, model_type);
       return NULL;
     }
@@ -155,7 +156,7 @@ attn_model_encode (AttnModel *model, AttnTokenizer *tok, const char *text, const
   if (tok == NULL)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING,
-                   "%s has no tokenizer files, so it cannot read text; give token ids instead", model->dir);
+                   _("%s has no tokenizer files, so it cannot read text; give token ids instead"), model->dir);
       return NULL;
     }
   enc = attn_tokenizer_encode (tok, text, pair, add_special, error);
@@ -164,7 +165,7 @@ attn_model_encode (AttnModel *model, AttnTokenizer *tok, const char *text, const
   if (model->max_positions > 0 && enc->len > (guint) model->max_positions)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                   "The input has %u tokens, but %s accepts at most %d; shorten the text",
+                   _("The input has %u tokens, but %s accepts at most %d; shorten the text"),
                    enc->len, model->name, model->max_positions);
       attn_encoding_free (enc);
       return NULL;
@@ -178,7 +179,7 @@ attn_model_count_tokens (AttnModel *model, const char *text, const char *pair, G
   g_autoptr(AttnEncoding) enc = NULL;
   if (model->tokenizer == NULL)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, "%s has no tokenizer", model->name);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, _("%s has no tokenizer"), model->name);
       return -1;
     }
   enc = attn_tokenizer_encode (model->tokenizer, text, pair, TRUE, error);
@@ -269,25 +270,25 @@ attn_model_run (AttnModel *model, const AttnInput *input, const AttnRunOptions *
     options = &defaults;
   if (options->decode == ATTN_DECODE_BEAM && (options->beam_size < 1 || options->beam_size > ATTN_BEAM_SIZE_MAX))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The beam width must be between 1 and %d",
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("The beam width must be between 1 and %d"),
                    ATTN_BEAM_SIZE_MAX);
       return NULL;
     }
   if (!(options->length_penalty >= 0 && options->length_penalty <= ATTN_LENGTH_PENALTY_MAX))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                   "The length penalty must be above 0 and at most %g", ATTN_LENGTH_PENALTY_MAX);
+                   _("The length penalty must be above 0 and at most %g"), ATTN_LENGTH_PENALTY_MAX);
       return NULL;
     }
   if (options->max_new_tokens < 0)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The number of new tokens cannot be negative");
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("The number of new tokens cannot be negative"));
       return NULL;
     }
   /* Only BERT-style models read a second text; another model would drop it silently. */
   if (input->text_pair != NULL && !model->accepts_pair)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "%s does not take a second text", model->name);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("%s does not take a second text"), model->name);
       return NULL;
     }
   if (!attn_run_ctx_check (&ctx, error))

@@ -4,6 +4,7 @@
 #include "attn-alloc.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -302,7 +303,7 @@ attn_result_write_json (const AttnResult *result, guint kinds_mask, const char *
   g_autofree char *json = attn_result_to_json (result, kinds_mask, &len);
   if (!g_file_set_contents (path, json, len, &local))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO, "Cannot write %s: %s", path, local->message);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO, _("Cannot write %s: %s"), path, local->message);
       return FALSE;
     }
   return TRUE;

@@ -9,6 +9,7 @@
  * [layers = 1, heads = 1, target, source] of a forced pass over the decoder
  * input. Runs of one model are serialised by a mutex (the forward pass keeps
  * its buffers in the model). */
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "attn-error.h"
@@ -130,7 +131,7 @@ dec_step (gpointer self, gpointer cache, const gint32 *tokens, int n, float *log
   g_array_append_vals (prefix, tokens, n);
   if ((int) prefix->len > d->a->cfg.max_positions)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The output exceeds %d tokens",
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("The output exceeds %d tokens"),
                    d->a->cfg.max_positions);
       return FALSE;
     }
@@ -165,13 +166,13 @@ rnn_arch_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, 
     {
       if (source == NULL)
         {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "%s needs a source sentence", model->name);
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("%s needs a source sentence"), model->name);
           return NULL;
         }
       if (model->tokenizer == NULL)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING,
-                       "%s has no tokenizer; pass token ids instead of text", model->name);
+                       _("%s has no tokenizer; pass token ids instead of text"), model->name);
           return NULL;
         }
       src = attn_model_encode (model, model->tokenizer, source, NULL, TRUE, error);
@@ -182,14 +183,14 @@ rnn_arch_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, 
     }
   if (d.n_src < 1 || d.n_src > a->cfg.max_positions)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The source has %d tokens; %s accepts 1 to %d",
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("The source has %d tokens; %s accepts 1 to %d"),
                    d.n_src, model->name, a->cfg.max_positions);
       return NULL;
     }
   for (int t = 0; t < d.n_src; t++)
     if (d.src[t] < 0 || d.src[t] >= V)
       {
-        g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "Token id %d is outside the vocabulary (%d)",
+        g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("Token id %d is outside the vocabulary (%d)"),
                      d.src[t], V);
         return NULL;
       }
@@ -202,7 +203,7 @@ rnn_arch_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, 
     {
       if (model->tokenizer == NULL)
         {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, "%s has no tokenizer", model->name);
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, _("%s has no tokenizer"), model->name);
           return NULL;
         }
       tgt = attn_model_encode (model, model->target_tokenizer, in->target, NULL, TRUE, error);
@@ -217,15 +218,15 @@ rnn_arch_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, 
     {
       if (n_dec < 1 || n_dec > a->cfg.max_positions)
         {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The decoder input has %d tokens; "
-                       "%s accepts 1 to %d", n_dec, model->name, a->cfg.max_positions);
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("The decoder input has %d tokens; "
+                       "%s accepts 1 to %d"), n_dec, model->name, a->cfg.max_positions);
           return NULL;
         }
       for (int t = 0; t < n_dec; t++)
         if (dec_ids[t] < 0 || dec_ids[t] >= V)
           {
             g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                         "Decoder token id %d is outside the vocabulary (%d)", dec_ids[t], V);
+                         _("Decoder token id %d is outside the vocabulary (%d)"), dec_ids[t], V);
             return NULL;
           }
     }

@@ -19,10 +19,11 @@
  * model.decoder.attention.{query.weight, key.weight, key.bias, v.weight} (additive) or
  * model.decoder.attention.bilinear.weight (general);
  * model.decoder.combine.{weight, bias}; model.decoder.out_proj.{weight, bias}. */
+#include <cblas.h>
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
-#include <cblas.h>
-#include <json-glib/json-glib.h>
 
 #include "attn-error.h"
 #include "attn-rnn-private.h"
@@ -591,8 +592,8 @@ attn_rnn_new (const AttnRnnConfig *config, GError **error)
       || c->eos_id < 0 || c->eos_id >= c->vocab || c->dropout < 0 || c->dropout >= 1)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "attn-rnn configuration is invalid (vocab %d, embed %d, hidden %d — "
-                   "hidden must be even —, attention %d)", c->vocab, E, H, c->attention_dim);
+                   _("attn-rnn configuration is invalid (vocab %d, embed %d, hidden %d — "
+                   "hidden must be even —, attention %d)"), c->vocab, E, H, c->attention_dim);
       return NULL;
     }
   r = g_new0 (Rnn, 1);
@@ -690,19 +691,19 @@ attn_rnn_config_from_json (JsonObject *o, const char *where, AttnRnnConfig *c, G
   memset (c, 0, sizeof *c);
   if (cell == NULL || (!g_str_equal (cell, "gru") && !g_str_equal (cell, "lstm")))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: \"cell\" must be \"gru\" or \"lstm\"", where);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, _("%s: \"cell\" must be \"gru\" or \"lstm\""), where);
       return FALSE;
     }
   if (score == NULL || !attn_score_from_name (score, &c->score))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s: \"score\" must be additive, dot, general or scaled-dot", where);
+                   _("%s: \"score\" must be additive, dot, general or scaled-dot"), where);
       return FALSE;
     }
   if (get_int (o, "encoder_layers", 1) != 1 || get_int (o, "decoder_layers", 1) != 1)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED,
-                   "%s: attn-rnn models have one encoder and one decoder layer", where);
+                   _("%s: attn-rnn models have one encoder and one decoder layer"), where);
       return FALSE;
     }
   c->cell = g_str_equal (cell, "lstm") ? ATTN_CELL_LSTM : ATTN_CELL_GRU;
@@ -720,7 +721,7 @@ attn_rnn_config_from_json (JsonObject *o, const char *where, AttnRnnConfig *c, G
   if (c->vocab <= 0 || c->embed_dim <= 0 || c->hidden_size <= 0 || c->hidden_size % 2 != 0)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s: vocab_size, embed_dim and an even hidden_size are required", where);
+                   _("%s: vocab_size, embed_dim and an even hidden_size are required"), where);
       return FALSE;
     }
   return TRUE;

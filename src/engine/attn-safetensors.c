@@ -6,9 +6,11 @@
 #include "attn-safetensors.h"
 #include "attn-error.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <json-glib/json-glib.h>
-#include <string.h>
 #include <math.h>
+#include <string.h>
 
 #define MAX_HEADER_BYTES (100u * 1024 * 1024)
 
@@ -132,7 +134,7 @@ add_tensor (AttnCheckpoint *ckpt, StFile *file, const char *name, JsonNode *node
   if (!dtype_from_name (json_node_get_string (dn), &dtype))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED,
-                   "%s: tensor “%s” has unknown dtype “%s”", base, name, json_node_get_string (dn));
+                   _("%s: tensor “%s” has unknown dtype “%s”"), base, name, json_node_get_string (dn));
       return FALSE;
     }
   shape = json_node_get_array (sn);
@@ -158,7 +160,7 @@ add_tensor (AttnCheckpoint *ckpt, StFile *file, const char *name, JsonNode *node
     {
       g_free (t);
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                   "%s: tensor “%s” has data offsets outside the file (the file is truncated or its header is wrong)",
+                   _("%s: tensor “%s” has data offsets outside the file (the file is truncated or its header is wrong)"),
                    base, name);
       return FALSE;
     }
@@ -166,14 +168,14 @@ add_tensor (AttnCheckpoint *ckpt, StFile *file, const char *name, JsonNode *node
     {
       g_free (t);
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                   "%s: tensor “%s” holds %" G_GINT64_FORMAT " bytes but its shape and dtype need %" G_GINT64_FORMAT,
+                   _("%s: tensor “%s” holds %" PRId64 " bytes but its shape and dtype need %" PRId64),
                    base, name, end - begin, numel * (gint64) attn_dtype_size (dtype));
       return FALSE;
     }
   if (g_hash_table_contains (ckpt->tensors, name))
     {
       g_free (t);
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: tensor “%s” appears twice", base, name);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: tensor “%s” appears twice"), base, name);
       return FALSE;
     }
   t->name = g_strdup (name);
@@ -188,7 +190,7 @@ add_tensor (AttnCheckpoint *ckpt, StFile *file, const char *name, JsonNode *node
 
 bad:
   g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-               "%s: the header entry of tensor “%s” is malformed (needs dtype, shape and two data offsets)",
+               _("%s: the header entry of tensor “%s” is malformed (needs dtype, shape and two data offsets)"),
                base, name);
   return FALSE;
 }
@@ -228,9 +230,9 @@ check_tiling (AttnCheckpoint *ckpt, StFile *file, gsize data_size, GError **erro
       if (begin != pos)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                       begin < pos ? "%s: the data of tensor “%s” overlaps another tensor's"
-                                   : "%s: the bytes before tensor “%s” belong to no tensor "
-                                     "(is a tensor named twice in the header?)",
+                       begin < pos ? _("%s: the data of tensor “%s” overlaps another tensor's")
+                                   : _("%s: the bytes before tensor “%s” belong to no tensor "
+                                       "(is a tensor named twice in the header?)"),
                        file->path, t->name);
           return FALSE;
         }
@@ -239,8 +241,8 @@ check_tiling (AttnCheckpoint *ckpt, StFile *file, gsize data_size, GError **erro
   if (pos != data_size)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                   "%s: %zu bytes after the last tensor belong to no tensor "
-                   "(is a tensor named twice in the header?)", file->path, data_size - pos);
+                   _("%s: %zu bytes after the last tensor belong to no tensor "
+                   "(is a tensor named twice in the header?)"), file->path, data_size - pos);
       return FALSE;
     }
   return TRUE;
@@ -263,7 +265,7 @@ load_file (AttnCheckpoint *ckpt, const char *path, GError **error)
   map = g_mapped_file_new (path, FALSE, &local);
   if (map == NULL)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO, "Cannot open %s: %s", path, local->message);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO, _("Cannot open %s: %s"), path, local->message);
       return FALSE;
     }
   file = g_new0 (StFile, 1);
@@ -275,7 +277,7 @@ load_file (AttnCheckpoint *ckpt, const char *path, GError **error)
   size = g_mapped_file_get_length (map);
   if (size < 8)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s is not a safetensors file: it is only %zu bytes long", path, size);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s is not a safetensors file: it is only %zu bytes long"), path, size);
       return FALSE;
     }
   for (int i = 7; i >= 0; i--)
@@ -283,20 +285,20 @@ load_file (AttnCheckpoint *ckpt, const char *path, GError **error)
   if (hlen < 2 || hlen > MAX_HEADER_BYTES || hlen > size - 8)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                   "%s: the header length (%" G_GUINT64_FORMAT " bytes) does not fit the file (%zu bytes); "
-                   "the file is truncated or not a safetensors file", path, hlen, size);
+                   _("%s: the header length (%" PRIu64 " bytes) does not fit the file (%zu bytes); "
+                   "the file is truncated or not a safetensors file"), path, hlen, size);
       return FALSE;
     }
   parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, (const char *) bytes + 8, (gssize) hlen, &local))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: the header is not valid JSON: %s", path, local->message);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: the header is not valid JSON: %s"), path, local->message);
       return FALSE;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: the header is not a JSON object", path);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: the header is not a JSON object"), path);
       return FALSE;
     }
   obj = json_node_get_object (root);
@@ -347,21 +349,21 @@ attn_checkpoint_open_dir (const char *dir, GError **error)
   if (!g_file_test (index, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING,
-                   "%s has no model.safetensors (nor model.safetensors.index.json); "
-                   "PyTorch .bin checkpoints are not supported — save the model with safetensors", dir);
+                   _("%s has no model.safetensors (nor model.safetensors.index.json); "
+                   "PyTorch .bin checkpoints are not supported — save the model with safetensors"), dir);
       return NULL;
     }
   parser = json_parser_new ();
   if (!json_parser_load_from_file (parser, index, &local))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s is not valid JSON: %s", index, local->message);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s is not valid JSON: %s"), index, local->message);
       return NULL;
     }
   root = json_parser_get_root (parser);
   wm = (root && JSON_NODE_HOLDS_OBJECT (root)) ? json_object_get_member (json_node_get_object (root), "weight_map") : NULL;
   if (wm == NULL || !JSON_NODE_HOLDS_OBJECT (wm))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s has no “weight_map” object", index);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s has no “weight_map” object"), index);
       return NULL;
     }
   c = checkpoint_new ();
@@ -374,7 +376,7 @@ attn_checkpoint_open_dir (const char *dir, GError **error)
       if (!JSON_NODE_HOLDS_VALUE (v) || json_node_get_value_type (v) != G_TYPE_STRING ||
           strchr (json_node_get_string (v), '/') != NULL)
         {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: the shard of “%s” is not a file name", index, (char *) l->data);
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: the shard of “%s” is not a file name"), index, (char *) l->data);
           g_list_free (members);
           attn_checkpoint_free (c);
           return NULL;
@@ -387,7 +389,7 @@ attn_checkpoint_open_dir (const char *dir, GError **error)
           if (!g_file_test (path, G_FILE_TEST_EXISTS))
             {
               /* a missing shard is a missing file, not an unreadable one */
-              g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, "%s names shard %s (for “%s”), but %s does not exist",
+              g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, _("%s names shard %s (for “%s”), but %s does not exist"),
                            index, shard, (char *) l->data, path);
               g_list_free (members);
               attn_checkpoint_free (c);
@@ -404,7 +406,7 @@ attn_checkpoint_open_dir (const char *dir, GError **error)
   for (GList *l = members; l != NULL; l = l->next)
     if (!g_hash_table_contains (c->tensors, l->data))
       {
-        g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, "%s names tensor “%s”, but its shard does not hold it",
+        g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, _("%s names tensor “%s”, but its shard does not hold it"),
                      index, (char *) l->data);
         g_list_free (members);
         attn_checkpoint_free (c);
@@ -544,7 +546,7 @@ check_tensor (AttnCheckpoint *ckpt, const char *name, int ndim, const gint64 *sh
   if (t == NULL)
     {
       const char *file = ckpt->files->len ? ((StFile *) ckpt->files->pdata[0])->path : "checkpoint";
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, "%s has no tensor “%s”", file, name);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, _("%s has no tensor “%s”"), file, name);
       return NULL;
     }
   ok = t->ndim == ndim;
@@ -560,7 +562,7 @@ check_tensor (AttnCheckpoint *ckpt, const char *name, int ndim, const gint64 *sh
         g_string_append_printf (have, "%s%" G_GINT64_FORMAT, i ? ", " : "", t->shape[i]);
       g_string_append_c (want, ']');
       g_string_append_c (have, ']');
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_SHAPE, "%s: tensor “%s” has shape %s, but config.json implies %s",
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_SHAPE, _("%s: tensor “%s” has shape %s, but config.json implies %s"),
                    t->file, name, have->str, want->str);
       return NULL;
     }
@@ -576,14 +578,14 @@ attn_checkpoint_read_f32 (AttnCheckpoint *ckpt, const char *name, int ndim, cons
     return NULL;
   if (t->dtype != ATTN_DTYPE_F32 && t->dtype != ATTN_DTYPE_F16 && t->dtype != ATTN_DTYPE_BF16 && t->dtype != ATTN_DTYPE_F64)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_SHAPE, "%s: tensor “%s” is %s, but a floating-point tensor is needed",
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_SHAPE, _("%s: tensor “%s” is %s, but a floating-point tensor is needed"),
                    t->file, name, attn_dtype_name (t->dtype));
       return NULL;
     }
   out = g_try_new (float, MAX (t->numel, 1));
   if (out == NULL)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO, "Not enough memory for tensor “%s”", name);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO, _("Not enough memory for tensor “%s”"), name);
       return NULL;
     }
   attn_convert_to_f32 (t->dtype, t->data, out, t->numel);
@@ -610,7 +612,7 @@ attn_checkpoint_read_i64 (AttnCheckpoint *ckpt, const char *name, int ndim, cons
         case ATTN_DTYPE_U8: case ATTN_DTYPE_BOOL: out[i] = *p; break;
         default:
           g_free (out);
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_SHAPE, "%s: tensor “%s” is %s, but an integer tensor is needed",
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_SHAPE, _("%s: tensor “%s” is %s, but an integer tensor is needed"),
                        t->file, name, attn_dtype_name (t->dtype));
           return NULL;
         }
@@ -700,6 +702,6 @@ attn_safetensors_write (const char *path, const AttnTensorOut *tensors, guint n,
   return TRUE;
 
 fail:
-  g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO, "Cannot write %s: %s", path, local ? local->message : "unknown error");
+  g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO, _("Cannot write %s: %s"), path, local ? local->message : "unknown error");
   return FALSE;
 }

@@ -3,6 +3,8 @@
  * builds a unigram tokenizer with the sentencepiece normaliser from it. */
 #include "attn-tokenizer-private.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -35,8 +37,8 @@ pb_varint (Pb *pb, guint64 *out, GError **error)
       if (pb->pos >= pb->len)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                       "%s: truncated protobuf: varint at byte %" G_GSIZE_FORMAT " of %s runs "
-                       "past its end", pb->origin, start, pb->what);
+                       _("%s: truncated protobuf: varint at byte %zu of %s runs "
+                       "past its end"), pb->origin, start, pb->what);
           return FALSE;
         }
       b = pb->p[pb->pos++];
@@ -48,7 +50,7 @@ pb_varint (Pb *pb, guint64 *out, GError **error)
         }
     }
   g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-               "%s: bad protobuf: varint at byte %" G_GSIZE_FORMAT " of %s is longer than 10 bytes",
+               _("%s: bad protobuf: varint at byte %zu of %s is longer than 10 bytes"),
                pb->origin, start, pb->what);
   return FALSE;
 }
@@ -71,8 +73,8 @@ pb_next (Pb *pb, PbField *f, GError **error)
   if (key >> 3 == 0 || key >> 3 > G_MAXINT32)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                   "%s: bad protobuf: field number %" G_GUINT64_FORMAT " at byte %" G_GSIZE_FORMAT
-                   " of %s", pb->origin, key >> 3, f->at, pb->what);
+                   _("%s: bad protobuf: field number %" PRIu64 " at byte %zu"
+                   " of %s"), pb->origin, key >> 3, f->at, pb->what);
       return FALSE;
     }
   switch (f->wire)
@@ -86,8 +88,8 @@ pb_next (Pb *pb, PbField *f, GError **error)
         if (pb->len - pb->pos < n)
           {
             g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                         "%s: truncated protobuf: field %u of %s at byte %" G_GSIZE_FORMAT
-                         " needs %" G_GSIZE_FORMAT " bytes, %" G_GSIZE_FORMAT " remain",
+                         _("%s: truncated protobuf: field %u of %s at byte %zu"
+                         " needs %zu bytes, %zu remain"),
                          pb->origin, f->field, pb->what, f->at, n, pb->len - pb->pos);
             return FALSE;
           }
@@ -103,8 +105,8 @@ pb_next (Pb *pb, PbField *f, GError **error)
       if (v > pb->len - pb->pos)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                       "%s: truncated protobuf: field %u of %s at byte %" G_GSIZE_FORMAT
-                       " declares %" G_GUINT64_FORMAT " bytes, only %" G_GSIZE_FORMAT " remain",
+                       _("%s: truncated protobuf: field %u of %s at byte %zu"
+                       " declares %" PRIu64 " bytes, only %zu remain"),
                        pb->origin, f->field, pb->what, f->at, v, pb->len - pb->pos);
           return FALSE;
         }
@@ -114,8 +116,8 @@ pb_next (Pb *pb, PbField *f, GError **error)
       return TRUE;
     default:
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                   "%s: bad protobuf: field %u of %s at byte %" G_GSIZE_FORMAT
-                   " has unsupported wire type %u", pb->origin, f->field, pb->what, f->at, f->wire);
+                   _("%s: bad protobuf: field %u of %s at byte %zu"
+                   " has unsupported wire type %u"), pb->origin, f->field, pb->what, f->at, f->wire);
       return FALSE;
     }
 }
@@ -126,8 +128,8 @@ expect_wire (const Pb *pb, const PbField *f, guint wire, const char *name, GErro
   if (f->wire == wire)
     return TRUE;
   g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-               "%s: bad protobuf: %s.%s (field %u at byte %" G_GSIZE_FORMAT
-               ") has wire type %u, expected %u", pb->origin, pb->what, name, f->field, f->at,
+               _("%s: bad protobuf: %s.%s (field %u at byte %zu"
+               ") has wire type %u, expected %u"), pb->origin, pb->what, name, f->field, f->at,
                f->wire, wire);
   return FALSE;
 }
@@ -165,7 +167,7 @@ parse_piece (const char *origin, const PbField *outer, Spm *m, GError **error)
           if (memchr (f.data, '\0', f.dlen) != NULL || !g_utf8_validate_len ((const char *) f.data, f.dlen, NULL))
             {
               g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                           "%s: piece %u is not valid UTF-8", origin, index);
+                           _("%s: piece %u is not valid UTF-8"), origin, index);
               goto fail;
             }
           g_free (piece);
@@ -181,7 +183,7 @@ parse_piece (const char *origin, const PbField *outer, Spm *m, GError **error)
           if (isnan (fs))
             {
               g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                           "%s: piece %u has a score that is not a number", origin, index);
+                           _("%s: piece %u has a score that is not a number"), origin, index);
               goto fail;
             }
           score = fs;
@@ -193,7 +195,7 @@ parse_piece (const char *origin, const PbField *outer, Spm *m, GError **error)
           if (f.v < 1 || f.v > 6)
             {
               g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                           "%s: piece %u has unknown type %" G_GUINT64_FORMAT, origin, index, f.v);
+                           _("%s: piece %u has unknown type %" PRIu64), origin, index, f.v);
               goto fail;
             }
           type = (guint8) f.v;
@@ -206,7 +208,7 @@ parse_piece (const char *origin, const PbField *outer, Spm *m, GError **error)
     }
   if (piece == NULL)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: piece %u has no text", origin, index);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: piece %u has no text"), origin, index);
       goto fail;
     }
   g_ptr_array_add (m->pieces, piece);
@@ -304,7 +306,7 @@ parse_model (const char *origin, const guint8 *data, gsize len, Spm *m, GError *
   if (m->pieces->len == 0)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                   "%s: the SentencePiece model has no pieces", origin);
+                   _("%s: the SentencePiece model has no pieces"), origin);
       return FALSE;
     }
   return TRUE;
@@ -345,7 +347,7 @@ attn_spm_load (const char *spm_path, const char *vocab_json_path, GError **error
   if (m.model_type != 1)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED,
-                   "%s: SentencePiece model type %d is not supported (only unigram)", spm_path,
+                   _("%s: SentencePiece model type %d is not supported (only unigram)"), spm_path,
                    m.model_type);
       return NULL;
     }
@@ -353,7 +355,7 @@ attn_spm_load (const char *spm_path, const char *vocab_json_path, GError **error
       g_array_index (m.types, guint8, m.unk_id) != ATTN_PIECE_UNKNOWN)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                   "%s: unk_id %" G_GINT64_FORMAT " does not name an unknown piece", spm_path,
+                   _("%s: unk_id %" PRId64 " does not name an unknown piece"), spm_path,
                    m.unk_id);
       return NULL;
     }
@@ -380,7 +382,7 @@ attn_spm_load (const char *spm_path, const char *vocab_json_path, GError **error
       if (tok->wp.unk_id < 0)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                       "%s: the vocabulary has no “<unk>” token", vocab_json_path);
+                       _("%s: the vocabulary has no “<unk>” token"), vocab_json_path);
           return NULL;
         }
       for (guint i = 0; i < G_N_ELEMENTS (marian_specials); i++)
@@ -396,7 +398,7 @@ attn_spm_load (const char *spm_path, const char *vocab_json_path, GError **error
       for (guint i = 0; i < m.pieces->len; i++)
         if (!attn_tokenizer_vocab_add (tok, g_ptr_array_index (m.pieces, i), (gint32) i, FALSE))
           {
-            g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: piece %u (“%s”) appears twice",
+            g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: piece %u (“%s”) appears twice"),
                          spm_path, i, (const char *) g_ptr_array_index (m.pieces, i));
             return NULL;
           }

@@ -2,6 +2,8 @@
 #include "attn-seq2seq.h"
 #include "attn-error.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -69,14 +71,14 @@ attn_s2s_read_config (AttnModel *model, AttnS2S *s, GError **error)
     return FALSE;
   if (d % eh != 0 || d % dh != 0)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: d_model %" G_GINT64_FORMAT
-                   " is not a multiple of the number of heads", file, d);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, _("%s: d_model %" PRId64
+                   " is not a multiple of the number of heads"), file, d);
       return FALSE;
     }
   act = attn_config_string_or (cfg, "activation_function", "gelu");
   if (!attn_activation_from_name (act, &s->act))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, "%s: activation “%s” is not supported", file, act);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, _("%s: activation “%s” is not supported"), file, act);
       return FALSE;
     }
   s->d = d; s->enc_layers = el; s->dec_layers = dl; s->enc_heads = eh; s->dec_heads = dh;
@@ -275,14 +277,14 @@ dec_forward (AttnS2S *s, AttnS2SEncoded *enc, AttnKvCache *c, const gint32 *ids,
   if (tk > c->cap || tk > s->max_tgt)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                   "The decoder input is longer than the model's %d target positions", s->max_tgt);
+                   _("The decoder input is longer than the model's %d target positions"), s->max_tgt);
       return FALSE;
     }
   for (int t = 0; t < n; t++)
     {
       if (ids[t] < 0 || ids[t] >= s->vocab)
         {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "Decoder token id %d is outside the vocabulary (%d)",
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("Decoder token id %d is outside the vocabulary (%d)"),
                        ids[t], s->vocab);
           return FALSE;
         }
@@ -396,7 +398,7 @@ attn_s2s_generate (AttnS2S *s, AttnS2SEncoded *enc, const gint32 *prefix, int n_
   p.max_new_tokens = MIN (p.max_new_tokens, s->max_tgt - n_prefix);
   if (p.max_new_tokens < 1)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The decoder prompt leaves no room for new tokens");
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("The decoder prompt leaves no room for new tokens"));
       return FALSE;
     }
   return attn_decode_generate (&ops, &d, prefix, n_prefix, &p, r, tok, error);

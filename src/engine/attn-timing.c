@@ -2,6 +2,7 @@
 #include "attn-timing.h"
 #include "attn-error.h"
 
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
 #include <math.h>
@@ -146,7 +147,7 @@ attn_token_times (const AttnResult *r, const int *heads, int n_heads, double *st
   if (cross == NULL || r->audio_seconds <= 0 || n_heads < 1 || first < 0)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                   "Word timings need a speech result with its cross-attention recorded");
+                   _("Word timings need a speech result with its cross-attention recorded"));
       return FALSE;
     }
   if (G == 0)
@@ -154,7 +155,7 @@ attn_token_times (const AttnResult *r, const int *heads, int n_heads, double *st
   if (first + G > cross->queries)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                   "The recorded cross-attention does not cover the transcript's tokens");
+                   _("The recorded cross-attention does not cover the transcript's tokens"));
       return FALSE;
     }
   /* a forced transcript's last row predicts the end token: it takes the silence after
@@ -170,7 +171,7 @@ attn_token_times (const AttnResult *r, const int *heads, int n_heads, double *st
       const float *a;
       if (l < 0 || l >= cross->layers || h < 0 || h >= cross->heads)
         {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "Alignment head %d/%d does not exist", l, h);
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("Alignment head %d/%d does not exist"), l, h);
           return FALSE;
         }
       a = attn_weights_head (cross, l, h);

@@ -4,6 +4,8 @@
  * symbols, so a word of n characters costs O(n log n). */
 #include "attn-tokenizer-private.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 void
@@ -38,7 +40,7 @@ attn_bpe_add_merge (AttnTokenizer *tok, const char *left, const char *right, con
   if (l < 0 || r < 0)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                   "%s: merge %u (“%s” “%s”) uses a token that is not in the vocabulary", origin,
+                   _("%s: merge %u (“%s” “%s”) uses a token that is not in the vocabulary"), origin,
                    rank + 1, left, right);
       return FALSE;
     }
@@ -51,7 +53,7 @@ attn_bpe_add_merge (AttnTokenizer *tok, const char *left, const char *right, con
   if (n < 0)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                   "%s: merge %u gives “%s”, which is not in the vocabulary", origin, rank + 1,
+                   _("%s: merge %u gives “%s”, which is not in the vocabulary"), origin, rank + 1,
                    joined);
       return FALSE;
     }
@@ -227,7 +229,7 @@ attn_bpe_tokenize (AttnTokenizer *tok, const AttnNStr *word, AttnTokList *out, G
           else if (!done)
             {
               g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                           "%s: “%.*s” is not in the vocabulary and it has no unknown token",
+                           _("%s: “%.*s” is not in the vocabulary and it has no unknown token"),
                            tok->origin, (int) n, word->s + i);
               return FALSE;
             }
@@ -285,7 +287,7 @@ attn_bpe_load_vocab_json (AttnTokenizer *tok, const char *path, GError **error)
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                   "%s: the vocabulary must be a JSON object of token → id", path);
+                   _("%s: the vocabulary must be a JSON object of token → id"), path);
       return FALSE;
     }
   obj = json_node_get_object (root);
@@ -297,19 +299,19 @@ attn_bpe_load_vocab_json (AttnTokenizer *tok, const char *path, GError **error)
           (id = json_node_get_int (val)) < 0 || id > G_MAXINT32 - 1)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                       "%s: the id of token “%s” is not a non-negative integer", path, key);
+                       _("%s: the id of token “%s” is not a non-negative integer"), path, key);
           return FALSE;
         }
       if (!attn_tokenizer_vocab_add (tok, key, (gint32) id, FALSE))
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                       "%s: id %" G_GINT64_FORMAT " (token “%s”) is used twice", path, id, key);
+                       _("%s: id %" PRId64 " (token “%s”) is used twice"), path, id, key);
           return FALSE;
         }
     }
   if (tok->vocab->len == 0)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: the vocabulary is empty", path);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: the vocabulary is empty"), path);
       return FALSE;
     }
   return TRUE;
@@ -326,7 +328,7 @@ attn_bpe_load_merges_txt (AttnTokenizer *tok, const char *path, GError **error)
     return FALSE;
   if (memchr (data, '\0', len) != NULL || !g_utf8_validate_len (data, len, NULL))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: not valid UTF-8 text", path);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: not valid UTF-8 text"), path);
       return FALSE;
     }
   while (pos < len)
@@ -348,7 +350,7 @@ attn_bpe_load_merges_txt (AttnTokenizer *tok, const char *path, GError **error)
       if (sp == NULL || sp == copy || sp[1] == '\0' || strchr (sp + 1, ' ') != NULL)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                       "%s: line %u is not two tokens separated by one space: “%s”", path, line_no,
+                       _("%s: line %u is not two tokens separated by one space: “%s”"), path, line_no,
                        copy);
           return FALSE;
         }

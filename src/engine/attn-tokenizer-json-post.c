@@ -4,6 +4,7 @@
  * Strip, Replace, CTC decoders). */
 #include "attn-tokenizer-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 /* ---- post-processor ------------------------------------------------------ */
@@ -36,7 +37,7 @@ load_template_list (const AttnJsonCtx *c, JsonObject *pp, const char *name, Json
         {
           if (error == NULL || *error == NULL)
             g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                         "%s: post_processor.%s[%u] must be a SpecialToken or Sequence with an id",
+                         _("%s: post_processor.%s[%u] must be a SpecialToken or Sequence with an id"),
                          c->path, name, i);
           return NULL;
         }
@@ -58,7 +59,7 @@ load_template_list (const AttnJsonCtx *c, JsonObject *pp, const char *name, Json
           {
             g_clear_error (error);
             g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                         "%s: post_processor.special_tokens has no valid entry for “%s”", c->path, id);
+                         _("%s: post_processor.special_tokens has no valid entry for “%s”"), c->path, id);
             return NULL;
           }
         it->ids = g_array_new (FALSE, FALSE, sizeof (gint32));
@@ -72,7 +73,7 @@ load_template_list (const AttnJsonCtx *c, JsonObject *pp, const char *name, Json
                 json_node_get_int (in) < 0 || json_node_get_int (in) >= G_MAXINT32)
               {
                 g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                             "%s: post_processor.special_tokens.%s has a bad id or token", c->path, id);
+                             _("%s: post_processor.special_tokens.%s has a bad id or token"), c->path, id);
                 return NULL;
               }
             v = (gint32) json_node_get_int (in);
@@ -96,7 +97,7 @@ pair_token (const AttnJsonCtx *c, JsonObject *o, const char *name, GError **erro
   if (json_array_get_length (a) != 2 || !JSON_NODE_HOLDS_VALUE (t = json_array_get_element (a, 0)) ||
       json_node_get_value_type (t) != G_TYPE_STRING)
     {
-      attn_json_bad_type (c, "post_processor", name, "a pair [token, id]", error);
+      attn_json_bad_type (c, "post_processor", name, N_("a pair [token, id]"), error);
       return NULL;
     }
   return json_node_get_string (t);

@@ -3,6 +3,8 @@
  * post-processor and decoder. Every member's JSON type is checked. */
 #include "attn-tokenizer-private.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 /* ---- typed member access ------------------------------------------------- */
@@ -10,8 +12,9 @@
 gboolean
 attn_json_bad_type (const AttnJsonCtx *c, const char *where, const char *name, const char *expected, GError **error)
 {
-  g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: %s%s%s must be %s", c->path, where,
-               name != NULL ? "." : "", name != NULL ? name : "", expected);
+  /* expected: a description marked with N_() ("a string", "an array", …) */
+  g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: %s%s%s must be %s"), c->path, where,
+               name != NULL ? "." : "", name != NULL ? name : "", _(expected));
   return FALSE;
 }
 
@@ -30,7 +33,7 @@ attn_json_get_string (const AttnJsonCtx *c, JsonObject *o, const char *where, co
   if (attn_json_is_null (n))
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    return attn_json_bad_type (c, where, name, "a string", error);
+    return attn_json_bad_type (c, where, name, N_("a string"), error);
   *out = json_node_get_string (n);
   return TRUE;
 }
@@ -44,7 +47,7 @@ attn_json_get_bool (const AttnJsonCtx *c, JsonObject *o, const char *where, cons
   if (attn_json_is_null (n))
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
-    return attn_json_bad_type (c, where, name, "true or false", error);
+    return attn_json_bad_type (c, where, name, N_("true or false"), error);
   *out = json_node_get_boolean (n);
   return TRUE;
 }
@@ -58,7 +61,7 @@ attn_json_get_int (const AttnJsonCtx *c, JsonObject *o, const char *where, const
   if (attn_json_is_null (n))
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64)
-    return attn_json_bad_type (c, where, name, "an integer", error);
+    return attn_json_bad_type (c, where, name, N_("an integer"), error);
   *out = json_node_get_int (n);
   return TRUE;
 }
@@ -68,7 +71,7 @@ attn_json_as_object (const AttnJsonCtx *c, JsonNode *n, const char *where, GErro
 {
   if (n == NULL || !JSON_NODE_HOLDS_OBJECT (n))
     {
-      attn_json_bad_type (c, where, NULL, "an object", error);
+      attn_json_bad_type (c, where, NULL, N_("an object"), error);
       return NULL;
     }
   return json_node_get_object (n);
@@ -80,7 +83,7 @@ attn_json_get_array (const AttnJsonCtx *c, JsonObject *o, const char *where, con
   JsonNode *n = json_object_get_member (o, name);
   if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n))
     {
-      attn_json_bad_type (c, where, name, "an array", error);
+      attn_json_bad_type (c, where, name, N_("an array"), error);
       return NULL;
     }
   return json_node_get_array (n);
@@ -93,14 +96,14 @@ attn_json_get_type (const AttnJsonCtx *c, JsonObject *o, const char *where, GErr
   if (!attn_json_get_string (c, o, where, "type", &t, error))
     return NULL;
   if (t == NULL)
-    attn_json_bad_type (c, where, "type", "a string", error);
+    attn_json_bad_type (c, where, "type", N_("a string"), error);
   return t;
 }
 
 gboolean
 attn_json_unsupported (const AttnJsonCtx *c, const char *where, const char *type, GError **error)
 {
-  g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, "%s: %s type “%s” is not supported",
+  g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, _("%s: %s type “%s” is not supported"),
                c->path, where, type);
   return FALSE;
 }
@@ -120,7 +123,7 @@ attn_json_get_pattern (const AttnJsonCtx *c, JsonObject *o, const char *where, c
     return NULL;
   if (s == NULL && r == NULL)
     {
-      attn_json_bad_type (c, where, "pattern", "{\"String\": …} or {\"Regex\": …}", error);
+      attn_json_bad_type (c, where, "pattern", N_("{\"String\": …} or {\"Regex\": …}"), error);
       return NULL;
     }
   if (s != NULL)
@@ -131,7 +134,7 @@ attn_json_get_pattern (const AttnJsonCtx *c, JsonObject *o, const char *where, c
     }
   re = g_regex_new (s != NULL ? esc : r, G_REGEX_OPTIMIZE, 0, &local);
   if (re == NULL)
-    g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, "%s: %s: cannot compile pattern: %s",
+    g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, _("%s: %s: cannot compile pattern: %s"),
                  c->path, where, local->message);
   return re;
 }
@@ -147,7 +150,7 @@ load_vocab_object (const AttnJsonCtx *c, JsonObject *model, GError **error)
   JsonNode *val;
 
   if (vn == NULL || !JSON_NODE_HOLDS_OBJECT (vn))
-    return attn_json_bad_type (c, "model", "vocab", "an object of token → id", error);
+    return attn_json_bad_type (c, "model", "vocab", N_("an object of token → id"), error);
   json_object_iter_init (&it, json_node_get_object (vn));
   while (json_object_iter_next (&it, &key, &val))
     {
@@ -156,13 +159,13 @@ load_vocab_object (const AttnJsonCtx *c, JsonObject *model, GError **error)
           (id = json_node_get_int (val)) < 0 || id >= G_MAXINT32)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                       "%s: model.vocab: the id of “%s” is not a non-negative integer", c->path, key);
+                       _("%s: model.vocab: the id of “%s” is not a non-negative integer"), c->path, key);
           return FALSE;
         }
       if (!attn_tokenizer_vocab_add (c->tok, key, (gint32) id, FALSE))
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                       "%s: model.vocab: id %" G_GINT64_FORMAT " (“%s”) is used twice", c->path, id,
+                       _("%s: model.vocab: id %" PRId64 " (“%s”) is used twice"), c->path, id,
                        key);
           return FALSE;
         }
@@ -198,7 +201,7 @@ load_model (const AttnJsonCtx *c, JsonObject *root, GError **error)
       if (unk != NULL && tok->wp.unk_id < 0)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                       "%s: model.unk_token “%s” is not in the vocabulary", c->path, unk);
+                       _("%s: model.unk_token “%s” is not in the vocabulary"), c->path, unk);
           return FALSE;
         }
       return TRUE;
@@ -233,7 +236,7 @@ load_model (const AttnJsonCtx *c, JsonObject *root, GError **error)
               if (g_strv_length (parts) != 2)
                 {
                   g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                               "%s: model.merges[%u] is not two tokens separated by a space",
+                               _("%s: model.merges[%u] is not two tokens separated by a space"),
                                c->path, i);
                   return FALSE;
                 }
@@ -253,7 +256,7 @@ load_model (const AttnJsonCtx *c, JsonObject *root, GError **error)
             {
             bad_merge:
               g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                           "%s: model.merges[%u] must be a string \"a b\" or a pair of strings",
+                           _("%s: model.merges[%u] must be a string \"a b\" or a pair of strings"),
                            c->path, i);
               return FALSE;
             }
@@ -292,14 +295,14 @@ load_model (const AttnJsonCtx *c, JsonObject *root, GError **error)
                json_node_get_value_type (sc) != G_TYPE_INT64))
             {
               g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                           "%s: model.vocab[%u] must be a pair [piece, score]", c->path, i);
+                           _("%s: model.vocab[%u] must be a pair [piece, score]"), c->path, i);
               return FALSE;
             }
           score = json_node_get_double (sc);
           if (!attn_tokenizer_vocab_add (tok, json_node_get_string (p), (gint32) i, FALSE))
             {
               g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                           "%s: model.vocab[%u] (“%s”) appears twice", c->path, i,
+                           _("%s: model.vocab[%u] (“%s”) appears twice"), c->path, i,
                            json_node_get_string (p));
               return FALSE;
             }
@@ -309,7 +312,7 @@ load_model (const AttnJsonCtx *c, JsonObject *root, GError **error)
       if (unk_id >= (gint64) json_array_get_length (vocab) || unk_id < -1)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                       "%s: model.unk_id %" G_GINT64_FORMAT " is outside the vocabulary", c->path,
+                       _("%s: model.unk_id %" PRId64 " is outside the vocabulary"), c->path,
                        unk_id);
           return FALSE;
         }
@@ -436,7 +439,7 @@ get_behavior (const AttnJsonCtx *c, JsonObject *o, AttnSplitBehavior def, AttnSp
         *out = (AttnSplitBehavior) i;
         return TRUE;
       }
-  return attn_json_bad_type (c, "pre_tokenizer", "behavior", "a known split behavior", error);
+  return attn_json_bad_type (c, "pre_tokenizer", "behavior", N_("a known split behavior"), error);
 }
 
 gboolean
@@ -541,7 +544,7 @@ load_added (const AttnJsonCtx *c, JsonObject *root, GError **error)
   if (attn_json_is_null (n))
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (n))
-    return attn_json_bad_type (c, "added_tokens", NULL, "an array", error);
+    return attn_json_bad_type (c, "added_tokens", NULL, N_("an array"), error);
   a = json_node_get_array (n);
   for (guint i = 0; i < json_array_get_length (a); i++)
     {
@@ -563,7 +566,7 @@ load_added (const AttnJsonCtx *c, JsonObject *root, GError **error)
         {
           if (error == NULL || *error == NULL)
             g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                         "%s: added_tokens[%u] needs a string content and a non-negative id",
+                         _("%s: added_tokens[%u] needs a string content and a non-negative id"),
                          c->path, i);
           return FALSE;
         }
@@ -573,7 +576,7 @@ load_added (const AttnJsonCtx *c, JsonObject *root, GError **error)
           if (!attn_tokenizer_vocab_add (tok, content, (gint32) id, TRUE))
             {
               g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                           "%s: added_tokens[%u] id %" G_GINT64_FORMAT " cannot be added", c->path, i, id);
+                           _("%s: added_tokens[%u] id %" PRId64 " cannot be added"), c->path, i, id);
               return FALSE;
             }
         }
@@ -616,7 +619,7 @@ attn_tokenizer_json_load (const char *path, GError **error)
     return NULL;
   if (tok->vocab->len == 0)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: the vocabulary is empty", path);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: the vocabulary is empty"), path);
       return NULL;
     }
   return g_steal_pointer (&tok);

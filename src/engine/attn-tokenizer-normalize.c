@@ -4,6 +4,7 @@
  * normaliser keeps the per-byte alignment to the original text. */
 #include "attn-tokenizer-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #define SPM_SPACE "\xe2\x96\x81"   /* U+2581 ▁ */
@@ -396,7 +397,7 @@ attn_charsmap_new (const guint8 *blob, gsize len, const char *origin, GError **e
   if (len < 4)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                   "%s: precompiled charsmap is %" G_GSIZE_FORMAT " bytes, too short", origin, len);
+                   _("%s: precompiled charsmap is %zu bytes, too short"), origin, len);
       return NULL;
     }
   trie_size = (guint32) blob[0] | ((guint32) blob[1] << 8) | ((guint32) blob[2] << 16) |
@@ -404,8 +405,7 @@ attn_charsmap_new (const guint8 *blob, gsize len, const char *origin, GError **e
   if (trie_size % 4 != 0 || trie_size == 0 || trie_size > len - 4)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                   "%s: precompiled charsmap declares a trie of %u bytes in a blob of %"
-                   G_GSIZE_FORMAT, origin, trie_size, len);
+                   _("%s: precompiled charsmap declares a trie of %u bytes in a blob of %zu"), origin, trie_size, len);
       return NULL;
     }
   cm = g_new0 (AttnCharsmap, 1);
@@ -432,8 +432,7 @@ attn_charsmap_new (const guint8 *blob, gsize len, const char *origin, GError **e
           if (!g_utf8_validate_len (cm->strings + i, l, NULL))
             {
               g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                           "%s: precompiled charsmap has a replacement that is not UTF-8 at %"
-                           G_GSIZE_FORMAT, origin, i);
+                           _("%s: precompiled charsmap has a replacement that is not UTF-8 at %zu"), origin, i);
               attn_charsmap_free (cm);
               return NULL;
             }

@@ -2,6 +2,7 @@
 #include "attn-tokenizer-train.h"
 
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -174,7 +175,7 @@ write_file (const char *path, const char *contents, gsize len, GError **error)
   g_autoptr(GError) local = NULL;
   if (!g_file_set_contents (path, contents, len, &local))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO, "%s: %s", path, local->message);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO, _("%s: %s"), path, local->message);
       return FALSE;
     }
   return TRUE;
@@ -190,13 +191,13 @@ attn_tokenizer_trainer_save (AttnTokenizerTrainer *t, const char *dir, GError **
 
   if (!t->trained)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "the tokenizer has not been trained");
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("the tokenizer has not been trained"));
       return FALSE;
     }
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
       int e = errno;
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO, "%s: %s", dir, g_strerror (e));
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO, _("%s: %s"), dir, g_strerror (e));
       return FALSE;
     }
   json = attn_tokenizer_trainer_to_json (t, &len);

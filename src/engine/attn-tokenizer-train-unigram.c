@@ -19,6 +19,7 @@
  * than one Unicode script; deterministic tie-breaking by byte order everywhere. */
 #include "attn-tokenizer-train-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -556,7 +557,7 @@ attn_unigram_learn (GHashTable *word_counts, guint n_pieces, guint max_piece_cha
   if (n_required > n_pieces)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                   "a vocabulary of %u pieces cannot hold the %u characters the text needs",
+                   _("a vocabulary of %u pieces cannot hold the %u characters the text needs"),
                    n_pieces, n_required);
       goto out;
     }

@@ -10,6 +10,7 @@
 #include "attn-tokenizer-train.h"
 
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -136,7 +137,7 @@ attn_tokenizer_trainer_feed (AttnTokenizerTrainer *t, const char *text, gssize l
 
   if (!g_utf8_validate_len (text, n, NULL))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "the training text is not valid UTF-8");
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("the training text is not valid UTF-8"));
       return FALSE;
     }
   if (n == 0)
@@ -178,12 +179,12 @@ attn_tokenizer_trainer_feed_file (AttnTokenizerTrainer *t, const char *path, GEr
 
   if (!g_file_get_contents (path, &contents, &length, &local))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO, "%s: %s", path, local->message);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO, _("%s: %s"), path, local->message);
       return FALSE;
     }
   if (memchr (contents, '\0', length) != NULL)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "%s: not a text file (it contains NUL bytes)",
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("%s: not a text file (it contains NUL bytes)"),
                    path);
       return FALSE;
     }
@@ -211,7 +212,7 @@ attn_tokenizer_trainer_feed_file (AttnTokenizerTrainer *t, const char *path, GEr
               if ((t->opts.tsv_column < 0 || col == t->opts.tsv_column)
                   && !attn_tokenizer_trainer_feed (t, field, -1, &local))
                 {
-                  g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "%s:%u: %s", path, lineno,
+                  g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("%s:%u: %s"), path, lineno,
                                local->message);
                   return FALSE;
                 }
@@ -219,15 +220,16 @@ attn_tokenizer_trainer_feed_file (AttnTokenizerTrainer *t, const char *path, GEr
             }
           if (t->opts.tsv_column >= col)
             {
-              g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "%s:%u: has %d field%s, no field %d "
-                           "(fields count from 0)", path, lineno, col, col == 1 ? "" : "s",
-                           t->opts.tsv_column);
+              g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
+                           g_dngettext (GETTEXT_PACKAGE, "%s:%u: has %d field, no field %d (fields count from 0)",
+                                        "%s:%u: has %d fields, no field %d (fields count from 0)", col),
+                           path, lineno, col, t->opts.tsv_column);
               return FALSE;
             }
         }
       else if (!attn_tokenizer_trainer_feed (t, line, end - line, &local))
         {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "%s:%u: %s", path, lineno, local->message);
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("%s:%u: %s"), path, lineno, local->message);
           return FALSE;
         }
     }
@@ -624,7 +626,7 @@ train_unigram (AttnTokenizerTrainer *t, GCancellable *cancellable, GError **erro
   if (t->opts.vocab_size <= n_special)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                   "a vocabulary of %u has no room beside the %u special tokens",
+                   _("a vocabulary of %u has no room beside the %u special tokens"),
                    t->opts.vocab_size, n_special);
       return FALSE;
     }
@@ -664,7 +666,7 @@ attn_tokenizer_trainer_train (AttnTokenizerTrainer *t, GCancellable *cancellable
 
   if (g_hash_table_size (t->word_counts) == 0)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "no training text was given");
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("no training text was given"));
       return FALSE;
     }
   if (t->opts.kind == ATTN_TOKENIZER_KIND_UNIGRAM)
@@ -673,7 +675,7 @@ attn_tokenizer_trainer_train (AttnTokenizerTrainer *t, GCancellable *cancellable
   if (t->opts.vocab_size < t->tokens->len)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                   "a vocabulary of %u is smaller than the %u special tokens and alphabet symbols",
+                   _("a vocabulary of %u is smaller than the %u special tokens and alphabet symbols"),
                    t->opts.vocab_size, t->tokens->len);
       words_free (words);
       reset_vocab (t);
@@ -711,7 +713,7 @@ attn_tokenizer_trainer_train (AttnTokenizerTrainer *t, GCancellable *cancellable
 
       if (g_cancellable_is_cancelled (cancellable))
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "tokenizer training was cancelled");
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("tokenizer training was cancelled"));
           g_array_unref (heap.entries);
           words_free (words);
           reset_vocab (t);

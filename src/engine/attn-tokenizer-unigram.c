@@ -5,6 +5,7 @@
 #include "attn-tokenizer-private.h"
 
 #include <float.h>
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #define UNK_PENALTY 10.0
@@ -142,7 +143,7 @@ attn_unigram_tokenize (AttnTokenizer *tok, const AttnNStr *word, AttnTokList *ou
           if (u->unk_piece < 0 && !tok->spm_mode)
             {
               g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                           "%s: “%.*s” is not in the vocabulary and it has no unknown token",
+                           _("%s: “%.*s” is not in the vocabulary and it has no unknown token"),
                            tok->origin, (int) mblen, word->s + pos);
               return FALSE;
             }

@@ -2,6 +2,7 @@
  * strings, a 64-bit hash map, a byte trie, token lists, JSON file parsing. */
 #include "attn-tokenizer-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 /* ---- AttnNStr ------------------------------------------------------------ */
@@ -290,7 +291,7 @@ attn_read_file (const char *path, char **data, gsize *len, GError **error)
     return TRUE;
   g_set_error (error, ATTN_ERROR,
                g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? ATTN_ERROR_MISSING : ATTN_ERROR_IO,
-               "%s: cannot read: %s", path, local->message);
+               _("%s: cannot read: %s"), path, local->message);
   return FALSE;
 }
 
@@ -308,19 +309,19 @@ attn_json_parse_file (const char *path, GError **error)
     return NULL;
   if (!g_utf8_validate_len (data, len, NULL))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: not valid UTF-8 JSON", path);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: not valid UTF-8 JSON"), path);
       return NULL;
     }
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, (gssize) len, &local))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: invalid JSON: %s", path,
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: invalid JSON: %s"), path,
                    local->message);
       return NULL;
     }
   if (json_parser_get_root (parser) == NULL)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: empty JSON document", path);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: empty JSON document"), path);
       return NULL;
     }
   return json_node_copy (json_parser_get_root (parser));

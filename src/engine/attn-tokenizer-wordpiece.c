@@ -2,6 +2,7 @@
  * over each word with a "##" continuation prefix, and vocab.txt loading. */
 #include "attn-tokenizer-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 static gint32
@@ -69,7 +70,7 @@ unknown:
   if (wp->unk_id < 0)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                   "%s: the word “%s” cannot be tokenized and the vocabulary has no unknown token",
+                   _("%s: the word “%s” cannot be tokenized and the vocabulary has no unknown token"),
                    tok->origin, word->s);
       return FALSE;
     }
@@ -102,7 +103,7 @@ attn_wordpiece_load_vocab_txt (AttnTokenizer *tok, const char *path, GError **er
       if (memchr (line, '\0', l) != NULL || !g_utf8_validate_len (line, l, NULL))
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                       "%s: line %d is not valid UTF-8 text", path, id + 1);
+                       _("%s: line %d is not valid UTF-8 text"), path, id + 1);
           return FALSE;
         }
       if (nl == NULL && l == 0)
@@ -114,7 +115,7 @@ attn_wordpiece_load_vocab_txt (AttnTokenizer *tok, const char *path, GError **er
     }
   if (id == 0)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: the vocabulary is empty", path);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: the vocabulary is empty"), path);
       return FALSE;
     }
   return TRUE;

@@ -3,6 +3,7 @@
  * decoding and display labels. */
 #include "attn-tokenizer-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 /* ---- construction -------------------------------------------------------- */
@@ -125,7 +126,7 @@ parse_template (AttnTokenizer *tok, const char *spec, GError **error)
           if (id < 0)
             {
               g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT,
-                           "%s: the post-processor's token “%s” is not in the vocabulary",
+                           _("%s: the post-processor's token “%s” is not in the vocabulary"),
                            tok->origin, name);
               attn_templ_item_free (it);
               g_ptr_array_unref (items);
@@ -331,7 +332,7 @@ read_config (const char *dir, gboolean *failed, GError **error)
   root = attn_json_parse_file (path, error);
   if (root != NULL && !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: must be a JSON object", path);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: must be a JSON object"), path);
       g_clear_pointer (&root, json_node_unref);
     }
   *failed = root == NULL;
@@ -425,7 +426,7 @@ attn_tokenizer_load (const char *model_dir, AttnTokenizerRole role, GError **err
   g_return_val_if_fail (model_dir != NULL, NULL);
   if (!g_file_test (model_dir, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, "%s: not a folder", model_dir);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING, _("%s: not a folder"), model_dir);
       return NULL;
     }
   tj = g_build_filename (model_dir, "tokenizer.json", NULL);
@@ -464,8 +465,8 @@ attn_tokenizer_load (const char *model_dir, AttnTokenizerRole role, GError **err
     return attn_tokenizer_new_sentencepiece (spm, g_file_test (vj, G_FILE_TEST_EXISTS) ? vj : NULL,
                                              error);
   g_set_error (error, ATTN_ERROR, ATTN_ERROR_MISSING,
-               "%s: no tokenizer files (looked for tokenizer.json, vocab.txt, "
-               "vocab.json + merges.txt, source.spm/target.spm)", model_dir);
+               _("%s: no tokenizer files (looked for tokenizer.json, vocab.txt, "
+               "vocab.json + merges.txt, source.spm/target.spm)"), model_dir);
   return NULL;
 }
 
@@ -614,12 +615,12 @@ attn_tokenizer_encode (AttnTokenizer *tok, const char *text, const char *pair,
   g_return_val_if_fail (tok != NULL, NULL);
   if (text == NULL || !g_utf8_validate (text, -1, NULL))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "the text is not valid UTF-8");
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("the text is not valid UTF-8"));
       return NULL;
     }
   if (pair != NULL && !g_utf8_validate (pair, -1, NULL))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "the second text is not valid UTF-8");
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("the second text is not valid UTF-8"));
       return NULL;
     }
   a = encode_text (tok, text, error);

@@ -12,6 +12,7 @@
  * saved from it (config.json with id2label + model.safetensors) is read by the
  * inference engine (attn-bert.c) unchanged. Attention-probability dropout is not
  * implemented: the saved config says attention_probs_dropout_prob 0. */
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -351,8 +352,8 @@ attn_train_bert_new (const AttnBertConfig *config, GError **error)
       || c->dropout < 0 || c->dropout >= 1)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "BERT configuration is invalid (d_model %d, heads %d, ffn %d, layers %d, "
-                   "vocab %d, positions %d, %d labels)", c->d_model, c->heads, c->ffn_dim,
+                   _("BERT configuration is invalid (d_model %d, heads %d, ffn %d, layers %d, "
+                   "vocab %d, positions %d, %d labels)"), c->d_model, c->heads, c->ffn_dim,
                    c->layers, c->vocab, c->max_positions, c->n_labels);
       return NULL;
     }

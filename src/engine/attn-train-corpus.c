@@ -10,8 +10,9 @@
  *
  * A speech corpus (Whisper) keeps each pair's audio path instead of source ids; its
  * clips, features and batches are attn-train-speech.c's. */
-#include <string.h>
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "attn-audio.h"
 #include "attn-confusion.h"
@@ -115,13 +116,13 @@ add_labelled (AttnCorpus *c, const AttnTrainConfig *cfg, const char *path, int l
   if (id == NULL)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s:%d: the label “%s” does not occur in the training file", path, line, label);
+                   _("%s:%d: the label “%s” does not occur in the training file"), path, line, label);
       return FALSE;
     }
   target = GPOINTER_TO_INT (id) - 1;
   if ((ids = attn_corpus_encode (c, cols[cfg->source_column], error)) == NULL)
     {
-      g_prefix_error (error, "%s:%d: ", path, line);
+      g_prefix_error (error, _("%s:%d: "), path, line);
       return FALSE;
     }
   if ((int) ids->len + 2 > cfg->max_tokens)
@@ -151,7 +152,7 @@ collect_labels (AttnCorpus *c, const AttnTrainConfig *cfg, GError **error)
 
   if (!g_file_get_contents (cfg->train_path, &text, NULL, &local))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "Cannot read the training corpus: %s",
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, _("Cannot read the training corpus: %s"),
                    local->message);
       return FALSE;
     }
@@ -180,9 +181,9 @@ collect_labels (AttnCorpus *c, const AttnTrainConfig *cfg, GError **error)
   if (c->labels->len < 2)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s has %u label%s in column %d; a classifier needs at least two",
-                   cfg->train_path, c->labels->len, c->labels->len == 1 ? "" : "s",
-                   cfg->target_column);
+                   g_dngettext (GETTEXT_PACKAGE, "%s has %u label in column %d; a classifier needs at least two",
+                                "%s has %u labels in column %d; a classifier needs at least two", c->labels->len),
+                   cfg->train_path, c->labels->len, cfg->target_column);
       return FALSE;
     }
   g_ptr_array_add (c->labels, NULL);   /* a NULL-terminated list of names */
@@ -204,13 +205,14 @@ read_tsv (AttnCorpus *c, const AttnTrainConfig *cfg, const char *path, gboolean 
 
   if (!g_file_get_contents (path, &text, &len, &local))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "Cannot read the %s corpus: %s",
-                   dev ? "dev" : "training", local->message);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   dev ? _("Cannot read the dev corpus: %s") : _("Cannot read the training corpus: %s"),
+                   local->message);
       return FALSE;
     }
   if (!g_utf8_validate (text, len, NULL))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "%s is not UTF-8 text", path);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("%s is not UTF-8 text"), path);
       return FALSE;
     }
   lines = g_strsplit (text, "\n", -1);
@@ -228,8 +230,11 @@ read_tsv (AttnCorpus *c, const AttnTrainConfig *cfg, const char *path, gboolean 
       if (need >= ncols)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                       "%s:%d: has %d column%s; the recipe reads column %d (columns count from 0)",
-                       path, i + 1, ncols, ncols == 1 ? "" : "s", need);
+                       g_dngettext (GETTEXT_PACKAGE,
+                                    "%s:%d: has %d column; the recipe reads column %d (columns count from 0)",
+                                    "%s:%d: has %d columns; the recipe reads column %d (columns count from 0)",
+                                    ncols),
+                       path, i + 1, ncols, need);
           return FALSE;
         }
       if (!dev && g_hash_table_contains (dev_sources, cols[cfg->source_column]))
@@ -255,7 +260,7 @@ read_tsv (AttnCorpus *c, const AttnTrainConfig *cfg, const char *path, gboolean 
       if ((s = attn_corpus_encode (c, cols[cfg->source_column], error)) == NULL
           || (t = attn_corpus_encode (c, cols[cfg->target_column], error)) == NULL)
         {
-          g_prefix_error (error, "%s:%d: ", path, i + 1);
+          g_prefix_error (error, _("%s:%d: "), path, i + 1);
           return FALSE;
         }
       if (dev)
@@ -291,7 +296,7 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
   if (cfg->source_column < 0 || cfg->target_column < 0 || cfg->source_column == cfg->target_column)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "“source_column” (%d) and “target_column” (%d) must be different columns ≥ 0",
+                   _("“source_column” (%d) and “target_column” (%d) must be different columns ≥ 0"),
                    cfg->source_column, cfg->target_column);
       return NULL;
     }
@@ -299,8 +304,8 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
       || (cfg->arch == ATTN_ARCH_BERT && cfg->max_tokens < 3))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "A corpus recipe needs “dev” and “tokenizer”, and “max_tokens” ≥ 2 (≥ 3 for "
-                   "a classifier)");
+                   _("A corpus recipe needs “dev” and “tokenizer”, and “max_tokens” ≥ 2 (≥ 3 for "
+                   "a classifier)"));
       return NULL;
     }
   c = g_new0 (AttnCorpus, 1);
@@ -308,7 +313,7 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
   c->tok = attn_tokenizer_new_from_json (tok_path, error);
   if (c->tok == NULL)
     {
-      g_prefix_error (error, "Tokenizer for training (%s): ", tok_path);
+      g_prefix_error (error, _("Tokenizer for training (%s): "), tok_path);
       attn_corpus_free (c);
       return NULL;
     }
@@ -320,8 +325,8 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
   if (c->classify && (c->bos < 0 || c->eos < 0 || c->pad < 0))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s lacks [CLS], [SEP] or [PAD] (<s>, </s>, <pad>), which a classifier needs; "
-                   "build it with attn-cli tokenizer --kind wordpiece", tok_path);
+                   _("%s lacks [CLS], [SEP] or [PAD] (<s>, </s>, <pad>), which a classifier needs; "
+                   "build it with attn-cli tokenizer --kind wordpiece"), tok_path);
       attn_corpus_free (c);
       return NULL;
     }
@@ -349,9 +354,9 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
           || !(c->spec.freq_warp >= 0 && c->spec.freq_warp <= 0.3f))
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                       "A Whisper recipe needs “window_seconds” from 1 to 30, “max_tokens” "
+                       _("A Whisper recipe needs “window_seconds” from 1 to 30, “max_tokens” "
                        "above the prompt's %d tokens, SpecAugment counts and widths ≥ 0 "
-                       "(“freq_mask_width” below “n_mels”) and a “freq_warp” from 0 to 0.3",
+                       "(“freq_mask_width” below “n_mels”) and a “freq_warp” from 0 to 0.3"),
                        c->prompt.n_prompt);
           attn_corpus_free (c);
           return NULL;
@@ -360,7 +365,7 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
   if (c->eos < 0)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s has no end-of-sequence token (</s>, [SEP] or <|endoftext|>)", tok_path);
+                   _("%s has no end-of-sequence token (</s>, [SEP] or <|endoftext|>)"), tok_path);
       attn_corpus_free (c);
       return NULL;
     }
@@ -384,9 +389,14 @@ attn_corpus_load (const AttnTrainConfig *cfg, GError **error)
   c->info.n_dev = (int) c->dev.src_n->len;
   if (c->info.n_train == 0 || c->info.n_dev == 0)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s has no %s %s",
-                   c->info.n_train == 0 ? cfg->train_path : cfg->dev_path,
-                   c->info.n_train == 0 ? "training" : "dev", c->classify ? "texts" : "pairs");
+      const char *path = c->info.n_train == 0 ? cfg->train_path : cfg->dev_path;
+
+      if (c->info.n_train == 0)
+        g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                     c->classify ? _("%s has no training texts") : _("%s has no training pairs"), path);
+      else
+        g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                     c->classify ? _("%s has no dev texts") : _("%s has no dev pairs"), path);
       attn_corpus_free (c);
       return NULL;
     }

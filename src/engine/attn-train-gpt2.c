@@ -10,6 +10,7 @@
  * It trains on the decoder side of an AttnBatch: tgt_in are the inputs, tgt_out
  * the next tokens, tgt_len the real length of each row (keys past it are masked,
  * targets equal to pad_id are not counted); the source side is ignored. */
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -383,8 +384,8 @@ attn_train_gpt2_new (const AttnGpt2Config *config, GError **error)
       || c->dropout < 0 || c->dropout >= 1)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "GPT-2 configuration is invalid (d_model %d, heads %d, ffn %d, layers %d, "
-                   "vocab %d, positions %d)", c->d_model, c->heads, c->ffn_dim, c->layers,
+                   _("GPT-2 configuration is invalid (d_model %d, heads %d, ffn %d, layers %d, "
+                   "vocab %d, positions %d)"), c->d_model, c->heads, c->ffn_dim, c->layers,
                    c->vocab, c->n_positions);
       return NULL;
     }

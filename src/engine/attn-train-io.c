@@ -13,9 +13,10 @@
  * Recipes (attn-cli train --recipe) use the same keys as trainer_state.json's "config"
  * (attn-train-recipe.c reads and writes them). */
 #include <errno.h>
-#include <string.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "attn-error.h"
 #include "attn-train-json.h"
@@ -182,8 +183,10 @@ attn_params_load_grown (AttnParams *params, const char *dir, int layers, GError 
       if (saved[s] > layers)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                       "%s has %d %s layers, more than the %d of the recipe (growing adds "
-                       "layers, it never removes any)", dir, saved[s], whisper_stacks[s], layers);
+                       s == 0 ? _("%s has %d encoder layers, more than the %d of the recipe (growing adds "
+                                  "layers, it never removes any)")
+                              : _("%s has %d decoder layers, more than the %d of the recipe (growing adds "
+                                  "layers, it never removes any)"), dir, saved[s], layers);
           return FALSE;
         }
     }
@@ -215,7 +218,7 @@ attn_train_load_json_object (const char *path, JsonParser *parser, GError **erro
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: not a JSON object", path);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: not a JSON object"), path);
       return NULL;
     }
   return json_node_get_object (root);
@@ -376,7 +379,7 @@ attn_trainer_save (AttnTrainer *t, const char *dir, GError **error)
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
       int e = errno;
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO, "Cannot create %s: %s", dir, g_strerror (e));
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_IO, _("Cannot create %s: %s"), dir, g_strerror (e));
       return FALSE;
     }
   if (!m->klass->save_config (m, dir, error)
@@ -426,7 +429,7 @@ attn_trainer_state_copy (const char *from_dir, const char *to_dir, GError **erro
   config = json_object_get_member (o, "config");
   if (config == NULL || !JSON_NODE_HOLDS_OBJECT (config))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: “config” is missing", from_path);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: “config” is missing"), from_path);
       return FALSE;
     }
   attn_train_config_json_rebase (json_node_get_object (config), from_dir, to_dir);
@@ -441,7 +444,7 @@ parse_u64 (JsonObject *o, const char *name, const char *where, guint64 *out, GEr
   const char *s = json_object_has_member (o, name) ? json_object_get_string_member (o, name) : NULL;
   if (s == NULL || !g_ascii_string_to_unsigned (s, 10, 0, G_MAXUINT64, out, NULL))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: “%s” is missing or malformed",
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: “%s” is missing or malformed"),
                    where, name);
       return FALSE;
     }
@@ -467,7 +470,7 @@ attn_trainer_resume (const char *dir, GError **error)
   co = json_object_has_member (o, "config") ? json_object_get_object_member (o, "config") : NULL;
   if (co == NULL || !json_object_has_member (o, "step"))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, "%s: “step” or “config” is missing",
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_FORMAT, _("%s: “step” or “config” is missing"),
                    state_path);
       return NULL;
     }

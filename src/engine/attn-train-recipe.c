@@ -2,8 +2,9 @@
  * trainer_state.json (written with every saved trainer, read back on resume) and the
  * recipes of `attn-cli train --recipe`, which use the same keys; corpus paths are
  * written relative to the saved folder and read relative to the recipe's. */
-#include <string.h>
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "attn-error.h"
 #include "attn-model.h"
@@ -182,7 +183,7 @@ member_number (JsonObject *o, const char *name, const char *where, double *out, 
   t = JSON_NODE_HOLDS_VALUE (n) ? json_node_get_value_type (n) : G_TYPE_INVALID;
   if (t != G_TYPE_INT64 && t != G_TYPE_DOUBLE)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: “%s” must be a number", where, name);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, _("%s: “%s” must be a number"), where, name);
       return FALSE;
     }
   *out = json_node_get_double (n);
@@ -221,7 +222,7 @@ member_alignment_heads (JsonObject *o, const char *where, AttnTrainConfig *c, GE
   return TRUE;
 bad:
   g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-               "%s: “alignment_heads” must be a list of 1 to %d [layer, head] pairs", where,
+               _("%s: “alignment_heads” must be a list of 1 to %d [layer, head] pairs"), where,
                ATTN_TRAIN_MAX_ALIGNMENT_HEADS);
   return FALSE;
 }
@@ -242,21 +243,22 @@ member_path (JsonObject *o, const char *name, const char *where, const char *bas
       ? json_node_get_string (n) : NULL;
   if (s == NULL || s[0] == '\0')
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: “%s” must be a path", where, name);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, _("%s: “%s” must be a path"), where, name);
       return FALSE;
     }
   path = g_canonicalize_filename (s, base_dir);
   check = inside != NULL ? g_build_filename (path, inside, NULL) : g_strdup (path);
   if (!g_file_test (check, G_FILE_TEST_IS_REGULAR))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: “%s”: %s does not exist%s", where,
-                   name, check, g_strcmp0 (inside, "tokenizer.json") == 0
-                   ? " (build it with attn-cli tokenizer --out DIR)" : "");
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   g_strcmp0 (inside, "tokenizer.json") == 0
+                   ? _("%s: “%s”: %s does not exist (build it with attn-cli tokenizer --out DIR)")
+                   : _("%s: “%s”: %s does not exist"), where, name, check);
       return FALSE;
     }
   if (strlen (path) >= out_size)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: “%s”: the path is too long", where,
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, _("%s: “%s”: the path is too long"), where,
                    name);
       return FALSE;
     }
@@ -281,7 +283,7 @@ member_lang (JsonObject *o, const char *name, const char *where, char *out, gsiz
   if (!ok)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s: “%s” must be a language code such as \"de\" or \"en\"", where, name);
+                   _("%s: “%s” must be a language code such as \"de\" or \"en\""), where, name);
       return FALSE;
     }
   g_strlcpy (out, v, out_size);
@@ -304,7 +306,7 @@ member_enum (JsonObject *o, const char *name, const char *const *names, guint n_
         *out = (int) i;
         return TRUE;
       }
-  g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: “%s” must be %s", where, name, choices);
+  g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, _("%s: “%s” must be %s"), where, name, choices);
   return FALSE;
 }
 
@@ -333,7 +335,7 @@ attn_train_config_from_json (JsonObject *o, const char *where, const char *base_
   for (GList *l = members; l != NULL; l = l->next)
     if (!g_strv_contains (known, l->data) && ((const char *) l->data)[0] != '_')
       {
-        g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "%s: unknown key “%s”", where,
+        g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, _("%s: unknown key “%s”"), where,
                      (const char *) l->data);
         return FALSE;
       }
@@ -344,13 +346,13 @@ attn_train_config_from_json (JsonObject *o, const char *where, const char *base_
   if (task_s == NULL || !attn_task_from_name (task_s, &task))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s: “task” must be copy, reverse or sort", where);
+                   _("%s: “task” must be copy, reverse or sort"), where);
       return FALSE;
     }
   if (arch_s == NULL || !attn_train_arch_from_name (arch_s, &arch))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s: “arch” must be transformer, gru, lstm, bert, gpt2 or whisper", where);
+                   _("%s: “arch” must be transformer, gru, lstm, bert, gpt2 or whisper"), where);
       return FALSE;
     }
   attn_train_config_init (c, task, arch);
@@ -360,7 +362,7 @@ attn_train_config_from_json (JsonObject *o, const char *where, const char *base_
       if (s == NULL || !attn_score_from_name (s, &c->score))
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                       "%s: “score” must be additive, dot, general or scaled-dot", where);
+                       _("%s: “score” must be additive, dot, general or scaled-dot"), where);
           return FALSE;
         }
     }
@@ -418,7 +420,7 @@ attn_train_config_from_json (JsonObject *o, const char *where, const char *base_
             || (seed = (double) json_node_get_int (n)) < 0)
           {
             g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                         "%s: “seed” must be a non-negative integer", where);
+                         _("%s: “seed” must be a non-negative integer"), where);
             return FALSE;
           }
         c->seed = (guint64) json_node_get_int (n);
@@ -430,7 +432,7 @@ attn_train_config_from_json (JsonObject *o, const char *where, const char *base_
             || json_node_get_int (n) < 1 || json_node_get_int (n) > ATTN_BEAM_SIZE_MAX)
           {
             g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                         "%s: “num_beams” must be an integer from 1 to %d", where,
+                         _("%s: “num_beams” must be an integer from 1 to %d"), where,
                          ATTN_BEAM_SIZE_MAX);
             return FALSE;
           }
@@ -440,7 +442,7 @@ attn_train_config_from_json (JsonObject *o, const char *where, const char *base_
         && !(c->length_penalty > 0 && c->length_penalty <= ATTN_LENGTH_PENALTY_MAX))
       {
         g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                     "%s: “length_penalty” must be above 0 and at most %g", where,
+                     _("%s: “length_penalty” must be above 0 and at most %g"), where,
                      ATTN_LENGTH_PENALTY_MAX);
         return FALSE;
       }
@@ -449,21 +451,21 @@ attn_train_config_from_json (JsonObject *o, const char *where, const char *base_
     if (c->n_alignment_heads > 0 && arch != ATTN_ARCH_WHISPER)
       {
         g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                     "%s: “alignment_heads” is for speech (whisper) recipes", where);
+                     _("%s: “alignment_heads” is for speech (whisper) recipes"), where);
         return FALSE;
       }
     for (int i = 0; i < c->n_alignment_heads; i++)
       if (c->alignment_heads[i][0] >= c->layers || c->alignment_heads[i][1] >= c->heads)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                       "%s: alignment head [%d, %d] is not in a decoder of %d layers × %d heads",
+                       _("%s: alignment head [%d, %d] is not in a decoder of %d layers × %d heads"),
                        where, c->alignment_heads[i][0], c->alignment_heads[i][1], c->layers, c->heads);
           return FALSE;
         }
     if ((c->num_beams > 0 || c->length_penalty > 0) && arch == ATTN_ARCH_BERT)
       {
         g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                     "%s: “num_beams” and “length_penalty” are for models that generate", where);
+                     _("%s: “num_beams” and “length_penalty” are for models that generate"), where);
         return FALSE;
       }
     if (json_object_has_member (o, "grow_layers"))
@@ -472,7 +474,7 @@ attn_train_config_from_json (JsonObject *o, const char *where, const char *base_
         if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
           {
             g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                         "%s: “grow_layers” must be true or false", where);
+                         _("%s: “grow_layers” must be true or false"), where);
             return FALSE;
           }
         c->grow_layers = json_node_get_boolean (n);
@@ -491,14 +493,14 @@ attn_train_config_from_json (JsonObject *o, const char *where, const char *base_
       || (c->train_path[0] != '\0') != (c->tokenizer_dir[0] != '\0'))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s: “train”, “dev” and “tokenizer” go together", where);
+                   _("%s: “train”, “dev” and “tokenizer” go together"), where);
       return FALSE;
     }
   if (c->extra_train_path[0] != '\0'
       && (c->train_path[0] == '\0' || c->arch == ATTN_ARCH_BERT || c->arch == ATTN_ARCH_GPT2))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s: “extra_train” is for translation and speech recipes", where);
+                   _("%s: “extra_train” is for translation and speech recipes"), where);
       return FALSE;
     }
   if (!member_lang (o, "source_lang", where, c->source_lang, sizeof c->source_lang, error)
@@ -507,15 +509,15 @@ attn_train_config_from_json (JsonObject *o, const char *where, const char *base_
   if (c->train_path[0] != '\0' && json_object_has_member (o, "task"))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s: a recipe names a toy “task” or a corpus (“train”), not both", where);
+                   _("%s: a recipe names a toy “task” or a corpus (“train”), not both"), where);
       return FALSE;
     }
   if (c->source_column < 0 || c->target_column < 0 || c->source_column == c->target_column
       || c->max_tokens < 2 || c->eval_every < 0)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s: “source_column” and “target_column” must be different columns ≥ 0, "
-                   "“max_tokens” ≥ 2 and “eval_every” ≥ 0", where);
+                   _("%s: “source_column” and “target_column” must be different columns ≥ 0, "
+                   "“max_tokens” ≥ 2 and “eval_every” ≥ 0"), where);
       return FALSE;
     }
   return TRUE;

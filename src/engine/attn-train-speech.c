@@ -4,6 +4,7 @@
  * batches whose decoder input is the prompt and the transcript and whose labels are the
  * transcript and <|endoftext|> (the prompt's own positions are not scored), and greedy
  * transcripts for the trainer's predictions. */
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "attn-audio.h"
@@ -108,7 +109,7 @@ attn_corpus_read_clip (AttnCorpus *c, const AttnTrainConfig *cfg, const char *ts
   if (!clip_features (c, audio, NULL, &n_samples, error)
       || (t = attn_corpus_encode (c, transcript, error)) == NULL)
     {
-      g_prefix_error (error, "%s:%d: ", tsv, line);
+      g_prefix_error (error, _("%s:%d: "), tsv, line);
       return FALSE;
     }
   if (dev)
@@ -140,9 +141,9 @@ attn_corpus_speech_init (AttnCorpus *c, const char *tok_path, GError **error)
     if ((ids[i] = attn_tokenizer_token_to_id (c->tok, names[i])) < 0)
       {
         g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                     "%s has no %s token; build a Whisper tokenizer with attn-cli tokenizer --kind bpe "
+                     _("%s has no %s token; build a Whisper tokenizer with attn-cli tokenizer --kind bpe "
                      "--special '<|startoftranscript|>' --special '<|en|>' --special '<|transcribe|>' "
-                     "--special '<|notimestamps|>' (see docs/training.md)", tok_path, names[i]);
+                     "--special '<|notimestamps|>' (see docs/training.md)"), tok_path, names[i]);
         return FALSE;
       }
   memcpy (w->prompt, ids, sizeof (gint32) * 4);

@@ -22,6 +22,7 @@
  * stream is never changed: it is cut
  * at 0, context, 2·context, …: every dev token after the first is predicted once,
  * with 0 … context − 1 tokens of context. */
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -72,20 +73,21 @@ read_stream (AttnTextCorpus *c, const char *path, const char *what, int *n_docs,
 
   if (!g_file_get_contents (path, &text, &len, &local))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG, "Cannot read the %s text: %s", what,
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
+                   g_str_equal (what, "dev") ? _("Cannot read the dev text: %s") : _("Cannot read the training text: %s"),
                    local->message);
       return NULL;
     }
   ids = attn_lm_encode_text (c->tok, text, len, c->eos, n_docs, error);
   if (ids == NULL)
     {
-      g_prefix_error (error, "%s: ", path);
+      g_prefix_error (error, _("%s: "), path);
       return NULL;
     }
   if ((int) ids->len < c->context + 1)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s has %u tokens, fewer than one chunk of context + 1 = %d", path, ids->len,
+                   _("%s has %u tokens, fewer than one chunk of context + 1 = %d"), path, ids->len,
                    c->context + 1);
       g_array_unref (ids);
       return NULL;
@@ -102,14 +104,14 @@ attn_text_corpus_load (const AttnTrainConfig *cfg, GError **error)
   if (cfg->context < 2 || cfg->dev_path[0] == '\0' || cfg->tokenizer_dir[0] == '\0')
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "A language-model recipe needs “train”, “dev” and “tokenizer”, and “context” ≥ 2");
+                   _("A language-model recipe needs “train”, “dev” and “tokenizer”, and “context” ≥ 2"));
       return NULL;
     }
   c = g_new0 (AttnTextCorpus, 1);
   c->tok = attn_tokenizer_new_from_json (tok_path, error);
   if (c->tok == NULL)
     {
-      g_prefix_error (error, "Tokenizer for training (%s): ", tok_path);
+      g_prefix_error (error, _("Tokenizer for training (%s): "), tok_path);
       attn_text_corpus_free (c);
       return NULL;
     }
@@ -119,8 +121,8 @@ attn_text_corpus_load (const AttnTrainConfig *cfg, GError **error)
   if (c->eos < 0)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "%s has no <|endoftext|> token to separate documents (train it with "
-                   "attn-cli tokenizer --kind bpe)", tok_path);
+                   _("%s has no <|endoftext|> token to separate documents (train it with "
+                   "attn-cli tokenizer --kind bpe)"), tok_path);
       attn_text_corpus_free (c);
       return NULL;
     }
@@ -137,8 +139,8 @@ attn_text_corpus_load (const AttnTrainConfig *cfg, GError **error)
       || (cfg->repeat_fraction > 0 && cfg->context < 17))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "“repeat_fraction” and “repeat_random” must be between 0 and 1, and "
-                   "repeats need “context” ≥ 17");
+                   _("“repeat_fraction” and “repeat_random” must be between 0 and 1, and "
+                   "repeats need “context” ≥ 17"));
       attn_text_corpus_free (c);
       return NULL;
     }
@@ -379,7 +381,7 @@ attn_text_corpus_evaluate (AttnTextCorpus *c, AttnTrainModel *m, int n, AttnTrai
   attn_batch_clear (&b);
   if (!isfinite (nll))
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The dev loss is not finite");
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("The dev loss is not finite"));
       return FALSE;
     }
   memset (eval, 0, sizeof *eval);

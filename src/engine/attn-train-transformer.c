@@ -4,6 +4,7 @@
  * sinusoidal positions, post-layer-norm blocks, final_logits_bias. A folder saved
  * from it (config.json model_type "marian" + model.safetensors) is read by the
  * inference engine unchanged. */
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -306,8 +307,8 @@ attn_train_transformer_new (const AttnTfConfig *config, GError **error)
       || c->eos_id < 0 || c->eos_id >= c->vocab || c->dropout < 0 || c->dropout >= 1)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "Transformer configuration is invalid (d_model %d, heads %d, ffn %d, "
-                   "layers %d+%d, vocab %d)", c->d_model, c->heads, c->ffn_dim,
+                   _("Transformer configuration is invalid (d_model %d, heads %d, ffn %d, "
+                   "layers %d+%d, vocab %d)"), c->d_model, c->heads, c->ffn_dim,
                    c->encoder_layers, c->decoder_layers, c->vocab);
       return NULL;
     }

@@ -5,6 +5,7 @@
  * inference engine (attn-whisper.c) unchanged. The Transformer layers are the shared
  * sub-layers of attn-train-block.c in their pre-LN form; the convolutions are
  * attn_op_conv1d_*. */
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -538,8 +539,8 @@ attn_train_whisper_new (const AttnWhisperTrainConfig *config, GError **error)
   if (!ok)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "Whisper configuration is invalid (d_model %d, heads %d, ffn %d, layers %d+%d, "
-                   "%d mel bins, %d source and %d target positions, vocab %d)", c->d_model,
+                   _("Whisper configuration is invalid (d_model %d, heads %d, ffn %d, layers %d+%d, "
+                   "%d mel bins, %d source and %d target positions, vocab %d)"), c->d_model,
                    c->heads, c->ffn_dim, c->encoder_layers, c->decoder_layers, c->n_mels,
                    c->max_source_positions, c->max_target_positions, c->vocab);
       return NULL;

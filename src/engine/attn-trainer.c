@@ -3,6 +3,8 @@
  * progress reports with the probe's cross-attention, and evaluation on
  * held-out sequences. Saving and resuming live in attn-train-io.c, the
  * configuration's defaults in attn-train-config.c. */
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -64,19 +66,19 @@ parse_digits (const char *source, int *digits, int max_digits, GError **error)
       if (w[1] != '\0' || !g_ascii_isdigit (w[0]))
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                       "“%s” is not a digit; the toy models read digits 0–9 separated by spaces", w);
+                       _("“%s” is not a digit; the toy models read digits 0–9 separated by spaces"), w);
           return -1;
         }
       if (n == max_digits)
         {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The input has more than %d digits",
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("The input has more than %d digits"),
                        max_digits);
           return -1;
         }
       digits[n++] = w[0] - '0';
     }
   if (n == 0)
-    g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The input has no digits");
+    g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("The input has no digits"));
   return n > 0 ? n : -1;
 }
 
@@ -89,7 +91,7 @@ attn_trainer_set_probe (AttnTrainer *t, const char *source, GError **error)
   if (t->corpus != NULL || t->text != NULL)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                   "A corpus trainer's probe is the start of its dev data and cannot be changed");
+                   _("A corpus trainer's probe is the start of its dev data and cannot be changed"));
       return FALSE;
     }
   n = parse_digits (source, digits, MIN (40, t->model_max_source), error);
@@ -147,7 +149,7 @@ attn_trainer_build_model (const AttnTrainConfig *c, AttnCorpus *corpus, AttnText
       if (corpus == NULL || !attn_corpus_whisper_prompt (corpus, &wc))
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                       "A Whisper model trains on a speech corpus (“train”, “dev”, “tokenizer”)");
+                       _("A Whisper model trains on a speech corpus (“train”, “dev”, “tokenizer”)"));
           return NULL;
         }
       attn_corpus_special (corpus, &wc.vocab, &pad, &bos, &wc.eos_id);
@@ -183,8 +185,8 @@ attn_trainer_build_model (const AttnTrainConfig *c, AttnCorpus *corpus, AttnText
       if (corpus == NULL)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                       "arch “bert” trains a text classifier: the recipe needs “train”, “dev” "
-                       "and “tokenizer” (labelled texts), not a toy task");
+                       _("arch “bert” trains a text classifier: the recipe needs “train”, “dev” "
+                       "and “tokenizer” (labelled texts), not a toy task"));
           return NULL;
         }
       bc.labels = attn_corpus_labels (corpus, &bc.n_labels);
@@ -214,14 +216,14 @@ check_config (const AttnTrainConfig *c, GError **error)
       || c->label_smoothing < 0 || c->label_smoothing >= 1 || c->dropout < 0 || c->dropout >= 1)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "Training configuration is invalid (lengths %d–%d, batch %d, steps %d, lr %g)",
+                   _("Training configuration is invalid (lengths %d–%d, batch %d, steps %d, lr %g)"),
                    c->min_len, c->max_len, c->batch_size, c->steps, c->lr);
       return FALSE;
     }
   if (!(c->score_lr_scale >= 0 && c->score_lr_scale <= 100))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "“score_lr_scale” must be between 0 and 100 (it is %g)", c->score_lr_scale);
+                   _("“score_lr_scale” must be between 0 and 100 (it is %g)"), c->score_lr_scale);
       return FALSE;
     }
   {
@@ -230,29 +232,29 @@ check_config (const AttnTrainConfig *c, GError **error)
     if (c->score_init != ATTN_SCORE_INIT_RANDOM && !(rnn && c->score == ATTN_SCORE_GENERAL))
       {
         g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                     "“score_init” applies to the general score of a gru or lstm model only");
+                     _("“score_init” applies to the general score of a gru or lstm model only"));
         return FALSE;
       }
     if (c->score_lr_scale != 1.0f
         && !(rnn && (c->score == ATTN_SCORE_GENERAL || c->score == ATTN_SCORE_ADDITIVE)))
       {
         g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                     "“score_lr_scale” applies to a gru or lstm model with a general or additive "
-                     "score only (the others have no score weights)");
+                     _("“score_lr_scale” applies to a gru or lstm model with a general or additive "
+                     "score only (the others have no score weights)"));
         return FALSE;
       }
   }
   if (c->grow_layers && (c->arch != ATTN_ARCH_WHISPER || c->init_dir[0] == '\0'))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "“grow_layers” applies to a whisper recipe with an “init” only");
+                   _("“grow_layers” applies to a whisper recipe with an “init” only"));
       return FALSE;
     }
   if (c->arch == ATTN_ARCH_GPT2 && (c->train_path[0] == '\0' || c->context < 2 || c->context > 4096))
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "A “gpt2” language model trains on text: it needs “train”, “dev” and "
-                   "“tokenizer”, and a “context” of 2 to 4096 tokens (it has %d)", c->context);
+                   _("A “gpt2” language model trains on text: it needs “train”, “dev” and "
+                   "“tokenizer”, and a “context” of 2 to 4096 tokens (it has %d)"), c->context);
       return FALSE;
     }
   return TRUE;
@@ -359,7 +361,7 @@ attn_trainer_new (const AttnTrainConfig *config, GError **error)
             : attn_params_load (t->model->params, config->init_dir, &local)))
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                       "The recipe's “init” (%s) does not fit the model it describes: %s",
+                       _("The recipe's “init” (%s) does not fit the model it describes: %s"),
                        config->init_dir, local->message);
           attn_trainer_free (t);
           return NULL;
@@ -401,14 +403,14 @@ attn_trainer_extend (AttnTrainer *t, int steps, GError **error)
   if (t->cfg.decay != ATTN_DECAY_INVSQRT && t->cfg.decay != ATTN_DECAY_CONSTANT)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "This run's learning-rate schedule depends on its length (%d steps); only "
-                   "invsqrt and constant schedules can be lengthened", t->cfg.steps);
+                   _("This run's learning-rate schedule depends on its length (%d steps); only "
+                   "invsqrt and constant schedules can be lengthened"), t->cfg.steps);
       return FALSE;
     }
   if (steps <= t->step)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_CONFIG,
-                   "The run is at step %" G_GINT64_FORMAT "; %d steps would not lengthen it",
+                   _("The run is at step %" PRId64 "; %d steps would not lengthen it"),
                    t->step, steps);
       return FALSE;
     }
@@ -511,8 +513,8 @@ attn_trainer_step (AttnTrainer *t, int n_steps, GCancellable *cancellable, doubl
       if (!isfinite (st.loss))
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                       "Training diverged at step %" G_GINT64_FORMAT " (loss is not finite); "
-                       "lower the learning rate", t->step + 1);
+                       _("Training diverged at step %" PRId64 " (loss is not finite); "
+                       "lower the learning rate"), t->step + 1);
           return FALSE;
         }
       t->last_norm = attn_clip_grad_norm (m->params, c->clip_norm);

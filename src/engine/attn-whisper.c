@@ -9,6 +9,8 @@
 #include "attn-audio.h"
 #include "attn-error.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -138,15 +140,15 @@ whisper_load (AttnModel *model, AttnCheckpoint *ckpt, GError **error)
   vocab = s->vocab;
   if (mels != 80 && mels != 128)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, "%s: %" G_GINT64_FORMAT " mel bins are not supported (80 or 128)",
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED, _("%s: %" PRId64 " mel bins are not supported (80 or 128)"),
                    file, mels);
       return FALSE;
     }
   if (max_src * 2 > ATTN_CHUNK_FRAMES || max_src % 50 != 0)
     {
       g_set_error (error, ATTN_ERROR, ATTN_ERROR_UNSUPPORTED,
-                   "%s: max_source_positions must be a multiple of 50 up to 1500 (windows of whole "
-                   "seconds up to 30 s), not %" G_GINT64_FORMAT, file, max_src);
+                   _("%s: max_source_positions must be a multiple of 50 up to 1500 (windows of whole "
+                   "seconds up to 30 s), not %" PRId64), file, max_src);
       return FALSE;
     }
   w->window = (gsize) max_src * 2 * ATTN_HOP_LENGTH;
@@ -255,19 +257,19 @@ whisper_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, A
     }
   else
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "%s needs audio", model->name);
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("%s needs audio"), model->name);
       return NULL;
     }
   if (n_samples == 0)
     {
-      g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO, "The audio is empty");
+      g_set_error (error, ATTN_ERROR, ATTN_ERROR_AUDIO, _("The audio is empty"));
       return NULL;
     }
   if (in->decoder_ids != NULL)
     {
       if (in->n_decoder_ids < 1)
         {
-          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, "The decoder input is empty");
+          g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT, _("The decoder input is empty"));
           return NULL;
         }
       dec_ids = (gint32 *) in->decoder_ids;
@@ -283,7 +285,7 @@ whisper_run (AttnModel *model, const AttnInput *in, const AttnRunOptions *opt, A
       if (n_dec > s->max_tgt)
         {
           g_set_error (error, ATTN_ERROR, ATTN_ERROR_INPUT,
-                       "The transcript has %u tokens, but %s's decoder takes at most %d after its prompt",
+                       _("The transcript has %u tokens, but %s's decoder takes at most %d after its prompt"),
                        tgt->len, model->name, s->max_tgt - (int) w->prompt->len);
           return NULL;
         }
