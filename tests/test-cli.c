@@ -323,6 +323,34 @@ test_c_locale (void)
   g_assert_cmpstr (json_array_get_string_element (tokens, 4), ==, "##e");
 }
 
+/* --truncate keeps the words the model reads: a text that fails without it runs, its
+ * tokens at the model's limit or one word short of it */
+static void
+test_truncate (void)
+{
+  g_auto(Cli) fails = { 0 }, runs = { 0 }, src = { 0 };
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(JsonParser) p = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *input;
+
+  for (int i = 0; i < 100; i++)
+    g_string_append (text, "the animal was tired ");
+  cli_run (&fails, "run", "@bert", "--text", text->str, NULL);
+  assert_fails (&fails, "128");
+  cli_run (&runs, "run", "@bert", "--text", text->str, "--truncate", "--json", "-", NULL);
+  assert_ok (&runs);
+  json_parser_load_from_data (p, runs.out, -1, &error);
+  g_assert_no_error (error);
+  input = json_object_get_object_member (json_node_get_object (json_parser_get_root (p)), "input");
+  g_assert_cmpuint (seq_len (input), <=, 128);
+  g_assert_cmpuint (seq_len (input), >, 110);
+  /* a translator's source too; the summary says what was kept */
+  cli_run (&src, "run", "@marian", "--source", text->str, "--truncate", NULL);
+  assert_ok (&src);
+  g_assert_true (g_str_has_prefix (src.out, "truncated: kept "));
+}
+
 static void
 test_failures (void)
 {
@@ -917,6 +945,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/marian/beam", test_marian_beam);
   g_test_add_func ("/cli/c-locale", test_c_locale);
   g_test_add_func ("/cli/failures", test_failures);
+  g_test_add_func ("/cli/truncate", test_truncate);
   g_test_add_func ("/cli/eval/translation", test_eval_translation);
   g_test_add_func ("/cli/eval/speech", test_eval_speech);
   g_test_add_func ("/cli/eval/word-times", test_eval_word_times);

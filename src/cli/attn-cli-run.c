@@ -46,7 +46,8 @@ attn_cli_run (int argc, char **argv)
   g_autofree char *input_ids = NULL, *decoder_ids = NULL, *decode = NULL, *attention = NULL, *json = NULL;
   int max_new = 0;
   double length_penalty = NAN;
-  gboolean quiet = FALSE;
+  gboolean quiet = FALSE, truncate = FALSE;
+  g_autofree char *kept = NULL;
   /* Texts are taken as raw bytes (ARG_FILENAME) and checked as UTF-8 below: ARG_STRING
    * converts from the locale's charset, which fails on any non-ASCII text under LC_ALL=C. */
   GOptionEntry entries[] = {
@@ -63,6 +64,8 @@ attn_cli_run (int argc, char **argv)
     { "max-new-tokens", 0, 0, G_OPTION_ARG_INT, &max_new, "Tokens to generate (default: the model's)", "N" },
     { "attention", 0, 0, G_OPTION_ARG_STRING, &attention, "Attention kinds to write", "encoder,decoder,cross,self" },
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &json, "Write the result as JSON (- for standard output)", "OUT" },
+    { "truncate", 0, 0, G_OPTION_ARG_NONE, &truncate,
+      "Keep the words of --text or --source that the model reads and drop the rest", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print nothing but errors", NULL },
     { NULL }
   };
@@ -147,6 +150,34 @@ attn_cli_run (int argc, char **argv)
     {
       attn_cli_fail ("%s", error->message);
       return 1;
+    }
+  if (truncate && (text != NULL || source != NULL))
+    {
+      const char *whole = text != NULL ? text : source;
+      gssize keep = attn_model_fit_prefix (model, whole, text_pair, &error);
+
+      if (keep < 0)
+        {
+          attn_cli_fail ("%s", error->message);
+          return 1;
+        }
+      if (keep == 0)
+        {
+          attn_cli_fail ("--truncate: not even the second text fits the %d tokens the model reads",
+                         attn_model_get_max_positions (model));
+          return 1;
+        }
+      if ((gsize) keep < strlen (whole))
+        {
+          kept = g_strndup (whole, keep);
+          if (text != NULL)
+            input.text = kept;
+          else
+            input.source = kept;
+          if (!quiet && (json == NULL || !g_str_equal (json, "-")))
+            printf ("truncated: kept %" G_GSSIZE_FORMAT " of %zu bytes, the words the model reads\n",
+                    keep, strlen (whole));
+        }
     }
   attn_cli_cancel_on_sigint (cancellable);
   result = attn_model_run (model, &input, &opts, cancellable, NULL, NULL, &error);
