@@ -345,7 +345,7 @@ test_resources (void)
   g_settings_reset (settings, "colour-map");
 }
 
-/* The window opens at the size it was closed at. */
+/* The window opens at the size it was closed at, its input pane as wide as it was. */
 static void
 test_window_geometry (void)
 {
@@ -377,9 +377,22 @@ test_window_geometry (void)
   g_assert_cmpint (height, ==, 700);
   gtk_window_close (GTK_WINDOW (win));
 
+  /* the input pane keeps the width it was given */
+  g_settings_set_int (settings, "input-pane-width", 420);
+  win = lens_window_new (NULL);
+  {
+    GtkWidget *paned = test_app_find_widget (GTK_WIDGET (win), GTK_TYPE_PANED);
+
+    g_assert_cmpint (gtk_paned_get_position (GTK_PANED (paned)), ==, 420);
+    gtk_paned_set_position (GTK_PANED (paned), 380);
+    g_assert_cmpint (g_settings_get_int (settings, "input-pane-width"), ==, 380);
+  }
+  gtk_window_close (GTK_WINDOW (win));
+
   g_settings_reset (settings, "window-width");
   g_settings_reset (settings, "window-height");
   g_settings_reset (settings, "window-maximized");
+  g_settings_reset (settings, "input-pane-width");
   test_app_close_windows ();
 }
 

@@ -23,6 +23,7 @@ struct _LensWindow
   GtkMenuButton   *model_button;
   GtkWidget       *run_button;
   AdwViewStack    *stack;
+  GtkWidget       *paned;
   GtkWidget       *kind_box;
   GtkWidget       *layer_head_label;
   GtkWidget       *lines_box;

@@ -612,7 +612,8 @@ on_presentation_changed (LensWindow *self)
 /* ---- class ---- */
 
 /* The window comes back at the size it was closed at (its unmaximized size, which GTK
- * keeps as the default size while it is maximized), maximized if it was. */
+ * keeps as the default size while it is maximized), maximized if it was, with its
+ * input pane as wide as it was. */
 static void
 restore_window_state (LensWindow *self)
 {
@@ -620,6 +621,8 @@ restore_window_state (LensWindow *self)
                                g_settings_get_int (self->settings, "window-height"));
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
+  /* the divider between the input pane and the views stays where it was left */
+  g_settings_bind (self->settings, "input-pane-width", self->paned, "position", G_SETTINGS_BIND_DEFAULT);
 }
 
 static gboolean
@@ -692,6 +695,7 @@ lens_window_class_init (LensWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LensWindow, model_button);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, run_button);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, LensWindow, paned);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, kind_box);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, layer_head_label);
   gtk_widget_class_bind_template_child (widget_class, LensWindow, lines_box);
