@@ -334,6 +334,31 @@ test_resources (void)
   g_autofree char *map = NULL;
 
   g_assert_true (GTK_IS_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+  /* the window's own key bindings are all listed */
+  {
+    g_autoptr(GString) accels = g_string_new (NULL);
+    GSList *objects = gtk_builder_get_objects (builder);
+    static const char *bound[] = { "Escape", "<Control>o", "<Control>Return", "<Control><Shift>c",
+                                   "<Alt>1", "<Alt>5", "<Alt>6", "<Alt>7" };
+
+    for (GSList *l = objects; l; l = l->next)
+      if (GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+        {
+          g_autofree char *accel = NULL;
+
+          g_object_get (l->data, "accelerator", &accel, NULL);
+          g_string_append_printf (accels, " %s ", accel ? accel : "");
+        }
+    g_slist_free (objects);
+    for (guint i = 0; i < G_N_ELEMENTS (bound); i++)
+      {
+        g_autofree char *word = g_strdup_printf (" %s ", bound[i]);
+        g_autofree char *inside = g_strdup_printf (" %s", bound[i]);
+
+        if (strstr (accels->str, word) == NULL && strstr (accels->str, inside) == NULL)
+          g_error ("the shortcuts window does not list %s", bound[i]);
+      }
+  }
   gtk_window_destroy (GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
 
   g_settings_set_string (settings, "colour-map", "cividis");
