@@ -182,6 +182,18 @@ lens_application_startup (GApplication *app)
   on_threads_changed (self->settings, "worker-threads", NULL);
 
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+
+  /* run from the build tree (tools/run.sh): the application icon is not installed in an
+   * icon theme yet, so the window, the About window and the shell find it in the source */
+  if (lens_running_uninstalled ())
+    {
+      g_autofree char *icons = g_build_filename (LENS_SOURCE_DIR, "data", "icons", NULL);
+      GdkDisplay *display = gdk_display_get_default ();
+
+      if (display != NULL)
+        gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (display), icons);
+    }
+  gtk_window_set_default_icon_name (APPLICATION_ID);
 }
 
 static void
@@ -227,6 +239,24 @@ about_action (GSimpleAction *action, GVariant *param, gpointer data)
                         "comments", _("See how attention works inside sequence models: every head of every layer, "
                                       "beside the model's prediction."),
                         NULL);
+  /* the built-in models are trained on other people's text: say whose, under what terms */
+  adw_about_window_add_legal_section (ADW_ABOUT_WINDOW (about),
+                                      _("Ding dictionary (the built-in translators and speech model)"),
+                                      "© 1999–2022 Frank Richter", GTK_LICENSE_GPL_2_0, NULL);
+  adw_about_window_add_legal_section (ADW_ABOUT_WINDOW (about),
+                                      _("The Debian Administrator's Handbook (the built-in language model)"),
+                                      "© 2003–2015 Raphaël Hertzog, Roland Mas", GTK_LICENSE_GPL_2_0, NULL);
+  adw_about_window_add_legal_section (ADW_ABOUT_WINDOW (about),
+                                      _("Debian Reference (the built-in language model)"),
+                                      "© 2007–2013 Osamu Aoki", GTK_LICENSE_GPL_2_0, NULL);
+  adw_about_window_add_legal_section (ADW_ABOUT_WINDOW (about),
+                                      _("King James Bible (the built-in language model)"), NULL, GTK_LICENSE_CUSTOM,
+                                      _("The text is in the public domain."));
+  adw_about_window_add_legal_section (ADW_ABOUT_WINDOW (about),
+                                      _("SpamAssassin public corpus (the built-in classifier)"), NULL,
+                                      GTK_LICENSE_CUSTOM,
+                                      _("The database is under the Open Data Commons Public Domain Dedication and "
+                                        "License 1.0, its contents under Creative Commons Zero 1.0."));
   gtk_window_present (GTK_WINDOW (about));
 }
 
