@@ -525,13 +525,16 @@ test_window_recent (void)
   test_app_close_windows ();
 }
 
-/* A folder dropped on the window opens as a model; a file that is not audio, dropped
- * while a text model is loaded, is refused and changes nothing. */
+/* A folder dropped on the window opens as a model. A text file dropped while a text
+ * model is loaded becomes the input; a file that is not text (the model's weights) is
+ * refused and changes nothing. */
 static void
 test_window_drop (void)
 {
   g_autofree char *bert = g_build_filename (test_fixtures, "bert", NULL);
-  g_autofree char *config = g_build_filename (bert, "config.json", NULL);
+  g_autofree char *weights = g_build_filename (bert, "model.safetensors", NULL);
+  g_autofree char *tmp = g_dir_make_tmp ("lens-drop-XXXXXX", NULL);
+  g_autofree char *txt = g_build_filename (tmp, "note.txt", NULL);
   GValue value = G_VALUE_INIT;
   LensWindow *win = lens_window_new (NULL);
   AttnModel *model;
@@ -545,12 +548,28 @@ test_window_drop (void)
   g_assert_cmpstr (attn_model_get_architecture (model), ==, "bert");
   g_value_unset (&value);
 
+  g_assert_true (g_file_set_contents (txt, "Der Text aus einer Datei, über UTF-8.\n", -1, NULL));
   g_value_init (&value, G_TYPE_FILE);
-  g_value_take_object (&value, g_file_new_for_path (config));
+  g_value_take_object (&value, g_file_new_for_path (txt));
+  g_assert_true (lens_window_on_drop (NULL, &value, 0, 0, win));
+  {
+    g_autofree char *text = lens_window_get_text (win);
+    g_assert_cmpstr (text, ==, "Der Text aus einer Datei, über UTF-8.\n");
+  }
+  g_value_unset (&value);
+
+  g_value_init (&value, G_TYPE_FILE);
+  g_value_take_object (&value, g_file_new_for_path (weights));
   g_assert_false (lens_window_on_drop (NULL, &value, 0, 0, win));
   g_assert_true (test_app_wait_for (win, test_app_is_idle));
   g_assert_true (lens_window_get_model (win) == model);
+  {
+    g_autofree char *text = lens_window_get_text (win);
+    g_assert_cmpstr (text, ==, "Der Text aus einer Datei, über UTF-8.\n");
+  }
   g_value_unset (&value);
+  g_unlink (txt);
+  g_rmdir (tmp);
   test_app_close_windows ();
 }
 

@@ -1,9 +1,11 @@
 /* lens-window-pairs.c — the window's input panes (text, sentence pair, audio): which
  * pane and pages show, their texts, the input of a run, and what is dropped on the
- * window (audio, or a model folder). */
+ * window (audio, a text file, or a model folder). */
 #include "lens-window-private.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <string.h>
 
 static void
 set_page_visible (LensWindow *self, GtkWidget *child, gboolean visible)
@@ -59,6 +61,39 @@ lens_window_build_input (LensWindow *self, AttnInput *input, AttnRunOptions *opt
     }
 }
 
+#define DROP_TEXT_MAX (4 << 20)
+
+/* A file dropped while a text or translation model is loaded: a UTF-8 text becomes the
+ * input (the source of a translation); anything else is refused with the reason. */
+static gboolean
+drop_text (LensWindow *self, const char *path)
+{
+  g_autofree char *base = g_filename_display_basename (path);
+  g_autofree char *contents = NULL;
+  g_autofree char *note = NULL;
+  gsize len = 0;
+  GStatBuf st;
+
+  if (g_stat (path, &st) == 0 && st.st_size > DROP_TEXT_MAX)
+    {
+      note = g_strdup_printf (_("“%s” is too large to be a text for the model (more than 4 MB)"), base);
+      lens_window_toast (self, note);
+      return FALSE;
+    }
+  if (!g_file_get_contents (path, &contents, &len, NULL) || memchr (contents, '\0', len) != NULL ||
+      !g_utf8_validate (contents, len, NULL))
+    {
+      note = g_strdup_printf (_("“%s” is not a UTF-8 text file. Audio goes to a speech model; a model folder "
+                                "opens as a model."), base);
+      lens_window_toast (self, note);
+      return FALSE;
+    }
+  lens_window_set_text (self, contents);
+  note = g_strdup_printf (_("The text of “%s” is the input"), base);
+  lens_window_toast (self, note);
+  return TRUE;
+}
+
 gboolean
 lens_window_on_drop (GtkDropTarget *target, const GValue *value, double x, double y, LensWindow *self)
 {
@@ -74,10 +109,7 @@ lens_window_on_drop (GtkDropTarget *target, const GValue *value, double x, doubl
       return TRUE;
     }
   if (self->model && attn_model_get_modality (self->model) != ATTN_MODALITY_SPEECH)
-    {
-      lens_window_toast (self, _("Audio goes to a speech model: choose one in the model menu first"));
-      return FALSE;
-    }
+    return drop_text (self, path);
   lens_window_set_audio (self, path);
   return TRUE;
 }
