@@ -1,11 +1,11 @@
 /* lens-alignment-view.c — cross-attention of a pair, word links, gold and AER. */
 #include "lens-alignment-view.h"
-#include "lens-control-bar.h"
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "lens-alignment-draw.h"
+#include "lens-control-bar.h"
 
 struct _LensAlignmentView
 {
