@@ -480,6 +480,28 @@ test_window_too_long (void)
     g_autofree char *text = lens_window_get_text (win);
     g_assert_cmpstr (text, ==, long_text->str);
   }
+
+  /* a huge text is not tokenized whole to say so (its words bound its tokens from
+   * below), and shortening it works the same */
+  {
+    g_autoptr(GString) huge = g_string_new (NULL);
+    AttnResult *before = lens_window_get_result (win);
+
+    for (int i = 0; i < 20000; i++)
+      g_string_append (huge, "word ");
+    lens_window_set_text (win, huge->str);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+    dialog = test_app_message_dialog ();
+    g_assert_nonnull (dialog);
+    g_assert_nonnull (strstr (lens_window_get_last_error (win), "It has 20000 words, but bert reads at most 128 tokens"));
+    adw_message_dialog_response (dialog, "shorten");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+    g_assert_true (test_app_wait_for (win, test_app_is_idle));
+    result = lens_window_get_result (win);
+    g_assert_true (result != before);
+    g_assert_cmpuint (result->input.len, <=, 128);
+    g_assert_cmpuint (result->input.len, >, 100);
+  }
   test_app_close_windows ();
 }
 

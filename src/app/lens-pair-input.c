@@ -300,7 +300,7 @@ lens_pair_input_set_beam_size (LensPairInput *self, int beam_size)
 }
 
 gboolean
-lens_pair_input_is_too_long (LensPairInput *self, int *n_tokens, int *max)
+lens_pair_input_is_too_long (LensPairInput *self, int *n_tokens, int *max, gboolean *exact)
 {
   g_autofree char *source = NULL;
 
@@ -308,7 +308,7 @@ lens_pair_input_is_too_long (LensPairInput *self, int *n_tokens, int *max)
   if (self->model == NULL || attn_model_get_modality (self->model) != ATTN_MODALITY_TRANSLATION)
     return FALSE;
   source = view_text (self->source_view);
-  return lens_tokens_over_limit (self->model, source, NULL, n_tokens, max);
+  return lens_tokens_over_limit (self->model, source, NULL, n_tokens, max, exact);
 }
 
 gboolean

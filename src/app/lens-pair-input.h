@@ -23,8 +23,10 @@ void       lens_pair_input_swap           (LensPairInput *self);
 int        lens_pair_input_get_beam_size  (LensPairInput *self);
 void       lens_pair_input_set_beam_size  (LensPairInput *self, int beam_size);
 int        lens_pair_input_get_n_examples (LensPairInput *self);
-/* TRUE when the source has more tokens than the model reads (*n_tokens, *max). */
-gboolean   lens_pair_input_is_too_long    (LensPairInput *self, int *n_tokens, int *max);
+/* TRUE when the source has more tokens than the model reads (*n_tokens, *max, *exact
+ * as lens_text_input_is_too_long()). */
+gboolean   lens_pair_input_is_too_long    (LensPairInput *self, int *n_tokens, int *max,
+                                           gboolean *exact);
 /* Cuts the source after the last word the model still reads, as one step that Ctrl+Z
  * takes back; FALSE when nothing fits. */
 gboolean   lens_pair_input_shorten        (LensPairInput *self);

@@ -267,7 +267,7 @@ pair_for_model (LensTextInput *self)
 }
 
 gboolean
-lens_text_input_is_too_long (LensTextInput *self, int *n_tokens, int *max)
+lens_text_input_is_too_long (LensTextInput *self, int *n_tokens, int *max, gboolean *exact)
 {
   g_autofree char *text = NULL, *pair = NULL;
 
@@ -276,7 +276,7 @@ lens_text_input_is_too_long (LensTextInput *self, int *n_tokens, int *max)
     return FALSE;
   text = lens_text_input_get_text (self);
   pair = pair_for_model (self);
-  return lens_tokens_over_limit (self->model, text, pair, n_tokens, max);
+  return lens_tokens_over_limit (self->model, text, pair, n_tokens, max, exact);
 }
 
 gboolean

@@ -22,8 +22,9 @@ gboolean   lens_text_input_build          (LensTextInput *self, AttnInput *input
                                            GError **error);
 int        lens_text_input_get_n_examples (LensTextInput *self);
 /* TRUE when the text (with the second text) has more tokens than the model reads:
- * *n_tokens how many it has, *max how many the model reads. */
-gboolean   lens_text_input_is_too_long    (LensTextInput *self, int *n_tokens, int *max);
+ * *n_tokens how many it has (*exact FALSE: at least), *max how many the model reads. */
+gboolean   lens_text_input_is_too_long    (LensTextInput *self, int *n_tokens, int *max,
+                                           gboolean *exact);
 /* Cuts the text after the last word the model still reads, as one step that Ctrl+Z
  * takes back. FALSE, with nothing changed, when not even the second text fits. */
 gboolean   lens_text_input_shorten        (LensTextInput *self);

@@ -5,16 +5,51 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+/* Texts past this many bytes with more words than four times the model's positions are
+ * not tokenized for the counter: a megabyte takes the tokenizer about half a second. */
+#define HUGE_TEXT_BYTES (64 * 1024)
+
+static int
+count_words (const char *text)
+{
+  int n = 0;
+
+  for (const char *p = text; p != NULL && *p; p++)
+    if (!g_ascii_isspace (*p) && (p == text || g_ascii_isspace (p[-1])))
+      n++;
+  return n;
+}
+
+/* The words of a huge text (a lower bound of its tokens), or -1 when it is to be counted */
+static int
+huge_text_words (AttnModel *model, const char *text, const char *pair)
+{
+  int max = attn_model_get_max_positions (model);
+  int words;
+
+  if (max <= 0 || strlen (text) + (pair ? strlen (pair) : 0) < HUGE_TEXT_BYTES)
+    return -1;
+  words = count_words (text) + count_words (pair);
+  return words > 4 * max ? words : -1;
+}
+
 void
 lens_token_counter_update (GtkWidget *label, AttnModel *model, const char *text,
                            const char *pair, gboolean source)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *shown = NULL;
-  int n = attn_model_count_tokens (model, text, pair, &error);
+  int words = huge_text_words (model, text, pair);
+  int n = words >= 0 ? words : attn_model_count_tokens (model, text, pair, &error);
   int max = attn_model_get_max_positions (model);
 
-  if (n < 0)
+  if (words >= 0)
+    shown = g_strdup_printf (source ? g_dngettext (NULL, "Source: %d word, more than %d tokens",
+                                                   "Source: %d words, more than %d tokens", words)
+                                    : g_dngettext (NULL, "%d word, more than %d tokens",
+                                                   "%d words, more than %d tokens", words),
+                             words, max);
+  else if (n < 0)
     shown = g_strdup_printf (_("Cannot count tokens: %s"), error ? error->message : "?");
   else if (source)
     shown = g_strdup_printf (g_dngettext (NULL, "Source: %d / %d token", "Source: %d / %d tokens", n), n, max);
@@ -28,10 +63,14 @@ lens_token_counter_update (GtkWidget *label, AttnModel *model, const char *text,
 }
 
 gboolean
-lens_tokens_over_limit (AttnModel *model, const char *text, const char *pair, int *n_tokens, int *max)
+lens_tokens_over_limit (AttnModel *model, const char *text, const char *pair, int *n_tokens, int *max,
+                        gboolean *exact)
 {
+  int words = huge_text_words (model, text, pair);
+
   *max = attn_model_get_max_positions (model);
-  *n_tokens = attn_model_count_tokens (model, text, pair, NULL);
+  *exact = words < 0;
+  *n_tokens = words >= 0 ? words : attn_model_count_tokens (model, text, pair, NULL);
   return *max > 0 && *n_tokens > *max;
 }
 

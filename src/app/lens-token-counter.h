@@ -15,9 +15,11 @@ void lens_token_counter_update (GtkWidget *label, AttnModel *model, const char *
                                 const char *pair, gboolean source);
 
 /* TRUE when `text` (with `pair`, may be NULL) has more tokens than `model` reads:
- * *n_tokens how many it has, *max how many the model reads. */
+ * *n_tokens how many it has, *max how many the model reads. A huge text is not
+ * tokenized (that would hold up the window): *n_tokens is then its number of words,
+ * which it has at least as many tokens as, and *exact FALSE. */
 gboolean lens_tokens_over_limit (AttnModel *model, const char *text, const char *pair,
-                                 int *n_tokens, int *max);
+                                 int *n_tokens, int *max, gboolean *exact);
 /* Cuts the text of `buffer` after the last word `model` still reads with `pair` beside
  * it, as one step that undo takes back. FALSE, with nothing changed, when nothing fits. */
 gboolean lens_tokens_shorten_buffer (GtkTextBuffer *buffer, AttnModel *model, const char *pair);

@@ -471,12 +471,17 @@ ask_to_shorten (LensWindow *self)
   AdwMessageDialog *dialog;
   g_autofree char *body = NULL;
   int n, max;
+  gboolean exact = TRUE;
 
-  if (!(modality == ATTN_MODALITY_TEXT && lens_text_input_is_too_long (self->input, &n, &max)) &&
-      !(modality == ATTN_MODALITY_TRANSLATION && lens_pair_input_is_too_long (self->pair_input, &n, &max)))
+  if (!(modality == ATTN_MODALITY_TEXT && lens_text_input_is_too_long (self->input, &n, &max, &exact)) &&
+      !(modality == ATTN_MODALITY_TRANSLATION && lens_pair_input_is_too_long (self->pair_input, &n, &max, &exact)))
     return FALSE;
-  body = g_strdup_printf (_("It has %d tokens, but %s reads at most %d. Keep the words that fit and run? "
-                            "Ctrl+Z in the text brings the rest back."),
+  body = g_strdup_printf (exact ? _("It has %d tokens, but %s reads at most %d. Keep the words that fit and run? "
+                                    "Ctrl+Z in the text brings the rest back.")
+                                : g_dngettext (NULL, "It has %d word, but %s reads at most %d tokens. Keep the "
+                                               "words that fit and run? Ctrl+Z in the text brings the rest back.",
+                                               "It has %d words, but %s reads at most %d tokens. Keep the "
+                                               "words that fit and run? Ctrl+Z in the text brings the rest back.", n),
                           n, attn_model_get_name (self->model), max);
   g_free (self->last_error);
   self->last_error = g_strdup_printf ("%s: %s", _("The Text Is Too Long"), body);
