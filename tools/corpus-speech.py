@@ -2,7 +2,7 @@
 """Synthesise English speech for the built-in speech recognizer (Whisper, 16 kHz).
 
 Usage: corpus-speech.py OUT_DIR [--train N] [--dev N] [--test N] [--phrases N]
-                        [--dev-voices N] [--jobs J]
+                        [--dev-voices N] [--variants N] [--jobs J]
                         [--corpus data/corpora/de-en] [--seed S]
                         [--max-words W] [--max-seconds S]
        corpus-speech.py --samples OUT_DIR       (the app's examples, data/samples/)
@@ -39,6 +39,12 @@ most once while N is below their number; a phrase that equals a dev or test sent
 compared in lower case without punctuation, is left out): more words and more distinct
 utterances for training, read through a recipe's "extra_train".
 
+--variants N adds a split `variants` of N utterances of training sentences spoken by the
+training accents with the espeak-ng variants that no other split uses (EXTRA_VARIANTS:
+not the training, dev-voices or held-out ones, nor the robotic, whispered or "Demonic"
+ones): training data with more voices. Give it its own OUT_DIR (with --train 0 --dev 0
+--test 0), since manifest.tsv and conditions.tsv list only the utterances of one run.
+
 Sentences longer than --max-words words are left out (0: no limit), and an utterance
 longer than --max-seconds (0: no limit) is spoken again faster (its rate scaled by the
 excess, +5 %, at most 4 times), so that every file fits the recognizer's window.
@@ -73,6 +79,18 @@ HELD_OUT_FLITE = {'rms'}
 DEV_VOICE_ACCENTS = ['en-us-nyc']
 DEV_VOICE_VARIANTS = ['+m8', '+linda', '+steph']
 FLITE_SHARE = 0.3
+# More espeak-ng variants for the `variants` split: every one that neither training, dev-voices
+# (nor steph's other two) nor test uses, but for the robotic, whispered and "Demonic" ones.
+EXTRA_VARIANTS = ['+adam', '+Alex', '+Alicia', '+Andrea', '+Andy', '+Annie', '+antonio', '+aunty',
+                  '+belinda', '+benjamin', '+boris', '+caleb', '+david', '+Denis', '+Diogo', '+ed',
+                  '+edward', '+edward2', '+Gene', '+Gene2', '+gustave', '+announcer', '+Henrique',
+                  '+Hugo', '+iven', '+iven2', '+iven3', '+iven4', '+Jacky', '+john', '+kaukovalta',
+                  '+Lee', '+marcelo', '+Marco', '+Mario', '+max', '+Michael', '+michel', '+miguel',
+                  '+Mike', '+Nguyen', '+pablo', '+paul', '+pedro', '+quincy', '+RicishayMax',
+                  '+RicishayMax2', '+RicishayMax3', '+rob', '+robert', '+Storm', '+Tweaky', '+zac',
+                  '+anika', '+AnxiousAndy', '+fast', '+grandpa', '+klatt', '+klatt2', '+klatt3',
+                  '+klatt4', '+klatt5', '+klatt6', '+norbert', '+sandro', '+shelby', '+travis',
+                  '+victor', '+croak', '+grandma']
 
 
 def voices():
@@ -93,6 +111,17 @@ def dev_voices():
     out += [f'espeak-ng:{acc}{var}' for acc in ESPEAK_ACCENTS if acc not in HELD_OUT_ACCENTS
             for var in DEV_VOICE_VARIANTS]
     assert not set(out) & set(train)
+    return out
+
+
+def variant_voices():
+    """The training accents with the extra variants: voices no other split uses."""
+    out = [f'espeak-ng:{acc}{var}' for acc in ESPEAK_ACCENTS if acc not in HELD_OUT_ACCENTS
+           for var in EXTRA_VARIANTS]
+    train, held = voices()
+    taken = set(train) | set(held) | set(dev_voices())
+    assert not set(out) & taken
+    assert not {v for v in EXTRA_VARIANTS if v.startswith('+steph') or v.startswith('+linda')}
     return out
 
 
@@ -271,6 +300,9 @@ def main():
                     help='utterances of the corpus\'s dictionary phrases (training voices)')
     ap.add_argument('--dev-voices', type=int, default=0,
                     help='utterances of dev sentences by voices neither training nor test uses')
+    ap.add_argument('--variants', type=int, default=0,
+                    help='utterances of training sentences by the training accents with espeak-ng '
+                         'variants no other split uses (training data)')
     ap.add_argument('--jobs', type=int, default=os.cpu_count() or 1)
     ap.add_argument('--seed', default='attention-lens-speech-1')
     ap.add_argument('--max-words', type=int, default=0,
@@ -293,14 +325,16 @@ def main():
     jobs = []
     for split, n, pool in (('train', a.train, train_voices), ('dev', a.dev, train_voices),
                            ('test', a.test, held_voices), ('phrases', a.phrases, train_voices),
-                           ('dev-voices', a.dev_voices, dev_voices())):
+                           ('dev-voices', a.dev_voices, dev_voices()),
+                           ('variants', a.variants, variant_voices())):
         if n <= 0:
             continue
         os.makedirs(os.path.join(a.out, split), exist_ok=True)
         if split == 'phrases':
             sents = read_phrases(a.corpus)
         else:
-            sents = read_sentences(os.path.join(a.corpus, f'{split.split("-")[0]}.tsv'), a.max_words)
+            base = 'train' if split == 'variants' else split.split("-")[0]
+            sents = read_sentences(os.path.join(a.corpus, f'{base}.tsv'), a.max_words)
         jobs += [(a.out,) + job for job in plan(sents, n, pool, split, a.seed, a.max_seconds)[a.first:]]
 
     t0 = time.monotonic()
@@ -316,7 +350,7 @@ def main():
             split = rel.split('/', 1)[0]
             m.write(f'{rel}\t{text}\t{voice}\t{split}\n')
             c.write(cond + '\n')
-    for split in ('train', 'dev', 'test', 'phrases', 'dev-voices'):
+    for split in ('train', 'dev', 'test', 'phrases', 'dev-voices', 'variants'):
         rows = [r for r in results if r[0].startswith(split + '/')]
         if not rows:
             continue
