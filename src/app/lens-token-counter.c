@@ -33,22 +33,32 @@ huge_text_words (AttnModel *model, const char *text, const char *pair)
   return words > 4 * max ? words : -1;
 }
 
+/* The tokens of text and pair, or for a huge text its words (*exact FALSE); -1 on error */
+static int
+count_or_bound (AttnModel *model, const char *text, const char *pair, gboolean *exact, GError **error)
+{
+  int words = huge_text_words (model, text, pair);
+
+  *exact = words < 0;
+  return words >= 0 ? words : attn_model_count_tokens (model, text, pair, error);
+}
+
 void
 lens_token_counter_update (GtkWidget *label, AttnModel *model, const char *text,
                            const char *pair, gboolean source)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *shown = NULL;
-  int words = huge_text_words (model, text, pair);
-  int n = words >= 0 ? words : attn_model_count_tokens (model, text, pair, &error);
+  gboolean exact;
+  int n = count_or_bound (model, text, pair, &exact, &error);
   int max = attn_model_get_max_positions (model);
 
-  if (words >= 0)
+  if (!exact)
     shown = g_strdup_printf (source ? g_dngettext (NULL, "Source: %d word, more than %d tokens",
-                                                   "Source: %d words, more than %d tokens", words)
+                                                   "Source: %d words, more than %d tokens", n)
                                     : g_dngettext (NULL, "%d word, more than %d tokens",
-                                                   "%d words, more than %d tokens", words),
-                             words, max);
+                                                   "%d words, more than %d tokens", n),
+                             n, max);
   else if (n < 0)
     shown = g_strdup_printf (_("Cannot count tokens: %s"), error ? error->message : "?");
   else if (source)
@@ -66,11 +76,8 @@ gboolean
 lens_tokens_over_limit (AttnModel *model, const char *text, const char *pair, int *n_tokens, int *max,
                         gboolean *exact)
 {
-  int words = huge_text_words (model, text, pair);
-
   *max = attn_model_get_max_positions (model);
-  *exact = words < 0;
-  *n_tokens = words >= 0 ? words : attn_model_count_tokens (model, text, pair, NULL);
+  *n_tokens = count_or_bound (model, text, pair, exact, NULL);
   return *max > 0 && *n_tokens > *max;
 }
 

@@ -61,6 +61,28 @@ lens_window_build_input (LensWindow *self, AttnInput *input, AttnRunOptions *opt
     }
 }
 
+gboolean
+lens_window_input_too_long (LensWindow *self, int *n_tokens, int *max, gboolean *exact)
+{
+  switch (self->model ? attn_model_get_modality (self->model) : ATTN_MODALITY_SPEECH)
+    {
+    case ATTN_MODALITY_TEXT:
+      return lens_text_input_is_too_long (self->input, n_tokens, max, exact);
+    case ATTN_MODALITY_TRANSLATION:
+      return lens_pair_input_is_too_long (self->pair_input, n_tokens, max, exact);
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+lens_window_shorten_input (LensWindow *self)
+{
+  if (self->model != NULL && attn_model_get_modality (self->model) == ATTN_MODALITY_TRANSLATION)
+    return lens_pair_input_shorten (self->pair_input);
+  return lens_text_input_shorten (self->input);
+}
+
 #define DROP_TEXT_MAX (4 << 20)
 
 /* A file dropped while a text or translation model is loaded: a UTF-8 text becomes the

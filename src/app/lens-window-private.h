@@ -66,8 +66,20 @@ struct _LensWindow
 void lens_window_show_error           (LensWindow *self, const char *heading, const char *body);
 void lens_window_toast                (LensWindow *self, const char *text);
 
+/* lens-window-models.c */
+void lens_window_rebuild_model_menu   (LensWindow *self);
+/* dir was loaded: first of the recent folders, and the model to load at start-up */
+void lens_window_remember_folder      (LensWindow *self, const char *dir);
+void lens_window_clear_recent_action  (GtkWidget *widget, const char *action_name, GVariant *param);
+void lens_window_open_model_action    (GtkWidget *widget, const char *action_name, GVariant *param);
+
 /* lens-window-pairs.c */
 void     lens_window_update_modality (LensWindow *self);
+/* TRUE when the input pane of the model's modality holds more tokens than the model
+ * reads (*n_tokens, *max; *exact FALSE when *n_tokens counts words, a lower bound) */
+gboolean lens_window_input_too_long  (LensWindow *self, int *n_tokens, int *max, gboolean *exact);
+/* Cuts that pane's text to the words the model reads (undoable); FALSE when none fit */
+gboolean lens_window_shorten_input   (LensWindow *self);
 gboolean lens_window_build_input     (LensWindow *self, AttnInput *input, AttnRunOptions *options,
                                       char ***storage, GError **error);
 gboolean lens_window_on_drop         (GtkDropTarget *target, const GValue *value, double x, double y,

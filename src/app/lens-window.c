@@ -5,9 +5,6 @@
 #include <glib/gi18n.h>
 
 #include "lens-config.h"
-#include "lens-models.h"
-
-#define MAX_RECENT 8
 
 
 G_DEFINE_FINAL_TYPE (LensWindow, lens_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -28,16 +25,21 @@ view_at (LensWindow *self, guint i)
 
 /* ---- messages ---- */
 
-void
-lens_window_show_error (LensWindow *self, const char *heading, const char *body)
+/* A message dialog over the window; what it says is kept as the last error. */
+static AdwMessageDialog *
+error_dialog_new (LensWindow *self, const char *heading, const char *body)
 {
-  AdwMessageDialog *dialog;
-
   g_free (self->last_error);
   self->last_error = g_strdup_printf ("%s: %s", heading, body);
   g_debug ("%s", self->last_error);
+  return ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
+}
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
+void
+lens_window_show_error (LensWindow *self, const char *heading, const char *body)
+{
+  AdwMessageDialog *dialog = error_dialog_new (self, heading, body);
+
   adw_message_dialog_add_response (dialog, "close", _("_Close"));
   adw_message_dialog_set_default_response (dialog, "close");
   gtk_window_present (GTK_WINDOW (dialog));
@@ -200,140 +202,6 @@ on_selection_notify (LensSelection *sel, GParamSpec *pspec, LensWindow *self)
   update_layer_head_label (self);
 }
 
-/* ---- model picker ---- */
-
-static void
-append_model_section (GMenu *menu, const char *title, GPtrArray *models, LensModelGroup group)
-{
-  g_autoptr(GMenu) section = g_menu_new ();
-
-  for (guint i = 0; i < models->len; i++)
-    {
-      LensModelInfo *info = g_ptr_array_index (models, i);
-      g_autoptr(GMenuItem) item = NULL;
-
-      if (info->group != group)
-        continue;
-      item = g_menu_item_new (info->name, NULL);
-      g_menu_item_set_action_and_target (item, "win.load-model", "s", info->dir);
-      g_menu_append_item (section, item);
-    }
-  if (g_menu_model_get_n_items (G_MENU_MODEL (section)) > 0)
-    g_menu_append_section (menu, title, G_MENU_MODEL (section));
-}
-
-/* Is dir one of the models (LensModelInfo) of a scan? */
-static gboolean
-is_listed (GPtrArray *models, const char *dir)
-{
-  for (guint i = 0; i < models->len; i++)
-    {
-      LensModelInfo *info = g_ptr_array_index (models, i);
-      g_autoptr(GFile) a = g_file_new_for_path (info->dir);
-      g_autoptr(GFile) b = g_file_new_for_path (dir);
-
-      if (g_file_equal (a, b))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-rebuild_model_menu (LensWindow *self)
-{
-  g_autoptr(GMenu) menu = g_menu_new ();
-  g_autoptr(GMenu) recent = g_menu_new ();
-  g_autoptr(GMenu) open = g_menu_new ();
-  g_autofree char *dir = lens_models_dir ();
-  g_autoptr(GPtrArray) models = lens_models_scan (dir);
-  g_auto(GStrv) folders = g_settings_get_strv (self->settings, "recent-folders");
-
-  for (int g = 0; g < LENS_N_MODEL_GROUPS; g++)
-    append_model_section (menu, lens_model_group_title (g), models, g);
-
-  /* the teaching workbench, always there: it works with any model */
-  {
-    g_autoptr(GMenu) teach = g_menu_new ();
-
-    g_menu_append (teach, _("How Attention Is Computed"), "win.show-view::steps");
-    g_menu_append (teach, _("Score Functions"), "win.show-view::scores");
-    g_menu_append (teach, _("Watch It Learn"), "win.show-view::learn");
-    g_menu_append_section (menu, _("Teaching Workbench"), G_MENU_MODEL (teach));
-  }
-
-  if (lens_running_uninstalled ())
-    {
-      /* the engine's reference checkpoints, handy while developing */
-      g_autofree char *fixtures = g_build_filename (LENS_SOURCE_DIR, "tests", "fixtures", NULL);
-      g_autoptr(GPtrArray) refs = lens_models_scan (fixtures);
-      g_autoptr(GMenu) section = g_menu_new ();
-
-      for (guint i = 0; i < refs->len; i++)
-        {
-          LensModelInfo *info = g_ptr_array_index (refs, i);
-          g_autoptr(GMenuItem) item = g_menu_item_new (info->name, NULL);
-
-          g_menu_item_set_action_and_target (item, "win.load-model", "s", info->dir);
-          g_menu_append_item (section, item);
-        }
-      if (refs->len > 0)
-        g_menu_append_section (menu, _("Test Fixtures"), G_MENU_MODEL (section));
-    }
-
-  /* folders opened by hand: not the built-in ones (listed above already), not the
-   * ones that are gone */
-  for (guint i = 0; folders[i]; i++)
-    {
-      g_autofree char *base = g_path_get_basename (folders[i]);
-      g_autoptr(GMenuItem) item = NULL;
-
-      if (is_listed (models, folders[i]) || !g_file_test (folders[i], G_FILE_TEST_IS_DIR))
-        continue;
-      item = g_menu_item_new (base, NULL);
-      g_menu_item_set_action_and_target (item, "win.load-model", "s", folders[i]);
-      g_menu_append_item (recent, item);
-    }
-  if (g_menu_model_get_n_items (G_MENU_MODEL (recent)) > 0)
-    {
-      g_menu_append (recent, _("_Clear Recent Folders"), "win.clear-recent");
-      g_menu_append_section (menu, _("Recent"), G_MENU_MODEL (recent));
-    }
-
-  g_menu_append (open, _("_Open Model Folder…"), "win.open-model");
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (open));
-  gtk_menu_button_set_menu_model (self->model_button, G_MENU_MODEL (menu));
-}
-
-static void
-remember_folder (LensWindow *self, const char *dir)
-{
-  g_auto(GStrv) old = g_settings_get_strv (self->settings, "recent-folders");
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) folders = NULL;
-  guint n = 1;
-
-  g_strv_builder_add (builder, dir);
-  for (guint i = 0; old[i] && n < MAX_RECENT; i++)
-    if (!g_str_equal (old[i], dir))
-      {
-        g_strv_builder_add (builder, old[i]);
-        n++;
-      }
-  folders = g_strv_builder_end (builder);
-  g_settings_set_strv (self->settings, "recent-folders", (const char *const *) folders);
-  g_settings_set_string (self->settings, "last-model", dir);
-  rebuild_model_menu (self);
-}
-
-static void
-clear_recent_action (GtkWidget *widget, const char *action_name, GVariant *param)
-{
-  LensWindow *self = LENS_WINDOW (widget);
-
-  g_settings_reset (self->settings, "recent-folders");
-  rebuild_model_menu (self);
-}
-
 /* ---- loading and running ---- */
 
 static void
@@ -368,7 +236,7 @@ on_model_loaded (gpointer owner, const char *dir, AttnModel *model, const GError
   gtk_menu_button_set_label (self->model_button, attn_model_get_name (model));
   lens_text_input_set_model (self->input, model);
   lens_window_update_modality (self);
-  remember_folder (self, dir);
+  lens_window_remember_folder (self, dir);
   update_status (self);
   g_debug ("Loaded the model in %s", dir);
 
@@ -451,11 +319,9 @@ on_run_done (gpointer owner, AttnModel *model, AttnResult *result, const GError 
 static void
 on_too_long_response (AdwMessageDialog *dialog, const char *response, LensWindow *self)
 {
-  gboolean translation = attn_model_get_modality (self->model) == ATTN_MODALITY_TRANSLATION;
-
   if (g_strcmp0 (response, "shorten") != 0)
     return;
-  if (translation ? lens_pair_input_shorten (self->pair_input) : lens_text_input_shorten (self->input))
+  if (lens_window_shorten_input (self))
     lens_window_run (self);
   else
     lens_window_show_error (self, _("The Text Is Too Long"),
@@ -467,14 +333,12 @@ on_too_long_response (AdwMessageDialog *dialog, const char *response, LensWindow
 static gboolean
 ask_to_shorten (LensWindow *self)
 {
-  AttnModality modality = attn_model_get_modality (self->model);
   AdwMessageDialog *dialog;
   g_autofree char *body = NULL;
   int n, max;
   gboolean exact = TRUE;
 
-  if (!(modality == ATTN_MODALITY_TEXT && lens_text_input_is_too_long (self->input, &n, &max, &exact)) &&
-      !(modality == ATTN_MODALITY_TRANSLATION && lens_pair_input_is_too_long (self->pair_input, &n, &max, &exact)))
+  if (!lens_window_input_too_long (self, &n, &max, &exact))
     return FALSE;
   body = g_strdup_printf (exact ? _("It has %d tokens, but %s reads at most %d. Keep the words that fit and run? "
                                     "Ctrl+Z in the text brings the rest back.")
@@ -483,9 +347,7 @@ ask_to_shorten (LensWindow *self)
                                                "It has %d words, but %s reads at most %d tokens. Keep the "
                                                "words that fit and run? Ctrl+Z in the text brings the rest back.", n),
                           n, attn_model_get_name (self->model), max);
-  g_free (self->last_error);
-  self->last_error = g_strdup_printf ("%s: %s", _("The Text Is Too Long"), body);
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("The Text Is Too Long"), body));
+  dialog = error_dialog_new (self, _("The Text Is Too Long"), body);
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "shorten", _("_Shorten and Run"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "shorten", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (dialog, "shorten");
@@ -565,32 +427,6 @@ static void
 show_view_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   lens_window_set_view (LENS_WINDOW (widget), g_variant_get_string (param, NULL));
-}
-
-static void
-on_folder_response (GtkNativeDialog *dialog, int response, LensWindow *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-
-      if (path)
-        lens_window_load_model (self, path);
-    }
-  g_object_unref (dialog);
-}
-
-static void
-open_model_action (GtkWidget *widget, const char *action_name, GVariant *param)
-{
-  GtkFileChooserNative *dialog;
-
-  dialog = gtk_file_chooser_native_new (_("Open Model Folder"), GTK_WINDOW (widget),
-                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Open"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_folder_response), widget);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
 static void
@@ -724,9 +560,9 @@ lens_window_class_init (LensWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LensWindow, cancel_button);
 
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
-  gtk_widget_class_install_action (widget_class, "win.open-model", NULL, open_model_action);
+  gtk_widget_class_install_action (widget_class, "win.open-model", NULL, lens_window_open_model_action);
   gtk_widget_class_install_action (widget_class, "win.load-model", "s", load_model_action);
-  gtk_widget_class_install_action (widget_class, "win.clear-recent", NULL, clear_recent_action);
+  gtk_widget_class_install_action (widget_class, "win.clear-recent", NULL, lens_window_clear_recent_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.export", "s", lens_window_export_action);
   gtk_widget_class_install_action (widget_class, "win.copy-image", NULL, lens_window_copy_image_action);
@@ -824,7 +660,7 @@ lens_window_init (LensWindow *self)
     gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
   }
 
-  rebuild_model_menu (self);
+  lens_window_rebuild_model_menu (self);
   update_status (self);
 }
 
